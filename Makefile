@@ -1,0 +1,29 @@
+# The two commands of the README:
+#   make briefing   installs what is missing, then builds build/briefing.pdf from seeds/
+#   make test       installs what is missing (test tools too), then runs the test suite
+.PHONY: briefing test check doctor regen clean
+
+briefing:
+	@bash scripts/setup.sh
+	.venv/bin/reports build
+
+test:
+	@bash scripts/setup.sh --test
+	.venv/bin/python -m pytest
+
+check:
+	@bash scripts/setup.sh
+	.venv/bin/reports check
+
+doctor:
+	@bash scripts/setup.sh
+	.venv/bin/reports doctor
+
+# Regenerate the golden files (tests/**/test_*/); read the diff before committing it.
+regen:
+	@bash scripts/setup.sh --test
+	.venv/bin/python -m pytest --force-regen -q || true
+	.venv/bin/python -m pytest -q
+
+clean:
+	rm -rf build

@@ -1,0 +1,319 @@
+"""Reading articles: seeds/articles.yaml (the index) + seeds/articles/* -> ``Article``.
+
+An article file has YAML front matter between ``---`` lines, TOML front matter between ``+++``
+lines, or none; it is UTF-8 with or without BOM, with LF or CRLF line ends. Its body is
+Markdown, turned into HTML by markdown-it-py with raw HTML disabled (so ``<script>`` stays text),
+then sanitised by nh3 as a second line of defence. Links keep their text; their URLs go to the
+references. Images are never fetched: a note says a figure was left out.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from reports.errors import Problems
+from reports.model import ArticleEntry, ArticleIndex, PartialDate
+from reports.sources import parse_yaml, read_text, validate_model
+
+ARTICLE_SUFFIXES = {".md", ".markdown", ".txt"}
+FIGURE_OMITTED = "〔原文配图从略〕"
+SANITISER_TAGS = {"p", "br", "em", "strong", "blockquote", "ul", "ol", "li", "code", "pre", "hr", "span"}
+SANITISER_ATTRIBUTES = {"p": {"class"}, "span": {"class"}}
+CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph-like run of an article's visible text, and the file line it starts on."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+
+@dataclass
+class Article:
+    id: str
+    path: str  # relative to the project
+    title: str
+    title_supplied: bool
+    published: PartialDate | None
+    undated_reason: str | None
+    outlet: str
+    author: str | None
+    url: str | None
+    lang: str  # zh-Hans or zh-Hant
+    original_outlet: str | None
+    original_title: str | None
+    original_author: str | None
+    html: str  # sanitised body
+    blocks: list[Block] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    figures_omitted: int = 0
+
+
+@dataclass
+class FrontMatter:
+    data: dict[str, Any]
+    body: str
+    body_first_line: int  # file line number of the body's first line
+
+
+def split_front_matter(text: str, path: Path, problems: Problems) -> FrontMatter | None:
+    """Separate YAML (---) or TOML (+++) front matter from the body.
+
+    Written by hand rather than with python-frontmatter: we need the body's first line number
+    (to point at excerpts and errors in the file) and TOML errors located in the file.
+    """
+    lines = text.split("\n")
+    fence = lines[0].strip() if lines else ""
+    if fence not in ("---", "+++"):
+        return FrontMatter({}, text, 1)
+    closing = ("---", "...") if fence == "---" else ("+++",)
+    for index in range(1, len(lines)):
+        if lines[index].strip() in closing:
+            break
+    else:
+        problems.error(path, 1, 1, f"front matter opened with {fence} is never closed; add a line with {fence} after it")
+        return None
+    header = "\n".join(lines[1:index])
+    body = "\n".join(lines[index + 1:])
+    if fence == "---":
+        parsed = parse_yaml(header, path, problems, first_line=2)
+        if parsed is None:
+            return None
+        data = parsed[0]
+    else:
+        try:
+            data = tomllib.loads(header)
+        except tomllib.TOMLDecodeError as error:
+            match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+            line, column = (int(match[1]) + 1, int(match[2])) if match else (2, 1)
+            message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+            problems.error(path, line, column, f"malformed TOML front matter: {message}; check quotes and '=' signs")
+            return None
+    if not isinstance(data, dict):
+        problems.error(path, 2, 1, "front matter must be a mapping of keys to values (title: ..., date: ...)")
+        return None
+    return FrontMatter(data, body, index + 2)
+
+
+def script_from_lang(value: Any) -> str | None:
+    """Map a front-matter ``lang`` (zh-CN, zh-TW, zh-Hant, or a list of them) to a script."""
+    values = value if isinstance(value, list) else [value]
+    for item in values:
+        tag = str(item).lower()
+        if tag in ("zh-cn", "zh-sg", "zh-hans") or tag.startswith("zh-hans"):
+            return "zh-Hans"
+        if tag in ("zh-tw", "zh-hk", "zh-mo", "zh-hant") or tag.startswith("zh-hant"):
+            return "zh-Hant"
+    return None
+
+
+MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def _visible_text(children: list[Token]) -> str:
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _join_soft_break(before: str, after: str) -> str:
+    """A line break inside a paragraph: nothing between Chinese characters, a space otherwise."""
+    if (before and CJK_RE.match(before[-1])) or (after and CJK_RE.match(after[0])):
+        return ""
+    return " "
+
+
+def _rewrite_inline(children: list[Token], links: list[Link]) -> tuple[list[Token], int]:
+    """Links become their text (URL kept for the references); images become a short note."""
+    result: list[Token] = []
+    figures = 0
+    for index, child in enumerate(children):
+        if child.type == "link_open":
+            href = str(child.attrGet("href") or "")
+            text_end = next((i for i in range(index, len(children)) if children[i].type == "link_close"), len(children))
+            text = _visible_text(children[index + 1:text_end]).strip()
+            if href and all(link.url != href for link in links):
+                links.append(Link(text or href, href))
+            continue
+        if child.type == "link_close":
+            continue
+        if child.type == "image":
+            figures += 1
+            note = Token("text", "", 0)
+            note.content = FIGURE_OMITTED
+            result.append(note)
+            continue
+        if child.type == "softbreak":
+            before = children[index - 1].content if index > 0 else ""
+            after = children[index + 1].content if index + 1 < len(children) else ""
+            joiner = Token("text", "", 0)
+            joiner.content = _join_soft_break(before, after)
+            result.append(joiner)
+            continue
+        result.append(child)
+    return result, figures
+
+
+def render_body(body: str, first_line: int, line_paragraphs: bool) -> tuple[str, list[Block], list[Link], int]:
+    """Markdown body -> (sanitised HTML, visible-text blocks with file lines, links, figures omitted)."""
+    source = "\n\n".join(body.split("\n")) if line_paragraphs else body
+    tokens = MARKDOWN.parse(source)
+    blocks: list[Block] = []
+    links: list[Link] = []
+    figures = 0
+    for token in tokens:
+        if token.type == "inline" and token.children is not None:
+            source_line = token.map[0] if token.map else 0
+            if line_paragraphs:
+                source_line //= 2
+            text = _visible_text(token.children)
+            if text.strip():
+                blocks.append(Block(text, source_line + first_line))
+            token.children, omitted = _rewrite_inline(token.children, links)
+            figures += omitted
+        elif token.type in ("heading_open", "heading_close"):
+            # Article headings must not enter the briefing's outline (and its PDF bookmarks).
+            token.tag = "p"
+            if token.type == "heading_open":
+                token.attrSet("class", "article-heading")
+    html = MARKDOWN.renderer.render(tokens, MARKDOWN.options, {})
+    html = nh3.clean(html, tags=SANITISER_TAGS, attributes=SANITISER_ATTRIBUTES, url_schemes=set(), link_rel=None)
+    html = re.sub(r"<p>\s*</p>", "", html)
+    return html, blocks, links, figures
+
+
+def _drop_lines(body: str, omit: list[str]) -> tuple[str, set[str]]:
+    """Blank out boilerplate lines (keeping line numbers); return the omit entries that matched."""
+    wanted = {line.strip() for line in omit}
+    found: set[str] = set()
+    kept = []
+    for line in body.split("\n"):
+        if line.strip() in wanted:
+            found.add(line.strip())
+            kept.append("")
+        else:
+            kept.append(line)
+    return "\n".join(kept), found
+
+
+def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, int], index_path: Path,
+                 problems: Problems) -> Article | None:
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    front = split_front_matter(text, path, problems)
+    if front is None:
+        return None
+    meta = front.data
+    entry = entry or ArticleEntry(file=path.name, outlet="")
+    line, column = entry_at
+
+    title = entry.title or (str(meta["title"]).strip() if meta.get("title") else None)
+    published = entry.published
+    if published is None and meta.get("date") is not None:
+        try:
+            published = PartialDate.parse(meta["date"])
+        except ValueError as error:
+            problems.error(path, 1, 1, f"front matter date: {error}")
+    script = entry.script or script_from_lang(meta.get("lang"))
+    outlet = entry.outlet
+
+    missing = []
+    if not title:
+        missing.append("title")
+    if published is None and not entry.undated_reason:
+        missing.append("published (or undated_reason)")
+    if not script:
+        missing.append("script (zh-Hans or zh-Hant)")
+    if not outlet:
+        missing.append("outlet")
+    if missing:
+        where = f"in its entry in {problems.relative(index_path)}" if entry_at != (0, 0) else (
+            f"an entry for it in {problems.relative(index_path)} (file: {path.name})"
+        )
+        problems.error(
+            index_path if entry_at != (0, 0) else path, line or 1, column or 1,
+            f"article '{path.stem}' has no {', '.join(missing)}; add {where} or to its front matter",
+        )
+        return None
+
+    body, found = _drop_lines(front.body, entry.omit_lines)
+    for omitted in entry.omit_lines:
+        if omitted.strip() not in found:
+            problems.warn(index_path, line, column, f"omit_lines entry not found in {path.name}: {omitted[:40]}")
+    html, blocks, links, figures = render_body(body, front.body_first_line, entry.paragraphs == "lines")
+    return Article(
+        id=path.stem,
+        path=problems.relative(path),
+        title=title,
+        title_supplied=entry.title_supplied,
+        published=published,
+        undated_reason=entry.undated_reason,
+        outlet=outlet,
+        author=entry.author or (str(meta["author"]) if meta.get("author") else None),
+        url=entry.url,
+        lang=script,
+        original_outlet=entry.original_outlet,
+        original_title=entry.original_title,
+        original_author=entry.original_author,
+        html=html,
+        blocks=blocks,
+        links=links,
+        figures_omitted=figures,
+    )
+
+
+def read_articles(seeds: Path, problems: Problems) -> dict[str, Article]:
+    """Read the index and every article file; problems are collected, not raised."""
+    index_path = seeds / "articles.yaml"
+    articles_dir = seeds / "articles"
+    entries: dict[str, tuple[ArticleEntry, tuple[int, int]]] = {}
+    if index_path.exists():
+        index = validate_model(ArticleIndex, index_path, problems)
+        if index is not None:
+            model, positions = index
+            for number, entry in enumerate(model.articles):
+                at = positions.of(("articles", number))
+                if entry.file in entries:
+                    problems.error(index_path, *at, f"article '{entry.file}' is listed twice; keep one entry")
+                    continue
+                if not (articles_dir / entry.file).is_file():
+                    problems.error(index_path, *positions.of(("articles", number, "file")),
+                                   f"no article file seeds/articles/{entry.file}; fix the name or add the file")
+                    continue
+                entries[entry.file] = (entry, at)
+    articles: dict[str, Article] = {}
+    if not articles_dir.is_dir():
+        problems.error(seeds, 0, 0, "no seeds/articles/ folder; create it and put the source articles there")
+        return articles
+    for path in sorted(articles_dir.iterdir()):
+        if path.suffix.lower() not in ARTICLE_SUFFIXES or not path.is_file():
+            continue
+        if path.stem in articles:
+            problems.error(path, 0, 0, f"two article files are named '{path.stem}'; rename one")
+            continue
+        entry, at = entries.get(path.name, (None, (0, 0)))
+        article = read_article(path, entry, at, index_path, problems)
+        if article is not None:
+            articles[article.id] = article
+    return articles

@@ -1,0 +1,117 @@
+"""The command line: thin click commands that parse options, call the library, report its errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from reports.errors import Problem, ReportError
+
+
+def _print_warnings(warnings: list[Problem]) -> None:
+    for warning in warnings:
+        click.echo(f"{warning.location}: warning: {warning.message}", err=True)
+
+
+class ReportsGroup(click.Group):
+    """Turns a ``ReportError`` into its messages on stderr and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ReportError as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            count = len(error.problems)
+            click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=ReportsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The project folder: seeds/, and optionally templates/ and styles/.")
+@click.version_option(package_name="reports")
+@click.pass_context
+def cli(ctx: click.Context, project_dir: Path) -> None:
+    """Chinese-language PDF briefings on CAR-T, CAR-NK and CAR-M therapies, built from curated,
+    excerpt-verified evidence tables in seeds/."""
+    ctx.obj = project_dir
+
+
+def _project(ctx: click.Context):
+    from reports.project import Project
+
+    return Project.at(ctx.obj)
+
+
+@cli.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Validate seeds/ (YAML, articles, excerpts, figures) and write nothing.
+
+    Prints every problem as path:line:column: message and exits 1; on success prints one line.
+    """
+    from reports.project import load_content
+
+    content = load_content(_project(ctx))
+    _print_warnings(content.warnings)
+    click.echo(
+        f"ok: {len(content.tables)} therapy classes, {content.study_count} studies, "
+        f"{content.excerpts_verified} excerpts verified against {len(content.articles)} articles"
+    )
+
+
+def _build_date(value: dt.date | None) -> dt.date:
+    from reports.build import build_date_from_environment
+
+    return value or build_date_from_environment()
+
+
+@cli.command()
+@click.option("--class", "classes", multiple=True, metavar="CLASS",
+              help="Only this therapy class (repeatable), e.g. --class car-t. Default: all classes.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the PDF. Default: build/briefing.pdf in the project.")
+@click.option("--html", "write_html", is_flag=True, help="Also write the HTML beside the PDF (opens in a browser).")
+@click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The build date printed in the briefing (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
+@click.pass_context
+def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, write_html: bool,
+          build_date: dt.datetime | None) -> None:
+    """Build the briefing PDF from seeds/ (default build/briefing.pdf)."""
+    from reports.build import BriefingOptions, build_briefing
+
+    options = BriefingOptions(
+        classes=list(classes),
+        output=output,
+        write_html=write_html,
+        build_date=_build_date(build_date.date() if build_date else None),
+    )
+    result = build_briefing(_project(ctx).root, options)
+    _print_warnings(result.warnings)
+    click.echo(f"wrote {result.pdf} ({result.pages} pages, {result.pdf.stat().st_size // 1024} KiB)")
+    if result.html:
+        click.echo(f"wrote {result.html}")
+
+
+@cli.command()
+def doctor() -> None:
+    """Check the machine: CJK fonts, HarfBuzz subsetting, WeasyPrint and Pango versions."""
+    from reports.doctor import run_checks
+
+    checks = run_checks()
+    failed = False
+    for check_result in checks:
+        mark = "ok  " if check_result.ok else "FAIL"
+        click.echo(f"{mark} {check_result.name}: {check_result.detail}")
+        if not check_result.ok:
+            failed = True
+            click.echo(f"     fix: {check_result.fix}")
+    sys.exit(1 if failed else 0)
+
+
+def main() -> None:
+    cli(prog_name="reports")

@@ -1,0 +1,73 @@
+"""The one user-facing error type, and the list of problems a read or check collects.
+
+A user's mistake (in YAML, an article, an option) is a ``Problem`` with a location; every
+stage collects them into ``Problems`` and fails once with ``ReportError`` carrying all of them.
+The CLI prints them as ``path:line:column: message`` and exits 1; programming errors still raise
+normally and show a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    path: str
+    line: int = 0  # 1-based; 0 when the problem is about the whole file
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.path}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True)
+class Problem:
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class ReportError(Exception):
+    """A user error: bad input or options. Carries every problem found, each with its location."""
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem(Location("reports"), problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class Problems:
+    """Collects problems (and warnings) across a stage, so all of them are reported at once."""
+
+    project_dir: Path
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def relative(self, path: Path | str) -> str:
+        path = Path(path)
+        try:
+            return str(path.resolve().relative_to(self.project_dir.resolve()))
+        except ValueError:
+            return str(path)
+
+    def error(self, path: Path | str, line: int, column: int, message: str) -> None:
+        self.errors.append(Problem(Location(self.relative(path), line, column), message))
+
+    def warn(self, path: Path | str, line: int, column: int, message: str) -> None:
+        self.warnings.append(Problem(Location(self.relative(path), line, column), message))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ReportError(sorted(self.errors, key=lambda p: p.location))

@@ -1,0 +1,48 @@
+"""Reading evidence tables: seeds/evidence/<class>.yaml -> ``EvidenceFile`` (model + positions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reports.errors import Problems
+from reports.model import EvidenceTable
+from reports.sources import Positions, validate_model
+
+
+@dataclass
+class EvidenceFile:
+    path: Path
+    table: EvidenceTable
+    positions: Positions
+
+
+def read_evidence(seeds: Path, problems: Problems, classes: list[str] | None = None) -> list[EvidenceFile]:
+    """Read every evidence table (or only ``classes``), sorted by the classes' ``order``."""
+    folder = seeds / "evidence"
+    if not folder.is_dir():
+        problems.error(seeds, 0, 0, "no seeds/evidence/ folder; create it with one <class>.yaml per therapy class")
+        return []
+    paths = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    if classes:
+        known = {path.stem for path in paths}
+        for wanted in classes:
+            if wanted not in known:
+                choices = ", ".join(sorted(known)) or "none"
+                problems.error(folder, 0, 0, f"no therapy class '{wanted}' (no {wanted}.yaml); the classes are: {choices}")
+        paths = [path for path in paths if path.stem in classes]
+    files = []
+    for path in paths:
+        loaded = validate_model(EvidenceTable, path, problems)
+        if loaded is None:
+            continue
+        table, positions = loaded
+        if table.therapy_class.id != path.stem:
+            problems.error(path, *positions.of(("class", "id")),
+                           f"class id '{table.therapy_class.id}' does not match the file name; "
+                           f"rename the file to {table.therapy_class.id}.yaml or set id: {path.stem}")
+            continue
+        files.append(EvidenceFile(path, table, positions))
+    if not paths and not problems.errors:
+        problems.error(folder, 0, 0, "no evidence tables (*.yaml) in seeds/evidence/")
+    return sorted(files, key=lambda f: (f.table.therapy_class.order, f.path.stem))

@@ -1,0 +1,409 @@
+"""The data model: the article index, the evidence tables and what the readers make of them.
+
+The schema is declarative (pydantic v2): each field's type, default, constraints and a one-line
+description live here and nowhere else. Pydantic was chosen over dataclasses because it validates
+the whole document in one pass and reports *every* error with its path (``studies.0.phase``),
+which ``reports.evidence`` maps back to YAML line and column; dataclasses would need all of that
+written by hand.
+
+Vocabularies follow the field's own where they exist, so rows can later be filled from
+registries: phases as in FHIR ResearchStudy.phase / ClinicalTrials.gov, design terms as in
+ClinicalTrials.gov (allocation, intervention model, masking), adverse-event grading with its
+system and version (ASTCT 2019 consensus for CRS/ICANS, CTCAE v5.0 for others), evidence levels
+as Oxford CEBM 2011 and certainty as GRADE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal, get_args
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+# ---------------------------------------------------------------------------------------------
+# Small value types with their own messages (the message says how to fix it).
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+NCT_RE = re.compile(r"^NCT\d{8}$")
+CHICTR_RE = re.compile(r"^ChiCTR-?[A-Z]{0,3}-?\d{6,12}$")
+EUCT_RE = re.compile(r"^\d{4}-\d{6}-\d{2}(-\d{2})?$")
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def _check_id(value: str) -> str:
+    if not ID_RE.match(value):
+        raise ValueError(
+            f"'{value}' is not a valid id; use lower-case letters, digits and hyphens (like ct-0508-phase-1)"
+        )
+    return value
+
+
+def _check_registry_id(value: str) -> str:
+    if NCT_RE.match(value) or CHICTR_RE.match(value) or EUCT_RE.match(value):
+        return value
+    raise ValueError(
+        f"'{value}' is not a registry id; write ClinicalTrials.gov ids as NCT followed by 8 digits "
+        "(NCT06010472), or a ChiCTR / EU CT number"
+    )
+
+
+def _check_doi(value: str) -> str:
+    value = value.strip()
+    for prefix in ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "doi:"):
+        if value.lower().startswith(prefix):
+            value = value[len(prefix):]
+    if not DOI_RE.match(value):
+        raise ValueError(f"'{value}' is not a DOI; a DOI looks like 10.1038/s41467-020-17175-8")
+    return value
+
+
+Id = Annotated[str, AfterValidator(_check_id)]
+RegistryId = Annotated[str, AfterValidator(_check_registry_id)]
+Doi = Annotated[str, AfterValidator(_check_doi)]
+Count = Annotated[int, Field(ge=1, description="a number of people or trials, at least 1")]
+Count0 = Annotated[int, Field(ge=0)]
+Percent = Annotated[float, Field(ge=0, le=100, description="a percentage, 0 to 100")]
+Script = Literal["zh-Hans", "zh-Hant"]
+
+
+class PartialDate(BaseModel):
+    """A publication date known to the day, the month or only the year (ISO 8601: 2025, 2025-02, 2025-02-17)."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, value: object) -> "PartialDate":
+        if isinstance(value, PartialDate):
+            return value
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return cls(year=value.year, month=value.month, day=value.day)
+        text = str(value).strip()
+        match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[ T]\d{2}:\d{2}(?::\d{2})?)?", text)
+        if not match:
+            raise ValueError(f"'{text}' is not an ISO date; write it as YYYY-MM-DD (or YYYY-MM, YYYY when the day is unknown)")
+        year, month, day = (int(part) if part else None for part in match.groups())
+        try:
+            dt.date(year, month or 1, day or 1)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a real date") from None
+        return cls(year=year, month=month, day=day)
+
+    def iso(self) -> str:
+        parts = [f"{self.year:04d}"]
+        if self.month:
+            parts.append(f"{self.month:02d}")
+        if self.day:
+            parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+    def chinese(self) -> str:
+        text = f"{self.year}年"
+        if self.month:
+            text += f"{self.month}月"
+        if self.day:
+            text += f"{self.day}日"
+        return text
+
+
+def _to_partial_date(value: object) -> PartialDate:
+    return PartialDate.parse(value)
+
+
+IsoDate = Annotated[PartialDate, BeforeValidator(_to_partial_date)]
+
+
+class Strict(BaseModel):
+    """Base for every YAML-backed model: unknown keys are kept aside and reported as warnings."""
+
+    model_config = ConfigDict(extra="allow", frozen=False, str_strip_whitespace=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The article index (seeds/articles.yaml): what the article files themselves lack.
+
+
+class ArticleEntry(Strict):
+    file: str = Field(description="the article's file name in seeds/articles/")
+    title: str | None = Field(None, description="title; defaults to the front matter's title")
+    title_supplied: bool = Field(False, description="true when the source has no title and the curator wrote one")
+    published: IsoDate | None = Field(None, description="publication date; defaults to the front matter's date")
+    undated_reason: str | None = Field(None, description="why there is no publication date, when there is none")
+    outlet: str = Field(description="the outlet that published this text (site, account, journal)")
+    author: str | None = Field(None, description="the byline, when given")
+    url: str | None = Field(None, description="the article's web address, when known")
+    script: Script | None = Field(None, description="zh-Hans or zh-Hant; defaults to the front matter's lang")
+    paragraphs: Literal["markdown", "lines"] = Field(
+        "markdown", description="'lines' when every line of a plain-text paste is a paragraph"
+    )
+    omit_lines: list[str] = Field(default_factory=list, description="publisher boilerplate lines left out when the article is printed")
+    original_outlet: str | None = Field(None, description="for reposted news: the original outlet")
+    original_title: str | None = Field(None, description="for reposted news: the original title")
+    original_author: str | None = Field(None, description="for reposted news: the original author")
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_http(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://\S+$", value):
+            raise ValueError(f"'{value}' is not a web address; write it as https://...")
+        return value
+
+
+class ArticleIndex(Strict):
+    articles: list[ArticleEntry]
+
+
+# ---------------------------------------------------------------------------------------------
+# The evidence tables (seeds/evidence/<class>.yaml).
+
+
+class Excerpt(Strict):
+    """A verbatim quotation from a source article; checked against the article at build time."""
+
+    id: Id = Field(description="unique across the project; fields of the row refer to it")
+    article: str = Field(description="the article's id (its file name without extension)")
+    text: str = Field(min_length=4, description="the exact words of the article (whitespace may differ)")
+    key: bool = Field(False, description="true to quote it in the briefing's key excerpts")
+    note: str | None = Field(None, description="an editor's note shown with the quotation (typos in the source, context)")
+
+
+class Backed(Strict):
+    """A part of a row that states figures: each of its numbers must appear in one of its excerpts."""
+
+    excerpts: list[str] = Field(min_length=1, description="ids of the row's excerpts that state these figures")
+
+
+class Interval(Strict):
+    lower: float
+    upper: float
+    level: Percent | None = Field(None, description="confidence level, e.g. 95 (for a CI)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Interval":
+        if self.lower > self.upper:
+            raise ValueError(f"lower bound {self.lower} is above upper bound {self.upper}; swap them")
+        return self
+
+
+class Measurement(Backed):
+    """One reported figure: an efficacy outcome or a baseline characteristic."""
+
+    name: str = Field(description="what was measured, e.g. 疾病稳定（SD）")
+    measure: Literal["proportion", "count", "median", "mean", "duration", "time-to-event", "status"] = Field(
+        description="the kind of figure"
+    )
+    unit: str | None = Field(None, description="'%' for percentages, otherwise 月 / 年 / 例 / 岁 ...")
+    value: float | None = Field(None, description="the figure; a percentage is 0-100")
+    n: Count0 | None = Field(None, description="patients with the outcome (numerator)")
+    of: Count | None = Field(None, description="patients assessed (denominator)")
+    ci: Interval | None = Field(None, description="confidence interval, when given")
+    iqr: Interval | None = Field(None, description="interquartile range, when given")
+    bound: Literal["exact", "more-than", "at-least", "up-to", "about"] = Field(
+        "exact", description="how the source qualifies the figure (超过 / 至少 / 长达 / 约)"
+    )
+    timepoint: str | None = Field(None, description="when it was assessed, e.g. 治疗后 8 周")
+    population: str | None = Field(None, description="the subgroup, when not everyone")
+    result: str | None = Field(None, description="a statement, for outcomes without a single figure")
+
+    @field_validator("value")
+    @classmethod
+    def _percent_range(cls, value: float | None, info) -> float | None:
+        if value is not None and info.data.get("unit") == "%" and not 0 <= value <= 100:
+            raise ValueError(f"a percentage must be between 0 and 100, got {value:g}; check it against the excerpt")
+        return value
+
+    @model_validator(mode="after")
+    def _has_content(self) -> "Measurement":
+        if self.value is None and self.n is None and not self.result:
+            raise ValueError("give a value, n/of, or a result statement")
+        if self.n is not None and self.of is not None and self.n > self.of:
+            raise ValueError(f"n ({self.n}) is larger than its denominator of ({self.of})")
+        return self
+
+
+class Grading(Strict):
+    system: Literal["ASTCT", "CTCAE", "not-reported"] = Field(description="ASTCT consensus or NCI CTCAE")
+    version: str | None = Field(None, description="2019 for ASTCT, 5.0 for CTCAE")
+
+    @model_validator(mode="after")
+    def _version_given(self) -> "Grading":
+        if self.system != "not-reported" and not self.version:
+            raise ValueError(f"give the {self.system} version (ASTCT: 2019; CTCAE: 5.0)")
+        return self
+
+
+class AdverseEvent(Backed):
+    term: str = Field(description="the event, e.g. 细胞因子释放综合征（CRS）")
+    kind: Literal["crs", "icans", "neurotoxicity", "dlt", "secondary-malignancy", "infection", "other"]
+    grading: Grading
+    patients: Count0 | None = Field(None, description="patients with the event, any grade")
+    of: Count | None = Field(None, description="patients assessed")
+    percent: Percent | None = None
+    max_grade: Annotated[int, Field(ge=1, le=5)] | None = Field(None, description="highest grade seen")
+    grade_3_plus: Count0 | None = Field(None, description="patients with grade 3 or higher")
+    summary: str = Field(description="one line for the table, e.g. 1–2 级，无 3 级及以上")
+
+
+class Enrollment(Backed):
+    enrolled: Count | None = Field(None, description="participants enrolled")
+    treated: Count | None = Field(None, description="participants who received the product")
+    evaluable: Count | None = Field(None, description="participants evaluable for the efficacy outcomes")
+
+    @model_validator(mode="after")
+    def _one_given(self) -> "Enrollment":
+        if self.enrolled is None and self.treated is None and self.evaluable is None:
+            raise ValueError("give at least one of enrolled, treated, evaluable")
+        return self
+
+
+class FollowUp(Backed):
+    median: float | None = Field(None, ge=0)
+    longest: float | None = Field(None, ge=0)
+    unit: Literal["days", "weeks", "months", "years"]
+    summary: str = Field(description="one line for the table")
+
+
+class Source(Strict):
+    journal: str
+    title: str | None = None
+    doi: Doi | None = None
+    published: IsoDate | None = None
+    first_author: str | None = None
+
+
+class Design(Strict):
+    study_type: Literal["interventional", "observational", "case-report", "registry-analysis"]
+    allocation: Literal["randomized", "non-randomized", "na"] = "na"
+    intervention_model: Literal["single-group", "parallel", "crossover", "sequential", "factorial", "na"] = "na"
+    masking: Literal["none", "single", "double", "triple", "quadruple", "na"] = "na"
+    summary: str = Field(description="the design in words, for the table")
+
+
+Domain = Literal["risk-of-bias", "inconsistency", "indirectness", "imprecision", "publication-bias"]
+DOWNGRADE_DOMAINS = get_args(Domain)
+
+
+class RatedDown(Strict):
+    domain: Domain
+    levels: Literal[1, 2] = 1
+    reason: str
+
+
+class Certainty(Strict):
+    cebm_level: Annotated[int, Field(ge=1, le=5)] = Field(description="Oxford CEBM 2011 level, 1-5")
+    grade: Literal["high", "moderate", "low", "very-low"] = Field(description="GRADE certainty")
+    rated_down: list[RatedDown] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _explained(self) -> "Certainty":
+        if self.grade != "high" and not self.rated_down:
+            raise ValueError(f"certainty '{self.grade}' needs rated_down reasons (GRADE domains)")
+        return self
+
+
+Phase = Literal[
+    "n-a", "early-phase-1", "phase-1", "phase-1-phase-2", "phase-2", "phase-2-phase-3", "phase-3", "phase-4"
+]
+PHASES = get_args(Phase)
+
+
+class Study(Strict):
+    """One row of an evidence table: a trial, case series or case report."""
+
+    id: Id
+    title: str = Field(description="short name for the row, e.g. CT-0508 首次人体 I 期试验")
+    product: str
+    developer: str | None = None
+    targets: list[str] = Field(min_length=1)
+    cell_source: Literal["autologous", "allogeneic", "not-reported"]
+    indication: str
+    population: str
+    design: Design
+    phase: Phase = Field(description="FHIR ResearchStudy / ClinicalTrials.gov phase code")
+    registry_ids: list[RegistryId] = Field(default_factory=list)
+    intervention: str
+    enrollment: Enrollment
+    baseline: list[Measurement] = Field(default_factory=list)
+    outcomes: list[Measurement] = Field(min_length=1)
+    adverse_events: list[AdverseEvent] = Field(default_factory=list)
+    safety_not_reported: str | None = Field(None, description="why there are no adverse events, when there are none")
+    follow_up: FollowUp | None = None
+    source: Source
+    certainty: Certainty
+    excerpts: list[Excerpt] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _safety_stated(self) -> "Study":
+        if not self.adverse_events and not self.safety_not_reported:
+            raise ValueError("list adverse_events, or say in safety_not_reported why the sources give none")
+        return self
+
+
+class LandscapeItem(Backed):
+    label: str
+    value: float | None = None
+    unit: str | None = None
+    n: Count0 | None = None
+    of: Count | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _percent_range(cls, value: float | None, info) -> float | None:
+        if value is not None and info.data.get("unit") == "%" and not 0 <= value <= 100:
+            raise ValueError(f"a percentage must be between 0 and 100, got {value:g}; check it against the excerpt")
+        return value
+
+
+class LandscapeSeries(Strict):
+    id: Id
+    title: str
+    denominator: str = Field(description="what the percentages are of")
+    items: list[LandscapeItem] = Field(min_length=1)
+
+
+class Landscape(Strict):
+    """A registry-wide analysis (e.g. all registered CAR-T trials): shown as its own section."""
+
+    id: Id
+    title: str
+    summary: str
+    data_source: str
+    data_cutoff: IsoDate
+    trials: LandscapeItem
+    series: list[LandscapeSeries] = Field(min_length=1)
+    limitations: list[str] = Field(default_factory=list)
+    source: Source | None = None
+    excerpts: list[Excerpt] = Field(min_length=1)
+
+
+class Overview(Strict):
+    mechanism: str = Field(description="how this class of therapy works, in two or three sentences")
+    status: str = Field(description="where the field stands, in two or three sentences")
+
+
+class TherapyClassInfo(Strict):
+    id: Id = Field(description="the class id; must match the file name (car-t for car-t.yaml)")
+    name: str = Field(description="name in Chinese, e.g. CAR-T 细胞疗法")
+    name_en: str = Field(description="name in English, e.g. CAR T-cell therapy")
+    order: int = Field(100, description="position in the briefing, smaller first")
+
+
+class EvidenceTable(Strict):
+    """One therapy class: its overview, its studies and an optional landscape analysis."""
+
+    therapy_class: TherapyClassInfo = Field(alias="class")
+    overview: Overview
+    studies: list[Study] = Field(default_factory=list)
+    landscape: Landscape | None = None
+
+    model_config = ConfigDict(populate_by_name=True, extra="allow", str_strip_whitespace=True)
+
+    @model_validator(mode="after")
+    def _has_content(self) -> "EvidenceTable":
+        if not self.studies and self.landscape is None:
+            raise ValueError("an evidence table needs at least one study or a landscape")
+        return self

@@ -1,0 +1,81 @@
+"""A project folder (seeds/, optional templates/ and styles/, build/) and reading all of it.
+
+``load_content`` is the whole read-and-validate phase: it reads every article and evidence
+table, checks them against each other, and raises one ``ReportError`` listing every problem.
+Nothing is written here: output starts only after everything has been read (see build.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reports.articles import Article, read_articles
+from reports.errors import Problem, Problems, ReportError
+from reports.evidence import EvidenceFile, read_evidence
+from reports.verify import verify_evidence
+
+# The built-in templates and styles: the top-level folders of this repository.
+BUILTIN_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @classmethod
+    def at(cls, folder: Path | str) -> "Project":
+        root = Path(folder).resolve()
+        if not (root / "seeds").is_dir():
+            raise ReportError(
+                f"{root} has no seeds/ folder; run reports in a project folder or pass --project DIR"
+            )
+        return cls(root)
+
+    @property
+    def seeds(self) -> Path:
+        return self.root / "seeds"
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        """The project's own templates first, then the built-in ones."""
+        dirs = [self.root / "templates", BUILTIN_ROOT / "templates"]
+        return [d for i, d in enumerate(dirs) if d.is_dir() and d not in dirs[:i]]
+
+    @property
+    def style_dirs(self) -> list[Path]:
+        dirs = [self.root / "styles", BUILTIN_ROOT / "styles"]
+        return [d for i, d in enumerate(dirs) if d.is_dir() and d not in dirs[:i]]
+
+    @property
+    def readable_roots(self) -> list[Path]:
+        """The only folders rendering may read from."""
+        return [self.seeds, *self.template_dirs, *self.style_dirs]
+
+
+@dataclass
+class Content:
+    """Everything a briefing is made from, read and verified."""
+
+    project: Project
+    articles: dict[str, Article]
+    tables: list[EvidenceFile]
+    excerpts_verified: int
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def study_count(self) -> int:
+        return sum(len(f.table.studies) for f in self.tables)
+
+
+def load_content(project: Project, classes: list[str] | None = None) -> Content:
+    problems = Problems(project.root)
+    articles = read_articles(project.seeds, problems)
+    tables = read_evidence(project.seeds, problems, classes)
+    verified = verify_evidence(tables, articles, problems)
+    problems.raise_if_any()
+    return Content(project, articles, tables, verified, problems.warnings)

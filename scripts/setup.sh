@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Installs what `reports` needs, and only what is missing; safe to run again.
+#   scripts/setup.sh          system packages for building PDFs + .venv with the package
+#   scripts/setup.sh --test   the same, plus what the tests need (poppler-utils, test extra)
+#
+# Why each system package:
+#   fonts-noto-cjk        the CJK faces (Noto Sans/Serif CJK SC and TC) the briefing is set in
+#   libpango-1.0-0,
+#   libpangoft2-1.0-0     WeasyPrint's text layout
+#   libharfbuzz-subset0   font subsetting in C; without it WeasyPrint falls back to fontTools and
+#                         an 18-page Chinese PDF takes ~16 s instead of ~1 s
+#   poppler-utils         pdftotext/pdffonts/pdfinfo/pdftoppm, used by the tests to read the PDF
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+[ "$want_test" = 1 ] && packages+=(poppler-utils)
+
+python=${PYTHON:-python3}
+if ! command -v "$python" >/dev/null 2>&1; then
+    echo "error: $python not found; install Python >= 3.11 (Debian: apt-get install python3 python3-venv)" >&2
+    exit 1
+fi
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "error: Python >= 3.11 is needed, $python is $("$python" --version 2>&1)" >&2
+    exit 1
+fi
+if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    packages+=(python3-venv)
+fi
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+    for package in "${packages[@]}"; do
+        status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+        [ "$status" = "install ok installed" ] || missing+=("$package")
+    done
+else
+    echo "error: this is not a Debian/Ubuntu system (no dpkg)." >&2
+    echo "Install the equivalents of these packages with your package manager, then run again:" >&2
+    echo "  ${packages[*]}" >&2
+    exit 1
+fi
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    install="apt-get install -y --no-install-recommends ${missing[*]}"
+    if [ "$(id -u)" = 0 ]; then
+        as_root=()
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        as_root=(sudo)
+    else
+        echo "error: missing system packages: ${missing[*]}" >&2
+        echo "Run this as root (or with sudo), then run this command again:" >&2
+        echo "  sudo apt-get update && sudo $install" >&2
+        exit 1
+    fi
+    echo "Installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    "${as_root[@]}" apt-get update -qq
+    # shellcheck disable=SC2086
+    "${as_root[@]}" $install -qq
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    echo "Creating .venv"
+    "$python" -m venv .venv
+fi
+
+# Reinstall only when pyproject.toml changed since the last install (or the extra is new).
+extra=""
+[ "$want_test" = 1 ] && extra="[test]"
+stamp=".venv/.installed${extra:+-test}"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "Installing the reports package into .venv"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra}"
+    touch "$stamp"
+fi
