@@ -1,0 +1,73 @@
+"""Building a briefing: the one entry point the CLI, the scheduler and the service call.
+
+The order matters: everything is read and verified first (``load_content``), then rendered
+in memory, and only then written, atomically; a failure at any step leaves earlier output as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reports.context import build_context
+from reports.errors import Location, Problem, ReportError
+from reports.project import Project, load_content
+from reports.render import read_stylesheets, render_html
+
+STYLESHEET = "briefing.css"
+TEMPLATE = "briefing.html"
+
+
+@dataclass
+class BriefingOptions:
+    classes: list[str] = field(default_factory=list)  # empty: every class
+    output: Path | None = None  # default: <project>/build/briefing.pdf
+    write_html: bool = False
+    build_date: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
+
+
+@dataclass
+class BuildResult:
+    pdf: Path
+    html: Path | None
+    pages: int
+    warnings: list[Problem]
+
+
+def build_date_from_environment(environ: dict | None = None) -> dt.date:
+    environ = os.environ if environ is None else environ
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return dt.date.today()
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    except (ValueError, OverflowError, OSError):
+        raise ReportError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds; unset it or fix it") from None
+
+
+def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildResult:
+    from reports.pdf import ProjectURLFetcher, render_pdf, write_atomically  # WeasyPrint is heavy
+
+    project = Project.at(project_dir)
+    content = load_content(project, options.classes or None)
+    context = build_context(content, options.build_date or build_date_from_environment())
+    stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
+    html = render_html(project.template_dirs, TEMPLATE, {**context, "inline_css": None})
+    fetcher = ProjectURLFetcher(project.readable_roots)
+    document = render_pdf(html, project.template_dirs[0], stylesheets, fetcher)
+    pdf_bytes = document.write_pdf()
+
+    output = (options.output or project.build / "briefing.pdf").absolute()
+    write_atomically(output, pdf_bytes)
+    html_path = None
+    if options.write_html:
+        # The HTML file carries its styles inline, so it opens the same anywhere.
+        inline_css = "\n".join(text for _, text in stylesheets)
+        html_path = output.with_suffix(".html")
+        write_atomically(html_path, render_html(project.template_dirs, TEMPLATE, {**context, "inline_css": inline_css}))
+    warnings = content.warnings + [
+        Problem(Location(url), "refused to fetch this resource while rendering") for url in fetcher.refused
+    ]
+    return BuildResult(output, html_path, len(document.pages), warnings)

@@ -1,0 +1,425 @@
+"""Building the template context: the verified content, prepared for presentation.
+
+Templates only lay out what they receive: every label, number and sentence is formatted here,
+citation numbers and footnote marks are assigned here (in reading order), so the HTML and the PDF
+say the same thing whichever template set is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from reports import __version__
+from reports.articles import Article, Link
+from reports.model import (
+    AdverseEvent, Excerpt, Landscape, LandscapeItem, Measurement, PartialDate, Source, Study,
+)
+from reports.project import Content
+
+TITLE = "CAR 细胞疗法临床证据简报"
+SUBTITLE = "CAR-T · CAR-NK · CAR-M"
+ORGANISATION = "reports 证据简报"
+
+PHASE_LABELS = {
+    "n-a": "不适用", "early-phase-1": "早期 I 期", "phase-1": "I 期", "phase-1-phase-2": "I/II 期",
+    "phase-2": "II 期", "phase-2-phase-3": "II/III 期", "phase-3": "III 期", "phase-4": "IV 期",
+}
+STUDY_TYPE_LABELS = {
+    "interventional": "干预性研究", "observational": "观察性研究", "case-report": "病例报告",
+    "registry-analysis": "注册数据分析",
+}
+CELL_SOURCE_LABELS = {"autologous": "自体", "allogeneic": "同种异体", "not-reported": "细胞来源未报道"}
+GRADE_LABELS = {
+    "high": ("高", "⊕⊕⊕⊕"), "moderate": ("中", "⊕⊕⊕◯"), "low": ("低", "⊕⊕◯◯"), "very-low": ("极低", "⊕◯◯◯"),
+}
+DOMAIN_LABELS = {
+    "risk-of-bias": "偏倚风险", "inconsistency": "不一致性", "indirectness": "间接性",
+    "imprecision": "不精确性", "publication-bias": "发表偏倚",
+}
+BOUND_PREFIX = {"exact": "", "more-than": "超过 ", "at-least": "至少 ", "up-to": "最长 ", "about": "约 "}
+FOLLOW_UP_UNITS = {"days": "天", "weeks": "周", "months": "个月", "years": "年"}
+FOOTNOTE_MARKS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def number(value: float) -> str:
+    """44.0 -> '44', 18.2 -> '18.2', 1580 -> '1580' (Chinese style writes no thousands separator)."""
+    return f"{value:g}" if abs(value) < 1e6 else f"{value:.0f}"
+
+
+def chinese_date(date: dt.date) -> str:
+    return f"{date.year}年{date.month}月{date.day}日"
+
+
+def format_measurement(item: Measurement) -> str:
+    parts = []
+    if item.value is not None:
+        unit = item.unit or ""
+        spacer = "" if unit in ("%", "") or not unit[0].isascii() else " "
+        parts.append(f"{BOUND_PREFIX[item.bound]}{number(item.value)}{spacer}{unit}")
+    if item.n is not None and item.of is not None:
+        parts.append(f"{item.n}/{item.of}")
+    elif item.of is not None:
+        parts.append(f"n = {item.of}")
+    figure = "，".join(parts)
+    if item.iqr:
+        figure += f"（IQR {number(item.iqr.lower)}–{number(item.iqr.upper)}）"
+    if item.ci:
+        level = number(item.ci.level) if item.ci.level else "95"
+        figure += f"（{level}% CI {number(item.ci.lower)}–{number(item.ci.upper)}）"
+    context = "，".join(x for x in (item.population, item.timepoint) if x)
+    text = f"{item.name}：{figure}" if figure else item.name
+    if item.result:
+        text += ("；" if figure else "：") + item.result
+    if context:
+        text += f"（{context}）"
+    return text
+
+
+def format_grading(event: AdverseEvent) -> str:
+    grading = event.grading
+    if grading.system == "ASTCT":
+        return f"ASTCT {grading.version} 共识分级"
+    if grading.system == "CTCAE":
+        return f"CTCAE v{grading.version}"
+    return "分级标准未报道"
+
+
+def format_adverse_event(event: AdverseEvent) -> str:
+    counts = ""
+    if event.patients is not None and event.of is not None:
+        counts = f"{event.patients}/{event.of}"
+        if event.percent is not None:
+            counts += f"（{number(event.percent)}%）"
+        counts += "；"
+    return f"{event.term}：{counts}{event.summary}〔{format_grading(event)}〕"
+
+
+def format_source(source: Source | None) -> str:
+    if source is None:
+        return ""
+    parts = [source.journal]
+    if source.published:
+        parts.append(source.published.iso())
+    if source.doi:
+        parts.append(f"doi:{source.doi}")
+    return "，".join(parts)
+
+
+def format_enrollment(study: Study) -> str:
+    e = study.enrollment
+    parts = []
+    if e.enrolled is not None:
+        parts.append(f"入组 {e.enrolled} 例")
+    if e.treated is not None:
+        parts.append(f"治疗 {e.treated} 例")
+    if e.evaluable is not None:
+        parts.append(f"可评估 {e.evaluable} 例")
+    return "；".join(parts)
+
+
+def format_date(date: PartialDate | None, missing: str | None = None) -> str:
+    if date is None:
+        return missing or "日期未标注"
+    return date.chinese()
+
+
+@dataclass
+class Quote:
+    id: str
+    text: str
+    lang: str
+    note: str | None
+    reference: int
+    article_title: str
+
+
+@dataclass
+class Footnote:
+    mark: str
+    text: str
+
+
+@dataclass
+class StudyView:
+    id: str
+    title: str
+    product: str
+    developer: str | None
+    targets: str
+    cell_source: str
+    indication: str
+    population: str
+    phase: str
+    design: str
+    study_type: str
+    registry_ids: list[str]
+    intervention: str
+    enrollment: str
+    baseline: list[str]
+    outcomes: list[str]
+    safety: list[str]
+    follow_up: str
+    source: str
+    source_title: str | None
+    cebm_level: int
+    grade_label: str
+    grade_symbols: str
+    grade_marks: list[str]
+    references: list[int]
+
+
+@dataclass
+class SeriesView:
+    id: str
+    title: str
+    denominator: str
+    rows: list[tuple[str, str]]
+
+
+@dataclass
+class LandscapeView:
+    id: str
+    title: str
+    summary: str
+    data_source: str
+    data_cutoff: str
+    trials: str
+    series: list[SeriesView]
+    limitations: list[str]
+    source: str
+    references: list[int]
+
+
+@dataclass
+class ClassView:
+    id: str
+    name: str
+    name_en: str
+    mechanism: str
+    status: str
+    studies: list[StudyView]
+    landscape: LandscapeView | None
+    quotes: list[Quote]
+    footnotes: list[Footnote]
+
+
+@dataclass
+class ReferenceView:
+    number: int
+    article_id: str
+    lang: str
+    title: str
+    title_supplied: bool
+    outlet: str
+    author: str | None
+    date: str
+    url: str | None
+    original: str | None
+    publications: list[str]
+    registry_ids: list[str]
+    links: list[Link]
+
+
+@dataclass
+class AppendixArticle:
+    number: int
+    id: str
+    lang: str
+    title: str
+    byline: str
+    html: str
+    figures_omitted: int
+
+
+@dataclass
+class References:
+    """Numbers articles in the order they are first cited."""
+
+    articles: dict[str, Article]
+    order: list[str] = field(default_factory=list)
+
+    def number(self, article_id: str) -> int:
+        if article_id not in self.order:
+            self.order.append(article_id)
+        return self.order.index(article_id) + 1
+
+    def of_excerpts(self, excerpts: list[Excerpt]) -> list[int]:
+        return sorted({self.number(e.article) for e in excerpts})
+
+
+def _quotes(excerpts: list[Excerpt], references: References) -> list[Quote]:
+    quotes = []
+    for excerpt in excerpts:
+        if not excerpt.key:
+            continue
+        article = references.articles[excerpt.article]
+        quotes.append(Quote(excerpt.id, " ".join(excerpt.text.split()), article.lang, excerpt.note,
+                            references.number(excerpt.article), article.title))
+    return quotes
+
+
+def _study_view(study: Study, references: References, footnotes: list[Footnote]) -> StudyView:
+    marks = []
+    for reason in study.certainty.rated_down:
+        mark = FOOTNOTE_MARKS[len(footnotes) % len(FOOTNOTE_MARKS)]
+        levels = "降 1 级" if reason.levels == 1 else "降 2 级"
+        footnotes.append(Footnote(mark, f"{study.title}｜{DOMAIN_LABELS[reason.domain]}（{levels}）：{reason.reason}"))
+        marks.append(mark)
+    label, symbols = GRADE_LABELS[study.certainty.grade]
+    safety = [format_adverse_event(event) for event in study.adverse_events]
+    if not safety and study.safety_not_reported:
+        safety = [f"未报道：{study.safety_not_reported}"]
+    return StudyView(
+        id=study.id,
+        title=study.title,
+        product=study.product,
+        developer=study.developer,
+        targets=" / ".join(study.targets),
+        cell_source=CELL_SOURCE_LABELS[study.cell_source],
+        indication=study.indication,
+        population=study.population,
+        phase=PHASE_LABELS[study.phase],
+        design=study.design.summary,
+        study_type=STUDY_TYPE_LABELS[study.design.study_type],
+        registry_ids=study.registry_ids,
+        intervention=study.intervention,
+        enrollment=format_enrollment(study),
+        baseline=[format_measurement(m) for m in study.baseline],
+        outcomes=[format_measurement(m) for m in study.outcomes],
+        safety=safety,
+        follow_up=study.follow_up.summary if study.follow_up else "未报道",
+        source=format_source(study.source),
+        source_title=study.source.title,
+        cebm_level=study.certainty.cebm_level,
+        grade_label=label,
+        grade_symbols=symbols,
+        grade_marks=marks,
+        references=references.of_excerpts(study.excerpts),
+    )
+
+
+def _item_text(item: LandscapeItem) -> str:
+    parts = []
+    if item.value is not None:
+        parts.append(f"{number(item.value)}{item.unit or ''}")
+    if item.n is not None and item.of is not None:
+        parts.append(f"{item.n}/{item.of}")
+    elif item.n is not None:
+        parts.append(f"{item.n} 项")
+    return "（".join(parts) + ("）" if len(parts) > 1 else "")
+
+
+def _landscape_view(landscape: Landscape, references: References) -> LandscapeView:
+    return LandscapeView(
+        id=landscape.id,
+        title=landscape.title,
+        summary=landscape.summary,
+        data_source=landscape.data_source,
+        data_cutoff=landscape.data_cutoff.chinese(),
+        trials=_item_text(landscape.trials),
+        series=[
+            SeriesView(s.id, s.title, s.denominator, [(item.label, _item_text(item)) for item in s.items])
+            for s in landscape.series
+        ],
+        limitations=landscape.limitations,
+        source=format_source(landscape.source),
+        references=references.of_excerpts(landscape.excerpts),
+    )
+
+
+def _reference_view(number_: int, article: Article, content: Content) -> ReferenceView:
+    publications: list[str] = []
+    registry_ids: list[str] = []
+    for file in content.tables:
+        rows: list[Study | Landscape] = [*file.table.studies]
+        if file.table.landscape:
+            rows.append(file.table.landscape)
+        for row in rows:
+            if not any(e.article == article.id for e in row.excerpts):
+                continue
+            source = row.source
+            if source is not None:
+                text = format_source(source)
+                if source.title:
+                    text = f"{source.title}. {text}"
+                if source.first_author:
+                    text = f"{source.first_author}, et al. {text}"
+                if text not in publications:
+                    publications.append(text)
+            for registry_id in getattr(row, "registry_ids", []):
+                if registry_id not in registry_ids:
+                    registry_ids.append(registry_id)
+    original = None
+    if article.original_outlet or article.original_title or article.original_author:
+        original = "，".join(x for x in (article.original_outlet, article.original_author,
+                                        f"《{article.original_title}》" if article.original_title else None) if x)
+    return ReferenceView(
+        number=number_,
+        article_id=article.id,
+        lang=article.lang,
+        title=article.title,
+        title_supplied=article.title_supplied,
+        outlet=article.outlet,
+        author=article.author,
+        date=format_date(article.published, article.undated_reason),
+        url=article.url,
+        original=original,
+        publications=publications,
+        registry_ids=registry_ids,
+        links=article.links,
+    )
+
+
+def build_context(content: Content, build_date: dt.date) -> dict:
+    references = References(content.articles)
+    classes = []
+    for file in content.tables:
+        table = file.table
+        footnotes: list[Footnote] = []
+        studies = [_study_view(study, references, footnotes) for study in table.studies]
+        landscape = _landscape_view(table.landscape, references) if table.landscape else None
+        quotes = [q for study in table.studies for q in _quotes(study.excerpts, references)]
+        if table.landscape:
+            quotes += _quotes(table.landscape.excerpts, references)
+        classes.append(ClassView(
+            id=table.therapy_class.id,
+            name=table.therapy_class.name,
+            name_en=table.therapy_class.name_en,
+            mechanism=table.overview.mechanism,
+            status=table.overview.status,
+            studies=studies,
+            landscape=landscape,
+            quotes=quotes,
+            footnotes=footnotes,
+        ))
+    cited = [content.articles[article_id] for article_id in references.order]
+    reference_views = [_reference_view(i + 1, article, content) for i, article in enumerate(cited)]
+    appendix = [
+        AppendixArticle(
+            number=i + 1, id=a.id, lang=a.lang, title=a.title,
+            byline="，".join(x for x in (a.outlet, a.author, format_date(a.published, "日期未标注")) if x),
+            html=a.html, figures_omitted=a.figures_omitted,
+        )
+        for i, a in enumerate(cited)
+    ]
+    study_count = sum(len(c.studies) for c in classes)
+    scope = "、".join(c.name for c in classes)
+    return {
+        "title": TITLE,
+        "subtitle": SUBTITLE,
+        "organisation": ORGANISATION,
+        "scope": scope,
+        "class_ids": [c.id for c in classes],
+        "build_date": build_date.isoformat(),
+        "build_date_text": chinese_date(build_date),
+        "created": f"{build_date.isoformat()}T00:00:00+00:00",
+        "keywords": ", ".join(["CAR-T", "CAR-NK", "CAR-M", "细胞治疗", "证据简报"] + [c.name_en for c in classes]),
+        "classes": classes,
+        "references": reference_views,
+        "appendix": appendix,
+        "study_count": study_count,
+        "excerpt_count": content.excerpts_verified,
+        "article_count": len(cited),
+        "version": __version__,
+    }

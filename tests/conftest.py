@@ -1,0 +1,144 @@
+"""Fixtures: tiny projects written into tmp_path, and the real seed briefing built once."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from reports.build import BriefingOptions, build_briefing
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXED_DATE = "2026-01-15"
+
+ARTICLE = """\
+---
+title: "示例：CAR-X 细胞疗法一期试验结果公布"
+date: "2025-03-01"
+lang: zh-CN
+---
+
+研究团队在 *Example Journal* 上发表了一项[临床试验](https://example.org/trial)结果。
+
+在 12 名接受治疗的患者中，未观察到剂量限制性毒性（DLT）。5 名患者（42%）达到部分缓解。
+
+![](https://example.org/figure.png)
+"""
+
+INDEX = """\
+articles:
+  - file: demo.md
+    outlet: 示例新闻网
+    url: https://example.org/news/1
+"""
+
+EVIDENCE = """\
+class:
+  id: car-x
+  name: CAR-X 细胞疗法
+  name_en: CAR-X cell therapy
+overview:
+  mechanism: 示例机制。
+  status: 示例现状。
+studies:
+  - id: demo-phase-1
+    title: 示例 I 期试验
+    product: DEMO-1
+    targets: [CD19]
+    cell_source: autologous
+    indication: 复发或难治性淋巴瘤
+    population: 成人患者
+    design:
+      study_type: interventional
+      allocation: na
+      intervention_model: single-group
+      masking: none
+      summary: 单臂、开放标签
+    phase: phase-1
+    registry_ids: [NCT01234567]
+    intervention: 单次静脉输注
+    enrollment:
+      treated: 12
+      excerpts: [demo-safety]
+    outcomes:
+      - name: 部分缓解（PR）
+        measure: proportion
+        unit: "%"
+        value: 42
+        n: 5
+        of: 12
+        excerpts: [demo-safety]
+    adverse_events:
+      - term: 剂量限制性毒性（DLT）
+        kind: dlt
+        grading: {system: not-reported}
+        patients: 0
+        of: 12
+        summary: 未观察到
+        excerpts: [demo-safety]
+    source:
+      journal: Example Journal
+      doi: 10.1234/example.5678
+      published: 2025-02-28
+    certainty:
+      cebm_level: 4
+      grade: very-low
+      rated_down:
+        - domain: imprecision
+          levels: 2
+          reason: 样本量小
+    excerpts:
+      - id: demo-safety
+        article: demo
+        text: 在 12 名接受治疗的患者中，未观察到剂量限制性毒性（DLT）。5 名患者（42%）达到部分缓解。
+        key: true
+"""
+
+
+def write_project(folder: Path, files: dict[str, str | bytes | None] | None = None) -> Path:
+    """A minimal valid project; ``files`` replaces (or with None, removes) files by relative path."""
+    contents: dict[str, str | bytes | None] = {
+        "seeds/articles/demo.md": ARTICLE,
+        "seeds/articles.yaml": INDEX,
+        "seeds/evidence/car-x.yaml": EVIDENCE,
+    }
+    contents.update(files or {})
+    for relative, text in contents.items():
+        path = folder / relative
+        if text is None:
+            path.unlink(missing_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text) if text.startswith(" ") else text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def seed_briefing(tmp_path_factory) -> Path:
+    """The real briefing from the shipped seeds, built once with a fixed date."""
+    import datetime as dt
+
+    out = tmp_path_factory.mktemp("briefing") / "briefing.pdf"
+    build_briefing(ROOT, BriefingOptions(output=out, write_html=True, build_date=dt.date.fromisoformat(FIXED_DATE)))
+    return out
+
+
+def pdftotext(pdf: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def run_tool(tool: str, pdf: Path) -> str:
+    assert shutil.which(tool), f"{tool} missing: the test command installs poppler-utils"
+    return subprocess.run([tool, str(pdf)], capture_output=True, text=True, check=True).stdout
