@@ -101,8 +101,8 @@ def split_front_matter(text: str, path: Path, problems: Problems) -> FrontMatter
             data = tomllib.loads(header)
         except tomllib.TOMLDecodeError as error:
             match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
-            line, column = (int(match[1]) + 1, int(match[2])) if match else (2, 1)
-            message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+            line, column = (int(match[1]) + 1, int(match[2])) if match else (index, 1)  # else: at end
+            message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(error))
             problems.error(path, line, column, f"malformed TOML front matter: {message}; check quotes and '=' signs")
             return None
     if not isinstance(data, dict):

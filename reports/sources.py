@@ -84,7 +84,11 @@ def parse_yaml(
         column = (mark.column + 1) if mark else 1
         what = error.problem or "malformed YAML"
         if error.context:
-            what = f"{error.context}, {what}"
+            started = error.context_mark
+            if started is not None and started.line + first_line != line:
+                what = f"{error.context} (started on line {started.line + first_line}), {what}"
+            else:
+                what = f"{error.context}, {what}"
         problems.error(path, line, column, f"malformed YAML: {what}; check indentation, colons and quotes")
         return None
     if node is None:
@@ -171,7 +175,9 @@ def validate_data(model_class: type[M], data: Any, positions: Positions, problem
         for error in errors.errors(include_url=False):
             location = tuple(error["loc"])
             line, column = positions.of(location)
-            where = ".".join(str(part) for part in location)
+            # A missing field is reported at (and named after) the mapping that lacks it.
+            shown = location[:-1] if error["type"] == "missing" else location
+            where = ".".join(str(part) for part in shown)
             prefix = f"{where}: " if where else ""
             problems.error(positions.path, line, column, prefix + _describe(error))
         return None

@@ -1,0 +1,59 @@
+"""Rendering never reaches the network nor reads files outside the project."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from weasyprint.urls import URLFetchingError
+
+from conftest import pdftotext, write_project
+from reports.build import BriefingOptions, build_briefing
+from reports.pdf import ProjectURLFetcher
+
+
+@pytest.fixture
+def fetcher(project: Path) -> ProjectURLFetcher:
+    return ProjectURLFetcher([project / "seeds", project / "styles"])
+
+
+@pytest.mark.parametrize("url", [
+    "http://example.org/style.css",
+    "https://example.org/font.woff2",
+    "ftp://example.org/x",
+    "file:///etc/passwd",
+    "file://otherhost/etc/passwd",
+])
+def test_the_fetcher_refuses_the_network_and_outside_files(fetcher: ProjectURLFetcher, url: str):
+    with pytest.raises(URLFetchingError):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url]
+
+
+def test_the_fetcher_refuses_paths_that_climb_out_of_the_project(fetcher: ProjectURLFetcher, project: Path):
+    escape = (project / "seeds" / ".." / ".." / "secret.txt")
+    escape.resolve().write_text("secret")
+    with pytest.raises(URLFetchingError):
+        fetcher.fetch(escape.as_uri().replace(str(escape.resolve()), str(escape)))
+    with pytest.raises(URLFetchingError):
+        fetcher.fetch(f"file://{project}/seeds/%2e%2e/%2e%2e/secret.txt")
+
+
+def test_the_fetcher_reads_files_inside_the_project(fetcher: ProjectURLFetcher, project: Path):
+    response = fetcher.fetch((project / "seeds" / "articles.yaml").as_uri())
+    assert b"demo.md" in response.read()
+
+
+def test_a_hostile_stylesheet_cannot_pull_in_outside_files_or_the_network(project: Path, tmp_path: Path):
+    secret = tmp_path / "secret.css"
+    secret.write_text('body::before { content: "LEAKED-SECRET"; }')
+    write_project(project, {"styles/briefing.css": (
+        f'@import url("{secret.as_uri()}");\n'
+        '@import url("http://example.org/remote.css");\n'
+        'body { background: url("file:///etc/passwd"); }\n'
+    )})
+    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    assert "LEAKED-SECRET" not in pdftotext(result.pdf)
+    refused = {warning.location.path for warning in result.warnings}
+    assert {secret.as_uri(), "http://example.org/remote.css", "file:///etc/passwd"} <= refused
