@@ -13,7 +13,7 @@ from pathlib import Path
 
 from reports.context import build_context
 from reports.errors import Location, Problem, ReportError
-from reports.project import Project, load_content
+from reports.project import Content, Project, load_content
 from reports.render import read_stylesheets, render_html
 
 STYLESHEET = "briefing.css"
@@ -47,16 +47,24 @@ def build_date_from_environment(environ: dict | None = None) -> dt.date:
         raise ReportError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds; unset it or fix it") from None
 
 
+def prepare_briefing(project: Project, options: BriefingOptions) -> tuple[Content, dict]:
+    """Read and verify everything, then prepare the template context. Writes nothing."""
+    content = load_content(project, options.classes or None)
+    return content, build_context(content, options.build_date or build_date_from_environment())
+
+
+def briefing_html(project: Project, context: dict, inline_css: str | None = None) -> str:
+    return render_html(project.template_dirs, TEMPLATE, {**context, "inline_css": inline_css})
+
+
 def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildResult:
     from reports.pdf import ProjectURLFetcher, render_pdf, write_atomically  # WeasyPrint is heavy
 
     project = Project.at(project_dir)
-    content = load_content(project, options.classes or None)
-    context = build_context(content, options.build_date or build_date_from_environment())
+    content, context = prepare_briefing(project, options)
     stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
-    html = render_html(project.template_dirs, TEMPLATE, {**context, "inline_css": None})
     fetcher = ProjectURLFetcher(project.readable_roots)
-    document = render_pdf(html, project.template_dirs[0], stylesheets, fetcher)
+    document = render_pdf(briefing_html(project, context), project.template_dirs[0], stylesheets, fetcher)
     pdf_bytes = document.write_pdf()
 
     output = (options.output or project.build / "briefing.pdf").absolute()
@@ -66,7 +74,7 @@ def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildRe
         # The HTML file carries its styles inline, so it opens the same anywhere.
         inline_css = "\n".join(text for _, text in stylesheets)
         html_path = output.with_suffix(".html")
-        write_atomically(html_path, render_html(project.template_dirs, TEMPLATE, {**context, "inline_css": inline_css}))
+        write_atomically(html_path, briefing_html(project, context, inline_css))
     warnings = content.warnings + [
         Problem(Location(url), "refused to fetch this resource while rendering") for url in fetcher.refused
     ]

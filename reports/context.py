@@ -8,6 +8,7 @@ say the same thing whichever template set is used.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from dataclasses import dataclass, field
 
 from reports import __version__
@@ -42,9 +43,9 @@ FOLLOW_UP_UNITS = {"days": "天", "weeks": "周", "months": "个月", "years": "
 FOOTNOTE_MARKS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def number(value: float) -> str:
-    """44.0 -> '44', 18.2 -> '18.2', 1580 -> '1580' (Chinese style writes no thousands separator)."""
-    return f"{value:g}" if abs(value) < 1e6 else f"{value:.0f}"
+def number(value: Decimal | int) -> str:
+    """A figure as the source wrote it: 44, 18.2, 9.60, 1580 (no thousands separator in Chinese)."""
+    return str(value) if isinstance(value, int) else format(value, "f")
 
 
 def chinese_date(date: dt.date) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -63,7 +64,9 @@ RegistryId = Annotated[str, AfterValidator(_check_registry_id)]
 Doi = Annotated[str, AfterValidator(_check_doi)]
 Count = Annotated[int, Field(ge=1, description="a number of people or trials, at least 1")]
 Count0 = Annotated[int, Field(ge=0)]
-Percent = Annotated[float, Field(ge=0, le=100, description="a percentage, 0 to 100")]
+# Figures are Decimals, so that they print as the source wrote them (9.60%, not 9.6%).
+Figure = Decimal
+Percent = Annotated[Decimal, Field(ge=0, le=100, description="a percentage, 0 to 100")]
 Script = Literal["zh-Hans", "zh-Hant"]
 
 
@@ -178,8 +181,8 @@ class Backed(Strict):
 
 
 class Interval(Strict):
-    lower: float
-    upper: float
+    lower: Figure
+    upper: Figure
     level: Percent | None = Field(None, description="confidence level, e.g. 95 (for a CI)")
 
     @model_validator(mode="after")
@@ -197,7 +200,7 @@ class Measurement(Backed):
         description="the kind of figure"
     )
     unit: str | None = Field(None, description="'%' for percentages, otherwise 月 / 年 / 例 / 岁 ...")
-    value: float | None = Field(None, description="the figure; a percentage is 0-100")
+    value: Figure | None = Field(None, description="the figure; a percentage is 0-100")
     n: Count0 | None = Field(None, description="patients with the outcome (numerator)")
     of: Count | None = Field(None, description="patients assessed (denominator)")
     ci: Interval | None = Field(None, description="confidence interval, when given")
@@ -211,7 +214,7 @@ class Measurement(Backed):
 
     @field_validator("value")
     @classmethod
-    def _percent_range(cls, value: float | None, info) -> float | None:
+    def _percent_range(cls, value: Figure | None, info) -> Figure | None:
         if value is not None and info.data.get("unit") == "%" and not 0 <= value <= 100:
             raise ValueError(f"a percentage must be between 0 and 100, got {value:g}; check it against the excerpt")
         return value
@@ -261,8 +264,8 @@ class Enrollment(Backed):
 
 
 class FollowUp(Backed):
-    median: float | None = Field(None, ge=0)
-    longest: float | None = Field(None, ge=0)
+    median: Figure | None = Field(None, ge=0)
+    longest: Figure | None = Field(None, ge=0)
     unit: Literal["days", "weeks", "months", "years"]
     summary: str = Field(description="one line for the table")
 
@@ -345,14 +348,14 @@ class Study(Strict):
 
 class LandscapeItem(Backed):
     label: str
-    value: float | None = None
+    value: Figure | None = None
     unit: str | None = None
     n: Count0 | None = None
     of: Count | None = None
 
     @field_validator("value")
     @classmethod
-    def _percent_range(cls, value: float | None, info) -> float | None:
+    def _percent_range(cls, value: Figure | None, info) -> Figure | None:
         if value is not None and info.data.get("unit") == "%" and not 0 <= value <= 100:
             raise ValueError(f"a percentage must be between 0 and 100, got {value:g}; check it against the excerpt")
         return value

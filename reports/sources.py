@@ -7,7 +7,9 @@ where it stands in the file, so that validation errors can point at the exact li
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -120,6 +122,8 @@ def parse_yaml(
             return result
         if isinstance(node, yaml.SequenceNode):
             return [build(item, key + (index,)) for index, item in enumerate(node.value)]
+        if node.tag == "tag:yaml.org,2002:float" and re.fullmatch(r"[-+]?\d+\.\d*(?:[eE][-+]?\d+)?", node.value):
+            return Decimal(node.value)  # keeps the figure as written: 9.60 stays 9.60, not 9.6
         return constructor.construct_object(node, deep=True)
 
     return build(node, ()), positions

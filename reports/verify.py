@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Iterator
 
 from pydantic import BaseModel
@@ -64,7 +65,7 @@ class ArticleText:
         return line
 
 
-def _number_pattern(value: float) -> str:
+def _number_pattern(value: Decimal | int) -> str:
     """Digits of ``value`` as they may be written: 1580 / 1,580; 9.6 / 9.60; 32 / 32.0; 0.75 / 0·75."""
     text = f"{value:.6f}".rstrip("0").rstrip(".")
     whole, _, fraction = text.partition(".")
@@ -78,10 +79,10 @@ def _number_pattern(value: float) -> str:
     return rf"(?<![\d.·]){whole_pattern}{fraction_pattern}(?![\d])(?![.·]\d)"
 
 
-def number_in_text(value: float, text: str) -> bool:
+def number_in_text(value: Decimal | int, text: str) -> bool:
     if re.search(_number_pattern(value), text):
         return True
-    if float(value).is_integer():
+    if value == int(value):
         whole = int(value)
         if whole == 0:
             lowered = text.lower()
@@ -95,13 +96,13 @@ def number_in_text(value: float, text: str) -> bool:
     return False
 
 
-def _numbers(model: BaseModel) -> Iterator[tuple[str, float]]:
+def _numbers(model: BaseModel) -> Iterator[tuple[str, Decimal | int]]:
     """The numeric fields of a model, one level deep into intervals (ci, iqr)."""
     for name in model.__class__.model_fields:
         value = getattr(model, name)
         if isinstance(value, bool) or value is None:
             continue
-        if isinstance(value, (int, float)):
+        if isinstance(value, (int, Decimal)):
             yield name, value
         elif isinstance(value, BaseModel) and not isinstance(value, Backed):
             for inner_name, inner in _numbers(value):
