@@ -68,13 +68,16 @@ def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildRe
     pdf_bytes = document.write_pdf()
 
     output = (options.output or project.build / "briefing.pdf").absolute()
-    write_atomically(output, pdf_bytes)
-    html_path = None
-    if options.write_html:
-        # The HTML file carries its styles inline, so it opens the same anywhere.
-        inline_css = "\n".join(text for _, text in stylesheets)
-        html_path = output.with_suffix(".html")
-        write_atomically(html_path, briefing_html(project, context, inline_css))
+    html_path = output.with_suffix(".html") if options.write_html else None
+    try:
+        write_atomically(output, pdf_bytes)
+        if html_path:
+            # The HTML file carries its styles inline, so it opens the same anywhere.
+            inline_css = "\n".join(text for _, text in stylesheets)
+            write_atomically(html_path, briefing_html(project, context, inline_css))
+    except OSError as error:
+        raise ReportError(f"{error.filename or output}: cannot write the output: {error.strerror}; "
+                          "choose another place with -o") from None
     warnings = content.warnings + [
         Problem(Location(url), "refused to fetch this resource while rendering") for url in fetcher.refused
     ]

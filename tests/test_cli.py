@@ -69,3 +69,12 @@ def test_doctor_names_the_fix_for_missing_fonts():
     checks = check_fonts({"DejaVu Sans"})
     assert not any(check.ok for check in checks)
     assert all(check.fix == "sudo apt-get install -y fonts-noto-cjk" for check in checks)
+
+
+def test_an_unwritable_output_is_a_clear_error(project: Path, tmp_path: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "build",
+                             "-o", str(blocker / "briefing.pdf")], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "cannot write the output" in result.stderr and "Traceback" not in result.stderr
