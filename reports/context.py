@@ -214,7 +214,8 @@ class ReferenceView:
     title_supplied: bool
     outlet: str
     author: str | None
-    date: str
+    date: str | None  # ISO, as GB/T 7714 writes it
+    undated_reason: str | None
     url: str | None
     original: str | None
     publications: list[str]
@@ -363,7 +364,8 @@ def _reference_view(number_: int, article: Article, content: Content) -> Referen
         title_supplied=article.title_supplied,
         outlet=article.outlet,
         author=article.author,
-        date=format_date(article.published, article.undated_reason),
+        date=article.published.iso() if article.published else None,
+        undated_reason=article.undated_reason,
         url=article.url,
         original=original,
         publications=publications,
@@ -420,6 +422,7 @@ def build_context(content: Content, build_date: dt.date) -> dict:
         "references": reference_views,
         "appendix": appendix,
         "study_count": study_count,
+        "landscape_count": sum(1 for c in classes if c.landscape),
         "excerpt_count": content.excerpts_verified,
         "article_count": len(cited),
         "version": __version__,

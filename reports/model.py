@@ -20,7 +20,9 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Small value types with their own messages (the message says how to fix it).
@@ -120,17 +122,24 @@ def _to_partial_date(value: object) -> PartialDate:
 IsoDate = Annotated[PartialDate, BeforeValidator(_to_partial_date)]
 
 
-class Strict(BaseModel):
+class YamlModel(BaseModel):
     """Base for every YAML-backed model: unknown keys are kept aside and reported as warnings."""
 
-    model_config = ConfigDict(extra="allow", frozen=False, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+
+def percentage_in_range(value: Figure | None, info: ValidationInfo) -> Figure | None:
+    """With ``unit: "%"`` (declared before ``value``), the value must be 0-100."""
+    if value is not None and info.data.get("unit") == "%" and not 0 <= value <= 100:
+        raise ValueError(f"a percentage must be between 0 and 100, got {value}; check it against the excerpt")
+    return value
 
 
 # ---------------------------------------------------------------------------------------------
 # The article index (seeds/articles.yaml): what the article files themselves lack.
 
 
-class ArticleEntry(Strict):
+class ArticleEntry(YamlModel):
     file: str = Field(description="the article's file name in seeds/articles/")
     title: str | None = Field(None, description="title; defaults to the front matter's title")
     title_supplied: bool = Field(False, description="true when the source has no title and the curator wrote one")
@@ -156,7 +165,7 @@ class ArticleEntry(Strict):
         return value
 
 
-class ArticleIndex(Strict):
+class ArticleIndex(YamlModel):
     articles: list[ArticleEntry]
 
 
@@ -164,7 +173,7 @@ class ArticleIndex(Strict):
 # The evidence tables (seeds/evidence/<class>.yaml).
 
 
-class Excerpt(Strict):
+class Excerpt(YamlModel):
     """A verbatim quotation from a source article; checked against the article at build time."""
 
     id: Id = Field(description="unique across the project; fields of the row refer to it")
@@ -174,13 +183,13 @@ class Excerpt(Strict):
     note: str | None = Field(None, description="an editor's note shown with the quotation (typos in the source, context)")
 
 
-class Backed(Strict):
+class Backed(YamlModel):
     """A part of a row that states figures: each of its numbers must appear in one of its excerpts."""
 
     excerpts: list[str] = Field(min_length=1, description="ids of the row's excerpts that state these figures")
 
 
-class Interval(Strict):
+class Interval(YamlModel):
     lower: Figure
     upper: Figure
     level: Percent | None = Field(None, description="confidence level, e.g. 95 (for a CI)")
@@ -212,12 +221,7 @@ class Measurement(Backed):
     population: str | None = Field(None, description="the subgroup, when not everyone")
     result: str | None = Field(None, description="a statement, for outcomes without a single figure")
 
-    @field_validator("value")
-    @classmethod
-    def _percent_range(cls, value: Figure | None, info) -> Figure | None:
-        if value is not None and info.data.get("unit") == "%" and not 0 <= value <= 100:
-            raise ValueError(f"a percentage must be between 0 and 100, got {value:g}; check it against the excerpt")
-        return value
+    _percent_range = field_validator("value")(percentage_in_range)
 
     @model_validator(mode="after")
     def _has_content(self) -> "Measurement":
@@ -228,7 +232,7 @@ class Measurement(Backed):
         return self
 
 
-class Grading(Strict):
+class Grading(YamlModel):
     system: Literal["ASTCT", "CTCAE", "not-reported"] = Field(description="ASTCT consensus or NCI CTCAE")
     version: str | None = Field(None, description="2019 for ASTCT, 5.0 for CTCAE")
 
@@ -270,7 +274,7 @@ class FollowUp(Backed):
     summary: str = Field(description="one line for the table")
 
 
-class Source(Strict):
+class Source(YamlModel):
     journal: str
     title: str | None = None
     doi: Doi | None = None
@@ -278,7 +282,7 @@ class Source(Strict):
     first_author: str | None = None
 
 
-class Design(Strict):
+class Design(YamlModel):
     study_type: Literal["interventional", "observational", "case-report", "registry-analysis"]
     allocation: Literal["randomized", "non-randomized", "na"] = "na"
     intervention_model: Literal["single-group", "parallel", "crossover", "sequential", "factorial", "na"] = "na"
@@ -290,13 +294,13 @@ Domain = Literal["risk-of-bias", "inconsistency", "indirectness", "imprecision",
 DOWNGRADE_DOMAINS = get_args(Domain)
 
 
-class RatedDown(Strict):
+class RatedDown(YamlModel):
     domain: Domain
     levels: Literal[1, 2] = 1
     reason: str
 
 
-class Certainty(Strict):
+class Certainty(YamlModel):
     cebm_level: Annotated[int, Field(ge=1, le=5)] = Field(description="Oxford CEBM 2011 level, 1-5")
     grade: Literal["high", "moderate", "low", "very-low"] = Field(description="GRADE certainty")
     rated_down: list[RatedDown] = Field(default_factory=list)
@@ -314,7 +318,7 @@ Phase = Literal[
 PHASES = get_args(Phase)
 
 
-class Study(Strict):
+class Study(YamlModel):
     """One row of an evidence table: a trial, case series or case report."""
 
     id: Id
@@ -353,22 +357,17 @@ class LandscapeItem(Backed):
     n: Count0 | None = None
     of: Count | None = None
 
-    @field_validator("value")
-    @classmethod
-    def _percent_range(cls, value: Figure | None, info) -> Figure | None:
-        if value is not None and info.data.get("unit") == "%" and not 0 <= value <= 100:
-            raise ValueError(f"a percentage must be between 0 and 100, got {value:g}; check it against the excerpt")
-        return value
+    _percent_range = field_validator("value")(percentage_in_range)
 
 
-class LandscapeSeries(Strict):
+class LandscapeSeries(YamlModel):
     id: Id
     title: str
     denominator: str = Field(description="what the percentages are of")
     items: list[LandscapeItem] = Field(min_length=1)
 
 
-class Landscape(Strict):
+class Landscape(YamlModel):
     """A registry-wide analysis (e.g. all registered CAR-T trials): shown as its own section."""
 
     id: Id
@@ -383,19 +382,19 @@ class Landscape(Strict):
     excerpts: list[Excerpt] = Field(min_length=1)
 
 
-class Overview(Strict):
+class Overview(YamlModel):
     mechanism: str = Field(description="how this class of therapy works, in two or three sentences")
     status: str = Field(description="where the field stands, in two or three sentences")
 
 
-class TherapyClassInfo(Strict):
+class TherapyClassInfo(YamlModel):
     id: Id = Field(description="the class id; must match the file name (car-t for car-t.yaml)")
     name: str = Field(description="name in Chinese, e.g. CAR-T 细胞疗法")
     name_en: str = Field(description="name in English, e.g. CAR T-cell therapy")
     order: int = Field(100, description="position in the briefing, smaller first")
 
 
-class EvidenceTable(Strict):
+class EvidenceTable(YamlModel):
     """One therapy class: its overview, its studies and an optional landscape analysis."""
 
     therapy_class: TherapyClassInfo = Field(alias="class")

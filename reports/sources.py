@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Iterator, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -154,21 +154,26 @@ def _describe(error: dict) -> str:
     return f"'{field_name}': {error['msg'].lower()} (got {received} {error.get('input')!r})"
 
 
-def _warn_unknown_keys(model: BaseModel, key: PathKey, positions: Positions, problems: Problems) -> None:
-    extra = model.model_extra or {}
-    for name in extra:
-        known = ", ".join(sorted(model.__class__.model_fields))
-        problems.warn(positions.path, *positions.of_key(key + (name,)),
-                      f"unknown key '{name}' is ignored; known keys here: {known}")
+def walk_models(model: BaseModel, key: PathKey = ()) -> Iterator[tuple[BaseModel, PathKey]]:
+    """Every model in a validated tree, with its path in the YAML document (aliases included)."""
+    yield model, key
     for name, info in model.__class__.model_fields.items():
         value = getattr(model, name)
-        child_key = key + ((info.alias or name),)
+        child = key + ((info.alias or name),)
         if isinstance(value, BaseModel):
-            _warn_unknown_keys(value, child_key, positions, problems)
+            yield from walk_models(value, child)
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, BaseModel):
-                    _warn_unknown_keys(item, child_key + (index,), positions, problems)
+                    yield from walk_models(item, child + (index,))
+
+
+def _warn_unknown_keys(model: BaseModel, positions: Positions, problems: Problems) -> None:
+    for part, key in walk_models(model):
+        known = ", ".join(sorted(info.alias or name for name, info in part.__class__.model_fields.items()))
+        for name in part.model_extra or {}:
+            problems.warn(positions.path, *positions.of_key(key + (name,)),
+                          f"unknown key '{name}' is ignored; known keys here: {known}")
 
 
 def validate_data(model_class: type[M], data: Any, positions: Positions, problems: Problems) -> M | None:
@@ -185,7 +190,7 @@ def validate_data(model_class: type[M], data: Any, positions: Positions, problem
             prefix = f"{where}: " if where else ""
             problems.error(positions.path, line, column, prefix + _describe(error))
         return None
-    _warn_unknown_keys(model, (), positions, problems)
+    _warn_unknown_keys(model, positions, problems)
     return model
 
 

@@ -18,7 +18,7 @@ from reports.articles import Article
 from reports.errors import Problems
 from reports.evidence import EvidenceFile
 from reports.model import Backed, Excerpt, Landscape, Study
-from reports.sources import PathKey
+from reports.sources import PathKey, walk_models
 
 CHINESE_NUMERALS = {
     1: ("一",), 2: ("二", "两", "兩"), 3: ("三",), 4: ("四",), 5: ("五",), 6: ("六",), 7: ("七",), 8: ("八",),
@@ -109,19 +109,6 @@ def _numbers(model: BaseModel) -> Iterator[tuple[str, Decimal | int]]:
                 yield f"{name}.{inner_name}", inner
 
 
-def _walk(model: BaseModel, key: PathKey) -> Iterator[tuple[BaseModel, PathKey]]:
-    yield model, key
-    for name, info in model.__class__.model_fields.items():
-        value = getattr(model, name)
-        child = key + ((info.alias or name),)
-        if isinstance(value, BaseModel):
-            yield from _walk(value, child)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    yield from _walk(item, child + (index,))
-
-
 def _closest_passage(excerpt: str, text: ArticleText) -> tuple[str, int, float]:
     alignment = fuzz.partial_ratio_alignment(excerpt, text.text)
     start, end = alignment.dest_start, alignment.dest_end
@@ -188,7 +175,7 @@ def _verify_row(file: EvidenceFile, row: Study | Landscape, row_key: PathKey, ar
             verified += 1
 
     used: set[str] = set()
-    for part, key in _walk(row, row_key):
+    for part, key in walk_models(row, row_key):
         if not isinstance(part, Backed):
             continue
         quoted = []
@@ -203,8 +190,10 @@ def _verify_row(file: EvidenceFile, row: Study | Landscape, row_key: PathKey, ar
             continue
         for name, value in _numbers(part):
             if not any(number_in_text(value, text) for text in quoted):
-                problems.error(file.path, *positions.of(key + tuple(name.split("."))),
-                               f"{name} = {value:g} is not stated in its excerpts ({', '.join(part.excerpts)}); "
+                field_key = key + tuple(name.split("."))
+                where = ".".join(str(k) for k in field_key)
+                problems.error(file.path, *positions.of(field_key),
+                               f"{where} = {value} is not stated in its excerpts ({', '.join(part.excerpts)}); "
                                "quote the sentence that gives this figure, or correct it")
     for index, excerpt in enumerate(row.excerpts):
         if excerpt.id not in used and not excerpt.key:

@@ -87,7 +87,7 @@ BAD_INPUTS = {
     "figure-not-in-excerpt": (
         "seeds/evidence/car-x.yaml",
         EVIDENCE.replace("        n: 5\n", "        n: 6\n"),
-        "        n: 6", "n = 6 is not stated in its excerpts (demo-safety)",
+        "        n: 6", "studies.0.outcomes.0.n = 6 is not stated in its excerpts (demo-safety)",
     ),
     "article-not-utf8": (
         "seeds/articles/demo.md",
