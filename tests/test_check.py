@@ -84,6 +84,16 @@ BAD_INPUTS = {
         EVIDENCE.replace("NCT01234567", "NCT1234"),
         "registry_ids: [NCT1234]", "'NCT1234' is not a registry id; write ClinicalTrials.gov ids as NCT followed by 8 digits",
     ),
+    "date-not-iso": (
+        "seeds/evidence/car-x.yaml",
+        EVIDENCE.replace("published: 2025-02-28", "published: 2025/02/28"),
+        "published: 2025/02/28", "'2025/02/28' is not an ISO date; write it as YYYY-MM-DD",
+    ),
+    "bad-doi": (
+        "seeds/evidence/car-x.yaml",
+        EVIDENCE.replace("doi: 10.1234/example.5678", "doi: example.5678"),
+        "doi: example.5678", "'example.5678' is not a DOI; a DOI looks like 10.1038/s41467-020-17175-8",
+    ),
     "figure-not-in-excerpt": (
         "seeds/evidence/car-x.yaml",
         EVIDENCE.replace("        n: 5\n", "        n: 6\n"),

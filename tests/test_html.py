@@ -39,3 +39,28 @@ def test_untrusted_article_text_is_escaped(project: Path):
     html = briefing_html(proj, context)
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_a_project_overrides_one_template_and_keeps_the_rest(project: Path):
+    from conftest import write_project
+
+    write_project(project, {"templates/partials/cover.html": '<section class="cover"><h1>本院内部简报</h1></section>\n'})
+    proj = Project.at(project)
+    _, context = prepare_briefing(proj, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    html = briefing_html(proj, context)
+    assert "<h1>本院内部简报</h1>" in html
+    assert '<section class="references" id="references">' in html  # the built-in partials still apply
+
+
+def test_a_missing_template_names_every_folder_searched(project: Path):
+    from reports.errors import ReportError
+    from reports.render import render_html
+
+    proj = Project.at(project)
+    try:
+        render_html(proj.template_dirs, "nope.html", {})
+    except ReportError as error:
+        assert "template 'nope.html' not found; searched: " in str(error)
+        assert str(proj.template_dirs[-1]) in str(error)
+    else:
+        raise AssertionError("no error")
