@@ -110,3 +110,30 @@ def test_metadata_says_what_the_document_is(reader: pypdf.PdfReader, seed_briefi
     assert "CAR-T" in reader.metadata["/Keywords"]
     assert meta.creation_date.date().isoformat() == FIXED_DATE
     assert reader.trailer["/Root"]["/Lang"] == "zh-Hans"
+
+
+def test_a_long_evidence_table_repeats_its_header_and_keeps_rows_whole(tmp_path: Path):
+    import datetime as dt
+
+    from conftest import EVIDENCE, write_project
+    from reports.build import BriefingOptions, build_briefing
+
+    head, row = EVIDENCE.split("studies:\n")
+    rows = "".join(
+        row.replace("demo-phase-1", f"demo-phase-1-{n}").replace("demo-safety", f"demo-safety-{n}")
+        .replace("NCT01234567", f"NCT012345{n:02d}")
+        .replace("indication: 复发或难治性淋巴瘤", "indication: " + "复发或难治性淋巴瘤，" * 6 + f"ROW{n:02d}END")
+        for n in range(14)
+    )
+    project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": head + "studies:\n" + rows})
+    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    pages = [re.sub(r"\s+", "", pdftotext(result.pdf, "-f", str(n), "-l", str(n))) for n in range(1, result.pages + 1)]
+    table_pages = [page for page in pages if "研究与设计" in page]
+    assert len(table_pages) >= 2
+    for page in table_pages:
+        assert "研究与设计" in page and "主要疗效" in page and "安全性" in page  # the header row, on every page
+    for n in range(14):
+        # A tall row's top (its registry id) and the end of its tallest cell are on one page.
+        first, last = f"NCT012345{n:02d}", f"ROW{n:02d}END"
+        assert sum(first in page and last in page for page in table_pages) == 1, n
+        assert sum(first in page for page in table_pages) == 1, n
