@@ -64,12 +64,6 @@ def check(ctx: click.Context) -> None:
     )
 
 
-def _build_date(value: dt.date | None) -> dt.date:
-    from reports.build import build_date_from_environment
-
-    return value or build_date_from_environment()
-
-
 @cli.command()
 @click.option("--class", "classes", multiple=True, metavar="CLASS",
               help="Only this therapy class (repeatable), e.g. --class car-t. Default: all classes.")
@@ -88,7 +82,7 @@ def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, wri
         classes=list(classes),
         output=output,
         write_html=write_html,
-        build_date=_build_date(build_date.date() if build_date else None),
+        build_date=build_date.date() if build_date else None,
     )
     result = build_briefing(_project(ctx).root, options)
     _print_warnings(result.warnings)

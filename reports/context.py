@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from reports import __version__
 from reports.articles import Article, Link
 from reports.model import (
-    AdverseEvent, Excerpt, Landscape, LandscapeItem, Measurement, PartialDate, Source, Study,
+    AdverseEvent, Excerpt, Landscape, LandscapeItem, Measurement, Source, Study,
 )
 from reports.project import Content
 
@@ -117,12 +117,6 @@ def format_enrollment(study: Study) -> str:
     if e.evaluable is not None:
         parts.append(f"可评估 {e.evaluable} 例")
     return "；".join(parts)
-
-
-def format_date(date: PartialDate | None, missing: str | None = None) -> str:
-    if date is None:
-        return missing or "日期未标注"
-    return date.chinese()
 
 
 @dataclass
@@ -401,7 +395,7 @@ def build_context(content: Content, build_date: dt.date) -> dict:
     appendix = [
         AppendixArticle(
             number=i + 1, id=a.id, lang=a.lang, title=a.title,
-            byline="，".join(x for x in (a.outlet, a.author, format_date(a.published, "日期未标注")) if x),
+            byline="，".join(x for x in (a.outlet, a.author, a.published.chinese() if a.published else "日期未标注") if x),
             html=a.html, figures_omitted=a.figures_omitted,
         )
         for i, a in enumerate(cited)

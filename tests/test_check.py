@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ARTICLE, EVIDENCE, INDEX, write_project
+from conftest import ARTICLE, EVIDENCE, write_project
 
 
 def line_of(text: str, needle: str, occurrence: int = 1) -> int:
