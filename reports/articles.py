@@ -216,8 +216,9 @@ def _drop_lines(body: str, omit: list[str]) -> tuple[str, set[str]]:
     return "\n".join(kept), found
 
 
-def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, int], index_path: Path,
+def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, int] | None, index_path: Path,
                  problems: Problems) -> Article | None:
+    """Read one article; ``entry`` is its index entry (at ``entry_at`` in the index), None when unlisted."""
     text = read_text(path, problems)
     if text is None:
         return None
@@ -225,8 +226,10 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
     if front is None:
         return None
     meta = front.data
+    listed = entry is not None
     entry = entry or ArticleEntry(file=path.name, outlet="")
-    line, column = entry_at
+    # Problems with what the index should say point at the entry, or at the file when it has none.
+    where_path, (line, column) = (index_path, entry_at) if listed and entry_at else (path, (1, 1))
 
     title = entry.title or (str(meta["title"]).strip() if meta.get("title") else None)
     published = entry.published
@@ -248,19 +251,16 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
     if not outlet:
         missing.append("outlet")
     if missing:
-        where = f"in its entry in {problems.relative(index_path)}" if entry_at != (0, 0) else (
-            f"an entry for it in {problems.relative(index_path)} (file: {path.name})"
-        )
-        problems.error(
-            index_path if entry_at != (0, 0) else path, line or 1, column or 1,
-            f"article '{path.stem}' has no {', '.join(missing)}; add {where} or to its front matter",
-        )
+        index_name = problems.relative(index_path)
+        where = f"in its entry in {index_name}" if listed else f"an entry for it in {index_name} (file: {path.name})"
+        problems.error(where_path, line, column,
+                       f"article '{path.stem}' has no {', '.join(missing)}; add {where} or to its front matter")
         return None
 
     body, found = _drop_lines(front.body, entry.omit_lines)
     for omitted in entry.omit_lines:
         if omitted.strip() not in found:
-            problems.warn(index_path, line, column, f"omit_lines entry not found in {path.name}: {omitted[:40]}")
+            problems.warn(where_path, line, column, f"omit_lines entry not found in {path.name}: {omitted[:40]}")
     html, blocks, links, figures = render_body(body, front.body_first_line, entry.paragraphs == "lines")
     return Article(
         id=path.stem,
@@ -312,7 +312,7 @@ def read_articles(seeds: Path, problems: Problems) -> dict[str, Article]:
         if path.stem in articles:
             problems.error(path, 0, 0, f"two article files are named '{path.stem}'; rename one")
             continue
-        entry, at = entries.get(path.name, (None, (0, 0)))
+        entry, at = entries.get(path.name, (None, None))
         article = read_article(path, entry, at, index_path, problems)
         if article is not None:
             articles[article.id] = article

@@ -400,7 +400,6 @@ def build_context(content: Content, build_date: dt.date) -> dict:
         )
         for i, a in enumerate(cited)
     ]
-    study_count = sum(len(c.studies) for c in classes)
     scope = "、".join(c.name for c in classes)
     return {
         "title": TITLE,
@@ -415,7 +414,7 @@ def build_context(content: Content, build_date: dt.date) -> dict:
         "classes": classes,
         "references": reference_views,
         "appendix": appendix,
-        "study_count": study_count,
+        "study_count": content.study_count,
         "landscape_count": sum(1 for c in classes if c.landscape),
         "excerpt_count": content.excerpts_verified,
         "article_count": len(cited),

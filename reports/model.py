@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator,
@@ -291,7 +291,6 @@ class Design(YamlModel):
 
 
 Domain = Literal["risk-of-bias", "inconsistency", "indirectness", "imprecision", "publication-bias"]
-DOWNGRADE_DOMAINS = get_args(Domain)
 
 
 class RatedDown(YamlModel):
@@ -315,7 +314,6 @@ class Certainty(YamlModel):
 Phase = Literal[
     "n-a", "early-phase-1", "phase-1", "phase-1-phase-2", "phase-2", "phase-2-phase-3", "phase-3", "phase-4"
 ]
-PHASES = get_args(Phase)
 
 
 class Study(YamlModel):

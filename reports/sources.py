@@ -51,7 +51,9 @@ def decode_utf8(raw: bytes, path: Path, problems: Problems) -> str | None:
     except UnicodeDecodeError as error:
         before = raw[: error.start]
         line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        # Columns count characters, as an editor shows them, not bytes.
+        line_start = before[before.rfind(b"\n") + 1:].removeprefix(b"\xef\xbb\xbf")
+        column = len(line_start.decode("utf-8", errors="replace")) + 1
         problems.error(
             path, line, column,
             f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); re-save the file as UTF-8 "

@@ -31,8 +31,9 @@ ENGLISH_NUMERALS = {
     1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
     10: "ten", 11: "eleven", 12: "twelve",
 }
-ABSENCE_CUES = ("未观察到", "未觀察到", "未见", "未見", "没有", "沒有", "未发现", "未發現", "无", "無",
-                "not observed", "were not", "no ", "none")
+# Phrases that state an absence, backing a figure of 0 (a bare 无 would also match 无论, 无需 ...).
+ABSENCE_CUES = ("未观察到", "未觀察到", "未见", "未見", "没有", "沒有", "未发现", "未發現", "未出现", "未出現",
+                "无证据", "無證據", "not observed", "were not", "there were no", "no evidence")
 
 
 def normalise_whitespace(text: str) -> str:

@@ -126,6 +126,14 @@ def test_bad_input_is_reported_at_its_line_and_nothing_is_written(tmp_path: Path
     assert not (project / "build").exists()
 
 
+def test_a_bad_byte_is_located_by_character_column(tmp_path: Path):
+    text = ARTICLE.encode().replace("接受治疗".encode(), "接受治疗".encode("gb18030"))
+    project = write_project(tmp_path / "project", {"seeds/articles/demo.md": text})
+    result = reports(project, "check")
+    line = line_of(ARTICLE, "在 12 名接受治疗")
+    assert f"seeds/articles/demo.md:{line}:7: not valid UTF-8" in result.stderr  # 在 ␣ 1 2 ␣ 名, then 接
+
+
 def test_every_problem_is_reported_not_just_the_first(tmp_path: Path):
     text = EVIDENCE.replace("NCT01234567", "NCT1").replace("        value: 42\n", "        value: 420\n")
     project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": text})

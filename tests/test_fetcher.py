@@ -32,10 +32,9 @@ def test_the_fetcher_refuses_the_network_and_outside_files(fetcher: ProjectURLFe
 
 
 def test_the_fetcher_refuses_paths_that_climb_out_of_the_project(fetcher: ProjectURLFetcher, project: Path):
-    escape = (project / "seeds" / ".." / ".." / "secret.txt")
-    escape.resolve().write_text("secret")
+    (project.parent / "secret.txt").write_text("secret")
     with pytest.raises(URLFetchingError):
-        fetcher.fetch(escape.as_uri().replace(str(escape.resolve()), str(escape)))
+        fetcher.fetch(f"file://{project}/seeds/../../secret.txt")
     with pytest.raises(URLFetchingError):
         fetcher.fetch(f"file://{project}/seeds/%2e%2e/%2e%2e/secret.txt")
 
