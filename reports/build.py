@@ -13,8 +13,10 @@ from pathlib import Path
 
 from reports.context import build_context
 from reports.errors import Location, Problem, ReportError
+from reports.fonts import locate_missing, missing_characters, replace_missing
 from reports.project import Content, Project, load_content
 from reports.render import read_stylesheets, render_html
+from reports.typeset import typeset_html
 
 STYLESHEET = "briefing.css"
 TEMPLATE = "briefing.html"
@@ -54,7 +56,19 @@ def prepare_briefing(project: Project, options: BriefingOptions) -> tuple[Conten
 
 
 def briefing_html(project: Project, context: dict, inline_css: str | None = None) -> str:
-    return render_html(project.template_dirs, TEMPLATE, {**context, "inline_css": inline_css})
+    html = render_html(project.template_dirs, TEMPLATE, {**context, "inline_css": inline_css})
+    # Characters no font has are replaced before layout, which would spend seconds looking for them.
+    return typeset_html(replace_missing(html, missing_characters(html)))
+
+
+def missing_glyph_warnings(content: Content) -> list[Problem]:
+    """Where in the seeds the characters that no installed font can draw are."""
+    project = content.project
+    paths = [project.seeds / "articles.yaml", *(project.root / a.path for a in content.articles.values()),
+             *(table.path for table in content.tables)]
+    paths = [path for path in paths if path.is_file()]
+    missing = missing_characters("".join(path.read_text(encoding="utf-8-sig") for path in paths))
+    return locate_missing(paths, missing, project.root)
 
 
 def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildResult:
@@ -78,7 +92,7 @@ def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildRe
     except OSError as error:
         raise ReportError(f"{error.filename or output}: cannot write the output: {error.strerror}; "
                           "choose another place with -o") from None
-    warnings = content.warnings + [
+    warnings = content.warnings + missing_glyph_warnings(content) + [
         Problem(Location(url), "refused to fetch this resource while rendering") for url in fetcher.refused
     ]
     return BuildResult(output, html_path, len(document.pages), warnings)

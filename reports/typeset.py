@@ -1,0 +1,180 @@
+"""Typesetting Chinese text: one pass over the finished HTML, before WeasyPrint lays it out.
+
+Pango 1.50 breaks lines by UAX #14, which is close to the W3C clreq rules but not the same, and
+WeasyPrint 70 supports none of the CSS properties (``text-autospace``, ``line-break``,
+``text-spacing``) that would fix the rest. So the fixes are made in the markup, on every text
+node of the document (templates, evidence YAML and articles alike):
+
+- Han-Latin spacing: one U+0020 between Han and Latin letters or digits, none doubled. In Noto
+  CJK that space is 0.22 em, close to clreq's quarter em, and it stays a break opportunity.
+- Runs that must not break go in ``<span class="nb">`` (``white-space: nowrap``): Latin and digit
+  runs with inner punctuation (CD19/CD22, 0.75×10⁹/L), a term with its number (HER2 3+), a number
+  with the Han unit that follows it (18.2 年, 2024 年, 3～5 天), and a character with the marks
+  Pango lets start a line (～ · ／).
+- Runs of two or more full-width punctuation marks go in ``<span class="pc">``, set with the
+  font's ``halt`` feature: ``。”（`` takes 1.5 em instead of 3.
+
+Written by hand: no library does this for HTML (``pangu`` only adds spaces, and into the text).
+The pass uses the standard library's streaming HTML parser, because the document is our own
+well-formed template output and only its text nodes change.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from html.parser import HTMLParser
+from typing import Callable
+
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+LATIN = r"A-Za-z0-9\u0391-\u03a9\u03b1-\u03c9"
+# Inside a run: joiners that Pango may break at (slash, hyphen, times, tilde, dot...).
+RUN_INNER = LATIN + r"\u2070-\u209f\u00b2\u00b3\u00b9./+\-\u2212\u2013×~～:%‰°±·"
+RUN_END = LATIN + r"\u2070-\u209f\u00b2\u00b3\u00b9%‰°+\u2212"
+TOKEN = rf"[{LATIN}±+\u2212](?:[{RUN_INNER}]*[{RUN_END}])?"
+# A token, then more tokens after a space when they start with a digit or sign (HER2 3+),
+# then optionally a space and one Han character when the run ends in a digit or % (18.2 年).
+RUN_RE = re.compile(rf"{TOKEN}(?: [0-9±+\u2212][{RUN_INNER}]*(?<=[{RUN_END}]))*(?:(?<=[0-9%‰]) ?[{HAN}])?")
+LONGEST_UNBROKEN_RUN = 24  # longer runs (DOIs, long identifiers) may break, or they overflow narrow cells
+
+# Marks that must not start a line but that Pango 1.50 lets start one: tie them to what precedes.
+TIE_TO_PREVIOUS_RE = re.compile(r"\S[～·／‧]+")
+FULL_WIDTH_PUNCTUATION = "，。、；：？！（）「」『』【】《》〈〉〔〕〖〗“”‘’"
+# Closing marks whose glyph sits in the left half of its em box, by script: in Taiwan-style
+# traditional faces ，。、；：？！ are centred, so only brackets and quotes can lose their right half.
+CLOSING_MARKS = {"zh-Hans": "，。、；：？！）」』】》〉〕〗”’", "zh-Hant": "）」』】》〉〕〗”’"}
+COMPRESSIBLE_RE = {
+    lang: re.compile(f"[{marks}]+(?=[{FULL_WIDTH_PUNCTUATION}])") for lang, marks in CLOSING_MARKS.items()
+}
+
+HAN_THEN_LATIN_RE = re.compile(rf"([{HAN}]) *(?=[{LATIN}])")
+LATIN_THEN_HAN_RE = re.compile(rf"([{LATIN}%‰]) *(?=[{HAN}])")
+
+SPACING_SKIPPED_CLASSES = {"url", "nb"}
+TYPESETTING_SKIPPED_TAGS = {"style", "script", "pre", "code", "head"}
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def space_han_and_latin(text: str) -> str:
+    """Exactly one space between Han and Latin letters or digits (clreq's quarter-em spacing)."""
+    text = HAN_THEN_LATIN_RE.sub(r"\1 ", text)
+    return LATIN_THEN_HAN_RE.sub(r"\1 ", text)
+
+
+def _needs_tying(text: str, start: int, end: int) -> bool:
+    """A plain word or number is never broken by Pango; only runs with joiners or spaces are.
+
+    A run inside a long identifier (a DOI) is left breakable, or the identifier overflows.
+    """
+    run = text[start:end]
+    if len(run) < 2 or run.isalnum():
+        return False
+    while start > 0 and "!" <= text[start - 1] <= "~":
+        start -= 1
+    while end < len(text) and "!" <= text[end] <= "~":
+        end += 1
+    return end - start <= LONGEST_UNBROKEN_RUN
+
+
+def typeset_text(text: str, lang: str = "zh-Hans") -> str:
+    """Text in, HTML out: unbreakable runs marked; Chinese text also spaced and its punctuation compressed."""
+    chinese = lang.startswith("zh")
+    if chinese:
+        text = space_han_and_latin(text)
+    spans: list[tuple[int, int, str]] = []
+    for match in RUN_RE.finditer(text):
+        if _needs_tying(text, match.start(), match.end()):
+            spans.append((match.start(), match.end(), "nb"))
+    compressible = COMPRESSIBLE_RE["zh-Hant" if lang.startswith("zh-Hant") else "zh-Hans"]
+    for pattern, css_class in ((TIE_TO_PREVIOUS_RE, "nb"), (compressible, "pc")) if chinese else ():
+        for match in pattern.finditer(text):
+            if not any(start < match.end() and match.start() < end for start, end, _ in spans):
+                spans.append((match.start(), match.end(), css_class))
+    html, position = [], 0
+    for start, end, css_class in sorted(spans):
+        html.append(escape(text[position:start], quote=False))
+        html.append(f'<span class="{css_class}">{escape(text[start:end], quote=False)}</span>')
+        position = end
+    html.append(escape(text[position:], quote=False))
+    return "".join(html)
+
+
+class _Typesetter(HTMLParser):
+    """Re-emits the document unchanged except for its text nodes (and, converting, lang and meta)."""
+
+    def __init__(self, convert: Callable[[str, str], str] | None, target_lang: str | None,
+                 replace_missing: Callable[[str], str] | None):
+        super().__init__(convert_charrefs=True)
+        self.convert = convert
+        self.target_lang = target_lang
+        self.replace_missing = replace_missing
+        self.out: list[str] = []
+        self.stack: list[tuple[str, str, bool]] = []  # (tag, lang, typeset here)
+
+    @property
+    def lang(self) -> str:
+        return self.stack[-1][1] if self.stack else ""
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+    def handle_comment(self, data: str) -> None:
+        self.out.append(f"<!--{data}-->")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        lang = attributes.get("lang") or self.lang
+        classes = set((attributes.get("class") or "").split())
+        typeset_here = (not self.stack or self.stack[-1][2]) and tag not in TYPESETTING_SKIPPED_TAGS \
+            and not classes & SPACING_SKIPPED_CLASSES
+        self.out.append(self._rewrite_tag(self.get_starttag_text() or "", attributes, lang))
+        if tag not in VOID_TAGS:
+            self.stack.append((tag, lang, typeset_here))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self._rewrite_tag(self.get_starttag_text() or "", dict(attrs), self.lang))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, -1, -1):
+            if self.stack[depth][0] == tag:
+                del self.stack[depth:]
+                break
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        tag = self.stack[-1][0] if self.stack else ""
+        if tag in ("style", "script"):
+            self.out.append(data)
+            return
+        if self.replace_missing:
+            data = self.replace_missing(data)
+        if self.convert:
+            data = self.convert(data, self.lang)
+        if self.stack and self.stack[-1][2]:
+            self.out.append(typeset_text(data, self.lang))
+        else:
+            self.out.append(escape(data, quote=False))
+
+    def _rewrite_tag(self, raw: str, attributes: dict[str, str | None], lang: str) -> str:
+        """Converting to one script: lang attributes name it, and meta text is converted too."""
+        if not self.convert:
+            return raw
+        if attributes.get("lang", "").startswith("zh"):
+            raw = re.sub(r'lang="zh-[^"]*"', f'lang="{self.target_lang}"', raw)
+        if "content" in attributes and attributes.get("name") in ("description", "keywords", "author"):
+            converted = self.convert(attributes["content"] or "", lang)
+            raw = re.sub(r'content="[^"]*"', lambda _: f'content="{escape(converted)}"', raw)
+        return raw
+
+
+def typeset_html(html: str, convert: Callable[[str, str], str] | None = None, target_lang: str | None = None,
+                 replace_missing: Callable[[str], str] | None = None) -> str:
+    """Apply the Chinese typesetting rules (and optionally a script conversion) to a document.
+
+    ``convert(text, lang)`` converts one text node written in ``lang``; ``replace_missing``
+    replaces characters no installed font has, before anything else sees them.
+    """
+    typesetter = _Typesetter(convert, target_lang, replace_missing)
+    typesetter.feed(html)
+    typesetter.close()
+    return "".join(typesetter.out)

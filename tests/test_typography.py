@@ -1,0 +1,157 @@
+"""Chinese typesetting, read back from real PDFs: line breaks (W3C clreq), spacing, punctuation, faces."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import ARTICLE, EVIDENCE, INDEX, XHTML, pdf_lines, pdftotext, run_tool, write_project
+from reports.build import BriefingOptions, build_briefing
+from reports.typeset import space_han_and_latin, typeset_text
+
+# clreq: marks that may not start a line, and marks that may not end one.
+NO_LINE_START = set("，。、；：？！）」』】》〉〕〗〙〛”’…‥～·／%‰,.;:?!)]}")
+NO_LINE_END = set("（「『【《〈〔〖〘〚“‘([{")
+
+# Every kind of run the issue names, and every kind of punctuation sequence.
+STRESS = ("研究显示，“完全缓解”（CR）率为 44%。”（注：HER2 3+ 患者，CD19/CD22 双靶点，计数 0.75×10⁹/L，"
+          "注册号 NCT06010472，随访 18.2 年，2024年3月入组）……——“结果”『引语』。《自然·医学》～／"
+          "第 3～5 天、2～3 级 CRS；“不良事件”：无。")
+STRESS_HANT = "研究顯示，「完全緩解」（CR）率為 44%。」（註：追蹤 18.2 年，2024年3月入組）……《自然·醫學》～／第 3～5 天。"
+UNBREAKABLE = ["HER2 3+", "CD19/CD22", "0.75×10⁹/L", "NCT06010472", "18.2 年", "2024 年", "3 月", "3～5 天", "2～3 级"]
+SHIFTS = 50  # the stress sentence is repeated with 0..49 leading characters, so every position meets a line end
+
+# Widths of punctuation runs, measured by where the word after them starts.
+COMPRESSION = "甲。”（乙 MARKA\n\n甲甲甲甲乙 MARKB\n\n"  # five characters each; 。” lose their blank halves
+COMPRESSION_HANT = "甲，「乙 MARKC\n\n甲甲甲乙 MARKD\n\n甲」，乙 MARKE\n\n"  # four each; centred ，keeps its width
+
+
+def stress_project(folder: Path) -> Path:
+    simplified = "\n\n".join("文" * shift + STRESS for shift in range(SHIFTS))
+    traditional = "\n\n".join("文" * shift + STRESS_HANT for shift in range(SHIFTS))
+    hant_article = f'---\ntitle: "壓力測試"\ndate: "2025-03-02"\nlang: zh-TW\n---\n\n{COMPRESSION_HANT}{traditional}\n'
+    return write_project(folder, {
+        "seeds/articles/demo.md": f"{ARTICLE.rstrip()}\n\n{COMPRESSION}{simplified}\n",
+        "seeds/articles/hant.md": hant_article,
+        "seeds/articles.yaml": INDEX + "  - file: hant.md\n    outlet: 測試新聞網\n    url: https://example.org/news/2\n",
+        # A key quotation from the traditional article, so that it is cited and printed in the appendix.
+        "seeds/evidence/car-x.yaml": EVIDENCE + "      - id: hant-quote\n        article: hant\n        text: 甲」，乙\n"
+                                                "        key: true\n",
+    })
+
+
+@pytest.fixture(scope="module")
+def stress_pdf(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("stress")
+    result = build_briefing(stress_project(folder / "project"),
+                            BriefingOptions(output=folder / "stress.pdf", build_date=dt.date(2026, 1, 15)))
+    return result.pdf
+
+
+@pytest.fixture(params=["seeds", "stress"])
+def any_pdf(request, seed_briefing: Path, stress_pdf: Path) -> Path:
+    return seed_briefing if request.param == "seeds" else stress_pdf
+
+
+def broken_occurrences(lines: list[tuple[int, str]], run: str) -> list[str]:
+    """Occurrences of ``run`` split over two lines (spaces ignored, as at a line break)."""
+    joined = "\n".join(text.replace(" ", "") for _, text in lines)
+    pattern = "\n?".join(re.escape(character) for character in run.replace(" ", ""))
+    return [match.group() for match in re.finditer(pattern, joined) if "\n" in match.group()]
+
+
+def test_no_line_starts_with_a_closing_mark_or_ends_with_an_opening_mark(any_pdf: Path):
+    lines = [(page, text) for page, text in pdf_lines(any_pdf) if text]
+    assert len(lines) > 300
+    bad_starts = [(page, text[:20]) for page, text in lines if text[0] in NO_LINE_START]
+    bad_ends = [(page, text[-20:]) for page, text in lines if text[-1] in NO_LINE_END]
+    assert not bad_starts, bad_starts
+    assert not bad_ends, bad_ends
+
+
+@pytest.mark.parametrize("run", UNBREAKABLE)
+def test_number_unit_and_latin_runs_never_break_inside(stress_pdf: Path, run: str):
+    lines = pdf_lines(stress_pdf)
+    assert sum(text.replace(" ", "").count(run.replace(" ", "")) for _, text in lines) >= SHIFTS
+    assert broken_occurrences(lines, run) == []
+
+
+def test_every_run_marked_unbreakable_in_the_seed_briefing_stays_on_one_line(seed_briefing: Path):
+    html = seed_briefing.with_suffix(".html").read_text(encoding="utf-8")
+    runs = set(re.findall(r'<span class="nb">([^<]+)</span>', html))
+    assert {"HER2 3+", "HEROS 2.0", "2024 年", "1580 项", "CD19/CD22", "mg/m²"} <= runs
+    lines = pdf_lines(seed_briefing)
+    broken = {run: found for run in runs if (found := broken_occurrences(lines, run))}
+    assert broken == {}
+
+
+def test_han_and_latin_are_separated_by_one_space_throughout(seed_briefing: Path):
+    text = pdftotext(seed_briefing)
+    text = re.sub(r"(极低|低|中|高)[a-h]+\b", r"\1", text)  # footnote letters are superscripts, not text
+    han = r"\u4e00-\u9fff"
+    touching = re.findall(rf".{{0,6}}(?:[{han}][A-Za-z0-9]|[A-Za-z0-9][{han}]).{{0,6}}", text)
+    assert touching == []
+
+
+@pytest.mark.parametrize("written, spaced", [
+    ("治疗14例，其中HER2阳性", "治疗 14 例，其中 HER2 阳性"),
+    ("随访  18.2年", "随访 18.2 年"),
+    ("44%的患者", "44% 的患者"),
+    ("（CR）率", "（CR）率"),  # full-width brackets carry their own space
+    ("Example Journal 发表", "Example Journal 发表"),
+])
+def test_spacing_between_han_and_latin_is_normalised(written: str, spaced: str):
+    assert space_han_and_latin(written) == spaced
+
+
+def test_consecutive_punctuation_is_compressed_where_the_glyph_allows(stress_pdf: Path):
+    root = ET.fromstring(subprocess.run(["pdftotext", "-bbox-layout", str(stress_pdf), "-"],
+                                        capture_output=True, check=True).stdout)
+    left = {word.text: float(word.get("xMin")) for word in root.iter(XHTML + "word")
+            if word.text and word.text.startswith("MARK")}
+    assert set(left) == {"MARKA", "MARKB", "MARKC", "MARKD", "MARKE"}
+    em = 10  # the article body is set at 10 pt
+    # 。” (simplified) lose their blank right halves: 1 em in all.
+    assert left["MARKB"] - left["MARKA"] == pytest.approx(em, abs=0.15 * em)
+    # ，。 are centred in traditional faces and keep their width; 」 still loses half an em.
+    assert left["MARKD"] - left["MARKC"] == pytest.approx(0, abs=0.15 * em)
+    assert left["MARKD"] - left["MARKE"] == pytest.approx(0.5 * em, abs=0.15 * em)
+
+
+@pytest.mark.parametrize("lang, text, compressed", [
+    ("zh-Hans", "率为 44%。”（注", "。”"),
+    ("zh-Hans", "显示，“完全", "，"),
+    ("zh-Hant", "顯示，「完全", None),
+    ("zh-Hant", "緩解」（CR", "」"),
+])
+def test_only_marks_with_a_blank_right_half_are_compressed(lang: str, text: str, compressed: str | None):
+    marked = re.findall(r'<span class="pc">([^<]+)</span>', typeset_text(text, lang))
+    assert marked == ([compressed] if compressed else [])
+
+
+def test_emphasis_uses_a_real_bold_face_and_never_a_synthetic_oblique(tmp_path: Path, seed_briefing: Path):
+    article = ARTICLE.replace("*Example Journal*", "*Example Journal*（《示例期刊》）") + "\n强调*斜体汉字*与**粗体汉字**。\n"
+    project = write_project(tmp_path / "project", {"seeds/articles/demo.md": article})
+    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    for pdf in (result.pdf, seed_briefing):
+        names = [line.split()[0] for line in run_tool("pdffonts", pdf).splitlines()[2:]]
+        assert not [name for name in names if re.search("Oblique|Italic", name)], names
+        assert any(re.search(r"Noto-Serif-CJK-SC-Bold$", name) for name in names), names
+    assert "斜体汉字" in pdftotext(result.pdf)
+
+
+def test_a_character_no_font_has_is_a_warning_at_its_place_and_prints_as_geta(tmp_path: Path):
+    article = ARTICLE + "\n私用区字符\ue000在此，又一个\ue000。\n"
+    project = write_project(tmp_path / "project", {"seeds/articles/demo.md": article})
+    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    messages = [str(warning) for warning in result.warnings]
+    line = article.splitlines().index("私用区字符\ue000在此，又一个\ue000。") + 1
+    assert f"seeds/articles/demo.md:{line}:6: U+E000 (private use) (2 times in this file) is in none of the " \
+           "installed fonts; it is printed as 〓. Replace it with a standard character, or install a font " \
+           "that has it" in messages
+    assert "私用区字符 〓 在此" in pdftotext(result.pdf) or "私用区字符〓在此" in pdftotext(result.pdf)
