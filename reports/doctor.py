@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 APT = "sudo apt-get install -y"
 
-# The faces the stylesheet names, per script; the alternatives are accepted fallbacks.
+# The faces the stylesheet names, per script, in its order: the alternatives are its fallbacks.
 REQUIRED_FACES = {
-    "simplified serif": ("Noto Serif CJK SC", "Source Han Serif SC"),
+    "simplified serif": ("Noto Serif CJK SC", "Source Han Serif SC", "WenQuanYi Zen Hei"),
     "simplified sans": ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei"),
-    "traditional serif": ("Noto Serif CJK TC", "Source Han Serif TC"),
+    "traditional serif": ("Noto Serif CJK TC", "Source Han Serif TC", "WenQuanYi Zen Hei"),
     "traditional sans": ("Noto Sans CJK TC", "Source Han Sans TC", "WenQuanYi Zen Hei"),
 }
 
