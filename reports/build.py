@@ -28,6 +28,9 @@ class BriefingOptions:
     output: Path | None = None  # default: <project>/build/briefing.pdf
     write_html: bool = False
     build_date: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
+    script: str | None = None  # zh-Hans or zh-Hant: the whole briefing in one script; default: as written
+    pdfa: bool = False  # PDF/A-3b for archiving, with the evidence tables and article index attached
+    pdfua: bool = False  # tagged PDF/UA-1 for assistive technology; with pdfa: PDF/A-3a (tagged)
 
 
 @dataclass
@@ -52,13 +55,21 @@ def build_date_from_environment(environ: dict | None = None) -> dt.date:
 def prepare_briefing(project: Project, options: BriefingOptions) -> tuple[Content, dict]:
     """Read and verify everything, then prepare the template context. Writes nothing."""
     content = load_content(project, options.classes or None)
-    return content, build_context(content, options.build_date or build_date_from_environment())
+    context = build_context(content, options.build_date or build_date_from_environment())
+    return content, {**context, "script": options.script}
 
 
 def briefing_html(project: Project, context: dict, inline_css: str | None = None) -> str:
+    """The finished HTML: rendered, in one script if asked, typeset for Chinese."""
     html = render_html(project.template_dirs, TEMPLATE, {**context, "inline_css": inline_css})
     # Characters no font has are replaced before layout, which would spend seconds looking for them.
-    return typeset_html(replace_missing(html, missing_characters(html)))
+    html = replace_missing(html, missing_characters(html))
+    if not context.get("script"):
+        return typeset_html(html)
+    from reports.scripts import ScriptConverter  # loads OpenCC's dictionaries
+
+    converter = ScriptConverter(context["script"])
+    return typeset_html(html, converter.convert, context["script"])
 
 
 def missing_glyph_warnings(content: Content) -> list[Problem]:
@@ -71,15 +82,29 @@ def missing_glyph_warnings(content: Content) -> list[Problem]:
     return locate_missing(paths, missing, project.root)
 
 
+def source_files(content: Content) -> list[tuple[Path, str]]:
+    """What a PDF/A briefing carries: the evidence tables it was built from and the article index."""
+    root = content.project.root
+    files = [(table.path, f"证据表：{table.table.therapy_class.name}（{table.path.relative_to(root).as_posix()}）")
+             for table in content.tables]
+    index = content.project.seeds / "articles.yaml"
+    return files + ([(index, f"来源文章索引（{index.relative_to(root).as_posix()}）")] if index.is_file() else [])
+
+
 def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildResult:
-    from reports.pdf import ProjectURLFetcher, render_pdf, write_atomically  # WeasyPrint is heavy
+    from reports.pdf import (  # WeasyPrint is heavy
+        ProjectURLFetcher, pdf_variant, render_pdf, source_attachments, tidy_attachments, write_atomically,
+    )
 
     project = Project.at(project_dir)
     content, context = prepare_briefing(project, options)
     stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
     fetcher = ProjectURLFetcher(project.readable_roots)
-    document = render_pdf(briefing_html(project, context), project.template_dirs[0], stylesheets, fetcher)
-    pdf_bytes = document.write_pdf()
+    variant = pdf_variant(options.pdfa, options.pdfua)
+    document = render_pdf(briefing_html(project, context), project.template_dirs[0], stylesheets, fetcher, variant)
+    build_date = dt.date.fromisoformat(context["build_date"])
+    attachments = source_attachments(source_files(content), fetcher, build_date) if options.pdfa else []
+    pdf_bytes = document.write_pdf(pdf_variant=variant, attachments=attachments, finisher=tidy_attachments)
 
     output = (options.output or project.build / "briefing.pdf").absolute()
     html_path = output.with_suffix(".html") if options.write_html else None

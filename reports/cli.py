@@ -72,9 +72,18 @@ def check(ctx: click.Context) -> None:
 @click.option("--html", "write_html", is_flag=True, help="Also write the HTML beside the PDF (opens in a browser).")
 @click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The build date printed in the briefing (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
+@click.option("--script", type=click.Choice(["zh-Hans", "zh-Hant"]),
+              help="Print the whole briefing in simplified (zh-Hans) or traditional (zh-Hant) script, "
+                   "converted with OpenCC. Default: each text as written.")
+@click.option("--pdfa", is_flag=True,
+              help="Write PDF/A-3b for archiving, with the evidence tables and the article index it was built "
+                   "from attached to the PDF.")
+@click.option("--pdfua", is_flag=True,
+              help="Write tagged PDF/UA-1 for screen readers and other assistive technology. "
+                   "With --pdfa: PDF/A-3a, archival and tagged alike (it is identified as PDF/A only).")
 @click.pass_context
 def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, write_html: bool,
-          build_date: dt.datetime | None) -> None:
+          build_date: dt.datetime | None, script: str | None, pdfa: bool, pdfua: bool) -> None:
     """Build the briefing PDF from seeds/ (default build/briefing.pdf)."""
     from reports.build import BriefingOptions, build_briefing
 
@@ -83,6 +92,9 @@ def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, wri
         output=output,
         write_html=write_html,
         build_date=build_date.date() if build_date else None,
+        script=script,
+        pdfa=pdfa,
+        pdfua=pdfua,
     )
     result = build_briefing(_project(ctx).root, options)
     _print_warnings(result.warnings)

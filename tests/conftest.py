@@ -134,6 +134,26 @@ def seed_briefing(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def seed_pdfa(tmp_path_factory) -> Path:
+    """The seed briefing as PDF/A-3b with its sources attached (reports build --pdfa), built once."""
+    import datetime as dt
+
+    out = tmp_path_factory.mktemp("pdfa") / "briefing.pdf"
+    build_briefing(ROOT, BriefingOptions(output=out, pdfa=True, build_date=dt.date.fromisoformat(FIXED_DATE)))
+    return out
+
+
+@pytest.fixture(scope="session")
+def seed_pdfua(tmp_path_factory) -> Path:
+    """The seed briefing as tagged PDF/UA-1 (reports build --pdfua), built once."""
+    import datetime as dt
+
+    out = tmp_path_factory.mktemp("pdfua") / "briefing.pdf"
+    build_briefing(ROOT, BriefingOptions(output=out, pdfua=True, build_date=dt.date.fromisoformat(FIXED_DATE)))
+    return out
+
+
 def pdftotext(pdf: Path, *args: str) -> str:
     return subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"],
                           capture_output=True, text=True, check=True).stdout

@@ -78,3 +78,17 @@ def test_an_unwritable_output_is_a_clear_error(project: Path, tmp_path: Path):
                              "-o", str(blocker / "briefing.pdf")], capture_output=True, text=True)
     assert result.returncode == 1
     assert "cannot write the output" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_pdf_is_readable_by_others_as_a_normal_file_is(project: Path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "build"],
+                                capture_output=True, text=True)
+    finally:
+        os.umask(old)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE((project / "build/briefing.pdf").stat().st_mode) == 0o644
