@@ -50,7 +50,7 @@ COMPRESSIBLE_RE = {
 HAN_THEN_LATIN_RE = re.compile(rf"([{HAN}]) *(?=[{LATIN}])")
 LATIN_THEN_HAN_RE = re.compile(rf"([{LATIN}%‰]) *(?=[{HAN}])")
 
-SPACING_SKIPPED_CLASSES = {"url", "nb"}
+TYPESETTING_SKIPPED_CLASSES = {"url", "nb"}  # URLs break anywhere; .nb is ours already
 TYPESETTING_SKIPPED_TAGS = {"style", "script", "pre", "code", "head"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -102,12 +102,10 @@ def typeset_text(text: str, lang: str = "zh-Hans") -> str:
 class _Typesetter(HTMLParser):
     """Re-emits the document unchanged except for its text nodes (and, converting, lang and meta)."""
 
-    def __init__(self, convert: Callable[[str, str], str] | None, target_lang: str | None,
-                 replace_missing: Callable[[str], str] | None):
+    def __init__(self, convert: Callable[[str, str], str] | None, target_lang: str | None):
         super().__init__(convert_charrefs=True)
         self.convert = convert
         self.target_lang = target_lang
-        self.replace_missing = replace_missing
         self.out: list[str] = []
         self.stack: list[tuple[str, str, bool]] = []  # (tag, lang, typeset here)
 
@@ -126,7 +124,7 @@ class _Typesetter(HTMLParser):
         lang = attributes.get("lang") or self.lang
         classes = set((attributes.get("class") or "").split())
         typeset_here = (not self.stack or self.stack[-1][2]) and tag not in TYPESETTING_SKIPPED_TAGS \
-            and not classes & SPACING_SKIPPED_CLASSES
+            and not classes & TYPESETTING_SKIPPED_CLASSES
         self.out.append(self._rewrite_tag(self.get_starttag_text() or "", attributes, lang))
         if tag not in VOID_TAGS:
             self.stack.append((tag, lang, typeset_here))
@@ -146,8 +144,6 @@ class _Typesetter(HTMLParser):
         if tag in ("style", "script"):
             self.out.append(data)
             return
-        if self.replace_missing:
-            data = self.replace_missing(data)
         if self.convert:
             data = self.convert(data, self.lang)
         if self.stack and self.stack[-1][2]:
@@ -167,14 +163,13 @@ class _Typesetter(HTMLParser):
         return raw
 
 
-def typeset_html(html: str, convert: Callable[[str, str], str] | None = None, target_lang: str | None = None,
-                 replace_missing: Callable[[str], str] | None = None) -> str:
+def typeset_html(html: str, convert: Callable[[str, str], str] | None = None, target_lang: str | None = None) -> str:
     """Apply the Chinese typesetting rules (and optionally a script conversion) to a document.
 
-    ``convert(text, lang)`` converts one text node written in ``lang``; ``replace_missing``
-    replaces characters no installed font has, before anything else sees them.
+    ``convert(text, lang)`` converts one text node written in ``lang`` (see reports/scripts.py);
+    ``target_lang`` then replaces the Chinese lang attributes.
     """
-    typesetter = _Typesetter(convert, target_lang, replace_missing)
+    typesetter = _Typesetter(convert, target_lang)
     typesetter.feed(html)
     typesetter.close()
     return "".join(typesetter.out)
