@@ -59,9 +59,9 @@ def prepare_briefing(project: Project, options: BriefingOptions) -> tuple[Conten
     return content, {**context, "script": options.script}
 
 
-def briefing_html(project: Project, context: dict, inline_css: str | None = None) -> str:
+def briefing_html(project: Project, context: dict, inline_css: str | None = None, template: str = TEMPLATE) -> str:
     """The finished HTML: rendered, in one script if asked, typeset for Chinese."""
-    html = render_html(project.template_dirs, TEMPLATE, {**context, "inline_css": inline_css})
+    html = render_html(project.template_dirs, template, {**context, "inline_css": inline_css})
     # Characters no font has are replaced before layout, which would spend seconds looking for them.
     html = replace_missing(html, missing_characters(html))
     if not context.get("script"):

@@ -103,6 +103,52 @@ def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, wri
         click.echo(f"wrote {result.html}")
 
 
+def _iso_week(ctx: click.Context, param: click.Parameter, value: str | None):
+    from reports.weekly import IsoWeek
+
+    try:
+        return IsoWeek.parse(value) if value else None
+    except ReportError as error:
+        raise click.BadParameter(error.problems[0].message) from None
+
+
+@cli.command()
+@click.option("--week", metavar="YYYY-Www", callback=_iso_week,
+              help="The ISO week, e.g. 2026-W47. Default: the last complete week in the time zone.")
+@click.option("--tz", "timezone", metavar="ZONE",
+              help="IANA time zone of the week's start and end, e.g. Asia/Shanghai. "
+                   "Default: timezone in seeds/project.yaml (Asia/Shanghai).")
+@click.option("--force", is_flag=True, help="Render again even when the week's briefing is up to date.")
+@click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The build date printed in the briefing (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
+@click.pass_context
+def weekly(ctx: click.Context, week,  timezone: str | None, force: bool,
+           build_date: dt.datetime | None) -> None:
+    """Build the weekly briefing: build/weekly/YYYY-Www/briefing.pdf and manifest.json.
+
+    It lists the articles published in the week, the evidence rows added or revised in it, what
+    changed since the previous weekly briefing (from that briefing's manifest.json), then the
+    standing evidence summary. A week with nothing new still gets a short briefing that says so.
+    Run again with unchanged inputs, it renders nothing and says so (exit 0); --force renders anew.
+    """
+    from reports.weekly import WeeklyOptions, build_weekly
+
+    options = WeeklyOptions(
+        week=week,
+        timezone=timezone,
+        force=force,
+        build_date=build_date.date() if build_date else None,
+    )
+    result = build_weekly(_project(ctx).root, options)
+    _print_warnings(result.warnings)
+    if result.outcome == "up-to-date":
+        click.echo(f"{result.week}: up to date (version {result.version}); nothing re-rendered: {result.pdf} "
+                   "(--force renders it again)")
+    else:
+        click.echo(f"{result.week}: wrote {result.pdf} ({result.pages} pages, version {result.version}) "
+                   f"and {result.manifest.name}")
+
+
 @cli.command()
 def doctor() -> None:
     """Check the machine: CJK fonts, HarfBuzz subsetting, WeasyPrint and Pango versions."""

@@ -18,10 +18,6 @@ from reports.model import (
 )
 from reports.project import Content
 
-TITLE = "CAR 细胞疗法临床证据简报"
-SUBTITLE = "CAR-T · CAR-NK · CAR-M"
-ORGANISATION = "reports 证据简报"
-
 PHASE_LABELS = {
     "n-a": "不适用", "early-phase-1": "早期 I 期", "phase-1": "I 期", "phase-1-phase-2": "I/II 期",
     "phase-2": "II 期", "phase-2-phase-3": "II/III 期", "phase-3": "III 期", "phase-4": "IV 期",
@@ -324,7 +320,7 @@ def _landscape_view(landscape: Landscape, references: References) -> LandscapeVi
     )
 
 
-def _reference_view(number_: int, article: Article, content: Content) -> ReferenceView:
+def reference_view(number_: int, article: Article, content: Content) -> ReferenceView:
     publications: list[str] = []
     registry_ids: list[str] = []
     for file in content.tables:
@@ -391,7 +387,7 @@ def build_context(content: Content, build_date: dt.date) -> dict:
             footnotes=footnotes,
         ))
     cited = [content.articles[article_id] for article_id in references.order]
-    reference_views = [_reference_view(i + 1, article, content) for i, article in enumerate(cited)]
+    reference_views = [reference_view(i + 1, article, content) for i, article in enumerate(cited)]
     appendix = [
         AppendixArticle(
             number=i + 1, id=a.id, lang=a.lang, title=a.title,
@@ -402,9 +398,9 @@ def build_context(content: Content, build_date: dt.date) -> dict:
     ]
     scope = "、".join(c.name for c in classes)
     return {
-        "title": TITLE,
-        "subtitle": SUBTITLE,
-        "organisation": ORGANISATION,
+        "title": content.settings.title,
+        "subtitle": content.settings.subtitle,
+        "organisation": content.settings.organisation,
         "scope": scope,
         "class_ids": [c.id for c in classes],
         "build_date": build_date.isoformat(),
@@ -420,3 +416,37 @@ def build_context(content: Content, build_date: dt.date) -> dict:
         "article_count": len(cited),
         "version": __version__,
     }
+
+
+def row_figures(row: Study | Landscape) -> dict[str, str]:
+    """A row's statements as label -> printed text: what a weekly manifest records and diffs.
+
+    Labels name the figure (成人 · 客观缓解率), so next week's diff can say which one changed.
+    """
+    figures: dict[str, str] = {}
+
+    def put(label: str, text: str) -> None:
+        key, n = label, 2
+        while key in figures:
+            key, n = f"{label}（{n}）", n + 1
+        figures[key] = text
+
+    if isinstance(row, Landscape):
+        put("纳入试验", _item_text(row.trials))
+        for series in row.series:
+            for item in series.items:
+                put(f"{series.title}｜{item.label}", _item_text(item))
+        return figures
+    put("分期", PHASE_LABELS[row.phase])
+    put("样本量", format_enrollment(row))
+    for item in row.baseline:
+        put(f"基线｜{item.name}", format_measurement(item))
+    for item in row.outcomes:
+        qualifier = "，".join(x for x in (item.population, item.timepoint) if x)
+        put(f"结果｜{item.name}" + (f"（{qualifier}）" if qualifier else ""), format_measurement(item))
+    for event in row.adverse_events:
+        put(f"安全性｜{event.term}", format_adverse_event(event))
+    if row.follow_up:
+        put("随访", row.follow_up.summary)
+    put("证据确定性", f"GRADE {GRADE_LABELS[row.certainty.grade][0]}，OCEBM {row.certainty.cebm_level} 级")
+    return figures

@@ -122,6 +122,20 @@ def _to_partial_date(value: object) -> PartialDate:
 IsoDate = Annotated[PartialDate, BeforeValidator(_to_partial_date)]
 
 
+def _to_day(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"'{value}' is not a day; write it as YYYY-MM-DD, like 2026-11-16") from None
+
+
+Day = Annotated[dt.date, BeforeValidator(_to_day)]
+
+
 class YamlModel(BaseModel):
     """Base for every YAML-backed model: unknown keys are kept aside and reported as warnings."""
 
@@ -311,12 +325,38 @@ class Certainty(YamlModel):
         return self
 
 
+class Revision(YamlModel):
+    """A dated change to a row: weekly briefings list the row as changed in the week of this date."""
+
+    date: Day = Field(description="the day the row was changed (YYYY-MM-DD)")
+    note: str = Field(min_length=2, description="what changed, in one line, e.g. 随访更新至 24 个月")
+
+
+class Dated(YamlModel):
+    """A row's history: when it entered its evidence table and when it changed since."""
+
+    added: Day = Field(description="the day the row entered the table (YYYY-MM-DD)")
+    revisions: list[Revision] = Field(default_factory=list, description="dated changes since, oldest first")
+
+    @model_validator(mode="after")
+    def _history_in_order(self) -> "Dated":
+        previous = self.added
+        for revision in self.revisions:
+            if revision.date < previous:
+                raise ValueError(
+                    f"revision dated {revision.date} comes before {previous}; revisions are listed oldest first "
+                    "and none is older than the row's added date"
+                )
+            previous = revision.date
+        return self
+
+
 Phase = Literal[
     "n-a", "early-phase-1", "phase-1", "phase-1-phase-2", "phase-2", "phase-2-phase-3", "phase-3", "phase-4"
 ]
 
 
-class Study(YamlModel):
+class Study(Dated):
     """One row of an evidence table: a trial, case series or case report."""
 
     id: Id
@@ -365,7 +405,7 @@ class LandscapeSeries(YamlModel):
     items: list[LandscapeItem] = Field(min_length=1)
 
 
-class Landscape(YamlModel):
+class Landscape(Dated):
     """A registry-wide analysis (e.g. all registered CAR-T trials): shown as its own section."""
 
     id: Id
@@ -407,3 +447,48 @@ class EvidenceTable(YamlModel):
         if not self.studies and self.landscape is None:
             raise ValueError("an evidence table needs at least one study or a landscape")
         return self
+
+
+# ---------------------------------------------------------------------------------------------
+# Project settings (seeds/project.yaml): optional; every field has a default.
+
+
+def check_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{value}' is not an IANA time zone; write it like Asia/Shanghai or Europe/Berlin") from None
+    return value
+
+
+def _check_crontab(value: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = value.split()
+    if len(fields) != 5:
+        raise ValueError(
+            f"'{value}' has {len(fields)} fields; a schedule is a crontab line of 5: minute hour day month weekday, "
+            "like '0 8 * * mon' (Mondays at 08:00)"
+        )
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as error:
+        raise ValueError(f"'{value}' is not a valid crontab line ({error}); e.g. '0 8 * * mon'") from None
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
+Crontab = Annotated[str, AfterValidator(_check_crontab)]
+
+
+class ProjectSettings(YamlModel):
+    """What a project says about itself: titles, organisation, time zone and weekly schedule."""
+
+    title: str = Field("CAR 细胞疗法临床证据简报", description="the full briefing's title")
+    subtitle: str = Field("CAR-T · CAR-NK · CAR-M", description="the line under the title")
+    weekly_title: str = Field("CAR 细胞疗法证据周报", description="the weekly briefing's title")
+    organisation: str = Field("reports 证据简报", description="who publishes the briefings (the PDF's author)")
+    timezone: TimeZoneName = Field("Asia/Shanghai", description="IANA time zone of the weeks and the schedule")
+    schedule: Crontab = Field("0 8 * * mon", description="when reports schedule builds the weekly briefing (crontab)")

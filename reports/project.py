@@ -13,6 +13,8 @@ from pathlib import Path
 from reports.articles import Article, read_articles
 from reports.errors import Problem, Problems, ReportError
 from reports.evidence import EvidenceFile, read_evidence
+from reports.model import ProjectSettings
+from reports.settings import read_settings
 from reports.verify import verify_evidence
 
 # The built-in templates and styles: the top-level folders of this repository.
@@ -65,6 +67,7 @@ class Content:
     articles: dict[str, Article]
     tables: list[EvidenceFile]
     excerpts_verified: int
+    settings: ProjectSettings = field(default_factory=ProjectSettings)
     warnings: list[Problem] = field(default_factory=list)
 
     @property
@@ -74,8 +77,9 @@ class Content:
 
 def load_content(project: Project, classes: list[str] | None = None) -> Content:
     problems = Problems(project.root)
+    settings = read_settings(project.seeds, problems)
     articles = read_articles(project.seeds, problems)
     tables = read_evidence(project.seeds, problems, classes)
     verified = verify_evidence(tables, articles, problems)
     problems.raise_if_any()
-    return Content(project, articles, tables, verified, problems.warnings)
+    return Content(project, articles, tables, verified, settings, problems.warnings)

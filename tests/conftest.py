@@ -83,6 +83,7 @@ studies:
       journal: Example Journal
       doi: 10.1234/example.5678
       published: 2025-02-28
+    added: 2026-11-21
     certainty:
       cebm_level: 4
       grade: very-low
