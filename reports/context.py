@@ -425,7 +425,8 @@ def row_figures(row: Study | Landscape) -> dict[str, str]:
     """
     figures: dict[str, str] = {}
 
-    def put(label: str, text: str) -> None:
+    def put(label: str, text: str, name: str = "") -> None:
+        text = text.removeprefix(f"{name}：") if name else text  # the label names it already
         key, n = label, 2
         while key in figures:
             key, n = f"{label}（{n}）", n + 1
@@ -440,12 +441,12 @@ def row_figures(row: Study | Landscape) -> dict[str, str]:
     put("分期", PHASE_LABELS[row.phase])
     put("样本量", format_enrollment(row))
     for item in row.baseline:
-        put(f"基线｜{item.name}", format_measurement(item))
+        put(f"基线｜{item.name}", format_measurement(item), item.name)
     for item in row.outcomes:
         qualifier = "，".join(x for x in (item.population, item.timepoint) if x)
-        put(f"结果｜{item.name}" + (f"（{qualifier}）" if qualifier else ""), format_measurement(item))
+        put(f"结果｜{item.name}" + (f"（{qualifier}）" if qualifier else ""), format_measurement(item), item.name)
     for event in row.adverse_events:
-        put(f"安全性｜{event.term}", format_adverse_event(event))
+        put(f"安全性｜{event.term}", format_adverse_event(event), event.term)
     if row.follow_up:
         put("随访", row.follow_up.summary)
     put("证据确定性", f"GRADE {GRADE_LABELS[row.certainty.grade][0]}，OCEBM {row.certainty.cebm_level} 级")

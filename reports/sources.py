@@ -126,7 +126,12 @@ def parse_yaml(
             return [build(item, key + (index,)) for index, item in enumerate(node.value)]
         if node.tag == "tag:yaml.org,2002:float" and re.fullmatch(r"[-+]?\d+\.\d*(?:[eE][-+]?\d+)?", node.value):
             return Decimal(node.value)  # keeps the figure as written: 9.60 stays 9.60, not 9.6
-        return constructor.construct_object(node, deep=True)
+        try:
+            return constructor.construct_object(node, deep=True)
+        except ValueError:
+            # PyYAML reads 2026-21-11 as a timestamp and fails; keep the text, which validation
+            # then reports at its place with what a date should look like.
+            return node.value
 
     return build(node, ()), positions
 
