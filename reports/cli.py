@@ -122,7 +122,7 @@ def _iso_week(ctx: click.Context, param: click.Parameter, value: str | None):
 @click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The build date printed in the briefing (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
 @click.pass_context
-def weekly(ctx: click.Context, week,  timezone: str | None, force: bool,
+def weekly(ctx: click.Context, week, timezone: str | None, force: bool,
            build_date: dt.datetime | None) -> None:
     """Build the weekly briefing: build/weekly/YYYY-Www/briefing.pdf and manifest.json.
 
@@ -147,6 +147,25 @@ def weekly(ctx: click.Context, week,  timezone: str | None, force: bool,
     else:
         click.echo(f"{result.week}: wrote {result.pdf} ({result.pages} pages, version {result.version}) "
                    f"and {result.manifest.name}")
+
+
+@cli.command()
+@click.pass_context
+def schedule(ctx: click.Context) -> None:
+    """Build the weekly briefing on the project's schedule, until stopped with SIGTERM or Ctrl-C.
+
+    The schedule is the crontab line 'schedule' in seeds/project.yaml (default '0 8 * * mon':
+    Mondays at 08:00) in its 'timezone' (default Asia/Shanghai); each run produces the week that
+    had ended, like reports weekly. On start it catches up: the week due at the latest run time
+    is produced if it was not (older missed weeks are only logged, with the command that produces
+    them). A week is produced once, however many schedulers run on the project. Every run is
+    logged on stderr and appended to build/weekly/runs.jsonl. SIGTERM lets a running build finish,
+    then exits 0.
+    """
+    from reports.schedule import WeeklyScheduler, log_to_stderr
+
+    log_to_stderr()
+    WeeklyScheduler(_project(ctx).root).run_forever()
 
 
 @cli.command()

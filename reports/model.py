@@ -472,6 +472,13 @@ def _check_crontab(value: str) -> str:
             f"'{value}' has {len(fields)} fields; a schedule is a crontab line of 5: minute hour day month weekday, "
             "like '0 8 * * mon' (Mondays at 08:00)"
         )
+    if re.search(r"(?<![/\d])\d", fields[4]):
+        # APScheduler counts weekdays from Monday = 0, cron from Sunday = 0: a number would
+        # silently run on another day than the crontab line says.
+        raise ValueError(
+            f"'{value}': write the weekday as a name (mon, tue, wed, thu, fri, sat, sun, or a range like mon-fri), "
+            "not a number: numbers mean different days in cron and in the scheduler"
+        )
     try:
         CronTrigger.from_crontab(value)
     except ValueError as error:

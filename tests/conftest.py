@@ -83,7 +83,6 @@ studies:
       journal: Example Journal
       doi: 10.1234/example.5678
       published: 2025-02-28
-    added: 2026-11-21
     certainty:
       cebm_level: 4
       grade: very-low
@@ -96,6 +95,7 @@ studies:
         article: demo
         text: 在 12 名接受治疗的患者中，未观察到剂量限制性毒性（DLT）。5 名患者（42%）达到部分缓解。
         key: true
+    added: 2026-11-21
 """
 
 

@@ -40,8 +40,8 @@ def stress_project(folder: Path) -> Path:
         "seeds/articles/hant.md": hant_article,
         "seeds/articles.yaml": INDEX + "  - file: hant.md\n    outlet: 測試新聞網\n    url: https://example.org/news/2\n",
         # A key quotation from the traditional article, so that it is cited and printed in the appendix.
-        "seeds/evidence/car-x.yaml": EVIDENCE + "      - id: hant-quote\n        article: hant\n        text: 甲」，乙\n"
-                                                "        key: true\n",
+        "seeds/evidence/car-x.yaml": EVIDENCE.replace(
+            "    added:", "      - id: hant-quote\n        article: hant\n        text: 甲」，乙\n        key: true\n    added:"),
     })
 
 

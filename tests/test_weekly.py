@@ -265,6 +265,7 @@ def test_the_scheduler_mode_leaves_a_produced_week_alone(project: Path):
     ("timezone: Asia/Shanghia\n", r"seeds/project\.yaml:1:11: timezone: 'Asia/Shanghia' is not an IANA time zone"),
     ("schedule: '0 25 * * mon'\n", r"seeds/project\.yaml:1:11: schedule: '0 25 \* \* mon' is not a valid crontab line"),
     ("schedule: '0 8 * mon'\n", r"seeds/project\.yaml:1:11: schedule: '0 8 \* mon' has 4 fields"),
+    ("schedule: '0 8 * * 1'\n", r"seeds/project\.yaml:1:11: schedule: '0 8 \* \* 1': write the weekday as a name"),
     ("title: [a, b]\n", r"seeds/project\.yaml:1:8: title: "),
 ])
 def test_bad_project_settings_are_reported_at_their_place(tmp_path: Path, settings: str, message: str):
@@ -280,6 +281,7 @@ def test_settings_title_and_organisation_are_printed(tmp_path: Path):
     project = write_project(tmp_path / "p", {"seeds/project.yaml": "weekly_title: 细胞治疗周报\norganisation: 示例医学部\n"})
     result = weekly(project, "2026-W47")
     assert "细胞治疗周报" in flat(result.pdf)
+    assert re.search(r"^Title: +细胞治疗周报 2026-W47（CAR-X 细胞疗法）$", run_tool("pdfinfo", result.pdf), re.M)
     assert re.search(r"^Author: +示例医学部$", run_tool("pdfinfo", result.pdf), re.M)
 
 
