@@ -251,16 +251,16 @@ def version_of(manifest: dict) -> str:
 
 
 def read_manifest(path: Path, project: Project) -> dict:
+    where = Location(path.relative_to(project.root).as_posix())
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        where = path.relative_to(project.root).as_posix()
-        raise ReportError(f"{where}: not a readable weekly manifest ({error}); "
-                          "rebuild that week with reports weekly --week ... --force, or delete its folder") from None
+        raise ReportError(Problem(where, f"not a readable weekly manifest ({error}); rebuild that week with "
+                                         "reports weekly --week ... --force, or delete its folder")) from None
     missing = [key for key in ("week", "version", "rows", "articles") if key not in manifest]
     if missing:
-        raise ReportError(f"{path.relative_to(project.root).as_posix()}: weekly manifest lacks {', '.join(missing)}; "
-                          "rebuild that week with --force")
+        raise ReportError(Problem(where, f"weekly manifest lacks {', '.join(missing)}; "
+                                         "rebuild that week with reports weekly --week ... --force"))
     return manifest
 
 

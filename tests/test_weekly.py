@@ -196,6 +196,16 @@ def test_the_diff_is_against_what_the_previous_briefing_contained(project: Path)
     assert "结果｜部分缓解（PR）：40%，5/12→42%，5/12" in text
 
 
+def test_a_damaged_previous_manifest_is_a_clear_error(project: Path):
+    weekly(project, "2026-W40")
+    (project / "build/weekly/2026-W40/manifest.json").write_text("{not json", encoding="utf-8")
+    result = reports(project, "weekly", "--week", "2026-W41")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("build/weekly/2026-W40/manifest.json: not a readable weekly manifest")
+    assert "--force" in result.stderr
+    assert not (project / "build/weekly/2026-W41/briefing.pdf").exists()
+
+
 def test_the_first_weekly_briefing_says_there_is_nothing_to_compare_with(project: Path):
     text = flat(weekly(project, "2026-W47").pdf)
     assert "这是第一期周报" in text
