@@ -336,11 +336,12 @@ def compare(previous: dict | None, rows: dict[str, dict], articles: dict[str, di
 
 @dataclass
 class Highlight:
-    headline: str
+    kind: str  # 新增证据, 证据更新, 数据变更, 移除条目, 新文章
+    title: str
     line: str
     anchor: str  # the full row in the standing summary, or the article's entry
-    lang: str  # of the line: an article's own title keeps its script
     references: list[int]
+    lang: str = "zh-Hans"  # of the title and the line: an article's own title keeps its script
 
 
 @dataclass
@@ -376,26 +377,26 @@ def highlights(news: list[RowNews], changes: Changes, articles: list[tuple[Artic
     items = []
     for row in news:
         if not row.revisions:
-            items.append(Highlight(f"新增证据：{row.view.title}", f"{row.class_name}｜{_key_result(row.view)}",
-                                   row.anchor, "zh-Hans", row.view.references))
+            items.append(Highlight("新增证据", row.view.title, f"{row.class_name}｜{_key_result(row.view)}",
+                                   row.anchor, row.view.references))
     for row in news:
         if row.revisions:
             notes = "；".join(r.note for r in row.revisions)
-            items.append(Highlight(f"证据更新：{row.view.title}", f"{row.class_name}｜{notes}", row.anchor, "zh-Hans",
+            items.append(Highlight("证据更新", row.view.title, f"{row.class_name}｜{notes}", row.anchor,
                                    row.view.references))
     shown = {row.key for row in news}
     for change in changes.rows:
         if change.kind == "removed":
-            items.append(Highlight(f"移除条目：{change.title}", f"{change.class_name}｜本期证据表中已不再收录该条目",
-                                   "#changes", "zh-Hans", []))
+            items.append(Highlight("移除条目", change.title, f"{change.class_name}｜本期证据表中已不再收录该条目",
+                                   "#changes", []))
         if change.kind != "changed" or change.key in shown:
             continue
         first = change.figures[0]
-        items.append(Highlight(f"数据变更：{change.title}", f"{change.class_name}｜{first.label}：{first.before or '无'} → "
-                               f"{first.after or '已删除'}", "#changes", "zh-Hans", []))
+        items.append(Highlight("数据变更", change.title, f"{change.class_name}｜{first.label}：{first.before or '无'} → "
+                               f"{first.after or '已删除'}", "#changes", []))
     for article, number in articles:
         source = "，".join(x for x in (article.outlet, article.published.chinese() if article.published else None) if x)
-        items.append(Highlight(f"新文章：{article.title}", source, f"#article-{article.id}", article.lang, [number]))
+        items.append(Highlight("新文章", article.title, source, f"#article-{article.id}", [number], article.lang))
     return items
 
 
