@@ -82,6 +82,13 @@ def missing_glyph_warnings(content: Content) -> list[Problem]:
     return locate_missing(paths, missing, project.root)
 
 
+def build_warnings(content: Content, refused_urls: list[str]) -> list[Problem]:
+    """What a finished build warns about: the seeds' warnings, missing glyphs, refused fetches."""
+    return content.warnings + missing_glyph_warnings(content) + [
+        Problem(Location(url), "refused to fetch this resource while rendering") for url in refused_urls
+    ]
+
+
 def source_files(content: Content) -> list[tuple[Path, str]]:
     """What a PDF/A briefing carries: the evidence tables it was built from and the article index."""
     root = content.project.root
@@ -117,7 +124,4 @@ def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildRe
     except OSError as error:
         raise ReportError(f"{error.filename or output}: cannot write the output: {error.strerror}; "
                           "choose another place with -o") from None
-    warnings = content.warnings + missing_glyph_warnings(content) + [
-        Problem(Location(url), "refused to fetch this resource while rendering") for url in fetcher.refused
-    ]
-    return BuildResult(output, html_path, len(document.pages), warnings)
+    return BuildResult(output, html_path, len(document.pages), build_warnings(content, fetcher.refused))

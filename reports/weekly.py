@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from filelock import FileLock
 
 from reports.articles import Article
-from reports.build import briefing_html, build_date_from_environment, missing_glyph_warnings
+from reports.build import briefing_html, build_date_from_environment, build_warnings
 from reports.context import (
     ClassView, LandscapeView, StudyView, build_context, chinese_date, reference_view, row_figures,
 )
@@ -229,17 +229,14 @@ def manifest_rows(content: Content) -> dict[str, dict]:
     }
 
 
-def manifest_articles(content: Content, ids: list[str]) -> dict[str, dict]:
-    root = content.project.root
-    return {
-        article_id: {
-            "title": content.articles[article_id].title,
-            "published": content.articles[article_id].published.iso() if content.articles[article_id].published else None,
-            "file": content.articles[article_id].path,
-            "sha256": sha256_of(root / content.articles[article_id].path),
-        }
-        for article_id in ids
-    }
+def manifest_articles(content: Content, ids: list[str], inputs: dict[str, str]) -> dict[str, dict]:
+    """The articles included, each with its file's hash (taken from the inputs, not read again)."""
+    articles = {}
+    for article_id in ids:
+        article = content.articles[article_id]
+        articles[article_id] = {"title": article.title, "published": article.published.iso() if article.published else None,
+                                "file": article.path, "sha256": inputs[article.path]}
+    return articles
 
 
 def version_of(manifest: dict) -> str:
@@ -412,10 +409,13 @@ def weekly_context(selected: WeekContent, changes: Changes, version: str, timezo
             references.append(reference_view(numbers[article.id], article, content))
     views = _row_views(context["classes"])
     news = []
-    for key in [*selected.new_rows, *dict.fromkeys(r.key for r in selected.revised if r.key not in selected.new_rows)]:
+    # A row added and revised in the same week is new: its revisions are part of its first version.
+    revised_only = dict.fromkeys(r.key for r in selected.revised if r.key not in selected.new_rows)
+    for key in [*selected.new_rows, *revised_only]:
         class_view, view = views[key]
+        revisions = [r for r in selected.revised if r.key == key] if key in revised_only else []
         news.append(RowNews(key, f"#{_anchor(view)}", class_view.name, view, isinstance(view, LandscapeView),
-                            [r for r in selected.revised if r.key == key and key not in selected.new_rows]))
+                            revisions))
     articles = [(article, numbers[article.id]) for article in selected.new_articles]
     week = selected.week
     settings = content.settings
@@ -433,7 +433,7 @@ def weekly_context(selected: WeekContent, changes: Changes, version: str, timezo
         "new_articles": [
             {"article": article, "number": number,
              "date": article.published.chinese() if article.published else "",
-             "original": reference_view(number, article, content).original}
+             "original": references[number - 1].original}
             for article, number in articles
         ],
         "changes": changes,
@@ -470,6 +470,7 @@ def cited_articles(selected: WeekContent) -> list[str]:
 
 def plan_manifest(project: Project, selected: WeekContent, timezone: str, previous: dict | None) -> dict:
     """The manifest without the build's own facts (date, PDF), its version included."""
+    inputs = input_files(project)
     manifest = {
         "week": str(selected.week),
         "week_start": selected.week.start.isoformat(),
@@ -477,14 +478,14 @@ def plan_manifest(project: Project, selected: WeekContent, timezone: str, previo
         "timezone": timezone,
         "tool_version": __version__,
         "previous": {"week": previous["week"], "version": previous["version"]} if previous else None,
-        "inputs": input_files(project),
+        "inputs": inputs,
         "rows": manifest_rows(selected.content),
-        "articles": manifest_articles(selected.content, cited_articles(selected)),
+        "articles": manifest_articles(selected.content, cited_articles(selected), inputs),
     }
     return {"version": version_of(manifest), **manifest}
 
 
-def is_up_to_date(folder: Path, version: str, project: Project) -> bool:
+def is_up_to_date(folder: Path, version: str) -> bool:
     """The week's PDF is there, unaltered, and was made from exactly these inputs."""
     manifest_path, pdf_path = folder / MANIFEST, folder / PDF
     if not (manifest_path.is_file() and pdf_path.is_file()):
@@ -519,7 +520,7 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
         found = previous_manifest(project, week)
         previous = found[1] if found else None
         manifest = plan_manifest(project, selected, timezone, previous)
-        if not options.force and is_up_to_date(folder, manifest["version"], project):
+        if not options.force and is_up_to_date(folder, manifest["version"]):
             return WeeklyResult(week, pdf_path, manifest_path, "up-to-date", manifest["version"])
 
         build_date = options.build_date or build_date_from_environment()
@@ -539,7 +540,5 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
             write_atomically(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
         except OSError as error:
             raise ReportError(f"{error.filename or folder}: cannot write the weekly briefing: {error.strerror}") from None
-    warnings = content.warnings + missing_glyph_warnings(content) + [
-        Problem(Location(url), "refused to fetch this resource while rendering") for url in fetcher.refused
-    ]
-    return WeeklyResult(week, pdf_path, manifest_path, "built", manifest["version"], len(document.pages), warnings)
+    return WeeklyResult(week, pdf_path, manifest_path, "built", manifest["version"], len(document.pages),
+                        build_warnings(content, fetcher.refused))
