@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make briefing   installs what is missing, then builds build/briefing.pdf from seeds/
 #   make test       installs what is missing (test tools too), then runs the test suite
-.PHONY: briefing test weekly check doctor regen clean
+.PHONY: briefing test handouts weekly check doctor regen clean
 
 briefing:
 	@bash scripts/setup.sh
@@ -10,6 +10,10 @@ briefing:
 test:
 	@bash scripts/setup.sh --test
 	.venv/bin/python -m pytest
+
+handouts:
+	@bash scripts/setup.sh
+	.venv/bin/reports handout --all
 
 weekly:
 	@bash scripts/setup.sh

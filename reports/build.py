@@ -55,7 +55,7 @@ def build_date_from_environment(environ: dict | None = None) -> dt.date:
 def prepare_briefing(project: Project, options: BriefingOptions) -> tuple[Content, dict]:
     """Read and verify everything, then prepare the template context. Writes nothing."""
     content = load_content(project, options.classes or None)
-    context = build_context(content, options.build_date or build_date_from_environment())
+    context = build_context(content, options.build_date or build_date_from_environment(), options.script)
     return content, {**context, "script": options.script}
 
 

@@ -113,6 +113,37 @@ def _iso_week(ctx: click.Context, param: click.Parameter, value: str | None):
 
 
 @cli.command()
+@click.argument("therapy_class", metavar="[CLASS]", required=False)
+@click.option("--all", "all_classes", is_flag=True, help="A handout for every therapy class, one file each.")
+@click.option("--paper", type=click.Choice(["a4", "a5", "letter"]), default="a4", show_default=True,
+              help="The paper size (letter: US Letter).")
+@click.option("--marks", is_flag=True, help="Add crop marks and a bleed, for a print shop (the trim is the paper size).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Where to write the PDF; with --all, the folder. Default: build/handouts/CLASS-PAPER.pdf.")
+@click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The build date printed on the handout (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
+@click.pass_context
+def handout(ctx: click.Context, therapy_class: str | None, all_classes: bool, paper: str, marks: bool,
+            output: Path | None, build_date: dt.datetime | None) -> None:
+    """Build a printable handout for one therapy class, e.g. reports handout car-t --paper a5.
+
+    One or two pages: the key message, a condensed evidence table, a chart of the studies side by
+    side, the main safety figures, two or three key excerpts, and a QR code to each source (article,
+    DOI, trial registry), with the build date and disclaimer.
+    """
+    from reports.handout import HandoutOptions, build_handouts
+
+    if bool(therapy_class) == all_classes:
+        raise click.UsageError("name one therapy class (e.g. reports handout car-t) or give --all, not both")
+    options = HandoutOptions(paper=paper, marks=marks, output=output,
+                             build_date=build_date.date() if build_date else None)
+    results = build_handouts(_project(ctx).root, None if all_classes else [therapy_class], options)
+    for result in results:
+        _print_warnings(result.warnings)
+        click.echo(f"wrote {result.pdf} ({result.pages} page{'s' if result.pages != 1 else ''}, {paper})")
+
+
+@cli.command()
 @click.option("--week", metavar="YYYY-Www", callback=_iso_week,
               help="The ISO week, e.g. 2026-W47. Default: the last complete week in the time zone.")
 @click.option("--tz", "timezone", metavar="ZONE",

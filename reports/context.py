@@ -7,14 +7,16 @@ say the same thing whichever template set is used.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from decimal import Decimal
 from dataclasses import dataclass, field
+from typing import Callable
 
 from reports import __version__
 from reports.articles import Article, Link
 from reports.model import (
-    AdverseEvent, Excerpt, Landscape, LandscapeItem, Measurement, Source, Study,
+    AdverseEvent, Excerpt, Landscape, LandscapeItem, LandscapeSeries, Measurement, Source, Study,
 )
 from reports.project import Content
 
@@ -37,6 +39,10 @@ DOMAIN_LABELS = {
 BOUND_PREFIX = {"exact": "", "more-than": "超过 ", "at-least": "至少 ", "up-to": "最长 ", "about": "约 "}
 FOLLOW_UP_UNITS = {"days": "天", "weeks": "周", "months": "个月", "years": "年"}
 FOOTNOTE_MARKS = "abcdefghijklmnopqrstuvwxyz"
+MM = 72 / 25.4  # points per millimetre
+# A landscape series is 48% of the briefing's 170 mm text width (styles/briefing.css .series).
+SERIES_CHART_WIDTH = 0.48 * 170 * MM
+SERIES_CHART_FONT = 8.5  # pt, as the briefing's tables
 
 
 def number(value: Decimal | int) -> str:
@@ -161,11 +167,19 @@ class StudyView:
 
 
 @dataclass
+class Chart:
+    image: str  # data: URL of the SVG
+    alt: str  # the chart in words, numbers included
+    caption: str
+
+
+@dataclass
 class SeriesView:
     id: str
     title: str
     denominator: str
     rows: list[tuple[str, str]]
+    chart: Chart | None = None
 
 
 @dataclass
@@ -302,7 +316,26 @@ def _item_text(item: LandscapeItem) -> str:
     return "（".join(parts) + ("）" if len(parts) > 1 else "")
 
 
-def _landscape_view(landscape: Landscape, references: References) -> LandscapeView:
+def svg_data_url(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def series_chart(series: LandscapeSeries, convert: Callable[[str], str], lang: str) -> Chart:
+    """A landscape series as horizontal bars, its figures printed on the bars (and in its table)."""
+    from reports.graphics import Bar, Panel, bar_chart_svg  # reportlab: only when there is a chart
+
+    labels = [convert(item.label) for item in series.items]
+    bars = [Bar(float(item.value), _item_text(item)) for item in series.items]
+    percent = all(item.unit == "%" for item in series.items)
+    title, denominator = convert(series.title), convert(series.denominator)
+    alt = f"条形图：{title}（{denominator}）。" + "；".join(f"{label} {bar.text}" for label, bar in zip(labels, bars)) + "。"
+    svg = bar_chart_svg(labels, [Panel("占比（%）" if percent else title, bars, maximum=100 if percent else None)],
+                        SERIES_CHART_WIDTH, title=title, description=alt, lang=lang, font_size=SERIES_CHART_FONT)
+    return Chart(svg_data_url(svg), alt, f"{title}：条形图，数值见下表")
+
+
+def _landscape_view(landscape: Landscape, references: References, convert: Callable[[str], str] = str,
+                    lang: str = "zh-Hans") -> LandscapeView:
     return LandscapeView(
         id=landscape.id,
         title=landscape.title,
@@ -311,7 +344,8 @@ def _landscape_view(landscape: Landscape, references: References) -> LandscapeVi
         data_cutoff=landscape.data_cutoff.chinese(),
         trials=_item_text(landscape.trials),
         series=[
-            SeriesView(s.id, s.title, s.denominator, [(item.label, _item_text(item)) for item in s.items])
+            SeriesView(s.id, s.title, s.denominator, [(item.label, _item_text(item)) for item in s.items],
+                       series_chart(s, convert, lang) if s.chart else None)
             for s in landscape.series
         ],
         limitations=landscape.limitations,
@@ -364,14 +398,22 @@ def reference_view(number_: int, article: Article, content: Content) -> Referenc
     )
 
 
-def build_context(content: Content, build_date: dt.date) -> dict:
+def build_context(content: Content, build_date: dt.date, script: str | None = None) -> dict:
+    """The briefing's context; ``script`` (zh-Hans or zh-Hant) converts the texts drawn in charts,
+    which the HTML-wide conversion cannot reach."""
     references = References(content.articles)
+    convert: Callable[[str], str] = str
+    if script:
+        from reports.scripts import ScriptConverter
+
+        converter = ScriptConverter(script)
+        convert = lambda text: converter.convert(text, "zh-Hans")  # noqa: E731 (the tables are written in zh-Hans)
     classes = []
     for file in content.tables:
         table = file.table
         footnotes: list[Footnote] = []
         studies = [_study_view(study, references, footnotes) for study in table.studies]
-        landscape = _landscape_view(table.landscape, references) if table.landscape else None
+        landscape = _landscape_view(table.landscape, references, convert, script or "zh-Hans") if table.landscape else None
         quotes = [q for study in table.studies for q in _quotes(study.excerpts, references)]
         if table.landscape:
             quotes += _quotes(table.landscape.excerpts, references)

@@ -234,6 +234,7 @@ class Measurement(Backed):
     timepoint: str | None = Field(None, description="when it was assessed, e.g. 治疗后 8 周")
     population: str | None = Field(None, description="the subgroup, when not everyone")
     result: str | None = Field(None, description="a statement, for outcomes without a single figure")
+    headline: bool = Field(False, description="true on the study's main efficacy outcome: the one handouts chart")
 
     _percent_range = field_validator("value")(percentage_in_range)
 
@@ -387,6 +388,13 @@ class Study(Dated):
             raise ValueError("list adverse_events, or say in safety_not_reported why the sources give none")
         return self
 
+    @model_validator(mode="after")
+    def _one_headline(self) -> "Study":
+        headlines = [outcome.name for outcome in self.outcomes if outcome.headline]
+        if len(headlines) > 1:
+            raise ValueError(f"outcomes {', '.join(headlines)} are all marked headline: true; mark only the main one")
+        return self
+
 
 class LandscapeItem(Backed):
     label: str
@@ -403,6 +411,14 @@ class LandscapeSeries(YamlModel):
     title: str
     denominator: str = Field(description="what the percentages are of")
     items: list[LandscapeItem] = Field(min_length=1)
+    chart: bool = Field(False, description="true to draw the series as a bar chart beside its table")
+
+    @model_validator(mode="after")
+    def _chartable(self) -> "LandscapeSeries":
+        if self.chart and any(item.value is None for item in self.items):
+            missing = ", ".join(item.label for item in self.items if item.value is None)
+            raise ValueError(f"chart: true needs a value for every item; {missing} has none")
+        return self
 
 
 class Landscape(Dated):
@@ -423,6 +439,9 @@ class Landscape(Dated):
 class Overview(YamlModel):
     mechanism: str = Field(description="how this class of therapy works, in two or three sentences")
     status: str = Field(description="where the field stands, in two or three sentences")
+    key_message: str | None = Field(
+        None, description="the one or two sentences a reader must take away: opens the class's handout"
+    )
 
 
 class TherapyClassInfo(YamlModel):

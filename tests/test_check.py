@@ -99,6 +99,14 @@ BAD_INPUTS = {
         EVIDENCE.replace("        n: 5\n", "        n: 6\n"),
         "        n: 6", "studies.0.outcomes.0.n = 6 is not stated in its excerpts (demo-safety)",
     ),
+    "two-headline-outcomes": (
+        "seeds/evidence/car-x.yaml",
+        EVIDENCE.replace("    outcomes:\n      - name: 部分缓解（PR）\n", "    outcomes:\n      - name: 无 DLT\n"
+                         "        measure: status\n        result: 未观察到剂量限制性毒性\n        headline: true\n"
+                         "        excerpts: [demo-safety]\n      - name: 部分缓解（PR）\n        headline: true\n"),
+        "  - id: demo-phase-1",
+        "studies.0: outcomes 无 DLT, 部分缓解（PR） are all marked headline: true; mark only the main one",
+    ),
     "article-not-utf8": (
         "seeds/articles/demo.md",
         ARTICLE.encode().replace("接受治疗".encode(), "接受治疗".encode("gb18030")),

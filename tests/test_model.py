@@ -47,3 +47,19 @@ def test_every_study_the_articles_report_is_in_the_tables():
     for study in products.values():
         assert study.certainty.cebm_level == 4
         assert study.certainty.rated_down
+
+
+def test_a_charted_series_needs_a_value_for_every_item():
+    import pytest
+    from pydantic import ValidationError
+
+    from reports.model import LandscapeSeries
+
+    series = {"id": "s", "title": "靶点", "denominator": "全部", "chart": True, "items": [
+        {"label": "CD19", "value": 54.41, "unit": "%", "excerpts": ["a"]},
+        {"label": "其他", "n": 3, "excerpts": ["a"]},
+    ]}
+    with pytest.raises(ValidationError, match="chart: true needs a value for every item; 其他 has none"):
+        LandscapeSeries.model_validate(series)
+    series["chart"] = False
+    assert LandscapeSeries.model_validate(series).items[1].n == 3

@@ -448,3 +448,16 @@ def test_the_same_inputs_and_date_give_the_same_bytes(request, tmp_path: Path, f
                             env={**environment, "PYTHONHASHSEED": "7"})
     assert result.returncode == 0, result.stderr
     assert again != first and sha256(again) == sha256(first)
+
+
+def test_the_landscape_charts_print_their_figures_beside_their_tables(seed_briefing: Path):
+    """The series marked chart: true are drawn as bars with their figures as text, and the same
+    figures stay in the tables: each figure of a charted series is printed twice."""
+    pages = pdftotext(seed_briefing).split("\f")
+    landscape = next(page for page in pages if "适应症分布：条形图，数值见下表" in page)
+    landscape = landscape[landscape.index("适应症分布"):]  # the summary above quotes some figures too
+    for figure in ("71.6%", "24.6%", "2.75%", "1.05%", "54.41%", "16.12%", "9.60%"):
+        assert landscape.count(figure) == 2, figure
+    html = seed_briefing.with_suffix(".html").read_text(encoding="utf-8")
+    assert 'alt="条形图：血液瘤主要靶点（血液瘤靶点中的占比（原文：血液瘤靶点共 62 个））。CD19 54.41%；BCMA 16.12%；' in html
+    assert html.count('<figure class="series-chart">') == 3  # not the phases, not the publication rates

@@ -1,0 +1,380 @@
+"""Handouts: one therapy class on at most two printed pages, each figure traceable to its source.
+
+The same read-and-verify phase as the briefing (``load_content``), then this module's own
+context, ``handout.html`` and ``handout.css``. A handout that does not fit on two pages is laid
+out again, denser (smaller type, fewer quotations; never under 8 pt); one that still does not fit
+is an error. Every requested handout is laid out before the first is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from reports import __version__
+from reports.build import BuildResult, build_date_from_environment, build_warnings
+from reports.context import (
+    BOUND_PREFIX, FOLLOW_UP_UNITS, GRADE_LABELS, MM, PHASE_LABELS, STUDY_TYPE_LABELS, Chart, References,
+    chinese_date, format_adverse_event, format_enrollment, format_measurement, number, svg_data_url,
+)
+from reports.errors import ReportError
+from reports.evidence import EvidenceFile
+from reports.graphics import Bar, Panel, bar_chart_svg, qr_svg
+from reports.model import FollowUp, Measurement, Study
+from reports.project import Content, Project, load_content
+from reports.render import read_stylesheets, render_html
+from reports.typeset import typeset_html
+
+STYLESHEET = "handout.css"
+TEMPLATE = "handout.html"
+MAX_PAGES = 2
+
+
+@dataclass(frozen=True)
+class Paper:
+    id: str
+    name: str
+    width: float  # mm
+    height: float  # mm
+    margin: float  # mm; office printers leave 4-6 mm unprinted at the edges, so these keep well clear
+
+    @property
+    def narrow(self) -> bool:
+        """Too narrow for a five-column table at 8-9 pt."""
+        return self.width < 180
+
+    @property
+    def content_width(self) -> float:
+        """The text block's width in pt."""
+        return (self.width - 2 * self.margin) * MM
+
+
+PAPERS = {
+    "a4": Paper("a4", "A4", 210, 297, 15),
+    "a5": Paper("a5", "A5", 148, 210, 12),
+    "letter": Paper("letter", "US Letter", 215.9, 279.4, 15),
+}
+# WeasyPrint draws crop marks in the outer half of the CSS bleed and gives the PDF a BleedBox of
+# at most 10 pt (3.5 mm): with 10 mm the marks sit 5-10 mm from the trim, outside the bleed.
+BLEED_MM = 10
+
+
+@dataclass(frozen=True)
+class Density:
+    name: str  # the CSS class on <html>
+    quotes: int  # key excerpts quoted
+    chart_font: float  # pt, as the stylesheet's body text at this density
+
+
+# Tried in order until the handout fits on two pages.
+DENSITIES = [Density("roomy", 3, 8.5), Density("compact", 3, 8), Density("dense", 2, 8)]
+
+
+@dataclass
+class HandoutOptions:
+    paper: str = "a4"
+    marks: bool = False  # crop marks and a bleed, for a print shop
+    output: Path | None = None  # one class: the PDF; several: the folder. Default: build/handouts/
+    build_date: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
+
+
+@dataclass
+class HandoutRow:
+    id: str
+    title: str
+    product: str
+    design: str
+    population: str
+    size: str
+    efficacy: str
+    more_outcomes: int
+    follow_up: str
+    certainty: str
+    grade_symbols: str
+    registry_ids: list[str]
+    references: list[int]
+    safety: list[str]
+
+
+@dataclass
+class HandoutQuote:
+    text: str
+    lang: str
+    note: str | None
+    reference: int
+    row_title: str
+
+
+@dataclass
+class SourceLink:
+    kind: str  # 文章 / 论文 / 注册
+    label: str
+    url: str
+    qr: str  # data: URL of the QR code's SVG
+    lang: str = "zh-Hans"
+    number: int | None = None  # the reference number quotations cite, for articles
+
+
+@dataclass
+class HandoutLandscape:
+    title: str
+    summary: str
+    meta: str
+    references: list[int]
+
+
+def headline_outcome(study: Study) -> Measurement:
+    """The outcome a handout leads with: the one marked headline, else the first with a rate, else the first."""
+    marked = [outcome for outcome in study.outcomes if outcome.headline]
+    rated = [outcome for outcome in study.outcomes if rate_of(outcome) is not None]
+    return (marked or rated or study.outcomes)[0]
+
+
+def rate_of(outcome: Measurement) -> float | None:
+    """The outcome as a percentage of patients, when the source gives one (or its n/of)."""
+    if outcome.value is not None and outcome.unit == "%":
+        return float(outcome.value)
+    if outcome.n is not None and outcome.of:
+        return 100 * outcome.n / outcome.of
+    return None
+
+
+def rate_text(outcome: Measurement) -> str:
+    """The rate as the source reports it (67%（6/9）, 7/19, 44%): no percentage is computed for print."""
+    parts = []
+    if outcome.value is not None and outcome.unit == "%":
+        parts.append(f"{BOUND_PREFIX[outcome.bound]}{number(outcome.value)}%")
+    if outcome.n is not None and outcome.of:
+        parts.append(f"{outcome.n}/{outcome.of}")
+    return f"{parts[0]}（{parts[1]}）" if len(parts) == 2 else "".join(parts)
+
+
+def patients_of(study: Study) -> tuple[int | None, str]:
+    enrollment = study.enrollment
+    for count, word in ((enrollment.enrolled, "入组"), (enrollment.treated, "治疗"), (enrollment.evaluable, "可评估")):
+        if count is not None:
+            return count, f"{word} {count} 例"
+    return None, "未报道"
+
+
+MONTHS_PER_UNIT = {"days": 12 / 365.25, "weeks": 12 / 52.18, "months": 1, "years": 12}
+
+
+def follow_up_figure(follow_up: FollowUp | None) -> tuple[float | None, str]:
+    """The follow-up in months (for the bar) and as the source gave it (for the label)."""
+    if follow_up is None:
+        return None, "未报道"
+    for figure, word in ((follow_up.longest, "最长"), (follow_up.median, "中位")):
+        if figure is not None:
+            return float(figure) * MONTHS_PER_UNIT[follow_up.unit], f"{word} {number(figure)} {FOLLOW_UP_UNITS[follow_up.unit]}"
+    return None, "未报道"
+
+
+def study_chart(table_name: str, studies: list[Study], width: float, font_size: float, lang: str) -> Chart:
+    """The studies side by side: patients, the headline rate and the follow-up, from the table."""
+    categories = [study.product for study in studies]
+    sizes, rates, follow_ups, described = [], [], [], []
+    for study in studies:
+        count, count_text = patients_of(study)
+        outcome = headline_outcome(study)
+        rate = rate_of(outcome)
+        months, follow_text = follow_up_figure(study.follow_up)
+        sizes.append(Bar(count, count_text))
+        rates.append(Bar(rate, rate_text(outcome) if rate is not None else "未报道"))
+        follow_ups.append(Bar(months, follow_text))
+        efficacy = f"{outcome.name} {rate_text(outcome)}" if rate is not None else "无可比的疗效率"
+        described.append(f"{study.product}：{count_text}；{efficacy}；随访 {follow_text}")
+    panels = [Panel("样本量（例）", sizes), Panel("主要疗效（%）", rates, maximum=100), Panel("随访（月）", follow_ups)]
+    measures = "；".join(
+        f"{study.product}为{headline_outcome(study).name}" for study in studies if rate_of(headline_outcome(study)) is not None
+    )
+    caption = (f"{table_name}各研究的样本量、主要疗效与随访。" + (f"主要疗效指标各不相同：{measures}。" if measures else "")
+               + "数值取自证据表，亦见上表；随访按月折算作图，标注为原文单位。")
+    alt = f"条形图：{table_name}各研究对比。" + "。".join(described) + "。"
+    svg = bar_chart_svg(categories, panels, width, title=f"{table_name}研究对比", description=alt, lang=lang,
+                        font_size=font_size)
+    return Chart(svg_data_url(svg), alt, caption)
+
+
+def handout_row(study: Study, references: References) -> HandoutRow:
+    outcome = headline_outcome(study)
+    label, symbols = GRADE_LABELS[study.certainty.grade]
+    safety = [format_adverse_event(event) for event in study.adverse_events]
+    if not safety and study.safety_not_reported:
+        safety = [f"未报道：{study.safety_not_reported}"]
+    return HandoutRow(
+        id=study.id,
+        title=study.title,
+        product=study.product,
+        design=f"{PHASE_LABELS[study.phase]}｜{STUDY_TYPE_LABELS[study.design.study_type]}",
+        population=study.indication,
+        size=format_enrollment(study),
+        efficacy=format_measurement(outcome),
+        more_outcomes=len(study.outcomes) - 1,
+        follow_up=study.follow_up.summary if study.follow_up else "未报道",
+        certainty=f"GRADE {label}｜OCEBM {study.certainty.cebm_level} 级",
+        grade_symbols=symbols,
+        registry_ids=study.registry_ids,
+        references=references.of_excerpts(study.excerpts),
+        safety=safety,
+    )
+
+
+def key_quotes(table: EvidenceFile, content: Content, references: References, limit: int) -> list[HandoutQuote]:
+    """Up to ``limit`` key excerpts, taking each row's first before any row's second."""
+    rows = [*table.table.studies, *([table.table.landscape] if table.table.landscape else [])]
+    queues = [[(row, e) for e in row.excerpts if e.key] for row in rows]
+    picked = []
+    while len(picked) < limit and any(queues):
+        for queue in queues:
+            if queue and len(picked) < limit:
+                picked.append(queue.pop(0))
+    quotes = []
+    for row, excerpt in picked:
+        article = content.articles[excerpt.article]
+        quotes.append(HandoutQuote(" ".join(excerpt.text.split()), article.lang, excerpt.note,
+                                   references.number(excerpt.article), row.title))
+    return quotes
+
+
+def registry_url(registry_id: str) -> str | None:
+    """The registry's public page for an id; ChiCTR pages are addressed by an internal number, not the id."""
+    if registry_id.startswith("NCT"):
+        return f"https://clinicaltrials.gov/study/{registry_id}"
+    if registry_id[:4].isdigit():  # EU CT number
+        return f"https://euclinicaltrials.eu/search-for-clinical-trials/?lang=en&EUCT={registry_id}"
+    return None
+
+
+def source_links(table: EvidenceFile, content: Content, references: References, qr_size: float
+                 ) -> tuple[list[SourceLink], list[str]]:
+    """Every source a reader can open, each with a QR code; and the ones with no address."""
+    links: list[SourceLink] = []
+    unlinked: list[str] = []
+    seen: set[str] = set()
+
+    def add(kind: str, label: str, url: str, lang: str = "zh-Hans", number_: int | None = None) -> None:
+        if url not in seen:
+            seen.add(url)
+            links.append(SourceLink(kind, label, url, svg_data_url(qr_svg(url, qr_size)), lang, number_))
+
+    for article_id in references.order:
+        article = content.articles[article_id]
+        label = f"{article.outlet}：{article.title}"
+        if article.url:
+            add("文章", label, article.url, article.lang, references.order.index(article_id) + 1)
+        else:
+            unlinked.append(f"[{references.order.index(article_id) + 1}] {label}（网址未提供）")
+    rows = [*table.table.studies, *([table.table.landscape] if table.table.landscape else [])]
+    for row in rows:
+        if row.source and row.source.doi:
+            add("论文", f"{row.source.journal}｜doi:{row.source.doi}", "https://doi.org/" + quote(row.source.doi, safe="/:;()._-<>"))
+        for registry_id in getattr(row, "registry_ids", []):
+            url = registry_url(registry_id)
+            if url:
+                add("注册", f"试验注册 {registry_id}", url)
+            else:
+                unlinked.append(f"试验注册 {registry_id}（中国临床试验注册中心 chictr.org.cn 检索）")
+    return links, unlinked
+
+
+def handout_context(content: Content, table: EvidenceFile, paper: Paper, density: Density, marks: bool,
+                    build_date: dt.date) -> dict:
+    info, overview = table.table.therapy_class, table.table.overview
+    references = References(content.articles)
+    studies = table.table.studies
+    rows = [handout_row(study, references) for study in studies]
+    landscape = None
+    if table.table.landscape:
+        land = table.table.landscape
+        landscape = HandoutLandscape(land.title, land.summary, f"数据来源：{land.data_source}；数据截至 {land.data_cutoff.chinese()}",
+                                     references.of_excerpts(land.excerpts))
+    quotes = key_quotes(table, content, references, density.quotes)
+    chart = study_chart(info.name, studies, paper.content_width, density.chart_font, "zh-Hans") if studies else None
+    links, unlinked = source_links(table, content, references, qr_size=20 * MM)
+    key_message = overview.key_message or overview.status.split("。")[0] + "。"
+    return {
+        "title": f"{info.name}证据速览",
+        "scope": info.name,
+        "organisation": content.settings.organisation,
+        "keywords": ", ".join([info.name_en, info.name, "证据速览", "handout"]),
+        "created": f"{build_date.isoformat()}T00:00:00+00:00",
+        "version": __version__,
+        "build_date_text": chinese_date(build_date),
+        "class_name": info.name,
+        "class_name_en": info.name_en,
+        "key_message": key_message,
+        "rows": rows,
+        "landscape": landscape,
+        "chart": chart,
+        "quotes": quotes,
+        "links": links,
+        "unlinked": unlinked,
+        "paper": paper,
+        "density": density.name,
+        "marks": marks,
+        "bleed": BLEED_MM,
+        "inline_css": None,
+    }
+
+
+@dataclass
+class LaidOut:
+    table: EvidenceFile
+    document: object  # weasyprint Document
+    paper: Paper
+
+
+def lay_out(project: Project, content: Content, table: EvidenceFile, options: HandoutOptions, paper: Paper,
+            build_date: dt.date, fetcher) -> LaidOut:
+    """The handout at the roomiest density that fits on two pages."""
+    from reports.pdf import render_pdf
+
+    stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
+    for density in DENSITIES:
+        context = handout_context(content, table, paper, density, options.marks, build_date)
+        html = typeset_html(render_html(project.template_dirs, TEMPLATE, context))
+        document = render_pdf(html, project.template_dirs[0], stylesheets, fetcher)
+        if len(document.pages) <= MAX_PAGES:
+            return LaidOut(table, document, paper)
+    raise ReportError(
+        f"{table.path}: the handout for {table.table.therapy_class.name} needs {len(document.pages)} pages on "
+        f"{paper.name} even at its densest; a handout has at most {MAX_PAGES}: use a larger paper (--paper a4) "
+        "or shorten the rows' texts (key_message, outcomes' names, adverse events' summaries)"
+    )
+
+
+def handout_path(project: Project, class_id: str, options: HandoutOptions, several: bool) -> Path:
+    name = f"{class_id}-{options.paper}{'-marks' if options.marks else ''}.pdf"
+    if options.output is None:
+        return (project.build / "handouts" / name).absolute()
+    return (options.output / name if several else options.output).absolute()
+
+
+def build_handouts(project_dir: Path | str, classes: list[str] | None, options: HandoutOptions) -> list[BuildResult]:
+    """One handout per class (every class when ``classes`` is None): all laid out, then all written."""
+    from reports.pdf import ProjectURLFetcher, write_atomically
+
+    if options.paper not in PAPERS:
+        raise ReportError(f"unknown paper '{options.paper}'; choose one of {', '.join(PAPERS)}")
+    paper = PAPERS[options.paper]
+    project = Project.at(project_dir)
+    content = load_content(project, classes)
+    build_date = options.build_date or build_date_from_environment()
+    fetcher = ProjectURLFetcher(project.readable_roots)
+    laid_out = [lay_out(project, content, table, options, paper, build_date, fetcher) for table in content.tables]
+    several = classes is None or len(classes) > 1
+    results = []
+    for item in laid_out:
+        path = handout_path(project, item.table.table.therapy_class.id, options, several)
+        try:
+            write_atomically(path, item.document.write_pdf())
+        except OSError as error:
+            raise ReportError(f"{error.filename or path}: cannot write the handout: {error.strerror}; "
+                              "choose another place with -o") from None
+        results.append(BuildResult(path, None, len(item.document.pages), []))
+    if results:
+        results[-1].warnings = build_warnings(content, fetcher.refused)
+    return results
