@@ -2,8 +2,8 @@
 
 The same read-and-verify phase as the briefing (``load_content``), then this module's own
 context, ``handout.html`` and ``handout.css``. A handout that does not fit on two pages is laid
-out again, denser (smaller type, fewer quotations; never under 8 pt); one that still does not fit
-is an error. Every requested handout is laid out before the first is written.
+out again in smaller type (never under 8 pt), the content unchanged, so that every paper says the
+same; one that still does not fit is an error. Every requested handout is laid out before the first is written.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from reports.context import (
     BOUND_PREFIX, FOLLOW_UP_UNITS, GRADE_LABELS, MM, PHASE_LABELS, STUDY_TYPE_LABELS, Chart, References,
     chinese_date, format_adverse_event, format_enrollment, format_measurement, number, svg_data_url,
 )
-from reports.errors import ReportError
+from reports.errors import Location, Problem, ReportError
 from reports.evidence import EvidenceFile
 from reports.graphics import Bar, Panel, bar_chart_svg, qr_svg
 from reports.model import FollowUp, Measurement, Study
@@ -63,13 +63,14 @@ BLEED_MM = 10
 
 @dataclass(frozen=True)
 class Density:
-    name: str  # the CSS class on <html>
-    quotes: int  # key excerpts quoted
-    chart_font: float  # pt, as the stylesheet's body text at this density
+    name: str  # the CSS class of the handout's <div>
+    chart_font: float  # pt, as the stylesheet's tables at this density
 
 
-# Tried in order until the handout fits on two pages.
-DENSITIES = [Density("roomy", 3, 8.5), Density("compact", 3, 8), Density("dense", 2, 8)]
+# Tried in order until the handout fits on two pages. Only the type changes, never the content:
+# a handout says the same on every paper.
+DENSITIES = [Density("roomy", 8.5), Density("compact", 8), Density("dense", 8)]
+KEY_QUOTES = 3
 
 
 @dataclass
@@ -291,7 +292,7 @@ def handout_context(content: Content, table: EvidenceFile, paper: Paper, density
         land = table.table.landscape
         landscape = HandoutLandscape(land.title, land.summary, f"数据来源：{land.data_source}；数据截至 {land.data_cutoff.chinese()}",
                                      references.of_excerpts(land.excerpts))
-    quotes = key_quotes(table, content, references, density.quotes)
+    quotes = key_quotes(table, content, references, KEY_QUOTES)
     chart = study_chart(info.name, studies, paper.content_width, density.chart_font, "zh-Hans") if studies else None
     links, unlinked = source_links(table, content, references, qr_size=20 * MM)
     key_message = overview.key_message or overview.status.split("。")[0] + "。"
@@ -339,11 +340,12 @@ def lay_out(project: Project, content: Content, table: EvidenceFile, options: Ha
         document = render_pdf(html, project.template_dirs[0], stylesheets, fetcher)
         if len(document.pages) <= MAX_PAGES:
             return LaidOut(table, document, paper)
-    raise ReportError(
-        f"{table.path}: the handout for {table.table.therapy_class.name} needs {len(document.pages)} pages on "
-        f"{paper.name} even at its densest; a handout has at most {MAX_PAGES}: use a larger paper (--paper a4) "
-        "or shorten the rows' texts (key_message, outcomes' names, adverse events' summaries)"
-    )
+    raise ReportError(Problem(
+        Location(table.path.relative_to(project.root).as_posix()),
+        f"the handout for {table.table.therapy_class.name} needs {len(document.pages)} pages on {paper.name} "
+        f"even in its smallest type; a handout has at most {MAX_PAGES}: use a larger paper (--paper a4) "
+        "or shorten the rows' texts (key_message, outcomes' names, adverse events' summaries)",
+    ))
 
 
 def handout_path(project: Project, class_id: str, options: HandoutOptions, several: bool) -> Path:

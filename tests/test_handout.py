@@ -144,6 +144,27 @@ def test_a_handout_says_what_a_reader_needs_and_the_charts_labels_are_text(seed_
         assert squeeze(expected) in text, expected
 
 
+def test_every_paper_carries_the_same_content(seed_handouts):
+    """Smaller paper means smaller type (never under 8 pt), not less: every statement on the A4
+    handout is on the A5 and the Letter ones too."""
+    from reports.handout import DENSITIES, handout_context
+    from reports.project import Project, load_content
+
+    content = load_content(Project.at(ROOT))
+    for table in content.tables:
+        context = handout_context(content, table, PAPERS["a4"], DENSITIES[0], False, dt.date(2026, 1, 15))
+        statements = [context["key_message"], *(quote.text for quote in context["quotes"]),
+                      *(link.url for link in context["links"])]
+        for row in context["rows"]:
+            statements += [row.title, row.size, row.efficacy, row.follow_up, row.certainty, *row.safety]
+        assert len(context["quotes"]) >= 2
+        for paper in PAPERS:
+            # -raw: in drawing order, so a table cell's lines come together, not interleaved with its row's.
+            text = squeeze(pdftotext(seed_handouts[paper][table.table.therapy_class.id], "-raw"))
+            missing = [statement for statement in statements if squeeze(statement) not in text]
+            assert not missing, (paper, table.table.therapy_class.id, missing)
+
+
 def test_the_chart_has_a_caption_and_a_text_alternative_with_its_numbers(tmp_path):
     html = build_html(ROOT, "car-t")
     assert 'alt="条形图：CAR-T 细胞疗法各研究对比。' in html
@@ -230,12 +251,16 @@ def test_an_unknown_class_is_named_with_the_choices(project):
 def test_a_class_too_long_for_two_pages_is_refused_and_nothing_is_written(tmp_path):
     study = EVIDENCE[EVIDENCE.index("  - id: demo-phase-1"):]
     many = EVIDENCE + "".join(study.replace("demo-", f"demo{i}-") for i in range(24))
-    project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": many})
-    result = CliRunner().invoke(cli, ["--project", str(project), "handout", "car-x", "--paper", "a5"])
-    assert result.exit_code == 1
-    assert "the handout for CAR-X 细胞疗法 needs" in result.output
-    assert "a handout has at most 2: use a larger paper (--paper a4) or shorten" in result.output
-    assert not (project / "build").exists()
+    # car-a fits and is laid out first: it is not written either, since --all writes only when all fit.
+    fits = EVIDENCE.replace("id: car-x", "id: car-a").replace("CAR-X", "CAR-A").replace("demo-", "other-")
+    project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": many,
+                                                   "seeds/evidence/car-a.yaml": fits})
+    for arguments in (["car-x"], ["--all"]):
+        result = CliRunner().invoke(cli, ["--project", str(project), "handout", *arguments, "--paper", "a5"])
+        assert result.exit_code == 1
+        assert result.output.startswith("seeds/evidence/car-x.yaml: the handout for CAR-X 细胞疗法 needs")
+        assert "a handout has at most 2: use a larger paper (--paper a4) or shorten" in result.output
+        assert not (project / "build").exists()
 
 
 def test_the_handout_stylesheet_only_uses_colours_that_read_in_grayscale():
