@@ -134,7 +134,12 @@ def headline_outcome(study: Study) -> Measurement:
 
 
 def rate_of(outcome: Measurement) -> float | None:
-    """The outcome as a percentage of patients, when the source gives one (or its n/of)."""
+    """The outcome as a percentage of patients, when the source gives one (or its n/of).
+
+    Only proportions and counts: a median or mean in % (a tumour shrinking by 30%) is not a rate.
+    """
+    if outcome.measure not in ("proportion", "count"):
+        return None
     if outcome.value is not None and outcome.unit == "%":
         return float(outcome.value)
     if outcome.n is not None and outcome.of:
@@ -191,7 +196,7 @@ def study_chart(table_name: str, studies: list[Study], width: float, font_size: 
     measures = "；".join(
         f"{study.product}为{headline_outcome(study).name}" for study in studies if rate_of(headline_outcome(study)) is not None
     )
-    caption = (f"{table_name}各研究的样本量、主要疗效与随访。" + (f"主要疗效指标各不相同：{measures}。" if measures else "")
+    caption = (f"{table_name}各研究的样本量、主要疗效与随访。" + (f"主要疗效指标：{measures}。" if measures else "")
                + "数值取自证据表，亦见上表；随访按月折算作图，标注为原文单位。")
     alt = f"条形图：{table_name}各研究对比。" + "。".join(described) + "。"
     svg = bar_chart_svg(categories, panels, width, title=f"{table_name}研究对比", description=alt, lang=lang,
