@@ -298,7 +298,13 @@ def handout_context(content: Content, table: EvidenceFile, paper: Paper, density
         landscape = HandoutLandscape(land.title, land.summary, f"数据来源：{land.data_source}；数据截至 {land.data_cutoff.chinese()}",
                                      references.of_excerpts(land.excerpts))
     quotes = key_quotes(table, content, references, KEY_QUOTES)
-    chart = study_chart(info.name, studies, paper.content_width, density.chart_font, "zh-Hans") if studies else None
+    chart = None
+    if studies:
+        try:
+            chart = study_chart(info.name, studies, paper.content_width, density.chart_font, "zh-Hans")
+        except ValueError as error:  # texts too long for the paper's width, which only the rows can change
+            raise ReportError(Problem(Location(table.path.relative_to(content.project.root).as_posix()),
+                                      f"the studies' chart does not fit on {paper.name}: {error}")) from None
     links, unlinked = source_links(table, content, references, qr_size=20 * MM)
     key_message = overview.key_message or overview.status.split("。")[0] + "。"
     return {
