@@ -66,9 +66,9 @@ def briefing_html(project: Project, context: dict, inline_css: str | None = None
     html = replace_missing(html, missing_characters(html))
     if not context.get("script"):
         return typeset_html(html)
-    from reports.scripts import ScriptConverter  # loads OpenCC's dictionaries
+    from reports.scripts import converter_for  # loads OpenCC's dictionaries, once
 
-    converter = ScriptConverter(context["script"])
+    converter = converter_for(context["script"])
     return typeset_html(html, converter.convert, context["script"])
 
 

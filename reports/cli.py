@@ -137,10 +137,10 @@ def handout(ctx: click.Context, therapy_class: str | None, all_classes: bool, pa
         raise click.UsageError("name one therapy class (e.g. reports handout car-t) or give --all, not both")
     options = HandoutOptions(paper=paper, marks=marks, output=output,
                              build_date=build_date.date() if build_date else None)
-    results = build_handouts(_project(ctx).root, None if all_classes else [therapy_class], options)
-    for result in results:
-        _print_warnings(result.warnings)
-        click.echo(f"wrote {result.pdf} ({result.pages} page{'s' if result.pages != 1 else ''}, {paper})")
+    result = build_handouts(_project(ctx).root, None if all_classes else [therapy_class], options)
+    _print_warnings(result.warnings)
+    for handout in result.handouts:
+        click.echo(f"wrote {handout.pdf} ({handout.pages} page{'s' if handout.pages != 1 else ''}, {paper})")
 
 
 @cli.command()

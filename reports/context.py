@@ -265,6 +265,18 @@ def _quotes(excerpts: list[Excerpt], references: References) -> list[Quote]:
     return quotes
 
 
+def safety_lines(study: Study) -> list[str]:
+    """The adverse events, one line each; or why the sources report none."""
+    lines = [format_adverse_event(event) for event in study.adverse_events]
+    if not lines and study.safety_not_reported:
+        lines = [f"未报道：{study.safety_not_reported}"]
+    return lines
+
+
+def certainty_text(study: Study) -> str:
+    return f"GRADE {GRADE_LABELS[study.certainty.grade][0]}，OCEBM {study.certainty.cebm_level} 级"
+
+
 def _study_view(study: Study, references: References, footnotes: list[Footnote]) -> StudyView:
     marks = []
     for reason in study.certainty.rated_down:
@@ -273,9 +285,6 @@ def _study_view(study: Study, references: References, footnotes: list[Footnote])
         footnotes.append(Footnote(mark, f"{study.title}｜{DOMAIN_LABELS[reason.domain]}（{levels}）：{reason.reason}"))
         marks.append(mark)
     label, symbols = GRADE_LABELS[study.certainty.grade]
-    safety = [format_adverse_event(event) for event in study.adverse_events]
-    if not safety and study.safety_not_reported:
-        safety = [f"未报道：{study.safety_not_reported}"]
     return StudyView(
         id=study.id,
         title=study.title,
@@ -293,7 +302,7 @@ def _study_view(study: Study, references: References, footnotes: list[Footnote])
         enrollment=format_enrollment(study),
         baseline=[format_measurement(m) for m in study.baseline],
         outcomes=[format_measurement(m) for m in study.outcomes],
-        safety=safety,
+        safety=safety_lines(study),
         follow_up=study.follow_up.summary if study.follow_up else "未报道",
         source=format_source(study.source),
         source_title=study.source.title,
@@ -358,10 +367,7 @@ def reference_view(number_: int, article: Article, content: Content) -> Referenc
     publications: list[str] = []
     registry_ids: list[str] = []
     for file in content.tables:
-        rows: list[Study | Landscape] = [*file.table.studies]
-        if file.table.landscape:
-            rows.append(file.table.landscape)
-        for row in rows:
+        for row in file.table.rows:
             if not any(e.article == article.id for e in row.excerpts):
                 continue
             source = row.source
@@ -404,9 +410,9 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
     references = References(content.articles)
     convert: Callable[[str], str] = str
     if script:
-        from reports.scripts import ScriptConverter
+        from reports.scripts import converter_for
 
-        converter = ScriptConverter(script)
+        converter = converter_for(script)
         convert = lambda text: converter.convert(text, "zh-Hans")  # noqa: E731 (the tables are written in zh-Hans)
     classes = []
     for file in content.tables:
@@ -414,9 +420,7 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
         footnotes: list[Footnote] = []
         studies = [_study_view(study, references, footnotes) for study in table.studies]
         landscape = _landscape_view(table.landscape, references, convert, script or "zh-Hans") if table.landscape else None
-        quotes = [q for study in table.studies for q in _quotes(study.excerpts, references)]
-        if table.landscape:
-            quotes += _quotes(table.landscape.excerpts, references)
+        quotes = [q for row in table.rows for q in _quotes(row.excerpts, references)]
         classes.append(ClassView(
             id=table.therapy_class.id,
             name=table.therapy_class.name,
@@ -491,5 +495,5 @@ def row_figures(row: Study | Landscape) -> dict[str, str]:
         put(f"安全性｜{event.term}", format_adverse_event(event), event.term)
     if row.follow_up:
         put("随访", row.follow_up.summary)
-    put("证据确定性", f"GRADE {GRADE_LABELS[row.certainty.grade][0]}，OCEBM {row.certainty.cebm_level} 级")
+    put("证据确定性", certainty_text(row))
     return figures

@@ -14,18 +14,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 from reports import __version__
-from reports.build import BuildResult, build_date_from_environment, build_warnings
+from reports.build import BuildResult, briefing_html, build_date_from_environment, build_warnings
 from reports.context import (
     BOUND_PREFIX, FOLLOW_UP_UNITS, GRADE_LABELS, MM, PHASE_LABELS, STUDY_TYPE_LABELS, Chart, References,
-    chinese_date, format_adverse_event, format_enrollment, format_measurement, number, svg_data_url,
+    certainty_text, chinese_date, format_enrollment, format_measurement, number, safety_lines, svg_data_url,
 )
 from reports.errors import Location, Problem, ReportError
 from reports.evidence import EvidenceFile
 from reports.graphics import Bar, Panel, bar_chart_svg, qr_svg
 from reports.model import FollowUp, Measurement, Study
 from reports.project import Content, Project, load_content
-from reports.render import read_stylesheets, render_html
-from reports.typeset import typeset_html
+from reports.render import read_stylesheets
 
 STYLESHEET = "handout.css"
 TEMPLATE = "handout.html"
@@ -83,7 +82,6 @@ class HandoutOptions:
 
 @dataclass
 class HandoutRow:
-    id: str
     title: str
     product: str
     design: str
@@ -180,8 +178,7 @@ def follow_up_figure(follow_up: FollowUp | None) -> tuple[float | None, str]:
 
 def study_chart(table_name: str, studies: list[Study], width: float, font_size: float, lang: str) -> Chart:
     """The studies side by side: patients, the headline rate and the follow-up, from the table."""
-    categories = [study.product for study in studies]
-    sizes, rates, follow_ups, described = [], [], [], []
+    sizes, rates, follow_ups, described, measures = [], [], [], [], []
     for study in studies:
         count, count_text = patients_of(study)
         outcome = headline_outcome(study)
@@ -190,48 +187,40 @@ def study_chart(table_name: str, studies: list[Study], width: float, font_size: 
         sizes.append(Bar(count, count_text))
         rates.append(Bar(rate, rate_text(outcome) if rate is not None else "未报道"))
         follow_ups.append(Bar(months, follow_text))
+        if rate is not None:
+            measures.append(f"{study.product}为{outcome.name}")
         efficacy = f"{outcome.name} {rate_text(outcome)}" if rate is not None else "无可比的疗效率"
         described.append(f"{study.product}：{count_text}；{efficacy}；随访 {follow_text}")
     panels = [Panel("样本量（例）", sizes), Panel("主要疗效（%）", rates, maximum=100), Panel("随访（月）", follow_ups)]
-    measures = "；".join(
-        f"{study.product}为{headline_outcome(study).name}" for study in studies if rate_of(headline_outcome(study)) is not None
-    )
-    caption = (f"{table_name}各研究的样本量、主要疗效与随访。" + (f"主要疗效指标：{measures}。" if measures else "")
+    caption = (f"{table_name}各研究的样本量、主要疗效与随访。" + (f"主要疗效指标：{'；'.join(measures)}。" if measures else "")
                + "数值取自证据表，亦见上表；随访按月折算作图，标注为原文单位。")
     alt = f"条形图：{table_name}各研究对比。" + "。".join(described) + "。"
-    svg = bar_chart_svg(categories, panels, width, title=f"{table_name}研究对比", description=alt, lang=lang,
-                        font_size=font_size)
+    svg = bar_chart_svg([study.product for study in studies], panels, width, title=f"{table_name}研究对比",
+                        description=alt, lang=lang, font_size=font_size)
     return Chart(svg_data_url(svg), alt, caption)
 
 
 def handout_row(study: Study, references: References) -> HandoutRow:
-    outcome = headline_outcome(study)
-    label, symbols = GRADE_LABELS[study.certainty.grade]
-    safety = [format_adverse_event(event) for event in study.adverse_events]
-    if not safety and study.safety_not_reported:
-        safety = [f"未报道：{study.safety_not_reported}"]
     return HandoutRow(
-        id=study.id,
         title=study.title,
         product=study.product,
         design=f"{PHASE_LABELS[study.phase]}｜{STUDY_TYPE_LABELS[study.design.study_type]}",
         population=study.indication,
         size=format_enrollment(study),
-        efficacy=format_measurement(outcome),
+        efficacy=format_measurement(headline_outcome(study)),
         more_outcomes=len(study.outcomes) - 1,
         follow_up=study.follow_up.summary if study.follow_up else "未报道",
-        certainty=f"GRADE {label}｜OCEBM {study.certainty.cebm_level} 级",
-        grade_symbols=symbols,
+        certainty=certainty_text(study),
+        grade_symbols=GRADE_LABELS[study.certainty.grade][1],
         registry_ids=study.registry_ids,
         references=references.of_excerpts(study.excerpts),
-        safety=safety,
+        safety=safety_lines(study),
     )
 
 
 def key_quotes(table: EvidenceFile, content: Content, references: References, limit: int) -> list[HandoutQuote]:
     """Up to ``limit`` key excerpts, taking each row's first before any row's second."""
-    rows = [*table.table.studies, *([table.table.landscape] if table.table.landscape else [])]
-    queues = [[(row, e) for e in row.excerpts if e.key] for row in rows]
+    queues = [[(row, e) for e in row.excerpts if e.key] for row in table.table.rows]
     picked = []
     while len(picked) < limit and any(queues):
         for queue in queues:
@@ -273,8 +262,7 @@ def source_links(table: EvidenceFile, content: Content, references: References, 
             add("文章", label, article.url, article.lang, references.order.index(article_id) + 1)
         else:
             unlinked.append(f"[{references.order.index(article_id) + 1}] {label}（网址未提供）")
-    rows = [*table.table.studies, *([table.table.landscape] if table.table.landscape else [])]
-    for row in rows:
+    for row in table.table.rows:
         if row.source and row.source.doi:
             add("论文", f"{row.source.journal}｜doi:{row.source.doi}", "https://doi.org/" + quote(row.source.doi, safe="/:;()._-<>"))
         for registry_id in getattr(row, "registry_ids", []):
@@ -286,27 +274,18 @@ def source_links(table: EvidenceFile, content: Content, references: References, 
     return links, unlinked
 
 
-def handout_context(content: Content, table: EvidenceFile, paper: Paper, density: Density, marks: bool,
-                    build_date: dt.date) -> dict:
+def handout_context(content: Content, table: EvidenceFile, paper: Paper, marks: bool, build_date: dt.date) -> dict:
+    """Everything the handout says: the same at every density (see ``density_context``)."""
     info, overview = table.table.therapy_class, table.table.overview
     references = References(content.articles)
-    studies = table.table.studies
-    rows = [handout_row(study, references) for study in studies]
+    rows = [handout_row(study, references) for study in table.table.studies]
     landscape = None
     if table.table.landscape:
         land = table.table.landscape
         landscape = HandoutLandscape(land.title, land.summary, f"数据来源：{land.data_source}；数据截至 {land.data_cutoff.chinese()}",
                                      references.of_excerpts(land.excerpts))
     quotes = key_quotes(table, content, references, KEY_QUOTES)
-    chart = None
-    if studies:
-        try:
-            chart = study_chart(info.name, studies, paper.content_width, density.chart_font, "zh-Hans")
-        except ValueError as error:  # texts too long for the paper's width, which only the rows can change
-            raise ReportError(Problem(Location(table.path.relative_to(content.project.root).as_posix()),
-                                      f"the studies' chart does not fit on {paper.name}: {error}")) from None
     links, unlinked = source_links(table, content, references, qr_size=20 * MM)
-    key_message = overview.key_message or overview.status.split("。")[0] + "。"
     return {
         "title": f"{info.name}证据速览",
         "scope": info.name,
@@ -317,40 +296,42 @@ def handout_context(content: Content, table: EvidenceFile, paper: Paper, density
         "build_date_text": chinese_date(build_date),
         "class_name": info.name,
         "class_name_en": info.name_en,
-        "key_message": key_message,
+        "key_message": overview.key_message or overview.status.split("。")[0] + "。",
         "rows": rows,
         "landscape": landscape,
-        "chart": chart,
         "quotes": quotes,
         "links": links,
         "unlinked": unlinked,
         "paper": paper,
-        "density": density.name,
         "marks": marks,
         "bleed": BLEED_MM,
-        "inline_css": None,
     }
 
 
-@dataclass
-class LaidOut:
-    table: EvidenceFile
-    document: object  # weasyprint Document
-    paper: Paper
+def density_context(content: Content, table: EvidenceFile, paper: Paper, density: Density) -> dict:
+    """What changes with the density: the stylesheet's class, and the chart drawn in its type size."""
+    chart = None
+    if table.table.studies:
+        try:
+            chart = study_chart(table.table.therapy_class.name, table.table.studies, paper.content_width,
+                                density.chart_font, "zh-Hans")
+        except ValueError as error:  # texts too long for the paper's width, which only the rows can change
+            raise ReportError(Problem(Location(table.path.relative_to(content.project.root).as_posix()),
+                                      f"the studies' chart does not fit on {paper.name}: {error}")) from None
+    return {"density": density.name, "chart": chart}
 
 
 def lay_out(project: Project, content: Content, table: EvidenceFile, options: HandoutOptions, paper: Paper,
-            build_date: dt.date, fetcher) -> LaidOut:
-    """The handout at the roomiest density that fits on two pages."""
+            build_date: dt.date, stylesheets: list[tuple[Path, str]], fetcher):
+    """The handout (a WeasyPrint document) at the roomiest density that fits on two pages."""
     from reports.pdf import render_pdf
 
-    stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
+    context = handout_context(content, table, paper, options.marks, build_date)
     for density in DENSITIES:
-        context = handout_context(content, table, paper, density, options.marks, build_date)
-        html = typeset_html(render_html(project.template_dirs, TEMPLATE, context))
+        html = briefing_html(project, {**context, **density_context(content, table, paper, density)}, template=TEMPLATE)
         document = render_pdf(html, project.template_dirs[0], stylesheets, fetcher)
         if len(document.pages) <= MAX_PAGES:
-            return LaidOut(table, document, paper)
+            return document
     raise ReportError(Problem(
         Location(table.path.relative_to(project.root).as_posix()),
         f"the handout for {table.table.therapy_class.name} needs {len(document.pages)} pages on {paper.name} "
@@ -366,7 +347,13 @@ def handout_path(project: Project, class_id: str, options: HandoutOptions, sever
     return (options.output / name if several else options.output).absolute()
 
 
-def build_handouts(project_dir: Path | str, classes: list[str] | None, options: HandoutOptions) -> list[BuildResult]:
+@dataclass
+class HandoutsResult:
+    handouts: list[BuildResult]  # one per class, in the briefing's order
+    warnings: list[Problem]  # about the seeds and the rendering: the same for every handout
+
+
+def build_handouts(project_dir: Path | str, classes: list[str] | None, options: HandoutOptions) -> HandoutsResult:
     """One handout per class (every class when ``classes`` is None): all laid out, then all written."""
     from reports.pdf import ProjectURLFetcher, write_atomically
 
@@ -377,17 +364,17 @@ def build_handouts(project_dir: Path | str, classes: list[str] | None, options: 
     content = load_content(project, classes)
     build_date = options.build_date or build_date_from_environment()
     fetcher = ProjectURLFetcher(project.readable_roots)
-    laid_out = [lay_out(project, content, table, options, paper, build_date, fetcher) for table in content.tables]
+    stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
+    documents = [lay_out(project, content, table, options, paper, build_date, stylesheets, fetcher)
+                 for table in content.tables]
     several = classes is None or len(classes) > 1
     results = []
-    for item in laid_out:
-        path = handout_path(project, item.table.table.therapy_class.id, options, several)
+    for table, document in zip(content.tables, documents):
+        path = handout_path(project, table.table.therapy_class.id, options, several)
         try:
-            write_atomically(path, item.document.write_pdf())
+            write_atomically(path, document.write_pdf())
         except OSError as error:
             raise ReportError(f"{error.filename or path}: cannot write the handout: {error.strerror}; "
                               "choose another place with -o") from None
-        results.append(BuildResult(path, None, len(item.document.pages), []))
-    if results:
-        results[-1].warnings = build_warnings(content, fetcher.refused)
-    return results
+        results.append(BuildResult(path, None, len(document.pages), []))
+    return HandoutsResult(results, build_warnings(content, fetcher.refused))

@@ -461,6 +461,11 @@ class EvidenceTable(YamlModel):
 
     model_config = ConfigDict(populate_by_name=True, extra="allow", str_strip_whitespace=True)
 
+    @property
+    def rows(self) -> list[Study | Landscape]:
+        """The studies, then the landscape: every row that states figures, in briefing order."""
+        return [*self.studies, *([self.landscape] if self.landscape else [])]
+
     @model_validator(mode="after")
     def _has_content(self) -> "EvidenceTable":
         if not self.studies and self.landscape is None:

@@ -78,6 +78,12 @@ def convert_quotes(text: str, target: str) -> str:
     return "".join(chars)
 
 
+@cache
+def converter_for(target: str) -> "ScriptConverter":
+    """One converter per script for the process: loading OpenCC's dictionaries is the slow part."""
+    return ScriptConverter(target)
+
+
 class ScriptConverter:
     """Converts Chinese text nodes to one target script, ``zh-Hans`` or ``zh-Hant``.
 

@@ -161,9 +161,7 @@ def rows_of(content: Content) -> list[tuple[str, str, Study | Landscape]]:
     rows: list[tuple[str, str, Study | Landscape]] = []
     for file in content.tables:
         info = file.table.therapy_class
-        rows += [(info.id, info.name, study) for study in file.table.studies]
-        if file.table.landscape:
-            rows.append((info.id, info.name, file.table.landscape))
+        rows += [(info.id, info.name, row) for row in file.table.rows]
     return rows
 
 

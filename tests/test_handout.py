@@ -40,7 +40,7 @@ def seed_handouts(tmp_path_factory) -> dict[str, dict[str, Path]]:
     for paper in PAPERS:
         folder = tmp_path_factory.mktemp(f"handouts-{paper}")
         options = HandoutOptions(paper=paper, output=folder, build_date=dt.date.fromisoformat(FIXED_DATE))
-        results = build_handouts(ROOT, None, options)
+        results = build_handouts(ROOT, None, options).handouts
         built[paper] = {result.pdf.name.removesuffix(f"-{paper}.pdf"): result.pdf for result in results}
     return built
 
@@ -147,12 +147,12 @@ def test_a_handout_says_what_a_reader_needs_and_the_charts_labels_are_text(seed_
 def test_every_paper_carries_the_same_content(seed_handouts):
     """Smaller paper means smaller type (never under 8 pt), not less: every statement on the A4
     handout is on the A5 and the Letter ones too."""
-    from reports.handout import DENSITIES, handout_context
+    from reports.handout import handout_context
     from reports.project import Project, load_content
 
     content = load_content(Project.at(ROOT))
     for table in content.tables:
-        context = handout_context(content, table, PAPERS["a4"], DENSITIES[0], False, dt.date(2026, 1, 15))
+        context = handout_context(content, table, PAPERS["a4"], False, dt.date(2026, 1, 15))
         statements = [context["key_message"], *(quote.text for quote in context["quotes"]),
                       *(link.url for link in context["links"])]
         for row in context["rows"]:
@@ -174,15 +174,16 @@ def test_the_chart_has_a_caption_and_a_text_alternative_with_its_numbers(tmp_pat
 
 def build_html(root: Path, class_id: str) -> str:
     from reports.build import build_date_from_environment
-    from reports.handout import DENSITIES, TEMPLATE, handout_context
+    from reports.handout import DENSITIES, TEMPLATE, density_context, handout_context
     from reports.project import Project, load_content
     from reports.render import render_html
 
     project = Project.at(root)
     content = load_content(project, [class_id])
-    context = handout_context(content, content.tables[0], PAPERS["a4"], DENSITIES[0], False,
-                              build_date_from_environment())
-    return render_html(project.template_dirs, TEMPLATE, context)
+    table = content.tables[0]
+    context = handout_context(content, table, PAPERS["a4"], False, build_date_from_environment())
+    return render_html(project.template_dirs, TEMPLATE,
+                       {**context, **density_context(content, table, PAPERS["a4"], DENSITIES[0]), "inline_css": None})
 
 
 def test_every_qr_code_scans_back_to_its_exact_url(seed_handouts):
@@ -200,7 +201,7 @@ def test_qr_codes_are_vector_graphics(seed_handouts):
 
 def test_crop_marks_and_bleed_keep_the_trim_at_the_paper_size(tmp_path):
     results = build_handouts(ROOT, ["car-m"], HandoutOptions(paper="a5", marks=True, output=tmp_path / "m.pdf",
-                                                             build_date=dt.date.fromisoformat(FIXED_DATE)))
+                                                             build_date=dt.date.fromisoformat(FIXED_DATE))).handouts
     page = pypdf.PdfReader(results[0].pdf).pages[0]
     width, height = PAPER_POINTS["a5"]
     assert float(page.trimbox.width) == pytest.approx(width, abs=0.01)
