@@ -98,10 +98,19 @@ def source_files(content: Content) -> list[tuple[Path, str]]:
     return files + ([(index, f"来源文章索引（{index.relative_to(root).as_posix()}）")] if index.is_file() else [])
 
 
-def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildResult:
-    from reports.pdf import (  # WeasyPrint is heavy
-        ProjectURLFetcher, pdf_variant, render_pdf, source_attachments, tidy_attachments, write_atomically,
-    )
+@dataclass
+class Rendered:
+    """A PDF rendered in memory, not yet written anywhere."""
+
+    pdf: bytes
+    pages: int
+    warnings: list[Problem]
+    html: str | None = None  # the same document as HTML with its styles inline, when asked for
+
+
+def render_briefing(project_dir: Path | str, options: BriefingOptions, with_html: bool = False) -> Rendered:
+    """Read, verify and render the briefing; writes nothing (the service keeps the bytes in memory)."""
+    from reports.pdf import ProjectURLFetcher, pdf_variant, render_pdf, source_attachments, tidy_attachments
 
     project = Project.at(project_dir)
     content, context = prepare_briefing(project, options)
@@ -112,16 +121,33 @@ def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildRe
     build_date = dt.date.fromisoformat(context["build_date"])
     attachments = source_attachments(source_files(content), fetcher, build_date) if options.pdfa else []
     pdf_bytes = document.write_pdf(pdf_variant=variant, attachments=attachments, finisher=tidy_attachments)
+    # The HTML file carries its styles inline, so it opens the same anywhere.
+    html = briefing_html(project, context, inline_css(stylesheets)) if with_html else None
+    return Rendered(pdf_bytes, len(document.pages), build_warnings(content, fetcher.refused), html)
 
-    output = (options.output or project.build / "briefing.pdf").absolute()
+
+def inline_css(stylesheets: list[tuple[Path, str]]) -> str:
+    return "\n".join(text for _, text in stylesheets)
+
+
+def preview_briefing(project_dir: Path | str, options: BriefingOptions) -> str:
+    """The briefing's HTML with its styles inline, for a browser: what the PDF is laid out from."""
+    project = Project.at(project_dir)
+    _, context = prepare_briefing(project, options)
+    return briefing_html(project, context, inline_css(read_stylesheets(project.style_dirs, STYLESHEET)))
+
+
+def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildResult:
+    from reports.pdf import write_atomically  # WeasyPrint is heavy
+
+    rendered = render_briefing(project_dir, options, with_html=options.write_html)
+    output = (options.output or Project.at(project_dir).build / "briefing.pdf").absolute()
     html_path = output.with_suffix(".html") if options.write_html else None
     try:
-        write_atomically(output, pdf_bytes)
+        write_atomically(output, rendered.pdf)
         if html_path:
-            # The HTML file carries its styles inline, so it opens the same anywhere.
-            inline_css = "\n".join(text for _, text in stylesheets)
-            write_atomically(html_path, briefing_html(project, context, inline_css))
+            write_atomically(html_path, rendered.html)
     except OSError as error:
         raise ReportError(f"{error.filename or output}: cannot write the output: {error.strerror}; "
                           "choose another place with -o") from None
-    return BuildResult(output, html_path, len(document.pages), build_warnings(content, fetcher.refused))
+    return BuildResult(output, html_path, rendered.pages, rendered.warnings)

@@ -200,6 +200,37 @@ def schedule(ctx: click.Context) -> None:
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; 0.0.0.0 serves every network the machine is on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The TCP port.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Rendering processes (each renders one PDF at a time; about 150-250 MB each).")
+@click.option("--queue", type=click.IntRange(0, 1000), default=8, show_default=True,
+              help="Renders that may wait for a free worker; beyond them requests get 503 with Retry-After.")
+@click.option("--timeout", type=click.FloatRange(0.01, 3600), default=120, show_default=True,
+              help="Seconds one render may take; a render that overruns is stopped and its request gets 504.")
+@click.option("--max-renders", type=click.IntRange(1, 100000), default=25, show_default=True,
+              help="Renders after which a worker process is replaced, to bound its memory.")
+@click.option("--cache-mb", type=click.IntRange(0, 65536), default=256, show_default=True,
+              help="Memory for rendered PDFs and previews, reused until an input changes; 0 caches nothing.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int, queue: int, timeout: float, max_renders: int,
+          cache_mb: int) -> None:
+    """Serve briefings, weekly briefings and handouts over HTTP, rendered on request.
+
+    Open http://127.0.0.1:8000/ for the list: /briefings/car-t+car-nk.pdf?script=zh-Hant,
+    /weekly/2026-W46.pdf, /handouts/car-t.pdf?paper=a5, /preview/... (the same HTML, for a browser),
+    /api/classes (JSON), /docs (OpenAPI), /healthz. Edits to seeds/ are picked up on the next
+    request. Logs one line per request on stderr; stops on Ctrl-C or SIGTERM.
+    """
+    from reports.service import ServiceOptions, serve as serve_forever
+
+    project = _project(ctx)
+    serve_forever(project.root, ServiceOptions(host=host, port=port, workers=workers, queue=queue, timeout=timeout,
+                                               max_renders=max_renders, cache_mb=cache_mb))
+
+
+@cli.command()
 def doctor() -> None:
     """Check the machine: CJK fonts, HarfBuzz subsetting, WeasyPrint and Pango versions."""
     from reports.doctor import run_checks

@@ -46,6 +46,10 @@ class ReportError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):
+        # Pickled with its problems, not its message: the service's worker processes send it back.
+        return (ReportError, (self.problems,))
+
 
 @dataclass
 class Problems:

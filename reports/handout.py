@@ -14,7 +14,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from reports import __version__
-from reports.build import BuildResult, briefing_html, build_date_from_environment, build_warnings
+from reports.build import (
+    BuildResult, Rendered, briefing_html, build_date_from_environment, build_warnings, inline_css,
+)
 from reports.context import (
     BOUND_PREFIX, FOLLOW_UP_UNITS, GRADE_LABELS, MM, PHASE_LABELS, STUDY_TYPE_LABELS, Chart, References,
     certainty_text, chinese_date, format_enrollment, format_measurement, number, safety_lines, svg_data_url,
@@ -323,15 +325,16 @@ def density_context(content: Content, table: EvidenceFile, paper: Paper, density
 
 def lay_out(project: Project, content: Content, table: EvidenceFile, options: HandoutOptions, paper: Paper,
             build_date: dt.date, stylesheets: list[tuple[Path, str]], fetcher):
-    """The handout (a WeasyPrint document) at the roomiest density that fits on two pages."""
+    """The handout (a WeasyPrint document) at the roomiest density that fits on two pages, and its context."""
     from reports.pdf import render_pdf
 
     context = handout_context(content, table, paper, options.marks, build_date)
     for density in DENSITIES:
-        html = briefing_html(project, {**context, **density_context(content, table, paper, density)}, template=TEMPLATE)
+        dense_context = {**context, **density_context(content, table, paper, density)}
+        html = briefing_html(project, dense_context, template=TEMPLATE)
         document = render_pdf(html, project.template_dirs[0], stylesheets, fetcher)
         if len(document.pages) <= MAX_PAGES:
-            return document
+            return document, dense_context
     raise ReportError(Problem(
         Location(table.path.relative_to(project.root).as_posix()),
         f"the handout for {table.table.therapy_class.name} needs {len(document.pages)} pages on {paper.name} "
@@ -353,9 +356,20 @@ class HandoutsResult:
     warnings: list[Problem]  # about the seeds and the rendering: the same for every handout
 
 
-def build_handouts(project_dir: Path | str, classes: list[str] | None, options: HandoutOptions) -> HandoutsResult:
-    """One handout per class (every class when ``classes`` is None): all laid out, then all written."""
-    from reports.pdf import ProjectURLFetcher, write_atomically
+@dataclass
+class LaidOut:
+    """Every requested handout laid out, nothing written yet."""
+
+    project: Project
+    tables: list[EvidenceFile]
+    documents: list  # WeasyPrint documents, one per table
+    contexts: list[dict]  # the context each was laid out from, at its density
+    stylesheets: list[tuple[Path, str]]
+    warnings: list[Problem]
+
+
+def lay_out_handouts(project_dir: Path | str, classes: list[str] | None, options: HandoutOptions) -> LaidOut:
+    from reports.pdf import ProjectURLFetcher
 
     if options.paper not in PAPERS:
         raise ReportError(f"unknown paper '{options.paper}'; choose one of {', '.join(PAPERS)}")
@@ -365,16 +379,38 @@ def build_handouts(project_dir: Path | str, classes: list[str] | None, options: 
     build_date = options.build_date or build_date_from_environment()
     fetcher = ProjectURLFetcher(project.readable_roots)
     stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
-    documents = [lay_out(project, content, table, options, paper, build_date, stylesheets, fetcher)
-                 for table in content.tables]
+    laid_out = [lay_out(project, content, table, options, paper, build_date, stylesheets, fetcher)
+                for table in content.tables]
+    return LaidOut(project, content.tables, [document for document, _ in laid_out],
+                   [context for _, context in laid_out], stylesheets, build_warnings(content, fetcher.refused))
+
+
+def render_handout(project_dir: Path | str, class_id: str, options: HandoutOptions) -> Rendered:
+    """One class's handout rendered in memory; writes nothing."""
+    laid_out = lay_out_handouts(project_dir, [class_id], options)
+    document = laid_out.documents[0]
+    return Rendered(document.write_pdf(), len(document.pages), laid_out.warnings)
+
+
+def preview_handout(project_dir: Path | str, class_id: str, options: HandoutOptions) -> str:
+    """The handout's HTML with its styles inline, at the density its PDF is laid out in."""
+    laid_out = lay_out_handouts(project_dir, [class_id], options)
+    return briefing_html(laid_out.project, laid_out.contexts[0], inline_css(laid_out.stylesheets), template=TEMPLATE)
+
+
+def build_handouts(project_dir: Path | str, classes: list[str] | None, options: HandoutOptions) -> HandoutsResult:
+    """One handout per class (every class when ``classes`` is None): all laid out, then all written."""
+    from reports.pdf import write_atomically
+
+    laid_out = lay_out_handouts(project_dir, classes, options)
     several = classes is None or len(classes) > 1
     results = []
-    for table, document in zip(content.tables, documents):
-        path = handout_path(project, table.table.therapy_class.id, options, several)
+    for table, document in zip(laid_out.tables, laid_out.documents):
+        path = handout_path(laid_out.project, table.table.therapy_class.id, options, several)
         try:
             write_atomically(path, document.write_pdf())
         except OSError as error:
             raise ReportError(f"{error.filename or path}: cannot write the handout: {error.strerror}; "
                               "choose another place with -o") from None
         results.append(BuildResult(path, None, len(document.pages), []))
-    return HandoutsResult(results, build_warnings(content, fetcher.refused))
+    return HandoutsResult(results, laid_out.warnings)

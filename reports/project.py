@@ -7,6 +7,8 @@ Nothing is written here: output starts only after everything has been read (see 
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,3 +85,40 @@ def load_content(project: Project, classes: list[str] | None = None) -> Content:
     verified = verify_evidence(tables, articles, problems)
     problems.raise_if_any()
     return Content(project, articles, tables, verified, settings, problems.warnings)
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def input_files(project: Project, hash_of: Callable[[Path], str] = sha256_of) -> dict[str, str]:
+    """Every file a briefing depends on (seeds, templates, styles), by name, with its content hash."""
+    files: dict[str, str] = {}
+    for path in sorted(p for p in project.seeds.rglob("*") if p.is_file()):
+        files[path.relative_to(project.root).as_posix()] = hash_of(path)
+    for folder in [*project.template_dirs, *project.style_dirs]:
+        label = folder.relative_to(project.root).as_posix() if folder.is_relative_to(project.root) \
+            else f"(built-in)/{folder.name}"
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            files[f"{label}/{path.relative_to(folder).as_posix()}"] = hash_of(path)
+    return files
+
+
+def catalog(project_dir: Path | str) -> dict:
+    """The therapy classes and their studies as plain data (the service's /api/classes), read and verified."""
+    content = load_content(Project.at(project_dir))
+    return {
+        "timezone": content.settings.timezone,
+        "classes": [
+            {
+                **table.table.therapy_class.model_dump(mode="json"),
+                "source": table.path.relative_to(content.project.root).as_posix(),
+                "overview": table.table.overview.model_dump(mode="json"),
+                "studies": [study.model_dump(mode="json") for study in table.table.studies],
+                "landscape": table.table.landscape.model_dump(mode="json") if table.table.landscape else None,
+            }
+            for table in content.tables
+        ],
+        "excerpts_verified": content.excerpts_verified,
+        "warnings": [str(warning) for warning in content.warnings],
+    }

@@ -24,14 +24,14 @@ from zoneinfo import ZoneInfo
 from filelock import FileLock
 
 from reports.articles import Article
-from reports.build import briefing_html, build_date_from_environment, build_warnings
+from reports.build import Rendered, briefing_html, build_date_from_environment, build_warnings, inline_css
 from reports.context import (
     ClassView, LandscapeView, StudyView, build_context, chinese_date, reference_view, row_figures,
 )
 from reports import __version__
 from reports.errors import Location, Problem, Problems, ReportError
 from reports.model import Landscape, Study, check_timezone
-from reports.project import Content, Project, load_content
+from reports.project import Content, Project, input_files, load_content, sha256_of
 from reports.render import read_stylesheets
 from reports.settings import read_settings
 
@@ -197,23 +197,6 @@ def select_week(content: Content, week: IsoWeek) -> WeekContent:
 
 # ---------------------------------------------------------------------------------------------
 # The manifest: what a weekly briefing contained, and its version.
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def input_files(project: Project) -> dict[str, str]:
-    """Every file a weekly briefing depends on, by name, with its content hash."""
-    files: dict[str, str] = {}
-    for path in sorted(p for p in project.seeds.rglob("*") if p.is_file()):
-        files[path.relative_to(project.root).as_posix()] = sha256_of(path)
-    for folder in [*project.template_dirs, *project.style_dirs]:
-        label = folder.relative_to(project.root).as_posix() if folder.is_relative_to(project.root) \
-            else f"(built-in)/{folder.name}"
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            files[f"{label}/{path.relative_to(folder).as_posix()}"] = sha256_of(path)
-    return files
 
 
 def manifest_rows(content: Content) -> dict[str, dict]:
@@ -495,10 +478,8 @@ def is_up_to_date(folder: Path, version: str) -> bool:
     return made.get("version") == version and made.get("pdf", {}).get("sha256") == sha256_of(pdf_path)
 
 
-def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResult:
-    from reports.pdf import ProjectURLFetcher, render_pdf, write_atomically  # WeasyPrint is heavy
-
-    project = Project.at(project_dir)
+def resolve_week(project: Project, options: WeeklyOptions) -> tuple[IsoWeek, str]:
+    """The week asked for (default: the last complete one) and the time zone, checked."""
     problems = Problems(project.root)
     settings = read_settings(project.seeds, problems)
     problems.raise_if_any()
@@ -506,6 +487,39 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
     now = options.now or dt.datetime.now(dt.UTC)
     week = options.week or IsoWeek.last_complete(now, timezone)
     check_week_has_ended(week, now, timezone)
+    return week, timezone
+
+
+@dataclass
+class WeekPlan:
+    """What a week's briefing will contain and its manifest (without the build's own facts)."""
+
+    project: Project
+    content: Content
+    selected: WeekContent
+    previous: dict | None
+    manifest: dict
+    timezone: str
+
+    def html(self, build_date: dt.date, inline_css: str | None = None) -> str:
+        changes = compare(self.previous, self.manifest["rows"], self.manifest["articles"])
+        context = weekly_context(self.selected, changes, self.manifest["version"], self.timezone, build_date)
+        return briefing_html(self.project, context, inline_css, template=TEMPLATE)
+
+
+def plan_week(project: Project, week: IsoWeek, timezone: str) -> WeekPlan:
+    content = load_content(project)
+    selected = select_week(content, week)
+    found = previous_manifest(project, week)
+    previous = found[1] if found else None
+    return WeekPlan(project, content, selected, previous, plan_manifest(project, selected, timezone, previous), timezone)
+
+
+def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResult:
+    from reports.pdf import ProjectURLFetcher, render_pdf, write_atomically  # WeasyPrint is heavy
+
+    project = Project.at(project_dir)
+    week, timezone = resolve_week(project, options)
     folder = week_folder(project, week)
     pdf_path, manifest_path = folder / PDF, folder / MANIFEST
 
@@ -513,21 +527,15 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
         if options.only_if_missing and manifest_path.is_file():
             made = read_manifest(manifest_path, project)
             return WeeklyResult(week, pdf_path, manifest_path, "already-produced", made["version"])
-        content = load_content(project)
-        selected = select_week(content, week)
-        found = previous_manifest(project, week)
-        previous = found[1] if found else None
-        manifest = plan_manifest(project, selected, timezone, previous)
+        plan = plan_week(project, week, timezone)
+        manifest = plan.manifest
         if not options.force and is_up_to_date(folder, manifest["version"]):
             return WeeklyResult(week, pdf_path, manifest_path, "up-to-date", manifest["version"])
 
         build_date = options.build_date or build_date_from_environment()
-        changes = compare(previous, manifest["rows"], manifest["articles"])
-        context = weekly_context(selected, changes, manifest["version"], timezone, build_date)
         stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
         fetcher = ProjectURLFetcher(project.readable_roots)
-        document = render_pdf(briefing_html(project, context, template=TEMPLATE), project.template_dirs[0],
-                              stylesheets, fetcher)
+        document = render_pdf(plan.html(build_date), project.template_dirs[0], stylesheets, fetcher)
         pdf_bytes = document.write_pdf()
         manifest["build_date"] = build_date.isoformat()
         manifest["pdf"] = {"file": PDF, "sha256": hashlib.sha256(pdf_bytes).hexdigest(), "bytes": len(pdf_bytes),
@@ -539,4 +547,30 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
         except OSError as error:
             raise ReportError(f"{error.filename or folder}: cannot write the weekly briefing: {error.strerror}") from None
     return WeeklyResult(week, pdf_path, manifest_path, "built", manifest["version"], len(document.pages),
-                        build_warnings(content, fetcher.refused))
+                        build_warnings(plan.content, fetcher.refused))
+
+
+def render_weekly(project_dir: Path | str, week: IsoWeek) -> Rendered:
+    """The week's briefing as ``reports weekly --week`` makes it (built if missing or out of date), in memory.
+
+    Unlike the other products it is also written to build/weekly/: the weekly briefings and their
+    manifests are the record each next week's "what changed" is computed from.
+    """
+    result = build_weekly(project_dir, WeeklyOptions(week=week))
+    pdf = result.pdf.read_bytes()
+    pages = result.pages or json.loads(result.manifest.read_text(encoding="utf-8"))["pdf"]["pages"]
+    return Rendered(pdf, pages, result.warnings)
+
+
+def preview_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date | None = None) -> str:
+    """The week's briefing as HTML with its styles inline, for a browser; writes nothing."""
+    project = Project.at(project_dir)
+    week, timezone = resolve_week(project, WeeklyOptions(week=week))
+    plan = plan_week(project, week, timezone)
+    folder = week_folder(project, week)
+    if build_date is None and is_up_to_date(folder, plan.manifest["version"]):
+        # The week's PDF is made already: show the date printed in it.
+        made = read_manifest(folder / MANIFEST, project)
+        build_date = dt.date.fromisoformat(made["build_date"])
+    css = inline_css(read_stylesheets(project.style_dirs, STYLESHEET))
+    return plan.html(build_date or build_date_from_environment(), css)

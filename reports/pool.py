@@ -1,0 +1,131 @@
+"""Rendering off the event loop: a bounded pool of worker processes, shared by identical requests.
+
+WeasyPrint is not thread-safe, and threads would not run layout in parallel anyway; forked
+workers have crashed it (Celery and uWSGI reports). So renders run in processes started with
+``spawn``, through Pebble's ``ProcessPool`` rather than ``concurrent.futures``: Pebble stops a
+worker that overruns its timeout and replaces one that dies, failing only that one task, where
+a ``ProcessPoolExecutor`` would mark the whole pool broken. Workers are replaced after a number
+of renders, which bounds the memory a long-lived process accumulates.
+
+Back-pressure: at most ``workers + queue`` distinct renders are admitted; the next one is
+refused at once with ``Busy`` (the service answers 503 with Retry-After) instead of queueing
+without bound. A request for a render already under way waits for that one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import multiprocessing
+import statistics
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Hashable
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
+
+from reports.errors import ReportError
+
+log = logging.getLogger("reports.service")
+
+
+class Busy(Exception):
+    """Every worker is busy and the queue is full."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"busy; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class RenderFailed(Exception):
+    """A render that crashed, timed out or hit a programming error: only its request fails."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Outcome:
+    value: Any
+    shared: bool  # True when this request waited for a render another request had started
+    milliseconds: float  # from admission to result, queueing included
+
+
+def warm_up() -> None:
+    """Runs once in each new worker: the heavy imports, before its first render."""
+    import reports.build  # noqa: F401
+    import reports.pdf  # noqa: F401  (WeasyPrint, Pango, fontconfig)
+
+
+class RenderPool:
+    def __init__(self, workers: int, queue: int, timeout: float, max_renders: int):
+        self.workers = workers
+        self.capacity = workers + queue
+        self.timeout = timeout
+        self.max_renders = max_renders
+        self.pending: dict[Hashable, asyncio.Future] = {}
+        self.completed: Counter[str] = Counter()
+        self.failed: Counter[str] = Counter()
+        self.durations: deque[float] = deque(maxlen=32)
+        self.pool: ProcessPool | None = None
+
+    def start(self) -> None:
+        self.pool = ProcessPool(max_workers=self.workers, max_tasks=self.max_renders, initializer=warm_up,
+                                context=multiprocessing.get_context("spawn"))
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.stop()
+            self.pool.join(timeout=10)
+            self.pool = None
+
+    def retry_after(self) -> int:
+        """Seconds until a slot is likely free: the typical render time, times the queue's depth."""
+        typical = statistics.median(self.durations) if self.durations else 5.0
+        return max(1, math.ceil(typical * len(self.pending) / self.workers))
+
+    def stats(self) -> dict:
+        return {"workers": self.workers, "capacity": self.capacity, "in_flight": len(self.pending),
+                "completed": dict(self.completed), "failed": dict(self.failed),
+                "timeout_s": self.timeout, "renders_per_worker": self.max_renders}
+
+    async def run(self, key: Hashable, kind: str, function: Callable, *args, timeout: float | None = None) -> Outcome:
+        """``function(*args)`` in a worker, or the result of the identical render under way."""
+        started = time.perf_counter()
+        future = self.pending.get(key)
+        shared = future is not None
+        if future is None:
+            if len(self.pending) >= self.capacity:
+                raise Busy(self.retry_after())
+            future = asyncio.wrap_future(self.pool.submit(function, timeout or self.timeout, *args))
+            self.pending[key] = future
+            future.add_done_callback(lambda done: self._finished(key, kind, done, started))
+        # Shielded: a client that goes away must not cancel a render others may be waiting for.
+        try:
+            value = await asyncio.shield(future)
+        except (ReportError, RenderFailed):
+            raise
+        except FutureTimeout:
+            raise RenderFailed(504, f"rendering took longer than {timeout or self.timeout:g} s and was stopped; "
+                                    "the server's --timeout sets the limit") from None
+        except ProcessExpired as error:
+            raise RenderFailed(500, f"the rendering process died (exit code {error.exitcode}); "
+                                    "only this request failed, ask again") from None
+        except Exception as error:  # a programming error in a worker: logged with its traceback
+            log.error("render %s failed:\n%s", key, getattr(error, "traceback", repr(error)))
+            raise RenderFailed(500, "internal error while rendering; the server's log has the details") from None
+        return Outcome(value, shared, (time.perf_counter() - started) * 1000)
+
+    def _finished(self, key: Hashable, kind: str, future: asyncio.Future, started: float) -> None:
+        self.pending.pop(key, None)
+        if future.cancelled() or future.exception() is not None:
+            self.failed[kind] += 1
+            return
+        self.completed[kind] += 1
+        self.durations.append(time.perf_counter() - started)
