@@ -264,6 +264,7 @@ def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -
         log.info("serving %s with %d rendering workers", service.project.root, service.options.workers)
         yield
         service.pool.stop()
+        log.info("stopped: the rendering workers are shut down")
 
     app = FastAPIOffline(
         title="reports", version=__version__, lifespan=lifespan,
