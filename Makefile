@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make briefing   installs what is missing, then builds build/briefing.pdf from seeds/
 #   make test       installs what is missing (test tools too), then runs the test suite
-.PHONY: briefing test handouts weekly check doctor regen clean
+.PHONY: briefing test handouts weekly serve check doctor regen clean
 
 briefing:
 	@bash scripts/setup.sh
@@ -18,6 +18,10 @@ handouts:
 weekly:
 	@bash scripts/setup.sh
 	.venv/bin/reports weekly
+
+serve:
+	@bash scripts/setup.sh
+	.venv/bin/reports serve
 
 check:
 	@bash scripts/setup.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `reports` needs, and only what is missing; safe to run again.
 #   scripts/setup.sh          system packages for building PDFs + .venv with the package
-#   scripts/setup.sh --test   the same, plus what the tests need (poppler-utils, zbar-tools, test extra)
+#   scripts/setup.sh --test   the same, plus what the tests need (poppler-utils, zbar-tools, chromium, test extra)
 #
 # Why each system package:
 #   fonts-noto-cjk        the CJK faces (Noto Sans/Serif CJK SC and TC) the briefing is set in
@@ -11,6 +11,7 @@
 #                         an 18-page Chinese PDF takes ~16 s instead of ~1 s
 #   poppler-utils         pdftotext/pdffonts/pdfinfo/pdftoppm, used by the tests to read the PDF
 #   zbar-tools            zbarimg, used by the tests to scan the QR codes back from the rendered PDF
+#   chromium              a real headless browser, used by the tests to open the service's preview page
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
-[ "$want_test" = 1 ] && packages+=(poppler-utils zbar-tools)
+[ "$want_test" = 1 ] && packages+=(poppler-utils zbar-tools chromium)
 
 python=${PYTHON:-python3}
 if ! command -v "$python" >/dev/null 2>&1; then
