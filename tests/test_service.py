@@ -83,10 +83,13 @@ class Server:
             connection.close()
 
     def workers(self) -> list[int]:
-        """The pids of the rendering processes: the server's children started by multiprocessing's spawn."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        return [int(pid) for pid in children
-                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        """The pids of the rendering processes: the server's children started by multiprocessing's spawn.
+
+        Every thread's children: the pool's replacement workers are started by its manager thread.
+        """
+        children = [pid for task in Path(f"/proc/{self.process.pid}/task").iterdir()
+                    for pid in (task / "children").read_text().split()]
+        return [int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -406,6 +409,23 @@ def test_a_render_over_the_timeout_is_stopped_with_504_and_the_service_goes_on(t
                                            "the server's --timeout sets the limit")
         assert server.get("/api/classes").status == 200  # reading the seeds is not held to --timeout
         assert server.get("/healthz").json()["pool"]["failed"]["render"] == 1
+    finally:
+        server.stop()
+
+
+def test_a_worker_is_replaced_after_its_renders(tmp_path):
+    server = Server(write_project(tmp_path / "project"), "--workers", "1", "--max-renders", "1")
+    try:
+        assert server.get("/api/classes").status == 200
+        first = server.workers()
+        assert server.get("/briefings/car-x.pdf").status == 200
+        assert server.get("/preview/briefings/car-x.html").status == 200
+        deadline = time.monotonic() + 30
+        while not server.workers():
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert set(server.workers()).isdisjoint(first)
+        assert not [pid for pid in first if Path(f"/proc/{pid}").exists()]
     finally:
         server.stop()
 
