@@ -417,7 +417,7 @@ def install_error_handlers(app: FastAPI, service: Service) -> None:
     async def busy(request: Request, error: Busy) -> JSONResponse:
         request.state.cache = "refused"
         message = f"every renderer is busy and the queue is full; ask again in {error.retry_after} s"
-        return JSONResponse(error_body(503, message), 503, {"Retry-After": str(error.retry_after)})
+        return JSONResponse(error_body(503, message), 503, {"Retry-After": str(error.retry_after), "X-Cache": "refused"})
 
     @app.exception_handler(RenderFailed)
     async def render_failed(request: Request, error: RenderFailed) -> JSONResponse:

@@ -365,7 +365,7 @@ def test_a_full_queue_is_refused_with_503_and_retry_after_and_nothing_is_left_ru
         assert statuses == [200, 200, 503, 503], statuses
         for reply in replies:
             if reply.status == 503:
-                assert int(reply.headers["retry-after"]) >= 1
+                assert int(reply.headers["retry-after"]) >= 1 and reply.headers["x-cache"] == "refused"
                 assert "busy" in reply.json()["message"]
         assert re.search(r"GET /handouts/car-n?[km]\.pdf\?paper=a[45] 503 cache=refused", server.logged())
     finally:
