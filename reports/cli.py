@@ -81,10 +81,15 @@ def check(ctx: click.Context) -> None:
 @click.option("--pdfua", is_flag=True,
               help="Write tagged PDF/UA-1 for screen readers and other assistive technology. "
                    "With --pdfa: PDF/A-3a, archival and tagged alike (it is identified as PDF/A only).")
+@click.option("--force", is_flag=True, help="Render again even when the PDF is up to date with its inputs.")
 @click.pass_context
 def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, write_html: bool,
-          build_date: dt.datetime | None, script: str | None, pdfa: bool, pdfua: bool) -> None:
-    """Build the briefing PDF from seeds/ (default build/briefing.pdf)."""
+          build_date: dt.datetime | None, script: str | None, pdfa: bool, pdfua: bool, force: bool) -> None:
+    """Build the briefing PDF from seeds/ (default build/briefing.pdf).
+
+    When the PDF was made from exactly these inputs (seeds, templates, styles, options, date)
+    and is unaltered, nothing is rendered again; --force renders it anyway.
+    """
     from reports.build import BriefingOptions, build_briefing
 
     options = BriefingOptions(
@@ -95,9 +100,14 @@ def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, wri
         script=script,
         pdfa=pdfa,
         pdfua=pdfua,
+        force=force,
     )
     result = build_briefing(_project(ctx).root, options)
     _print_warnings(result.warnings)
+    if result.up_to_date:
+        click.echo(f"up to date: {result.pdf} ({result.pages} pages) is made from these inputs; nothing re-rendered "
+                   "(--force renders it again)")
+        return
     click.echo(f"wrote {result.pdf} ({result.pages} pages, {result.pdf.stat().st_size // 1024} KiB)")
     if result.html:
         click.echo(f"wrote {result.html}")

@@ -11,13 +11,14 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reports.articles import Article, read_articles
 from reports.errors import Problem, Problems, ReportError
-from reports.evidence import EvidenceFile, read_evidence
-from reports.model import ProjectSettings
-from reports.settings import read_settings
-from reports.verify import verify_evidence
+
+if TYPE_CHECKING:
+    from reports.articles import Article
+    from reports.evidence import EvidenceFile
+    from reports.model import ProjectSettings
 
 # The built-in templates and styles: the top-level folders of this repository.
 BUILTIN_ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +70,7 @@ class Content:
     articles: dict[str, Article]
     tables: list[EvidenceFile]
     excerpts_verified: int
-    settings: ProjectSettings = field(default_factory=ProjectSettings)
+    settings: ProjectSettings = field(default_factory=lambda: default_settings())
     warnings: list[Problem] = field(default_factory=list)
 
     @property
@@ -77,7 +78,19 @@ class Content:
         return sum(len(f.table.studies) for f in self.tables)
 
 
+def default_settings() -> ProjectSettings:
+    from reports.model import ProjectSettings
+
+    return ProjectSettings()
+
+
 def load_content(project: Project, classes: list[str] | None = None) -> Content:
+    # Imported here: a project's paths and input hashes are needed without them (an up-to-date build).
+    from reports.articles import read_articles
+    from reports.evidence import read_evidence
+    from reports.settings import read_settings
+    from reports.verify import verify_evidence
+
     problems = Problems(project.root)
     settings = read_settings(project.seeds, problems)
     articles = read_articles(project.seeds, problems)

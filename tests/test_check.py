@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ARTICLE, EVIDENCE, write_project
+from conftest import ARTICLE, EVIDENCE, pdftotext, write_project
 
 
 def line_of(text: str, needle: str, occurrence: int = 1) -> int:
@@ -161,7 +161,8 @@ def test_a_failed_build_leaves_the_previous_good_pdf_untouched(project: Path):
     assert result.returncode == 1
     assert "'phase-9' is not allowed for 'phase'" in result.stderr
     assert pdf.read_bytes() == before
-    assert [p.name for p in pdf.parent.iterdir()] == ["briefing.pdf"]  # no temporary file left
+    # No temporary file left; the stamp still names the inputs the good PDF was made from.
+    assert sorted(p.name for p in pdf.parent.iterdir()) == [".briefing.pdf.made-from.json", "briefing.pdf"]
 
 
 def test_unknown_keys_are_warnings_with_their_location(tmp_path: Path):
@@ -185,3 +186,43 @@ def test_a_project_folder_without_seeds_is_a_clear_error(tmp_path: Path):
     assert result.returncode == 1
     assert "has no seeds/ folder" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unchanged_build_is_not_rendered_again_and_any_change_renders_it(project: Path):
+    pdf = project / "build" / "briefing.pdf"
+    first = reports(project, "build", "--date", "2026-01-15")
+    assert first.stdout.startswith("wrote ")
+    pages = first.stdout.split("(")[1].split(" pages")[0]
+    made = pdf.stat().st_mtime_ns
+
+    again = reports(project, "build", "--date", "2026-01-15")
+    assert again.returncode == 0
+    assert again.stdout == (f"up to date: {pdf} ({pages} pages) is made from these inputs; nothing re-rendered "
+                            "(--force renders it again)\n")
+    assert pdf.stat().st_mtime_ns == made
+
+    def renders(*args: str) -> bool:
+        result = reports(project, "build", "--date", "2026-01-15", *args)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.startswith("wrote ")
+
+    assert renders("--force")
+    assert renders("--html")  # another option: another output
+    assert not renders("--html")
+    write_project(project, {"seeds/evidence/car-x.yaml": EVIDENCE.replace("示例现状。", "现状已更新。")})
+    assert renders("--html")
+    assert "现状已更新" in pdftotext(pdf)
+    (project / "build" / "briefing.html").write_text("edited by hand", encoding="utf-8")
+    assert renders("--html")  # an altered output is made again
+    with pdf.open("ab") as stream:
+        stream.write(b"%")
+    assert renders("--html")
+    assert not reports(project, "build", "--date", "2026-01-16", "--html").stdout.startswith("up to date")
+
+
+def test_an_up_to_date_build_still_prints_its_warnings(tmp_path: Path):
+    text = EVIDENCE.replace("    product: DEMO-1\n", "    product: DEMO-1\n    prodcut_code: X\n")
+    project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": text})
+    first, again = (reports(project, "build", "--date", "2026-01-15") for _ in range(2))
+    assert again.stdout.startswith("up to date")
+    assert "prodcut_code" in first.stderr and again.stderr == first.stderr
