@@ -210,6 +210,38 @@ def schedule(ctx: click.Context) -> None:
 
 
 @cli.command()
+@click.option("--jobs", type=click.IntRange(1, 256),
+              help="Documents rendered at once, each in its own process. Default: one per CPU core.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write to. Default: build/batch/ in the project.")
+@click.option("--paper", type=click.Choice(["a4", "a5", "letter"]), default="a4", show_default=True,
+              help="The handouts' paper size.")
+@click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The build date printed in every document (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
+@click.pass_context
+def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: str,
+          build_date: dt.datetime | None) -> None:
+    """Build every therapy class as a briefing and a handout, on all CPU cores: build/batch/.
+
+    CLASS-briefing.pdf and CLASS-handout-PAPER.pdf for each class. The seeds are checked once
+    first; the documents are rendered side by side and written only when all of them succeeded.
+    """
+    import time
+
+    from reports.batch import BatchOptions, available_cores, build_batch
+
+    started = time.perf_counter()
+    jobs = jobs or available_cores()
+    results = build_batch(_project(ctx).root, BatchOptions(jobs=jobs, output=output, paper=paper,
+                                                           build_date=build_date.date() if build_date else None))
+    _print_warnings(list(dict.fromkeys(warning for result in results for warning in result.warnings)))
+    for result in results:
+        click.echo(f"wrote {result.pdf} ({result.pages} page{'s' if result.pages != 1 else ''})")
+    click.echo(f"{len(results)} documents in {time.perf_counter() - started:.1f} s on {min(jobs, len(results))} "
+               f"process{'es' if min(jobs, len(results)) != 1 else ''}")
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="The address to listen on; 0.0.0.0 serves every network the machine is on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The TCP port.")

@@ -1,0 +1,81 @@
+"""A batch: every therapy class as a briefing and a handout, rendered on several cores at once.
+
+WeasyPrint renders one document on one core, so a batch of documents is split across worker
+processes (started with ``spawn``, as in the service: WeasyPrint must not be forked). The seeds
+are read and verified once before any worker starts, every document is rendered in memory, and
+only when all of them have succeeded are they written, so a failure writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from reports.build import BriefingOptions, BuildResult, Rendered, build_date_from_environment, render_briefing
+from reports.errors import ReportError
+from reports.project import Project, load_content
+
+
+@dataclass
+class BatchOptions:
+    jobs: int | None = None  # worker processes; default: every CPU this process may use
+    output: Path | None = None  # the folder; default: <project>/build/batch/
+    paper: str = "a4"  # the handouts' paper
+    build_date: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str  # briefing or handout
+    class_id: str
+
+    def file_name(self, paper: str) -> str:
+        return f"{self.class_id}-briefing.pdf" if self.kind == "briefing" else f"{self.class_id}-handout-{paper}.pdf"
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def render_document(project_dir: str, document: Document, options: BatchOptions) -> Rendered:
+    if document.kind == "briefing":
+        return render_briefing(project_dir, BriefingOptions(classes=[document.class_id], build_date=options.build_date))
+    from reports.handout import HandoutOptions, render_handout
+
+    return render_handout(project_dir, document.class_id,
+                          HandoutOptions(paper=options.paper, build_date=options.build_date))
+
+
+def build_batch(project_dir: Path | str, options: BatchOptions) -> list[BuildResult]:
+    from reports.pdf import write_atomically
+
+    project = Project.at(project_dir)
+    content = load_content(project)  # every problem reported before any worker starts
+    options = BatchOptions(options.jobs or available_cores(), options.output, options.paper,
+                           options.build_date or build_date_from_environment())
+    # Briefings first: the longest renders start first, so the workers finish close together.
+    documents = [Document(kind, table.table.therapy_class.id) for kind in ("briefing", "handout")
+                 for table in content.tables]
+    root = str(project.root)
+    if options.jobs == 1:
+        rendered = [render_document(root, document, options) for document in documents]
+    else:
+        with ProcessPoolExecutor(min(options.jobs, len(documents)),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            rendered = list(pool.map(render_document, [root] * len(documents), documents,
+                                     [options] * len(documents)))
+    folder = (options.output or project.build / "batch").absolute()
+    results = []
+    for document, result in zip(documents, rendered):
+        path = folder / document.file_name(options.paper)
+        try:
+            write_atomically(path, result.pdf)
+        except OSError as error:
+            raise ReportError(f"{error.filename or path}: cannot write the batch: {error.strerror}; "
+                              "choose another folder with -o") from None
+        results.append(BuildResult(path, None, result.pages, result.warnings))
+    return results
