@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import CSS, HTML, Attachment
-from weasyprint.urls import URLFetcher, URLFetchingError
+from reports import engine
+
+engine.load()  # before anything else imports WeasyPrint: see reports/engine.py
+from weasyprint import CSS, HTML, Attachment  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetchingError  # noqa: E402
 
 
 class ProjectURLFetcher(URLFetcher):
@@ -68,8 +72,24 @@ def render_pdf(html: str, base_url: Path, stylesheets: list[tuple[Path, str]], f
     output intent of PDF/A) from it.
     """
     document = HTML(string=html, base_url=str(base_url) + "/", url_fetcher=fetcher)
-    css = [CSS(string=text, base_url=str(path), url_fetcher=fetcher) for path, text in stylesheets]
-    return document.render(stylesheets=css, pdf_variant=variant)
+    css = []
+    for path, text in stylesheets:
+        sheet, refused = parsed_stylesheet(path, text, tuple(fetcher.roots))
+        fetcher.refused.extend(refused)
+        css.append(sheet)
+    return document.render(stylesheets=css, pdf_variant=variant, font_config=engine.font_configuration())
+
+
+@lru_cache(maxsize=16)
+def parsed_stylesheet(path: Path, text: str, roots: tuple[Path, ...]) -> tuple[CSS, tuple[str, ...]]:
+    """A stylesheet parsed once per process, with what its parsing refused to fetch.
+
+    Parsing fetches only what ``@import`` and ``@font-face`` name (images are fetched during
+    layout, by the document's fetcher), so a sheet parsed for the same folders can be reused.
+    """
+    fetcher = ProjectURLFetcher(list(roots))
+    sheet = CSS(string=text, base_url=str(path), url_fetcher=fetcher, font_config=engine.font_configuration())
+    return sheet, tuple(fetcher.refused)
 
 
 def pdf_variant(pdfa: bool, pdfua: bool) -> str | None:
