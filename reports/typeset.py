@@ -7,10 +7,16 @@ node of the document (templates, evidence YAML and articles alike):
 
 - Han-Latin spacing: one U+0020 between Han and Latin letters or digits, none doubled. In Noto
   CJK that space is 0.22 em, close to clreq's quarter em, and it stays a break opportunity.
-- Runs that must not break go in ``<span class="nb">`` (``white-space: nowrap``): Latin and digit
-  runs with inner punctuation (CD19/CD22, 0.75×10⁹/L), a term with its number (HER2 3+), a number
-  with the Han unit that follows it (18.2 年, 2024 年, 3～5 天), and a character with the marks
-  Pango lets start a line (～ · ／).
+- Runs that must not break are tied: Latin and digit runs with inner punctuation (CD19/CD22,
+  0.75×10⁹/L), a term with its number (HER2 3+), a number with the Han unit that follows it
+  (18.2 年, 2024 年, 3～5 天), and a character with the marks Pango lets start a line (～ · ／).
+  A tie is made of characters, not markup: the space becomes U+00A0 NO-BREAK SPACE and U+2060
+  WORD JOINER goes between a mark and its neighbours, which every UAX #14 line breaker (Pango's,
+  a browser's) keeps together. Both are invisible in the PDF's text (pdftotext gives a plain
+  space and nothing). A ``<span class="nb">`` (``white-space: nowrap``) per run did the same, but
+  each span is an inline box for WeasyPrint to lay out and draw: the seed briefing's 1,163 of
+  them took a quarter of its layout time. Headings keep the span: their text is copied into
+  the PDF's bookmarks and running heads, where a word joiner would be a character of the title.
 - Runs of two or more full-width punctuation marks go in ``<span class="pc">``, set with the
   font's ``halt`` feature: ``。”（`` takes 1.5 em instead of 3.
 
@@ -50,8 +56,12 @@ COMPRESSIBLE_RE = {
 HAN_THEN_LATIN_RE = re.compile(rf"([{HAN}]) *(?=[{LATIN}])")
 LATIN_THEN_HAN_RE = re.compile(rf"([{LATIN}%‰]) *(?=[{HAN}])")
 
-TYPESETTING_SKIPPED_CLASSES = {"url", "nb"}  # URLs break anywhere; .nb is ours already
+NO_BREAK_SPACE = "\u00a0"
+WORD_JOINER = "\u2060"
+
+TYPESETTING_SKIPPED_CLASSES = {"url", "nb"}  # URLs break anywhere; a template's .nb (nowrap) is tied already
 TYPESETTING_SKIPPED_TAGS = {"style", "script", "pre", "code", "head"}
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -76,27 +86,49 @@ def _needs_tying(text: str, start: int, end: int) -> bool:
     return end - start <= LONGEST_UNBROKEN_RUN
 
 
-def typeset_text(text: str, lang: str = "zh-Hans") -> str:
-    """Text in, HTML out: unbreakable runs marked; Chinese text also spaced and its punctuation compressed."""
+def typeset_text(text: str, lang: str = "zh-Hans", tie_with_markup: bool = False) -> str:
+    """Text in, HTML out: unbreakable runs tied; Chinese text also spaced and its punctuation compressed.
+
+    ``tie_with_markup``: a run is tied with ``<span class="nb">``, not with characters (headings).
+    """
     chinese = lang.startswith("zh")
     if chinese:
         text = space_han_and_latin(text)
     spans: list[tuple[int, int, str]] = []
     for match in RUN_RE.finditer(text):
         if _needs_tying(text, match.start(), match.end()):
-            spans.append((match.start(), match.end(), "nb"))
+            spans.append((match.start(), match.end(), "tie"))
     compressible = COMPRESSIBLE_RE["zh-Hant" if lang.startswith("zh-Hant") else "zh-Hans"]
-    for pattern, css_class in ((TIE_TO_PREVIOUS_RE, "nb"), (compressible, "pc")) if chinese else ():
+    for pattern, css_class in ((TIE_TO_PREVIOUS_RE, "tie"), (compressible, "pc")) if chinese else ():
         for match in pattern.finditer(text):
             if not any(start < match.end() and match.start() < end for start, end, _ in spans):
                 spans.append((match.start(), match.end(), css_class))
     html, position = [], 0
     for start, end, css_class in sorted(spans):
         html.append(escape(text[position:start], quote=False))
-        html.append(f'<span class="{css_class}">{escape(text[start:end], quote=False)}</span>')
+        run = escape(text[start:end], quote=False)
+        if css_class == "tie":
+            html.append(f'<span class="nb">{run}</span>' if tie_with_markup else tie(run))
+        else:
+            html.append(f'<span class="{css_class}">{run}</span>')
         position = end
     html.append(escape(text[position:], quote=False))
     return "".join(html)
+
+
+def tie(run: str) -> str:
+    """The run with no break opportunity left inside: no-break spaces, word joiners around marks."""
+    tied = []
+    for before, character in zip(" " + run, run):
+        if tied and not _joins_without_a_break(before, character):
+            tied.append(WORD_JOINER)
+        tied.append(NO_BREAK_SPACE if character == " " else character)
+    return "".join(tied)
+
+
+def _joins_without_a_break(before: str, after: str) -> bool:
+    """Letters, digits and Han never break between each other; a no-break space never breaks."""
+    return (before.isalnum() or before == " ") and (after.isalnum() or after == " ")
 
 
 class _Typesetter(HTMLParser):
@@ -147,7 +179,8 @@ class _Typesetter(HTMLParser):
         if self.convert:
             data = self.convert(data, self.lang)
         if self.stack and self.stack[-1][2]:
-            self.out.append(typeset_text(data, self.lang))
+            in_heading = any(tag in HEADING_TAGS for tag, _, _ in self.stack)
+            self.out.append(typeset_text(data, self.lang, tie_with_markup=in_heading))
         else:
             self.out.append(escape(data, quote=False))
 

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ARTICLE, EVIDENCE, INDEX, XHTML, pdf_lines, pdftotext, run_tool, write_project
 from reports.build import BriefingOptions, build_briefing
-from reports.typeset import space_han_and_latin, typeset_text
+from reports.typeset import space_han_and_latin, typeset_html, typeset_text
 
 # clreq: marks that may not start a line, and marks that may not end one.
 NO_LINE_START = set("，。、；：？！）」』】》〉〕〗〙〛”’…‥～·／%‰,.;:?!)]}")
@@ -81,9 +81,38 @@ def test_number_unit_and_latin_runs_never_break_inside(stress_pdf: Path, run: st
     assert broken_occurrences(lines, run) == []
 
 
+# A tied run in the HTML: Latin and digit tokens or single characters, joined by no-break spaces
+# and word joiners (see reports/typeset.py).
+TIE = "[\u00a0\u2060]+"
+TOKEN = "(?:[A-Za-z0-9\u2070-\u209f\u00b2\u00b3\u00b9]+|[^\\s<>\u00a0\u2060A-Za-z0-9])"
+TIED_RUN_RE = re.compile(f"{TOKEN}(?:{TIE}{TOKEN})+")
+
+
+def tied_runs(html: str) -> set[str]:
+    """The runs the typesetting tied, as a reader sees them (a no-break space is a space).
+
+    In headings a run is tied with a nowrap span instead: bookmarks and running heads copy their text.
+    """
+    tied = {run.replace("\u2060", "").replace("\u00a0", " ") for run in TIED_RUN_RE.findall(html)}
+    return tied | set(re.findall(r'<span class="nb">([^<]+)</span>', html))
+
+
+def test_runs_are_tied_with_characters_that_every_line_breaker_respects():
+    assert typeset_text("HER2 3+ 患者，CD19/CD22 双靶点，2024年入组") == (
+        "HER2\u00a03\u2060+ 患者，CD19\u2060/\u2060CD22\u00a0双靶点，2024\u00a0年入组")
+    assert tied_runs(typeset_text("《自然·医学》，随访 18.2 年")) == {"然·", "18.2 年"}
+    assert typeset_text("CAR-T 细胞疗法", tie_with_markup=True) == '<span class="nb">CAR-T</span> 细胞疗法'
+
+
+def test_headings_keep_their_text_plain_for_bookmarks_and_running_heads():
+    html = typeset_html('<h1 lang="zh-Hans">CAR-T 细胞疗法（2024年）</h1><p lang="zh-Hans">CAR-T 细胞疗法</p>')
+    assert html == ('<h1 lang="zh-Hans"><span class="nb">CAR-T</span> 细胞疗法（<span class="nb">2024 年</span>）</h1>'
+                    '<p lang="zh-Hans">CAR\u2060-\u2060T 细胞疗法</p>')
+
+
 def test_every_run_marked_unbreakable_in_the_seed_briefing_stays_on_one_line(seed_briefing: Path):
     html = seed_briefing.with_suffix(".html").read_text(encoding="utf-8")
-    runs = set(re.findall(r'<span class="nb">([^<]+)</span>', html))
+    runs = tied_runs(html)
     assert {"HER2 3+", "HEROS 2.0", "2024 年", "1580 项", "CD19/CD22", "mg/m²"} <= runs
     lines = pdf_lines(seed_briefing)
     broken = {run: found for run in runs if (found := broken_occurrences(lines, run))}
