@@ -146,3 +146,18 @@ def tuning() -> dict[str, bool]:
     """Which of the fixes above are on in this process."""
     load()
     return dict(TUNING)
+
+
+# The faces the briefing and the handouts are set in (styles/), each opened once by warm().
+WARM_UP_PAGE = """<html><body>
+<p lang="zh-Hans" style="font-family: 'Noto Serif CJK SC'">文<b>文</b></p>
+<p lang="zh-Hans" style="font-family: 'Noto Sans CJK SC'">文<b>文</b></p>
+<p lang="zh-Hant" style="font-family: 'Noto Serif CJK TC'">文<b>文</b></p>
+<p lang="zh-Hant" style="font-family: 'Noto Sans CJK TC'">文<b>文</b></p>
+<p style="font-family: 'DejaVu Sans Mono'">https://</p></body></html>"""
+
+
+def warm() -> None:
+    """Open the fonts in this process's font configuration before the first real render needs them."""
+    load().HTML(string=WARM_UP_PAGE).render(font_config=font_configuration())
+

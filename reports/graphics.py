@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from reportlab.graphics import renderSVG
-from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 
@@ -218,6 +217,8 @@ def draw_bars(drawing: Drawing, letters: Lettering, panel: Panel, left: float, s
 
 def qr_svg(data: str, size: float) -> str:
     """The QR code for data (a URL), `size` pt square including the quiet zone, as vector SVG."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget  # 40 ms of imports (platypus): handouts only
+
     drawing = Drawing(size, size)
     # White under the quiet zone too, so that the code also scans on a tinted background.
     drawing.add(Rect(0, 0, size, size, fillColor=colors.white, strokeColor=None))

@@ -58,9 +58,14 @@ class Outcome:
 
 
 def warm_up() -> None:
-    """Runs once in each new worker: the heavy imports, before its first render."""
+    """Runs once in each new worker, before its first render: the heavy imports, fonts and glyph coverage."""
     import reports.build  # noqa: F401
-    import reports.pdf  # noqa: F401  (WeasyPrint, Pango, fontconfig)
+    import reports.context  # noqa: F401  (pydantic models, reportlab charts)
+    from reports import engine
+    from reports.fonts import installed_coverage
+
+    engine.warm()  # WeasyPrint, Pango, fontconfig, the CJK faces opened
+    installed_coverage()  # fc-list, once per worker
 
 
 class RenderPool:

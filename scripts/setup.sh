@@ -79,6 +79,13 @@ extra=""
 stamp=".venv/.installed${extra:+-test}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "Installing the reports package into .venv"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra}"
+    # compat: the project folder on sys.path by a plain .pth line, not setuptools' import-hook
+    # finder, which costs every Python start in .venv about 12 ms (a quarter of an up-to-date build).
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra}" \
+        --config-settings editable_mode=compat \
+        || .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra}"
     touch "$stamp"
 fi
+# Byte-compile the package (only what changed): where PYTHONDONTWRITEBYTECODE is set, Python
+# would otherwise compile it again at every start.
+.venv/bin/python -m compileall -q reports >/dev/null
