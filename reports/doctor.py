@@ -46,9 +46,12 @@ def check_fonts(families: set[str]) -> list[Check]:
 
 
 def check_libraries() -> list[Check]:
-    import weasyprint
+    from reports import engine
+
+    weasyprint = engine.load()
     from weasyprint.text import ffi
 
+    tuning = engine.tuning()
     pango = ffi.pango.pango_version()
     pango_text = f"{pango // 10000}.{pango // 100 % 100}.{pango % 100}"
     return [
@@ -60,6 +63,12 @@ def check_libraries() -> list[Check]:
             "libharfbuzz-subset found" if ffi.harfbuzz_subset is not None
             else "missing: fonts are subset by fontTools, about 15x slower for CJK fonts",
             f"{APT} libharfbuzz-subset0",
+        ),
+        Check(
+            "WeasyPrint tuning",
+            all(tuning.values()),
+            ", ".join(f"{name}: {'on' if on else 'off'}" for name, on in tuning.items()),
+            "pip install 'weasyprint>=70,<71' (the version reports/engine.py was written for)",
         ),
     ]
 

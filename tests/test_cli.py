@@ -59,7 +59,7 @@ def test_doctor_reports_each_check_and_passes_on_a_set_up_machine():
     result = subprocess.run([sys.executable, "-m", "reports", "doctor"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
     for name in ("CJK font (simplified serif)", "CJK font (traditional sans)", "WeasyPrint", "Pango",
-                 "HarfBuzz subsetting"):
+                 "HarfBuzz subsetting", "WeasyPrint tuning"):
         assert f"ok   {name}: " in result.stdout
 
 
