@@ -58,8 +58,14 @@ def face_advances(lang: str) -> tuple[dict[int, int], int]:
     path, index = subprocess.run(["fc-match", "--format", "%{file}\n%{index}", ",".join(FACES[lang])],
                                  capture_output=True, text=True, check=True).stdout.split("\n")
     font = TTFont(path, fontNumber=int(index), lazy=True)
-    metrics = font["hmtx"].metrics
-    return {code: metrics[glyph][0] for code, glyph in font.getBestCmap().items()}, font["head"].unitsPerEm
+    try:
+        metrics, units_per_em = font["hmtx"].metrics, font["head"].unitsPerEm
+        # Full-width characters, most of a CJK face, are left out: width() takes an em for what is not here.
+        advances = {code: metrics[glyph][0] for code, glyph in font.getBestCmap().items()
+                    if metrics[glyph][0] != units_per_em}
+    finally:
+        font.close()
+    return advances, units_per_em
 
 
 def clean(text: str) -> str:
