@@ -45,8 +45,7 @@ commands made of several processes (Chromium, the batch): the peak of the sum of
 counts pages the processes share, such as libraries and fonts, once per process, so it
 overstates) and the peak of the sum of Pss (shared pages divided among their users: the fairer
 total). Samples can miss a short peak; "processes" is the most seen at once (a cold ``reports``
-process briefly runs helpers: fc-list for the glyph coverage, ldconfig while WeasyPrint looks for
-its libraries).
+process briefly runs a helper: fc-list, for the glyph coverage).
 
 Caveats:
 - On a 2-core machine, timings vary by several percent between runs and with anything else that
