@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reports.build import BriefingOptions, BuildResult, Rendered, build_date_from_environment, render_briefing
 from reports.errors import ReportError
+from reports.engine import warm_up
 from reports.project import Project, load_content
 
 
@@ -51,23 +52,38 @@ def render_document(project_dir: str, document: Document, options: BatchOptions)
 
 
 def build_batch(project_dir: Path | str, options: BatchOptions) -> list[BuildResult]:
-    from reports.pdf import write_atomically
-
     project = Project.at(project_dir)
-    content = load_content(project)  # every problem reported before any worker starts
     options = BatchOptions(options.jobs or available_cores(), options.output, options.paper,
                            options.build_date or build_date_from_environment())
-    # Briefings first: the longest renders start first, so the workers finish close together.
-    documents = [Document(kind, table.table.therapy_class.id) for kind in ("briefing", "handout")
-                 for table in content.tables]
-    root = str(project.root)
     if options.jobs == 1:
-        rendered = [render_document(root, document, options) for document in documents]
+        content = load_content(project)
+        rendered = [render_document(str(project.root), document, options) for document in documents_of(content)]
     else:
-        with ProcessPoolExecutor(min(options.jobs, len(documents)),
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
-            rendered = list(pool.map(render_document, [root] * len(documents), documents,
+        # The workers start (imports, fonts: about a second each) while the seeds are read and
+        # verified here; they render nothing until every problem has been reported.
+        tables = [*project.seeds.glob("evidence/*.yaml"), *project.seeds.glob("evidence/*.yml")]
+        workers = max(1, min(options.jobs, 2 * len(tables)))  # a briefing and a handout per table
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=warm_up) as pool:
+            for _ in range(workers):
+                pool.submit(int)  # starts the worker processes now, not at the first render
+            content = load_content(project)
+            documents = documents_of(content)
+            rendered = list(pool.map(render_document, [str(project.root)] * len(documents), documents,
                                      [options] * len(documents)))
+    return write_batch(project, documents_of(content), rendered, options)
+
+
+def documents_of(content) -> list[Document]:
+    # Briefings first: the longest renders start first, so the workers finish close together.
+    return [Document(kind, table.table.therapy_class.id) for kind in ("briefing", "handout")
+            for table in content.tables]
+
+
+def write_batch(project: Project, documents: list[Document], rendered: list[Rendered],
+                options: BatchOptions) -> list[BuildResult]:
+    from reports.pdf import write_atomically
+
     folder = (options.output or project.build / "batch").absolute()
     results = []
     for document, result in zip(documents, rendered):

@@ -149,7 +149,7 @@ def tuning() -> dict[str, bool]:
     return dict(TUNING)
 
 
-# The faces the briefing and the handouts are set in (styles/), each opened once by warm().
+# The faces the briefing and the handouts are set in (styles/), each opened once by warm_up().
 WARM_UP_PAGE = """<html><body>
 <p lang="zh-Hans" style="font-family: 'Noto Serif CJK SC'">文<b>文</b></p>
 <p lang="zh-Hans" style="font-family: 'Noto Sans CJK SC'">文<b>文</b></p>
@@ -158,7 +158,13 @@ WARM_UP_PAGE = """<html><body>
 <p style="font-family: 'DejaVu Sans Mono'">https://</p></body></html>"""
 
 
-def warm() -> None:
-    """Open the fonts in this process's font configuration before the first real render needs them."""
+def warm_up() -> None:
+    """Run once in a new rendering process (service or batch worker) before its first render:
+    the heavy imports, the fonts opened, the glyph coverage read (fc-list)."""
+    import reports.build  # noqa: F401
+    import reports.context  # noqa: F401  (pydantic models, reportlab charts)
+    from reports.fonts import installed_coverage
+
     load().HTML(string=WARM_UP_PAGE).render(font_config=font_configuration())
+    installed_coverage()
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
+from reports.engine import warm_up
 from reports.errors import ReportError
 
 log = logging.getLogger("reports.service")
@@ -55,17 +56,6 @@ class Outcome:
     value: Any
     shared: bool  # True when this request waited for a render another request had started
     milliseconds: float  # from admission to result, queueing included
-
-
-def warm_up() -> None:
-    """Runs once in each new worker, before its first render: the heavy imports, fonts and glyph coverage."""
-    import reports.build  # noqa: F401
-    import reports.context  # noqa: F401  (pydantic models, reportlab charts)
-    from reports import engine
-    from reports.fonts import installed_coverage
-
-    engine.warm()  # WeasyPrint, Pango, fontconfig, the CJK faces opened
-    installed_coverage()  # fc-list, once per worker
 
 
 class RenderPool:
