@@ -106,11 +106,11 @@ def typeset_text(text: str, lang: str = "zh-Hans", tie_with_markup: bool = False
     html, position = [], 0
     for start, end, css_class in sorted(spans):
         html.append(escape(text[position:start], quote=False))
-        run = escape(text[start:end], quote=False)
-        if css_class == "tie":
-            html.append(f'<span class="nb">{run}</span>' if tie_with_markup else tie(run))
+        run = text[start:end]
+        if css_class == "tie" and not tie_with_markup:
+            html.append(escape(tie(run), quote=False))  # tied before escaping: no joiner inside an &entity;
         else:
-            html.append(f'<span class="{css_class}">{run}</span>')
+            html.append(f'<span class="{"nb" if css_class == "tie" else css_class}">{escape(run, quote=False)}</span>')
         position = end
     html.append(escape(text[position:], quote=False))
     return "".join(html)

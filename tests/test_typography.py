@@ -102,6 +102,8 @@ def test_runs_are_tied_with_characters_that_every_line_breaker_respects():
         "HER2\u00a03\u2060+ 患者，CD19\u2060/\u2060CD22\u00a0双靶点，2024\u00a0年入组")
     assert tied_runs(typeset_text("《自然·医学》，随访 18.2 年")) == {"然·", "18.2 年"}
     assert typeset_text("CAR-T 细胞疗法", tie_with_markup=True) == '<span class="nb">CAR-T</span> 细胞疗法'
+    # A mark tied to "<" or "&": the joiner goes between the characters, never inside an entity.
+    assert typeset_text("剂量<～，R&·D") == "剂量&lt;\u2060～，R&amp;\u2060·D"
 
 
 def test_headings_keep_their_text_plain_for_bookmarks_and_running_heads():
