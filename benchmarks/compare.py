@@ -3,7 +3,7 @@
 Run it from the project folder, on demand (it is a benchmark that prints figures, not a test; it
 never fails on a target it misses):
 
-    .venv/bin/python benchmarks/compare.py                 # 3 timed runs of everything (about 4 min)
+    .venv/bin/python benchmarks/compare.py                 # 3 timed runs of everything (about 3 min)
     .venv/bin/python benchmarks/compare.py --quick         # 1 run each, no 16x scaling (about 1 min)
     .venv/bin/python benchmarks/compare.py --runs 5 --project /path/to/project
 
@@ -91,7 +91,7 @@ SCALES = (1, 4, 16)
 QUICK_SCALES = (1, 4)
 CACHE_HITS_IN_PROCESS = 20  # in-process cache hits take milliseconds: many, for a stable median
 SAMPLE_INTERVAL_S = 0.1
-RUN_TIMEOUT_S = 900  # the 16x build takes about a minute; anything beyond this is stuck
+RUN_TIMEOUT_S = 900  # the 16x build takes about 13 s; anything near this is stuck
 MB = 1024  # the kernel reports memory in KiB
 
 # The targets of the issue.

@@ -18,7 +18,8 @@ from pathlib import Path
 from reports.build import BriefingOptions, BuildResult, Rendered, build_date_from_environment, render_briefing
 from reports.errors import ReportError
 from reports.engine import warm_up
-from reports.project import Project, load_content
+from reports.evidence import evidence_paths
+from reports.project import Content, Project, load_content
 
 
 @dataclass
@@ -55,26 +56,25 @@ def build_batch(project_dir: Path | str, options: BatchOptions) -> list[BuildRes
     project = Project.at(project_dir)
     options = BatchOptions(options.jobs or available_cores(), options.output, options.paper,
                            options.build_date or build_date_from_environment())
+    root = str(project.root)
     if options.jobs == 1:
-        content = load_content(project)
-        rendered = [render_document(str(project.root), document, options) for document in documents_of(content)]
+        documents = documents_of(load_content(project))
+        rendered = [render_document(root, document, options) for document in documents]
     else:
         # The workers start (imports, fonts: about a second each) while the seeds are read and
         # verified here; they render nothing until every problem has been reported.
-        tables = [*project.seeds.glob("evidence/*.yaml"), *project.seeds.glob("evidence/*.yml")]
-        workers = max(1, min(options.jobs, 2 * len(tables)))  # a briefing and a handout per table
+        workers = max(1, min(options.jobs, 2 * len(evidence_paths(project.seeds))))  # a briefing and a handout each
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=warm_up) as pool:
             for _ in range(workers):
                 pool.submit(int)  # starts the worker processes now, not at the first render
-            content = load_content(project)
-            documents = documents_of(content)
-            rendered = list(pool.map(render_document, [str(project.root)] * len(documents), documents,
+            documents = documents_of(load_content(project))
+            rendered = list(pool.map(render_document, [root] * len(documents), documents,
                                      [options] * len(documents)))
-    return write_batch(project, documents_of(content), rendered, options)
+    return write_batch(project, documents, rendered, options)
 
 
-def documents_of(content) -> list[Document]:
+def documents_of(content: Content) -> list[Document]:
     # Briefings first: the longest renders start first, so the workers finish close together.
     return [Document(kind, table.table.therapy_class.id) for kind in ("briefing", "handout")
             for table in content.tables]

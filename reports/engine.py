@@ -33,16 +33,13 @@ import threading
 from contextlib import contextmanager
 from functools import lru_cache
 
-TUNING: dict[str, bool] = {"library lookup": False, "fonts read on demand": False}
-
-
 def _no_library_search(name: str) -> None:
     """Nothing found: cffi goes on to WeasyPrint's next name for the library."""
     return None
 
 
 @contextmanager
-def _library_lookup_without_compilers():
+def _libraries_opened_by_file_name():
     if sys.platform != "linux":
         yield
         return
@@ -54,21 +51,21 @@ def _library_lookup_without_compilers():
         ctypes.util.find_library = original
 
 
-def _import_weasyprint():
-    """WeasyPrint, its libraries looked up without compilers; as it ships if that fails."""
+def _import_weasyprint() -> tuple[object, bool]:
+    """WeasyPrint, and whether its libraries were opened by file name (else as it ships)."""
     if "weasyprint.text.ffi" in sys.modules:  # imported already, its libraries found as it ships
         import weasyprint
 
-        return weasyprint
+        return weasyprint, False
     try:
-        with _library_lookup_without_compilers():
+        with _libraries_opened_by_file_name():
             import weasyprint
-        TUNING["library lookup"] = sys.platform == "linux"
+        return weasyprint, sys.platform == "linux"
     except OSError:
         for module in [name for name in sys.modules if name == "weasyprint" or name.startswith("weasyprint.")]:
             del sys.modules[module]
-        import weasyprint  # the library's own lookup, compilers and all; its error if that fails too
-    return weasyprint
+        import weasyprint  # the library's own lookup, helper processes and all; its error if that fails too
+        return weasyprint, False
 
 
 class _DeferredFontData:
@@ -127,11 +124,14 @@ def _read_fonts_on_demand() -> bool:
 
 
 @lru_cache(maxsize=1)
+def _tuned_weasyprint() -> tuple[object, dict[str, bool]]:
+    module, opened_by_file_name = _import_weasyprint()
+    return module, {"library lookup": opened_by_file_name, "fonts read on demand": _read_fonts_on_demand()}
+
+
 def load():
     """The WeasyPrint module, imported and tuned once per process (before anything else imports it)."""
-    module = _import_weasyprint()
-    TUNING["fonts read on demand"] = _read_fonts_on_demand()
-    return module
+    return _tuned_weasyprint()[0]
 
 
 @lru_cache(maxsize=1)
@@ -145,17 +145,15 @@ def font_configuration():
 
 def tuning() -> dict[str, bool]:
     """Which of the fixes above are on in this process."""
-    load()
-    return dict(TUNING)
+    return dict(_tuned_weasyprint()[1])
 
 
-# The faces the briefing and the handouts are set in (styles/), each opened once by warm_up().
-WARM_UP_PAGE = """<html><body>
-<p lang="zh-Hans" style="font-family: 'Noto Serif CJK SC'">文<b>文</b></p>
-<p lang="zh-Hans" style="font-family: 'Noto Sans CJK SC'">文<b>文</b></p>
-<p lang="zh-Hant" style="font-family: 'Noto Serif CJK TC'">文<b>文</b></p>
-<p lang="zh-Hant" style="font-family: 'Noto Sans CJK TC'">文<b>文</b></p>
-<p style="font-family: 'DejaVu Sans Mono'">https://</p></body></html>"""
+def warm_up_page() -> str:
+    """A page set in every face the stylesheets name (reports doctor's list), regular and bold, and the URLs' face."""
+    from reports.doctor import REQUIRED_FACES
+
+    faces = "".join(f"<p style=\"font-family: '{candidates[0]}'\">文<b>文</b></p>" for candidates in REQUIRED_FACES.values())
+    return f"<html><body>{faces}<p style=\"font-family: 'DejaVu Sans Mono'\">https://</p></body></html>"
 
 
 def warm_up() -> None:
@@ -165,6 +163,6 @@ def warm_up() -> None:
     import reports.context  # noqa: F401  (pydantic models, reportlab charts)
     from reports.fonts import installed_coverage
 
-    load().HTML(string=WARM_UP_PAGE).render(font_config=font_configuration())
+    load().HTML(string=warm_up_page()).render(font_config=font_configuration())
     installed_coverage()
 

@@ -17,13 +17,19 @@ class EvidenceFile:
     positions: Positions
 
 
+def evidence_paths(seeds: Path) -> list[Path]:
+    """The evidence tables' files: one ``<class>.yaml`` (or ``.yml``) per therapy class."""
+    folder = seeds / "evidence"
+    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+
+
 def read_evidence(seeds: Path, problems: Problems, classes: list[str] | None = None) -> list[EvidenceFile]:
     """Read every evidence table (or only ``classes``), sorted by the classes' ``order``."""
     folder = seeds / "evidence"
     if not folder.is_dir():
         problems.error(seeds, 0, 0, "no seeds/evidence/ folder; create it with one <class>.yaml per therapy class")
         return []
-    paths = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    paths = evidence_paths(seeds)
     if classes:
         known = {path.stem for path in paths}
         for wanted in classes:

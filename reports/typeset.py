@@ -97,9 +97,9 @@ def typeset_text(text: str, lang: str = "zh-Hans", tie_with_markup: bool = False
     spans: list[tuple[int, int, str]] = []
     for match in RUN_RE.finditer(text):
         if _needs_tying(text, match.start(), match.end()):
-            spans.append((match.start(), match.end(), "tie"))
+            spans.append((match.start(), match.end(), "nb"))
     compressible = COMPRESSIBLE_RE["zh-Hant" if lang.startswith("zh-Hant") else "zh-Hans"]
-    for pattern, css_class in ((TIE_TO_PREVIOUS_RE, "tie"), (compressible, "pc")) if chinese else ():
+    for pattern, css_class in ((TIE_TO_PREVIOUS_RE, "nb"), (compressible, "pc")) if chinese else ():
         for match in pattern.finditer(text):
             if not any(start < match.end() and match.start() < end for start, end, _ in spans):
                 spans.append((match.start(), match.end(), css_class))
@@ -107,10 +107,10 @@ def typeset_text(text: str, lang: str = "zh-Hans", tie_with_markup: bool = False
     for start, end, css_class in sorted(spans):
         html.append(escape(text[position:start], quote=False))
         run = text[start:end]
-        if css_class == "tie" and not tie_with_markup:
+        if css_class == "nb" and not tie_with_markup:
             html.append(escape(tie(run), quote=False))  # tied before escaping: no joiner inside an &entity;
         else:
-            html.append(f'<span class="{"nb" if css_class == "tie" else css_class}">{escape(run, quote=False)}</span>')
+            html.append(f'<span class="{css_class}">{escape(run, quote=False)}</span>')
         position = end
     html.append(escape(text[position:], quote=False))
     return "".join(html)

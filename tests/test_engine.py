@@ -13,6 +13,7 @@ from pathlib import Path
 from conftest import ROOT, pdftotext, run_tool, write_project
 from reports import engine
 from reports.build import BriefingOptions, render_briefing
+from reports.pdf import parsed_stylesheet
 
 # Bold and regular, simplified and traditional: four faces of two Noto CJK collections (19-27 MB each).
 PAGE = """<html lang="zh-Hans"><head><style>
@@ -20,7 +21,7 @@ PAGE = """<html lang="zh-Hans"><head><style>
 </style></head><body><h1>CAR-T 细胞疗法</h1><p>在 12 名患者中，<strong>5 名（42%）</strong>达到部分缓解。</p>
 <p lang="zh-Hant">追蹤 18.2 年，<strong>無復發</strong>。</p></body></html>"""
 
-# Render PAGE with WeasyPrint's public API in a new process, tuned or as it ships; print the PDF's size and hex.
+# Render PAGE with WeasyPrint's public API in a new process, tuned or as it ships; print the PDF in hex.
 RENDER = """
 import sys
 if sys.argv[1] == "tuned":
@@ -91,8 +92,11 @@ def test_renders_in_one_process_share_fonts_and_stylesheets_and_give_the_same_by
     options = BriefingOptions(build_date=dt.date(2026, 1, 15))
     first = render_briefing(project, options)
     configuration = engine.font_configuration()
+    parsed = parsed_stylesheet.cache_info()
     second = render_briefing(project, options)
     assert engine.font_configuration() is configuration
+    assert parsed_stylesheet.cache_info().hits > parsed.hits  # the stylesheet was not parsed again
+    assert parsed_stylesheet.cache_info().misses == parsed.misses
     assert second.pdf == first.pdf
 
 
