@@ -62,6 +62,7 @@ def check(ctx: click.Context) -> None:
         f"ok: {len(content.tables)} therapy classes, {content.study_count} studies, "
         f"{content.excerpts_verified} excerpts verified against {len(content.articles)} articles"
     )
+    click.echo(f"verified: {content.verification.summary()}")
 
 
 @cli.command()

@@ -142,6 +142,34 @@ class YamlModel(BaseModel):
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
 
+def agrees_as_written(computed: Decimal, written: Decimal | int) -> bool:
+    """True when ``computed`` rounds to ``written`` at the precision it is written with (94.4 is 94, not 95)."""
+    written = Decimal(written)
+    exponent = written.as_tuple().exponent
+    half = Decimal(5).scaleb(exponent - 1) if isinstance(exponent, int) else Decimal("0.5")
+    return abs(computed - written) <= half
+
+
+def check_rate(percent: Figure | None, n: int | None, of: int | None) -> None:
+    """A percentage given with its n/of must agree with them within the source's rounding (17/18 is 94%)."""
+    if percent is None or n is None or not of:
+        return
+    computed = Decimal(n) * 100 / Decimal(of)
+    if not agrees_as_written(computed, percent):
+        raise ValueError(
+            f"{percent}% does not agree with {n}/{of} = {computed:.1f}%; correct the percentage or the counts, "
+            "as the source gives them"
+        )
+
+
+def check_denominator(n: int | None, of: int | None, name: str = "n") -> None:
+    if n is not None and of is not None and n > of:
+        raise ValueError(
+            f"{name} ({n}) is larger than its denominator of ({of}); {name} counts the patients with the event or "
+            "outcome and of those assessed: swap them or correct one"
+        )
+
+
 def percentage_in_range(value: Figure | None, info: ValidationInfo) -> Figure | None:
     """With ``unit: "%"`` (declared before ``value``), the value must be 0-100."""
     if value is not None and info.data.get("unit") == "%" and not 0 <= value <= 100:
@@ -201,6 +229,18 @@ class Backed(YamlModel):
     """A part of a row that states figures: each of its numbers must appear in one of its excerpts."""
 
     excerpts: list[str] = Field(min_length=1, description="ids of the row's excerpts that state these figures")
+    derived: dict[str, str] = Field(
+        default_factory=dict,
+        description="figures the curator computed, as field: expression of quoted numbers and n, of "
+                    "(n: 1580 - 891 - 170; value: n / of * 100); recomputed by reports check",
+    )
+
+
+class OwnFigure(YamlModel):
+    """A number in the curator's prose that no excerpt states, declared with the reason it is there."""
+
+    figure: str = Field(min_length=1, description="the figure exactly as printed in the text, e.g. 2017 年")
+    reason: str = Field(min_length=2, description="where it comes from; printed with the mark in the briefing")
 
 
 class Interval(YamlModel):
@@ -234,6 +274,7 @@ class Measurement(Backed):
     timepoint: str | None = Field(None, description="when it was assessed, e.g. 治疗后 8 周")
     population: str | None = Field(None, description="the subgroup, when not everyone")
     result: str | None = Field(None, description="a statement, for outcomes without a single figure")
+    quoted_as: list[str] = Field(default_factory=list, description="how the excerpts name this outcome, when not by its name")
     headline: bool = Field(False, description="true on the study's main efficacy outcome: the one handouts chart")
 
     _percent_range = field_validator("value")(percentage_in_range)
@@ -242,8 +283,9 @@ class Measurement(Backed):
     def _has_content(self) -> "Measurement":
         if self.value is None and self.n is None and not self.result:
             raise ValueError("give a value, n/of, or a result statement")
-        if self.n is not None and self.of is not None and self.n > self.of:
-            raise ValueError(f"n ({self.n}) is larger than its denominator of ({self.of})")
+        check_denominator(self.n, self.of)
+        if self.unit == "%":
+            check_rate(self.value, self.n, self.of)
         return self
 
 
@@ -268,6 +310,17 @@ class AdverseEvent(Backed):
     max_grade: Annotated[int, Field(ge=1, le=5)] | None = Field(None, description="highest grade seen")
     grade_3_plus: Count0 | None = Field(None, description="patients with grade 3 or higher")
     summary: str = Field(description="one line for the table, e.g. 1–2 级，无 3 级及以上")
+    quoted_as: list[str] = Field(default_factory=list, description="how the excerpts name this event, when not by its term")
+
+    @model_validator(mode="after")
+    def _counts_agree(self) -> "AdverseEvent":
+        check_denominator(self.patients, self.of, "patients")
+        check_denominator(self.grade_3_plus, self.of, "grade_3_plus")
+        if self.grade_3_plus is not None and self.patients is not None and self.grade_3_plus > self.patients:
+            raise ValueError(f"grade_3_plus ({self.grade_3_plus}) is larger than patients ({self.patients}); "
+                             "patients counts every grade")
+        check_rate(self.percent, self.patients, self.of)
+        return self
 
 
 class Enrollment(Backed):
@@ -353,7 +406,7 @@ class Dated(YamlModel):
 
 
 Phase = Literal[
-    "n-a", "early-phase-1", "phase-1", "phase-1-phase-2", "phase-2", "phase-2-phase-3", "phase-3", "phase-4"
+    "n-a", "not-reported", "early-phase-1", "phase-1", "phase-1-phase-2", "phase-2", "phase-2-phase-3", "phase-3", "phase-4"
 ]
 
 
@@ -369,7 +422,8 @@ class Study(Dated):
     indication: str
     population: str
     design: Design
-    phase: Phase = Field(description="FHIR ResearchStudy / ClinicalTrials.gov phase code")
+    phase: Phase = Field(description="FHIR ResearchStudy / ClinicalTrials.gov phase code; not-reported when the "
+                                     "sources do not state it; n-a for studies without phases (case reports ...)")
     registry_ids: list[RegistryId] = Field(default_factory=list)
     intervention: str
     enrollment: Enrollment
@@ -380,7 +434,18 @@ class Study(Dated):
     follow_up: FollowUp | None = None
     source: Source
     certainty: Certainty
+    own_figures: list[OwnFigure] = Field(default_factory=list, description="numbers of the row's text that no excerpt states")
     excerpts: list[Excerpt] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _phase_applies(self) -> "Study":
+        if self.phase == "n-a" and self.design.study_type == "interventional":
+            raise ValueError(
+                "phase n-a (not applicable) is for studies without phases (case reports, observational studies, "
+                "registry analyses); an interventional study has one: write it, or phase: not-reported when the "
+                "sources do not state it"
+            )
+        return self
 
     @model_validator(mode="after")
     def _safety_stated(self) -> "Study":
@@ -402,8 +467,16 @@ class LandscapeItem(Backed):
     unit: str | None = None
     n: Count0 | None = None
     of: Count | None = None
+    quoted_as: list[str] = Field(default_factory=list, description="how the excerpts name this item, when not by its label")
 
     _percent_range = field_validator("value")(percentage_in_range)
+
+    @model_validator(mode="after")
+    def _counts_agree(self) -> "LandscapeItem":
+        check_denominator(self.n, self.of)
+        if self.unit == "%":
+            check_rate(self.value, self.n, self.of)
+        return self
 
 
 class LandscapeSeries(YamlModel):
@@ -433,6 +506,7 @@ class Landscape(Dated):
     series: list[LandscapeSeries] = Field(min_length=1)
     limitations: list[str] = Field(default_factory=list)
     source: Source | None = None
+    own_figures: list[OwnFigure] = Field(default_factory=list, description="numbers of the landscape's text that no excerpt states")
     excerpts: list[Excerpt] = Field(min_length=1)
 
 
@@ -441,6 +515,9 @@ class Overview(YamlModel):
     status: str = Field(description="where the field stands, in two or three sentences")
     key_message: str | None = Field(
         None, description="the one or two sentences a reader must take away: opens the class's handout"
+    )
+    own_figures: list[OwnFigure] = Field(
+        default_factory=list, description="numbers of the overview that no excerpt of the table states, with why"
     )
 
 
@@ -515,7 +592,7 @@ Crontab = Annotated[str, AfterValidator(_check_crontab)]
 
 
 class ProjectSettings(YamlModel):
-    """What a project says about itself: titles, organisation, time zone and weekly schedule."""
+    """What a project says about itself: titles, organisation, time zone, weekly schedule, file size limits."""
 
     title: str = Field("CAR 细胞疗法临床证据简报", description="the full briefing's title")
     subtitle: str = Field("CAR-T · CAR-NK · CAR-M", description="the line under the title")
@@ -523,3 +600,9 @@ class ProjectSettings(YamlModel):
     organisation: str = Field("reports 证据简报", description="who publishes the briefings (the PDF's author)")
     timezone: TimeZoneName = Field("Asia/Shanghai", description="IANA time zone of the weeks and the schedule")
     schedule: Crontab = Field("0 8 * * mon", description="when reports schedule builds the weekly briefing (crontab)")
+    max_article_bytes: int = Field(
+        1_000_000, ge=1, description="the largest article file read, in bytes; a larger one is refused unread"
+    )
+    max_yaml_bytes: int = Field(
+        2_000_000, ge=1, description="the largest evidence table or seeds/articles.yaml read, in bytes"
+    )

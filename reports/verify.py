@@ -1,15 +1,32 @@
-"""Checks across files: ids are unique, references resolve, excerpts are verbatim, figures are quoted.
+"""Checks across files: ids are unique, references resolve, excerpts are verbatim, figures and claims are quoted.
 
 Runs after every file has been read and schema-validated (``reports.evidence``,
 ``reports.articles``), and reports every problem at the line and column of the YAML value.
+What it enforces, rule by rule (the README's "The rules reports check enforces" says the same):
+
+1. Every excerpt occurs in its article word for word (whitespace aside).
+2. Every figure of a row is stated in one of the excerpts its part cites, as a number of the
+   right kind (``reports.figures``): a count of patients as a count of people, a percentage with
+   its percent sign, a duration with its unit, a grade as a grade; never inside an identifier or
+   a date. A 0 may be stated as an absence (未观察到). A figure the curator computed is declared
+   with ``derived`` and recomputed here from numbers stated in the excerpts.
+3. What a figure is about (an outcome's name, an adverse event's term, a landscape label, or one
+   of its ``quoted_as`` forms) stands in the same sentence of the excerpt as the figure.
+4. A grading system and version are stated in a cited excerpt, in a sentence naming the event.
+5. A study's phase is stated in one of its excerpts (or is ``not-reported``, or ``n-a``).
+6. Every number in the curator's own text (overview, landscape summary, limitations and
+   denominators, a study's descriptive fields, editor's notes) occurs in an excerpt of the same
+   table (a study's: of the same row), or is declared in ``own_figures`` with a reason.
 """
 
 from __future__ import annotations
 
+import ast
+import operator
 import re
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Iterable, Iterator
 
 from pydantic import BaseModel
 from rapidfuzz import fuzz
@@ -17,23 +34,33 @@ from rapidfuzz import fuzz
 from reports.articles import Article
 from reports.errors import Problems
 from reports.evidence import EvidenceFile
-from reports.model import Backed, Excerpt, Landscape, Study
-from reports.sources import PathKey, walk_models
+from reports.figures import (
+    COUNT, DATE, GRADE, IDENTIFIER, ITEMS, KIND_NAMES, ORDINAL, PERCENT, PLAIN, QUANTITIES, TRIALS,
+    Figure, compact, figures_in, kinds_for_unit, sentences_of, states_absence, term_forms,
+)
+from reports.model import (
+    agrees_as_written, AdverseEvent, Backed, Enrollment, Excerpt, FollowUp, Landscape, LandscapeItem, Measurement, OwnFigure,
+    Study,
+)
+from reports.sources import PathKey, Positions, walk_models
 
-CHINESE_NUMERALS = {
-    1: ("一",), 2: ("二", "两", "兩"), 3: ("三",), 4: ("四",), 5: ("五",), 6: ("六",), 7: ("七",), 8: ("八",),
-    9: ("九",), 10: ("十",), 11: ("十一",), 12: ("十二",), 13: ("十三",), 14: ("十四",), 15: ("十五",),
-    16: ("十六",), 17: ("十七",), 18: ("十八",), 19: ("十九",), 20: ("二十",),
+FOLLOW_UP_KINDS = {"days": "duration:days", "weeks": "duration:weeks", "months": "duration:months",
+                   "years": "duration:years"}
+COUNTED = frozenset({COUNT, TRIALS, ITEMS})
+# How each grading system is named in a source, in Chinese and English.
+GRADING_NAMES = {
+    "CTCAE": r"CTCAE|不良事件通用术语标准|不良事件通用術語標準|Common Terminology Criteria",
+    "ASTCT": r"ASTCT|美国移植和细胞治疗学会|美國移植和細胞治療學會|American Society (?:for|of) Transplantation and "
+             r"Cellular Therapy",
 }
-# A Chinese numeral counts only as a count of something: followed by a classifier or unit (一例, 两级).
-CLASSIFIERS = "例名人位个個项項次级級年月周週天岁歲种種"
-ENGLISH_NUMERALS = {
-    1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
-    10: "ten", 11: "eleven", 12: "twelve",
-}
-# Phrases that state an absence, backing a figure of 0 (a bare 无 would also match 无论, 无需 ...).
-ABSENCE_CUES = ("未观察到", "未觀察到", "未见", "未見", "没有", "沒有", "未发现", "未發現", "未出现", "未出現",
-                "无证据", "無證據", "not observed", "were not", "there were no", "no evidence")
+ROMAN = {"I": 1, "Ⅰ": 1, "1": 1, "一": 1, "II": 2, "Ⅱ": 2, "2": 2, "二": 2, "III": 3, "Ⅲ": 3, "3": 3, "三": 3,
+         "IV": 4, "Ⅳ": 4, "4": 4, "四": 4}
+_ROMAN = "|".join(sorted(ROMAN, key=len, reverse=True))
+# A phase as a trial's phase (I 期临床试验, 一期临床试验, phase 1/2), not a disease stage (Ⅳ期).
+PHASE_ZH = re.compile(rf"(?<![A-Za-zⅠⅡⅢⅣ/／])(早期\s*)?({_ROMAN})(?:\s*[/／]\s*({_ROMAN}))?\s*期\s*"
+                      r"(?:临床|臨牀|臨床)?\s*(?:试验|試驗|研究)")
+PHASE_EN = re.compile(r"\b(early\s+)?phase\s*(I{1,3}|IV|[1-4])(?:\s*/\s*(I{1,3}|IV|[1-4]))?\b", re.IGNORECASE)
+PHASE_CODES = {1: "phase-1", 2: "phase-2", 3: "phase-3", 4: "phase-4"}
 
 
 def normalise_whitespace(text: str) -> str:
@@ -66,54 +93,428 @@ class ArticleText:
         return line
 
 
-def _number_pattern(value: Decimal | int) -> str:
-    """Digits of ``value`` as they may be written: 1580 / 1,580; 9.6 / 9.60; 32 / 32.0; 0.75 / 0·75."""
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    whole, _, fraction = text.partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    whole_pattern = "[,，]?".join(groups)
-    fraction_pattern = rf"[.·]{fraction}0*" if fraction else r"(?:[.·]0+)?"
-    return rf"(?<![\d.·]){whole_pattern}{fraction_pattern}(?![\d])(?![.·]\d)"
+@dataclass
+class Verification:
+    """What a check verified, counted for its summary line."""
+
+    excerpts: int = 0
+    figures: int = 0
+    claims: int = 0  # terms beside their figures, gradings, phases
+    prose_numbers: int = 0
+    own_figures: int = 0  # numbers the curator declared as their own
+
+    def summary(self) -> str:
+        return (f"{self.figures} figures, {self.claims} claims (terms, gradings, phases) and "
+                f"{self.prose_numbers} numbers in prose checked against {self.excerpts} verified excerpts; "
+                f"{self.own_figures} numbers marked as the curator's own")
 
 
-def number_in_text(value: Decimal | int, text: str) -> bool:
-    if re.search(_number_pattern(value), text):
-        return True
-    if value == int(value):
-        whole = int(value)
-        if whole == 0:
-            lowered = text.lower()
-            return any(cue in lowered for cue in ABSENCE_CUES)
-        for numeral in CHINESE_NUMERALS.get(whole, ()):
-            if re.search(rf"(?<![一二三四五六七八九十两兩]){numeral}(?=[{CLASSIFIERS}])", text):
+# ---------------------------------------------------------------------------------------------
+# Figures: which kind of number backs which field, and whether an excerpt states it.
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One figure of a part, what kinds of number can state it, and whether its term must stand beside it."""
+
+    name: str  # the field's path inside the part, e.g. "ci.lower"
+    value: Decimal | int
+    kinds: frozenset[str]
+    needs_term: bool
+
+
+def claims_of(part: Backed) -> Iterator[Claim]:
+    """The figures of a part that must be backed by its excerpts, each with the kinds that can back it."""
+    counts = frozenset({COUNT})
+    if isinstance(part, Enrollment):
+        for name in ("enrolled", "treated", "evaluable"):
+            if getattr(part, name) is not None:
+                yield Claim(name, getattr(part, name), counts, False)
+    elif isinstance(part, Measurement):
+        value_kinds = kinds_for_unit(part.unit)
+        if part.value is not None:
+            yield Claim("value", part.value, value_kinds, True)
+        if part.n is not None:
+            yield Claim("n", part.n, counts, True)
+        if part.of is not None:
+            yield Claim("of", part.of, counts, False)
+        for interval in ("ci", "iqr"):
+            bounds = getattr(part, interval)
+            if bounds is not None:
+                yield Claim(f"{interval}.lower", bounds.lower, value_kinds | {PLAIN}, False)
+                yield Claim(f"{interval}.upper", bounds.upper, value_kinds | {PLAIN}, False)
+                if bounds.level is not None:
+                    yield Claim(f"{interval}.level", bounds.level, frozenset({PERCENT}), False)
+    elif isinstance(part, AdverseEvent):
+        for name, kinds in (("patients", counts), ("percent", frozenset({PERCENT})),
+                            ("max_grade", frozenset({GRADE})), ("grade_3_plus", counts)):
+            if getattr(part, name) is not None:
+                yield Claim(name, getattr(part, name), kinds, True)
+        if part.of is not None:
+            yield Claim("of", part.of, counts, False)
+    elif isinstance(part, FollowUp):
+        for name in ("median", "longest"):
+            if getattr(part, name) is not None:
+                yield Claim(name, getattr(part, name), frozenset({FOLLOW_UP_KINDS[part.unit]}), False)
+    elif isinstance(part, LandscapeItem):
+        if part.value is not None:
+            yield Claim("value", part.value, kinds_for_unit(part.unit), True)
+        for name, needs_term in (("n", True), ("of", False)):
+            if getattr(part, name) is not None:
+                yield Claim(name, getattr(part, name), frozenset({COUNT, TRIALS}), needs_term)
+
+
+def term_shown(part: Backed) -> str:
+    """What a part is about, as the curator wrote it, for messages: “神经毒性” (or “…”)."""
+    name = getattr(part, "name", None) or getattr(part, "term", None) or getattr(part, "label", None) or ""
+    forms = [name, *getattr(part, "quoted_as", [])]
+    return " or ".join(f"“{form}”" for form in forms if form)
+
+
+def part_terms(part: Backed) -> list[str]:
+    """The forms the thing a part is about may be quoted as; empty for parts about no one thing."""
+    quoted_as = getattr(part, "quoted_as", [])
+    if isinstance(part, Measurement):
+        return term_forms(part.name, quoted_as)
+    if isinstance(part, AdverseEvent):
+        return term_forms(part.term, quoted_as)
+    if isinstance(part, LandscapeItem):
+        return term_forms(part.label, quoted_as)
+    return []
+
+
+@dataclass
+class Quoted:
+    """An excerpt's text, its numbers and its sentences, read once."""
+
+    id: str
+    text: str
+    figures: tuple[Figure, ...]
+    sentences: list[str]
+
+    @classmethod
+    def of(cls, excerpt: Excerpt) -> "Quoted":
+        text = normalise_whitespace(excerpt.text)
+        return cls(excerpt.id, text, figures_in(text), [text[a:b] for a, b in sentences_of(text)])
+
+    def names(self, sentence: int, terms: list[str]) -> bool:
+        if not terms:
+            return True
+        here = compact(self.sentences[sentence])
+        return any(term in here for term in terms)
+
+
+def _same(a: Decimal | int, b: Decimal | int) -> bool:
+    return Decimal(a) == Decimal(b)
+
+
+def find_backing(claim: Claim, quoted: list[Quoted], terms: list[str]) -> str | None:
+    """None when an excerpt states the claim; otherwise what the excerpts have instead, for the message."""
+    term_needed = claim.needs_term and bool(terms)
+    near_misses: list[str] = []
+    for excerpt in quoted:
+        for figure in excerpt.figures:
+            if not _same(figure.value, claim.value):
+                continue
+            if figure.kind not in claim.kinds:
+                near_misses.append(f"{claim.value} occurs only {KIND_NAMES[figure.kind]} "
+                                   f"(“{figure.shown(excerpt.text)}” in {excerpt.id})")
+            elif term_needed and not excerpt.names(figure.sentence, terms):
+                near_misses.append(f"“{figure.shown(excerpt.text)}” in {excerpt.id} is in a sentence that does "
+                                   "not name what the figure is about")
+            else:
+                return None
+        if _same(claim.value, 0) and (COUNT in claim.kinds or PERCENT in claim.kinds):
+            for index, sentence in enumerate(excerpt.sentences):
+                if states_absence(sentence):
+                    if not term_needed or excerpt.names(index, terms):
+                        return None
+                    near_misses.append(f"{excerpt.id} states an absence, but not in a sentence that names what "
+                                       "the figure is about")
+    if near_misses:
+        return "; ".join(dict.fromkeys(near_misses))
+    return f"no {claim.value} in them"
+
+
+def describe_kinds(kinds: frozenset[str]) -> str:
+    if kinds == QUANTITIES or len(kinds) > 3:
+        return "as a quantity"
+    return " or ".join(sorted(KIND_NAMES[kind] for kind in kinds))
+
+
+# ---------------------------------------------------------------------------------------------
+# Derived figures: the curator's arithmetic on stated numbers, recomputed.
+
+OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def evaluate(expression: str, names: dict[str, Decimal]) -> tuple[Decimal, list[Decimal]]:
+    """The value of an arithmetic expression (+ - * / and brackets) and the literal numbers it uses.
+
+    Written with ``ast`` instead of ``eval``: the expression is the curator's text and runs nothing.
+    """
+    literals: list[Decimal] = []
+
+    def walk(node: ast.AST) -> Decimal:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            number = Decimal(str(node.value))
+            literals.append(number)
+            return number
+        if isinstance(node, ast.Name) and node.id in names:
+            return names[node.id]
+        if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
+            return OPERATORS[type(node.op)](walk(node.left), walk(node.right))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -walk(node.operand)
+        raise ValueError("use numbers, n, of, + - * / and brackets only")
+
+    if len(expression) > 200:
+        raise ValueError("the expression is longer than 200 characters")
+    try:
+        tree = ast.parse(expression.replace("×", "*").replace("−", "-").replace("÷", "/"), mode="eval")
+        return walk(tree), literals
+    except (SyntaxError, ZeroDivisionError, InvalidOperation) as error:
+        raise ValueError(f"cannot compute it ({error.__class__.__name__})") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims beyond figures: gradings and phases.
+
+
+def grading_stated(event: AdverseEvent, quoted: list[Quoted], terms: list[str]) -> bool:
+    """The grading system and its version are named in a sentence of a cited excerpt that names the event."""
+    system = GRADING_NAMES[event.grading.system]
+    version = Decimal(event.grading.version) if re.fullmatch(r"\d+(\.\d+)?", event.grading.version or "") else None
+    for excerpt in quoted:
+        for index, sentence in enumerate(excerpt.sentences):
+            if not re.search(system, sentence, re.IGNORECASE) or not excerpt.names(index, terms):
+                continue
+            numbers = [f.value for f in excerpt.figures if f.sentence == index and f.kind != IDENTIFIER]
+            if version is None or any(_same(number, version) for number in numbers):
                 return True
-        word = ENGLISH_NUMERALS.get(whole)
-        if word and re.search(rf"\b{word}\b", text, re.IGNORECASE):
+    return False
+
+
+def phases_stated(text: str) -> set[str]:
+    """The trial phases a text states: {'phase-1'}, {'phase-1-phase-2'}, {'early-phase-1'} ..."""
+    found = set()
+    for pattern in (PHASE_ZH, PHASE_EN):
+        for match in pattern.finditer(text):
+            early, first, second = match.groups()
+            first_n = ROMAN.get(first.upper() if pattern is PHASE_EN else first)
+            if first_n is None:
+                continue
+            if second:
+                second_n = ROMAN.get(second.upper() if pattern is PHASE_EN else second)
+                if second_n == first_n + 1:
+                    found.add(f"phase-{first_n}-phase-{second_n}")
+                continue
+            found.add("early-phase-1" if early and first_n == 1 else PHASE_CODES[first_n])
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Prose: numbers in the curator's own sentences.
+
+
+def prose_matches(figure: Figure, pool: Iterable[Figure]) -> bool:
+    """A number of the curator's prose is backed by a number of the same value and a compatible kind."""
+    for other in pool:
+        if other.kind == IDENTIFIER or not _same(other.value, figure.value):
+            continue
+        if other.kind == figure.kind or figure.kind == PLAIN and other.kind in QUANTITIES | {DATE, ORDINAL}:
+            return True
+        if figure.kind in COUNTED and other.kind in COUNTED:
             return True
     return False
 
 
-def _numbers(model: BaseModel) -> Iterator[tuple[str, Decimal | int]]:
-    """The numeric fields of a model, one level deep into intervals (ci, iqr)."""
-    for name in model.__class__.model_fields:
-        value = getattr(model, name)
-        if isinstance(value, bool) or value is None:
-            continue
-        if isinstance(value, (int, Decimal)):
-            yield name, value
-        elif isinstance(value, BaseModel) and not isinstance(value, Backed):
-            for inner_name, inner in _numbers(value):
-                yield f"{name}.{inner_name}", inner
+def own_spans(text: str, own: list[OwnFigure]) -> list[tuple[int, int]]:
+    spans = []
+    for entry in own:
+        start = text.find(entry.figure)
+        while start >= 0:
+            spans.append((start, start + len(entry.figure)))
+            start = text.find(entry.figure, start + 1)
+    return spans
 
 
-def _closest_passage(excerpt: str, text: ArticleText) -> tuple[str, int, float]:
-    alignment = fuzz.partial_ratio_alignment(excerpt, text.text)
-    start, end = alignment.dest_start, alignment.dest_end
-    return text.text[start:end], text.line_at(start), alignment.score
+@dataclass
+class Prose:
+    """A piece of the curator's text, where it stands, and the excerpts its numbers are checked against."""
+
+    text: str
+    key: PathKey
+
+
+def study_prose(study: Study, key: PathKey) -> Iterator[Prose]:
+    for name in ("title", "indication", "population", "intervention", "safety_not_reported"):
+        if getattr(study, name):
+            yield Prose(getattr(study, name), key + (name,))
+    yield Prose(study.design.summary, key + ("design", "summary"))
+    for group in ("baseline", "outcomes"):
+        for index, item in enumerate(getattr(study, group)):
+            for name in ("name", "result", "timepoint", "population"):
+                if getattr(item, name):
+                    yield Prose(getattr(item, name), key + (group, index, name))
+    for index, event in enumerate(study.adverse_events):
+        yield Prose(event.term, key + ("adverse_events", index, "term"))
+        yield Prose(event.summary, key + ("adverse_events", index, "summary"))
+    if study.follow_up:
+        yield Prose(study.follow_up.summary, key + ("follow_up", "summary"))
+    for index, reason in enumerate(study.certainty.rated_down):
+        yield Prose(reason.reason, key + ("certainty", "rated_down", index, "reason"))
+
+
+def landscape_prose(landscape: Landscape, key: PathKey) -> Iterator[Prose]:
+    for name in ("title", "summary", "data_source"):
+        yield Prose(getattr(landscape, name), key + (name,))
+    for index, limitation in enumerate(landscape.limitations):
+        yield Prose(limitation, key + ("limitations", index))
+    for index, series in enumerate(landscape.series):
+        yield Prose(series.title, key + ("series", index, "title"))
+        yield Prose(series.denominator, key + ("series", index, "denominator"))
+
+
+def notes_prose(row: Study | Landscape, key: PathKey) -> Iterator[Prose]:
+    for index, excerpt in enumerate(row.excerpts):
+        if excerpt.note:
+            yield Prose(excerpt.note, key + ("excerpts", index, "note"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The check.
+
+
+@dataclass
+class TableCheck:
+    """Checking one evidence file: where its values stand, its rows' excerpts, and the counts."""
+
+    file: EvidenceFile
+    problems: Problems
+    verification: Verification
+    used: set[str] = field(default_factory=set)
+
+    @property
+    def positions(self) -> Positions:
+        return self.file.positions
+
+    def error(self, key: PathKey, message: str) -> None:
+        self.problems.error(self.file.path, *self.positions.of(key), message)
+
+    def check_part(self, part: Backed, key: PathKey, own: dict[str, Excerpt]) -> None:
+        quoted = []
+        for number, excerpt_id in enumerate(part.excerpts):
+            if excerpt_id not in own:
+                self.error(key + ("excerpts", number),
+                           f"unknown excerpt '{excerpt_id}'; this row's excerpts are: {', '.join(own) or 'none'}")
+            else:
+                self.used.add(excerpt_id)
+                quoted.append(Quoted.of(own[excerpt_id]))
+        if not quoted:
+            return
+        terms = part_terms(part)
+        derived = dict(part.derived)
+        for claim in claims_of(part):
+            field_key = key + tuple(claim.name.split("."))
+            where = ".".join(str(k) for k in field_key)
+            if claim.name in derived:
+                self.check_derived(part, claim, derived.pop(claim.name), quoted, field_key, where)
+                continue
+            missing = find_backing(claim, quoted, terms)
+            if missing is None:
+                self.verification.figures += 1
+                if claim.needs_term and terms:
+                    self.verification.claims += 1
+                continue
+            about = f" in a sentence naming {term_shown(part)}" if claim.needs_term and terms else ""
+            fix = ("quote the clause that gives this figure, add the excerpt's wording of the term to quoted_as, "
+                   "or correct the figure") if about else "quote the sentence that gives this figure, or correct it"
+            self.error(field_key, f"{where} = {claim.value} is not stated {describe_kinds(claim.kinds)}{about} in its "
+                                  f"excerpts ({', '.join(part.excerpts)}): {missing}; {fix}")
+        for name in derived:
+            self.error(key + ("derived", name), f"derived: '{name}' is not a figure of this part; derive one of "
+                                                f"{', '.join(c.name for c in claims_of(part)) or 'none'}")
+        if isinstance(part, AdverseEvent) and part.grading.system != "not-reported":
+            if grading_stated(part, quoted, terms):
+                self.verification.claims += 1
+            else:
+                grading = f"{part.grading.system} {part.grading.version}"
+                self.error(key + ("grading", "system"),
+                           f"grading {grading} is not stated in its excerpts ({', '.join(part.excerpts)}) in a sentence "
+                           f"naming {term_shown(part)}; quote where the source says how this event was graded, "
+                           "or write grading: {system: not-reported}")
+
+    def check_derived(self, part: Backed, claim: Claim, expression: str, quoted: list[Quoted], key: PathKey,
+                      where: str) -> None:
+        names = {name: Decimal(getattr(part, name)) for name in ("n", "of") if getattr(part, name, None) is not None}
+        try:
+            computed, literals = evaluate(expression, names)
+        except ValueError as error:
+            self.error(key, f"{where}: derived '{expression}': {error}")
+            return
+        if not agrees_as_written(computed, claim.value):
+            self.error(key, f"{where} = {claim.value}, but derived '{expression}' gives {computed:.4g}; correct the "
+                            "figure or the expression")
+            return
+        pool = [figure for excerpt in quoted for figure in excerpt.figures if figure.kind not in (IDENTIFIER, DATE)]
+        for literal in literals:
+            if literal == 100:
+                continue  # turns a proportion into a percentage
+            if not any(_same(figure.value, literal) for figure in pool):
+                self.error(key, f"{where}: derived '{expression}' uses {literal}, which its excerpts "
+                                f"({', '.join(part.excerpts)}) do not state; compute only from quoted figures")
+                return
+        self.verification.figures += 1
+
+    def check_phase(self, study: Study, key: PathKey) -> None:
+        if study.phase in ("n-a", "not-reported"):
+            return
+        stated = set().union(*(phases_stated(normalise_whitespace(e.text)) for e in study.excerpts))
+        if study.phase in stated:
+            self.verification.claims += 1
+            return
+        said = f"they state {', '.join(sorted(stated))}" if stated else "none of them states a phase"
+        self.error(key + ("phase",), f"phase {study.phase} is not stated in this study's excerpts ({said}); quote "
+                                     "where the source gives the phase, or write phase: not-reported")
+
+    def check_prose(self, pieces: Iterable[Prose], quoted: list[Quoted], own: list[OwnFigure],
+                    own_key: PathKey, scope: str) -> set[str]:
+        """Every number in the pieces is in ``quoted`` or inside a declared own figure; returns the own
+        figures that were found."""
+        pool = [figure for excerpt in quoted for figure in excerpt.figures]
+        found: set[str] = set()
+        for piece in pieces:
+            spans = own_spans(piece.text, own)
+            for entry in own:
+                if entry.figure in piece.text:
+                    found.add(entry.figure)
+            for figure in figures_in(piece.text):
+                if figure.kind == IDENTIFIER:
+                    continue
+                if any(start <= figure.start < end for start, end in spans):
+                    self.verification.own_figures += 1
+                    continue
+                if prose_matches(figure, pool):
+                    self.verification.prose_numbers += 1
+                    for excerpt in quoted:
+                        if prose_matches(figure, excerpt.figures):
+                            self.used.add(excerpt.id)
+                    continue
+                where = ".".join(str(k) for k in piece.key)
+                shown = figure.shown(piece.text)
+                self.error(piece.key, f"{where}: “{shown}” is not stated in {scope}; quote the sentence that gives "
+                                      f"it, or declare it under {'.'.join(map(str, own_key))} as "
+                                      f"{{figure: \"{shown}\", reason: ...}}")
+        return found
+
+    def check_own_used(self, own: list[OwnFigure], found: set[str], key: PathKey) -> None:
+        for index, entry in enumerate(own):
+            if entry.figure not in found:
+                self.error(key + (index, "figure"), f"own figure “{entry.figure}” does not occur in the text it "
+                                                    "belongs to; copy it exactly as printed, or remove it")
 
 
 def verify_excerpt(excerpt: Excerpt, article: Article, text: ArticleText) -> str | None:
@@ -121,83 +522,85 @@ def verify_excerpt(excerpt: Excerpt, article: Article, text: ArticleText) -> str
     needle = normalise_whitespace(excerpt.text)
     if needle in text.text:
         return None
-    passage, line, score = _closest_passage(needle, text)
+    alignment = fuzz.partial_ratio_alignment(needle, text.text)
+    passage = text.text[alignment.dest_start:alignment.dest_end]
     return (
         f"excerpt '{excerpt.id}' is not in article '{article.id}' word for word; the closest passage "
-        f"({article.path}:{line}, {score:.0f}% similar) reads: “{passage}” — copy the quotation exactly"
+        f"({article.path}:{text.line_at(alignment.dest_start)}, {alignment.score:.0f}% similar) reads: “{passage}” "
+        "— copy the quotation exactly"
     )
 
 
-def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], problems: Problems) -> int:
-    """Check every evidence file against the articles; returns the number of excerpts verified."""
+def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], problems: Problems) -> Verification:
+    """Check every evidence file against the articles; returns what was verified."""
     texts = {article_id: ArticleText.of(article) for article_id, article in articles.items()}
+    verification = Verification()
     row_ids: dict[str, str] = {}
     excerpt_ids: dict[str, str] = {}
-    verified = 0
     for file in files:
+        check = TableCheck(file, problems, verification)
         rows: list[tuple[Study | Landscape, PathKey]] = [
             (study, ("studies", index)) for index, study in enumerate(file.table.studies)
         ]
         if file.table.landscape is not None:
             rows.append((file.table.landscape, ("landscape",)))
+        table_quoted: list[Quoted] = []
         for row, row_key in rows:
             here = f"{problems.relative(file.path)}:{file.positions.of(row_key + ('id',))[0]}"
             if row.id in row_ids:
                 problems.error(file.path, *file.positions.of(row_key + ("id",)),
                                f"duplicate id '{row.id}' (also used at {row_ids[row.id]}); give each row its own id")
             row_ids.setdefault(row.id, here)
-            verified += _verify_row(file, row, row_key, articles, texts, excerpt_ids, problems)
-    return verified
+            own = _verify_excerpts(check, row, row_key, articles, texts, excerpt_ids)
+            for part, key in walk_models(row, row_key):
+                if isinstance(part, Backed):
+                    check.check_part(part, key, own)
+            if isinstance(row, Study):
+                check.check_phase(row, row_key)
+            row_quoted = [Quoted.of(excerpt) for excerpt in own.values()]
+            table_quoted += row_quoted
+            if isinstance(row, Study):
+                pieces = [*study_prose(row, row_key), *notes_prose(row, row_key)]
+            else:
+                pieces = [*landscape_prose(row, row_key), *notes_prose(row, row_key)]
+            found = check.check_prose(pieces, row_quoted, row.own_figures, row_key + ("own_figures",),
+                                      "this row's excerpts")
+            check.check_own_used(row.own_figures, found, row_key + ("own_figures",))
+        overview = file.table.overview
+        pieces = [Prose(getattr(overview, name), ("overview", name))
+                  for name in ("mechanism", "status", "key_message") if getattr(overview, name)]
+        found = check.check_prose(pieces, table_quoted, overview.own_figures, ("overview", "own_figures"),
+                                  "any excerpt of this table")
+        check.check_own_used(overview.own_figures, found, ("overview", "own_figures"))
+        for row, row_key in rows:
+            for index, excerpt in enumerate(row.excerpts):
+                if excerpt.id not in check.used and not excerpt.key:
+                    problems.warn(file.path, *file.positions.of(row_key + ("excerpts", index, "id")),
+                                  f"excerpt '{excerpt.id}' backs no figure and is not a key excerpt")
+    return verification
 
 
-def _verify_row(file: EvidenceFile, row: Study | Landscape, row_key: PathKey, articles: dict[str, Article],
-                texts: dict[str, ArticleText], excerpt_ids: dict[str, str], problems: Problems) -> int:
-    positions = file.positions
+def _verify_excerpts(check: TableCheck, row: Study | Landscape, row_key: PathKey, articles: dict[str, Article],
+                     texts: dict[str, ArticleText], excerpt_ids: dict[str, str]) -> dict[str, Excerpt]:
+    """Each excerpt of the row: unique id, known article, verbatim; returns the row's excerpts by id."""
+    problems, positions = check.problems, check.positions
     own: dict[str, Excerpt] = {}
-    verified = 0
     for index, excerpt in enumerate(row.excerpts):
         key = row_key + ("excerpts", index)
         line, column = positions.of(key + ("id",))
         if excerpt.id in excerpt_ids:
-            problems.error(file.path, line, column,
+            problems.error(check.file.path, line, column,
                            f"duplicate excerpt id '{excerpt.id}' (also used at {excerpt_ids[excerpt.id]}); rename one")
-        excerpt_ids.setdefault(excerpt.id, f"{problems.relative(file.path)}:{line}")
+        excerpt_ids.setdefault(excerpt.id, f"{problems.relative(check.file.path)}:{line}")
         own[excerpt.id] = excerpt
         article = articles.get(excerpt.article)
         if article is None:
             known = ", ".join(sorted(articles)) or "none"
-            problems.error(file.path, *positions.of(key + ("article",)),
-                           f"unknown article '{excerpt.article}'; the articles are: {known}")
+            check.error(key + ("article",), f"unknown article '{excerpt.article}'; the articles are: {known}")
             continue
         message = verify_excerpt(excerpt, article, texts[article.id])
         if message:
-            problems.error(file.path, *positions.of(key + ("text",)), message)
+            check.error(key + ("text",), message)
         else:
-            verified += 1
-
-    used: set[str] = set()
-    for part, key in walk_models(row, row_key):
-        if not isinstance(part, Backed):
-            continue
-        quoted = []
-        for number, excerpt_id in enumerate(part.excerpts):
-            if excerpt_id not in own:
-                problems.error(file.path, *positions.of(key + ("excerpts", number)),
-                               f"unknown excerpt '{excerpt_id}'; this row's excerpts are: {', '.join(own) or 'none'}")
-            else:
-                used.add(excerpt_id)
-                quoted.append(normalise_whitespace(own[excerpt_id].text))
-        if not quoted:
-            continue
-        for name, value in _numbers(part):
-            if not any(number_in_text(value, text) for text in quoted):
-                field_key = key + tuple(name.split("."))
-                where = ".".join(str(k) for k in field_key)
-                problems.error(file.path, *positions.of(field_key),
-                               f"{where} = {value} is not stated in its excerpts ({', '.join(part.excerpts)}); "
-                               "quote the sentence that gives this figure, or correct it")
-    for index, excerpt in enumerate(row.excerpts):
-        if excerpt.id not in used and not excerpt.key:
-            problems.warn(file.path, *positions.of(row_key + ("excerpts", index, "id")),
-                          f"excerpt '{excerpt.id}' backs no figure and is not a key excerpt")
-    return verified
+            check.verification.excerpts += 1
+    return own
