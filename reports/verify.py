@@ -472,7 +472,12 @@ class TableCheck:
     def check_phase(self, study: Study, key: PathKey) -> None:
         if study.phase in ("n-a", "not-reported"):
             return
-        stated = set().union(*(phases_stated(normalise_whitespace(e.text)) for e in study.excerpts))
+        stated: set[str] = set()
+        for excerpt in study.excerpts:
+            phases = phases_stated(normalise_whitespace(excerpt.text))
+            if study.phase in phases:
+                self.used.add(excerpt.id)
+            stated |= phases
         if study.phase in stated:
             self.verification.claims += 1
             return

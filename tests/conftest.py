@@ -21,7 +21,7 @@ date: "2025-03-01"
 lang: zh-CN
 ---
 
-研究团队在 *Example Journal* 上发表了一项[临床试验](https://example.org/trial)结果。
+研究团队在 *Example Journal* 上发表了一项 I 期[临床试验](https://example.org/trial)结果。
 
 在 12 名接受治疗的患者中，未观察到剂量限制性毒性（DLT）。5 名患者（42%）达到部分缓解。
 
@@ -91,6 +91,9 @@ studies:
           levels: 2
           reason: 样本量小
     excerpts:
+      - id: demo-design
+        article: demo
+        text: 发表了一项 I 期临床试验结果。
       - id: demo-safety
         article: demo
         text: 在 12 名接受治疗的患者中，未观察到剂量限制性毒性（DLT）。5 名患者（42%）达到部分缓解。

@@ -3,6 +3,8 @@ exit status 1, no traceback, and no PDF written."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ARTICLE, EVIDENCE, pdftotext, write_project
+
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def line_of(text: str, needle: str, occurrence: int = 1) -> int:
@@ -31,15 +36,104 @@ def reports(project: Path, *args: str) -> subprocess.CompletedProcess:
 def test_check_on_a_good_project_prints_one_line(project: Path):
     result = reports(project, "check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "ok: 1 therapy classes, 1 studies, 1 excerpts verified against 1 articles\n"
+    assert result.stdout == (
+        "ok: 1 therapy classes, 1 studies, 2 excerpts verified against 1 articles\n"
+        "verified: 6 figures, 4 claims (terms, gradings, phases) and 0 numbers in prose checked against 2 verified "
+        "excerpts; 0 numbers marked as the curator's own\n"
+    )
     assert not (project / "build").exists()
 
 
-def test_check_on_the_shipped_seeds_passes():
-    root = Path(__file__).resolve().parent.parent
-    result = reports(root, "check")
+def test_check_on_the_shipped_seeds_passes_and_says_what_it_verified():
+    result = reports(ROOT, "check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("ok: 3 therapy classes, 4 studies, ")
+    assert result.stderr == ""
+    ok, verified = result.stdout.splitlines()
+    assert ok.startswith("ok: 3 therapy classes, 4 studies, ")
+    figures, claims, prose, excerpts, own = map(int, re.findall(r"\d+", verified))
+    assert verified == (f"verified: {figures} figures, {claims} claims (terms, gradings, phases) and {prose} numbers "
+                        f"in prose checked against {excerpts} verified excerpts; {own} numbers marked as the "
+                        "curator's own")
+    assert figures > 80 and claims > 50 and prose > 100 and own > 0
+
+
+def seeds_copy(tmp_path: Path, relative: str, old: str, new: str) -> Path:
+    """The shipped seeds in a new project, with ``old`` replaced by ``new`` once in one file."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "seeds", project / "seeds")
+    path = project / relative
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return project
+
+
+# A careless curator's slips in the shipped tables, each as the issue found it: before typed
+# matching, every one of these passed `reports check`.
+SLIPS = {
+    "count-inside-an-identifier": (
+        "seeds/evidence/car-nk.yaml", "      enrolled: 18\n", "      enrolled: 19\n",
+        "studies.0.enrollment.enrolled = 19 is not stated as a count of people in its excerpts "
+        "(nk-enrolment, nk-baseline, nk-design, nk-eligibility): 19 occurs only inside an identifier (“CD19” in nk-design)",
+    ),
+    "percentage-from-a-score": (
+        "seeds/evidence/car-m.yaml", "        value: 44\n", "        value: 3\n",
+        "studies.0.outcomes.0.value = 3 is not stated as a percentage in a sentence naming “疾病稳定（SD）” in its "
+        "excerpts (ct0508-efficacy): 3 occurs only as a score (3+) (“3+” in ct0508-efficacy)",
+    ),
+    "count-from-a-group-label": (
+        "seeds/evidence/car-m.yaml", "      treated: 14\n", "      treated: 1\n",
+        "1 occurs only as a count of things (个, 次, 组…) (“1组” in ct0508-dosing)",
+    ),
+    "figure-from-another-clause": (
+        "seeds/evidence/car-nk.yaml", "        patients: 0\n        of: 18\n        summary: 未观察到\n        excerpts: [nk-safety]",
+        "        patients: 1\n        of: 18\n        summary: 未观察到\n        excerpts: [nk-safety]",
+        "studies.0.adverse_events.1.patients = 1 is not stated as a count of people in a sentence naming “神经毒性”",
+    ),
+    "grading-not-stated-for-the-event": (
+        "seeds/evidence/car-nk.yaml", "        kind: crs\n        grading: {system: not-reported}",
+        "        kind: crs\n        grading: {system: CTCAE, version: \"5.0\"}",
+        "grading CTCAE 5.0 is not stated in its excerpts (nk-safety) in a sentence naming “细胞因子释放综合征（CRS）”; "
+        "quote where the source says how this event was graded, or write grading: {system: not-reported}",
+    ),
+    "phase-not-stated": (
+        "seeds/evidence/car-nk.yaml", "    phase: not-reported\n", "    phase: phase-1\n",
+        "phase phase-1 is not stated in this study's excerpts (none of them states a phase); quote where the source "
+        "gives the phase, or write phase: not-reported",
+    ),
+    "no-phase-for-a-trial": (
+        "seeds/evidence/car-nk.yaml", "    phase: not-reported\n", "    phase: n-a\n",
+        "studies.0: phase n-a (not applicable) is for studies without phases",
+    ),
+    "number-in-prose": (
+        "seeds/evidence/car-nk.yaml", "系统性红斑狼疮（SLE）患者接受异基因", "系统性红斑狼疮（SLE）患者（约 20 例）接受异基因",
+        "overview.status: “20 例” is not stated in any excerpt of this table; quote the sentence that gives it, or "
+        "declare it under overview.own_figures as {figure: \"20 例\", reason: ...}",
+    ),
+    "percentage-disagrees-with-its-counts": (
+        "seeds/evidence/car-nk.yaml", "        value: 94\n", "        value: 100\n",
+        "studies.0.baseline.0: 100% does not agree with 17/18 = 94.4%; correct the percentage or the counts",
+    ),
+    "wrong-arithmetic": (
+        "seeds/evidence/car-t.yaml", 'derived: {n: "1580 - 891 - 170"', 'derived: {n: "1580 - 891 - 171"',
+        "landscape.series.3.items.2.n = 519, but derived '1580 - 891 - 171' gives 518",
+    ),
+    "own-figure-not-in-the-text": (
+        "seeds/evidence/car-t.yaml", "    - figure: 112.4%\n", "    - figure: 112.5%\n",
+        "own figure “112.5%” does not occur in the text it belongs to",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SLIPS))
+def test_a_changed_figure_or_claim_in_the_shipped_tables_fails_check(tmp_path: Path, case: str):
+    relative, old, new, message = SLIPS[case]
+    project = seeds_copy(tmp_path, relative, old, new)
+    result = reports(project, "check")
+    assert result.returncode == 1, result.stdout
+    assert "Traceback" not in result.stderr
+    assert any(line.startswith(relative + ":") and message in line for line in result.stderr.splitlines()), \
+        result.stderr
 
 
 BAD_INPUTS = {
@@ -96,8 +190,9 @@ BAD_INPUTS = {
     ),
     "figure-not-in-excerpt": (
         "seeds/evidence/car-x.yaml",
-        EVIDENCE.replace("        n: 5\n", "        n: 6\n"),
-        "        n: 6", "studies.0.outcomes.0.n = 6 is not stated in its excerpts (demo-safety)",
+        EVIDENCE.replace("      treated: 12", "      treated: 13"),
+        "treated: 13", "studies.0.enrollment.treated = 13 is not stated as a count of people in its excerpts "
+                       "(demo-safety): no 13 in them; quote the sentence that gives this figure, or correct it",
     ),
     "two-headline-outcomes": (
         "seeds/evidence/car-x.yaml",
