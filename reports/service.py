@@ -10,6 +10,10 @@ catalog of classes for that fingerprint (read and verified in a worker, kept unt
 changes) -> check the parameters against it -> the cache key (fingerprint + options) is the
 ETag: a matching If-None-Match is answered 304 without rendering -> the cached body, or a render
 in the worker pool (see pool.py), shared by identical requests under way.
+
+Before any of that, in this order: the request log (so refusals are logged too), the size limits
+(414/431, before anything reads the request), then HEAD turned into GET. The server itself
+(uvicorn's h11 protocol, bounded below) answers a request head too large to buffer.
 """
 
 from __future__ import annotations
@@ -27,13 +31,15 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Literal
 
+import h11
 from cachetools import LRUCache
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParameter
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from reports import __version__
 from reports.build import (
@@ -44,7 +50,9 @@ from reports.handout import PAPERS, HandoutOptions, preview_handout, render_hand
 from reports.pool import Busy, RenderFailed, RenderPool
 from reports.project import BUILTIN_ROOT, Project, catalog, input_files, sha256_of
 from reports.render import render_html
-from reports.weekly import IsoWeek, check_week_has_ended, preview_weekly, render_weekly, weekly_root
+from reports.weekly import (
+    MANIFEST, PDF, IsoWeek, check_week_has_ended, first_week, preview_weekly, render_weekly, week_folder, weekly_root,
+)
 
 log = logging.getLogger("reports.service")
 
@@ -53,6 +61,16 @@ CACHE_CONTROL = "no-cache"
 # The preview is article text in a browser: it may show its own inline styles and data: images, and fetch nothing.
 PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 CATALOG_TIMEOUT = 60.0  # reading and verifying the seeds is not a render: not held to --timeout
+
+# Request limits, in bytes as sent. Every real URL here is under 200 bytes; browsers send about 1 KB of headers.
+MAX_URL = 2048  # path and query string: 414 URI Too Long
+MAX_HEADER = 4096  # one header, name and value: 431 Request Header Fields Too Large
+MAX_HEADERS = 8192  # all headers together: 431
+# What the server buffers of an incomplete request head (h11's own default): a head that does not fit
+# is answered by the protocol below; one that fits reaches the limits above, which answer first.
+MAX_HEAD = 16384
+LINGER_SECONDS = 5.0  # after refusing an oversized head: how long what the client still sends is read and dropped
+LOGGED_TARGET = 200  # characters of a path logged; a longer one is cut and its length given
 
 
 @dataclass
@@ -105,11 +123,13 @@ class Inputs:
         files = input_files(self.project, self.hash_of)
         return digest_of([__version__, files])
 
-    def earlier_weeks(self, week: IsoWeek) -> str:
-        """The manifests of the weeks before ``week``: what its "changed since" section compares with."""
+    def weekly_record(self, week: IsoWeek) -> str:
+        """What a week's briefing depends on in build/weekly/, read only: the manifests of the weeks
+        before it (its "changed since" section) and its own, with its PDF (served as recorded)."""
         root = weekly_root(self.project)
-        manifests = sorted(root.glob("*/manifest.json")) if root.is_dir() else []
-        return digest_of({path.parent.name: self.hash_of(path) for path in manifests if path.parent.name < str(week)})
+        manifests = sorted(root.glob(f"*/{MANIFEST}")) if root.is_dir() else []
+        record = {path.parent.name: self.hash_of(path) for path in manifests if path.parent.name <= str(week)}
+        return digest_of([record, self.hash_of(week_folder(self.project, week) / PDF)])
 
 
 def digest_of(value) -> str:
@@ -141,6 +161,134 @@ def error_body(status: int, message: str, **details) -> dict:
 
 def problems_of(error: ReportError, scrub: Scrubber) -> list[dict]:
     return [{"location": scrub(str(problem.location)), "message": scrub(problem.message)} for problem in error.problems]
+
+
+def json_bytes(status: int, message: str) -> bytes:
+    """An error body, for the answers given before FastAPI is reached."""
+    return json.dumps(error_body(status, message), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Before routing: request limits, and HEAD. Plain ASGI middleware: they see the request as uvicorn
+# parsed it (path, query string, headers) and answer without FastAPI's routing or validation.
+
+
+def oversized(scope: dict) -> tuple[int, str] | None:
+    """414 or 431 with the reason, for a request over the limits; None for one within them."""
+    url = len(scope.get("raw_path") or scope["path"].encode("utf-8")) + 1 + len(scope["query_string"])
+    if url > MAX_URL:
+        return 414, f"the URL is {url} bytes; this service accepts at most {MAX_URL}"
+    total = 0
+    for name, value in scope["headers"]:
+        size = len(name) + len(value)
+        if size > MAX_HEADER:
+            shown = name.decode("latin-1")[:40]
+            return 431, f"the header {shown} is {size} bytes; this service accepts at most {MAX_HEADER} for one header"
+        total += size + 4  # ": " and the line end
+    if total > MAX_HEADERS:
+        return 431, f"the headers are {total} bytes; this service accepts at most {MAX_HEADERS} in all"
+    return None
+
+
+class RequestLimits:
+    """Refuses a request whose URL or headers are over the limits: 414 or 431, as JSON.
+
+    By hand: uvicorn bounds only the bytes it buffers (see BoundedH11Protocol), Starlette nothing.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        refusal = oversized(scope) if scope["type"] == "http" else None
+        if refusal is None:
+            return await self.app(scope, receive, send)
+        status, message = refusal
+        await JSONResponse(error_body(status, message), status, {"Connection": "close"})(scope, receive, send)
+
+
+class HeadAsGet:
+    """HEAD wherever GET works: the GET's status and headers (Content-Length, ETag, X-Cache), no body.
+
+    FastAPI routes only the methods declared, and declaring HEAD on every route would double the
+    OpenAPI operations; this gives every GET route (the docs and their files too) its HEAD.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message):
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        # HEAD renders like GET (same key: the next GET is a hit); only a render knows the Content-Length and status.
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+async def check_query_parameters(request: Request) -> None:
+    """Each of the endpoint's own query parameters at most once, and no other: a misspelt or repeated
+    one is a 422, not silently the default or the last value."""
+    route = request.scope.get("route")
+    declared = {field.alias for field in route.dependant.query_params} if route is not None else set()
+    seen: set[str] = set()
+    problems = []
+    for name, _ in request.query_params.multi_items():
+        if name not in declared:
+            accepted = ", ".join(sorted(declared)) or "none"
+            problems.append({"parameter": f"query.{name[:40]}",
+                             "message": f"unknown parameter; this endpoint accepts: {accepted}"})
+        elif name in seen:
+            problems.append({"parameter": f"query.{name}", "message": "given more than once; give it once"})
+        seen.add(name)
+    if problems:
+        names = ", ".join(dict.fromkeys(problem["parameter"] for problem in problems))
+        raise ServiceError(422, f"bad parameters: {names}; see /docs for what each accepts", problems=problems)
+
+
+class BoundedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, answering a request head larger than it buffers with 414 or 431.
+
+    Plain uvicorn answers it with a text 400 and closes at once, while the client may still be
+    sending: the client then sees a broken pipe or a reset rather than the answer. Here the answer
+    is JSON like every other error, the server stops writing (FIN), and reads and drops what the
+    client still sends for a few seconds, so the client can read the answer before the close.
+    """
+
+    refused = False
+
+    def send_400_response(self, msg: str) -> None:
+        pending, _ = self.conn.trailing_data
+        if len(pending) <= MAX_HEAD:  # malformed, not oversized: uvicorn's own answer
+            return super().send_400_response(msg)
+        line, complete, _ = pending.partition(b"\n")
+        method, _, rest = line.partition(b" ")
+        target = rest.rpartition(b" ")[0] if complete else rest
+        if not complete or len(target) > MAX_URL:
+            status, message = 414, f"the URL is over {MAX_URL} bytes; this service accepts at most {MAX_URL}"
+        else:
+            status, message = 431, f"the headers are over {MAX_HEAD} bytes; this service accepts at most {MAX_HEADERS}"
+        body = json_bytes(status, message)
+        log.info("%s %s %d cache=- render_ms=- total_ms=0", method[:16].decode("latin-1"),
+                 logged_target(target.decode("latin-1")), status)
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                   (b"connection", b"close")]
+        response = h11.Response(status_code=status, headers=headers, reason=HTTPStatus(status).phrase.encode())
+        for event in (response, h11.Data(data=body), h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event))
+        self.refused = True
+        self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+    def data_received(self, data: bytes) -> None:
+        if not self.refused:  # after a refusal, what the client still sends is dropped unread
+            super().data_received(data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,6 +331,7 @@ class Service:
         self.cache: LRUCache | None = (LRUCache(maxsize=options.cache_mb * 2**20, getsizeof=len)
                                        if options.cache_mb > 0 else None)
         self.catalogs: dict[str, dict | ReportError] = {}
+        self.first_weeks: dict[str, IsoWeek | None] = {}
 
     @property
     def root(self) -> str:
@@ -201,6 +350,14 @@ class Service:
         if isinstance(found, ReportError):
             raise found
         return found
+
+    async def weeks(self, fingerprint: str, timezone: str) -> tuple[IsoWeek | None, IsoWeek]:
+        """The weeks served: from the week of the earliest dated article to the last complete one."""
+        if fingerprint not in self.first_weeks:
+            outcome = await self.pool.run(("first-week", fingerprint), "catalog", first_week, self.root,
+                                          timeout=max(CATALOG_TIMEOUT, self.options.timeout))
+            self.first_weeks = {fingerprint: outcome.value}  # only the current inputs' are kept
+        return self.first_weeks[fingerprint], IsoWeek.last_complete(dt.datetime.now(dt.UTC), timezone)
 
     def class_ids(self, text: str, known: dict) -> list[str]:
         """The classes named in the path, in the briefing's order; 404 for one that does not exist."""
@@ -267,13 +424,16 @@ def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -
         log.info("stopped: the rendering workers are shut down")
 
     app = FastAPIOffline(
-        title="reports", version=__version__, lifespan=lifespan,
+        title="reports", version=__version__, lifespan=lifespan, dependencies=[Depends(check_query_parameters)],
         description="Chinese-language PDF briefings on CAR-T, CAR-NK and CAR-M therapies, built on request from "
                     "the project's curated, excerpt-verified evidence tables. PDFs carry an ETag; send it back "
                     "as If-None-Match to get 304 while the inputs are unchanged.",
     )
     app.state.service = service
     install_error_handlers(app, service)
+    # Added innermost first: the log, outermost, sees every request (refused ones, and HEAD as HEAD).
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(RequestLimits)
     install_request_log(app)
 
     async def today_and_catalog(request: Request) -> tuple[dt.date, str, dict]:
@@ -333,30 +493,39 @@ def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -
         return await service.deliver(request, key, "text/html", f"{name}.html", preview_handout,
                                      service.root, class_id, options)
 
-    def week_of(name: str, known: dict) -> IsoWeek:
+    async def week_of(name: str, fingerprint: str, known: dict) -> IsoWeek:
+        """The week asked for, if it is served; 422 naming the weeks that are, before any render."""
+        first, last = await service.weeks(fingerprint, known["timezone"])
+        available = (f"weeks {first} to {last} are available" if first is not None and first <= last
+                     else "no week is available yet: no article has a publication date before the last complete week")
+        weeks = {"first": str(first), "last": str(last)} if first is not None and first <= last else None
         try:
             week = IsoWeek.parse(name)
             check_week_has_ended(week, dt.datetime.now(dt.UTC), known["timezone"])
         except ReportError as error:
-            raise ServiceError(422, error.problems[0].message) from None
+            raise ServiceError(422, f"{error.problems[0].message}; {available}", weeks=weeks) from None
+        if first is None or week < first:
+            earliest = f"{first}, the week of the earliest dated article" if first else "any dated article"
+            raise ServiceError(422, f"{week} is before {earliest}, so it has no news; {available}", weeks=weeks)
         return week
 
     @app.get("/weekly/{week}.pdf", response_class=Response, responses=PDF_RESPONSES,
              summary="The weekly briefing of an ISO week that has ended: what is new, what changed")
     async def weekly_pdf(request: Request, week: WeekName) -> Response:
-        _, fingerprint, known = await today_and_catalog(request)
-        iso_week = week_of(week, known)
-        # Made like `reports weekly --week`: kept in build/weekly/, so its build date is the day it was made.
-        key = ("weekly", fingerprint, str(iso_week), service.inputs.earlier_weeks(iso_week))
+        build_date, fingerprint, known = await today_and_catalog(request)
+        iso_week = await week_of(week, fingerprint, known)
+        # Rendered in memory, never written to build/weekly/ (a request must not fill the disk or become
+        # the "previous briefing" of later weeks); a week `reports weekly` made and is current is served as made.
+        key = ("weekly", fingerprint, str(iso_week), service.inputs.weekly_record(iso_week), build_date.isoformat())
         return await service.deliver(request, key, "application/pdf", f"weekly-{iso_week}.pdf", render_weekly,
-                                     service.root, iso_week)
+                                     service.root, iso_week, build_date)
 
     @app.get("/preview/weekly/{week}.html", response_class=HTMLResponse, responses=HTML_RESPONSES,
              summary="The HTML of a weekly briefing")
     async def weekly_preview(request: Request, week: WeekName) -> Response:
         build_date, fingerprint, known = await today_and_catalog(request)
-        iso_week = week_of(week, known)
-        key = ("weekly-preview", fingerprint, str(iso_week), service.inputs.earlier_weeks(iso_week),
+        iso_week = await week_of(week, fingerprint, known)
+        key = ("weekly-preview", fingerprint, str(iso_week), service.inputs.weekly_record(iso_week),
                build_date.isoformat())
         return await service.deliver(request, key, "text/html", f"weekly-{iso_week}.html", preview_weekly,
                                      service.root, iso_week)
@@ -377,10 +546,11 @@ def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request) -> HTMLResponse:
         try:
-            _, _, known = await today_and_catalog(request)
+            _, fingerprint, known = await today_and_catalog(request)
+            first, last = await service.weeks(fingerprint, known["timezone"])
         except ReportError as error:
             return HTMLResponse(index_page(service, None, problems_of(error, service.scrub)), status_code=500)
-        return HTMLResponse(index_page(service, known, []))
+        return HTMLResponse(index_page(service, known, [], first, last))
 
     return app
 
@@ -390,13 +560,13 @@ def class_links(class_id: str) -> dict:
             "handouts": {paper: f"/handouts/{class_id}.pdf?paper={paper}" for paper in PAPERS}}
 
 
-def index_page(service: Service, known: dict | None, problems: list[dict]) -> str:
+def index_page(service: Service, known: dict | None, problems: list[dict], first: IsoWeek | None = None,
+               last: IsoWeek | None = None) -> str:
     weeks = []
-    if known:
-        week = IsoWeek.last_complete(dt.datetime.now(dt.UTC), known["timezone"])
-        for _ in range(4):
-            weeks.append(str(week))
-            week = week.previous()
+    week = last
+    while first is not None and week is not None and week >= first and len(weeks) < 4:
+        weeks.append(str(week))
+        week = week.previous()
     return render_html(service.project.template_dirs, "service.html", {
         "version": __version__, "classes": known["classes"] if known else [], "weeks": weeks,
         "papers": PAPERS, "problems": problems, "links": class_links,
@@ -434,7 +604,10 @@ def install_error_handlers(app: FastAPI, service: Service) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         message = "no such page; / lists what this service offers" if error.status_code == 404 else str(error.detail)
-        return JSONResponse(error_body(error.status_code, message), error.status_code, error.headers)
+        headers = dict(error.headers or {})
+        if "GET" in headers.get("Allow", "").split(", "):
+            headers["Allow"] += ", HEAD"  # HeadAsGet answers it wherever GET works
+        return JSONResponse(error_body(error.status_code, message), error.status_code, headers)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, error: Exception) -> JSONResponse:
@@ -458,9 +631,14 @@ def install_request_log(app: FastAPI) -> None:
             return response
         finally:
             render = f"{request.state.render_ms:.0f}" if request.state.render_ms is not None else "-"
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            target = logged_target(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
             log.info("%s %s %d cache=%s render_ms=%s total_ms=%.0f", request.method, target, status,
                      request.state.cache, render, (time.perf_counter() - started) * 1000)
+
+
+def logged_target(target: str) -> str:
+    """The path and query as logged: an oversized one is cut, with its length, to keep the log readable."""
+    return target if len(target) <= LOGGED_TARGET else f"{target[:LOGGED_TARGET]}...({len(target)} characters)"
 
 
 def serve(project_dir: Path | str, options: ServiceOptions) -> None:
@@ -471,5 +649,7 @@ def serve(project_dir: Path | str, options: ServiceOptions) -> None:
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     app = create_app(project_dir, options)
+    # h11 named, not "auto": the limits are set for it, and installing httptools must not change them.
     uvicorn.run(app, host=options.host, port=options.port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=int(options.timeout) + 5)
+                timeout_graceful_shutdown=int(options.timeout) + 5, http=BoundedH11Protocol,
+                h11_max_incomplete_event_size=MAX_HEAD)

@@ -8,6 +8,9 @@ computed from it, not from the seeds as they are now, so it reports what readers
 A week is produced under a lock (one producer per week across processes). Nothing is
 re-rendered when the version is unchanged and the PDF is the one the manifest names; the PDF is
 written before its manifest, both atomically, so a failure leaves the previous good pair.
+
+The service (``render_weekly``, ``preview_weekly``) only reads build/weekly/: it renders in
+memory, so asking for a week never adds a record that later weeks would be compared with.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from filelock import FileLock
 
-from reports.articles import Article
+from reports.articles import Article, read_articles
 from reports.build import Rendered, briefing_html, build_date_from_environment, build_warnings, inline_css
 from reports.context import (
     ClassView, LandscapeView, StudyView, build_context, chinese_date, reference_view, row_figures,
@@ -550,16 +553,57 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
                         build_warnings(plan.content, fetcher.refused))
 
 
-def render_weekly(project_dir: Path | str, week: IsoWeek) -> Rendered:
-    """The week's briefing as ``reports weekly --week`` makes it (built if missing or out of date), in memory.
+def render_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date | None = None) -> Rendered:
+    """The week's briefing in memory, for the service; writes nothing, not even a lock.
 
-    Unlike the other products it is also written to build/weekly/: the weekly briefings and their
-    manifests are the record each next week's "what changed" is computed from.
+    A week that ``reports weekly`` (or the scheduler) has produced and that is still up to date
+    is the PDF recorded in build/weekly/: what its readers were sent. Any other week is rendered
+    here, compared with the latest earlier manifest exactly as ``reports weekly`` would, and
+    dated ``build_date``; it is not recorded, so it is never next week's "previous briefing".
     """
-    result = build_weekly(project_dir, WeeklyOptions(week=week))
-    pdf = result.pdf.read_bytes()
-    pages = result.pages or json.loads(result.manifest.read_text(encoding="utf-8"))["pdf"]["pages"]
-    return Rendered(pdf, pages, result.warnings)
+    from reports.pdf import ProjectURLFetcher, render_pdf  # WeasyPrint is heavy
+
+    project = Project.at(project_dir)
+    week, timezone = resolve_week(project, WeeklyOptions(week=week))
+    plan = plan_week(project, week, timezone)
+    recorded = recorded_pdf(project, week, plan.manifest["version"])
+    if recorded is not None:
+        return Rendered(*recorded, build_warnings(plan.content, []))
+    stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
+    fetcher = ProjectURLFetcher(project.readable_roots)
+    html = plan.html(build_date or build_date_from_environment())
+    document = render_pdf(html, project.template_dirs[0], stylesheets, fetcher)
+    return Rendered(document.write_pdf(), len(document.pages), build_warnings(plan.content, fetcher.refused))
+
+
+def recorded_pdf(project: Project, week: IsoWeek, version: str) -> tuple[bytes, int] | None:
+    """The week's recorded PDF and its page count, when it was made from exactly these inputs."""
+    folder = week_folder(project, week)
+    try:
+        made = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        pdf = (folder / PDF).read_bytes()
+    except (OSError, ValueError):
+        return None
+    facts = made.get("pdf") if isinstance(made, dict) else None
+    # The bytes are checked as read: a PDF replaced after its manifest was read is not taken for it.
+    if (not isinstance(facts, dict) or made.get("version") != version
+            or facts.get("sha256") != hashlib.sha256(pdf).hexdigest()):
+        return None
+    return pdf, facts.get("pages", 0)
+
+
+def first_week(project_dir: Path | str) -> IsoWeek | None:
+    """The week of the earliest dated article: no earlier week has news. None when none is dated.
+
+    A date known only to the month (or year) counts from its first day.
+    """
+    project = Project.at(project_dir)
+    problems = Problems(project.root)
+    articles = read_articles(project.seeds, problems)
+    problems.raise_if_any()
+    days = [dt.date(a.published.year, a.published.month or 1, a.published.day or 1)
+            for a in articles.values() if a.published]
+    return IsoWeek.containing(min(days)) if days else None
 
 
 def preview_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date | None = None) -> str:

@@ -6,6 +6,8 @@ to it over HTTP with the standard library, and stops it by its process id.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import http.client
 import json
 import os
@@ -72,11 +74,11 @@ class Server:
             assert time.monotonic() < deadline, "the server did not answer /healthz within 60 s"
             time.sleep(0.2)
 
-    def get(self, path: str, headers: dict | None = None, timeout: float = 120) -> Reply:
+    def get(self, path: str, headers: dict | None = None, timeout: float = 120, method: str = "GET") -> Reply:
         """The path is sent exactly as given: no client-side normalising of .. or %2e."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
-            connection.request("GET", path, headers=headers or {})
+            connection.request(method, path, headers=headers or {})
             response = connection.getresponse()
             return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
         finally:
@@ -106,7 +108,7 @@ class Server:
 
 
 def seed_project(folder: Path) -> Path:
-    """A copy of the shipped seeds: the weekly briefings the service makes go to its build/."""
+    """A copy of the shipped seeds, in a folder of its own: the service must write nothing into it."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "seeds", folder / "seeds")
     return folder
@@ -188,13 +190,14 @@ def test_a_handout_on_a5(served, tmp_path):
     assert "证据速览" in squeeze(pdftotext(tmp_path / "handout.pdf"))
 
 
-def test_a_weekly_briefing_is_made_like_the_command_and_kept(served, tmp_path):
+def test_a_weekly_briefing_is_rendered_in_memory_and_kept_only_in_the_cache(served, tmp_path):
     reply = served.get("/weekly/2026-W46.pdf")
-    assert reply.status == 200
+    assert (reply.status, reply.headers["x-cache"]) == (200, "miss")
     text = squeeze(pdftotext(save(reply, tmp_path / "weekly.pdf")))
     assert "2026-W46" in text or "2026年第46周" in text, text[:400]
-    kept = served.root / "build/weekly/2026-W46/briefing.pdf"
-    assert kept.read_bytes() == reply.body
+    assert not (served.root / "build").exists(), sorted(served.root.rglob("*"))
+    again = served.get("/weekly/2026-W46.pdf")
+    assert (again.status, again.headers["x-cache"], again.body) == (200, "hit", reply.body)
     assert served.get("/weekly/2026-W46.pdf", {"If-None-Match": reply.headers["etag"]}).status == 304
 
 
@@ -272,7 +275,7 @@ def test_an_unknown_class_is_404_with_the_classes_there_are(served):
     ("/briefings/CAR_T.pdf", "path.classes"),
     ("/briefings/car-t+.pdf", "path.classes"),
     ("/briefings/" + "+".join(["car-t"] * 60) + ".pdf", "path.classes"),
-    ("/briefings/" + "x" * 5000 + ".pdf", "path.classes"),
+    ("/briefings/" + "x" * 2000 + ".pdf", "path.classes"),  # a URL within 2,048 bytes: a longer one is 414
     ("/weekly/2026-46.pdf", "path.week"),
 ])
 def test_bad_parameters_are_422_naming_the_parameter(served, path, parameter):
@@ -286,11 +289,72 @@ def test_bad_parameters_are_422_naming_the_parameter(served, path, parameter):
 @pytest.mark.parametrize("week, message", [
     ("2026-W60", "2026 has no week 60"),
     ("2099-W01", "2099-W01 has not ended yet in Asia/Shanghai"),
+    ("2020-W43", "2020-W43 is before 2020-W44, the week of the earliest dated article"),
+    ("0001-W01", "0001-W01 is before 2020-W44, the week of the earliest dated article"),
 ])
-def test_a_week_that_does_not_exist_or_has_not_ended_is_422(served, week, message):
-    reply = served.get(f"/weekly/{week}.pdf")
-    assert reply.status == 422
-    assert reply.json()["message"].startswith(message)
+def test_a_week_that_does_not_exist_has_not_ended_or_precedes_every_article_is_422(served, week, message):
+    """The seeds' earliest dated article is of 2020-10-29 (ISO week 2020-W44)."""
+    last = last_complete_week()
+    for path in (f"/weekly/{week}.pdf", f"/preview/weekly/{week}.html"):
+        reply = served.get(path)
+        assert reply.status == 422
+        body = reply.json()
+        assert body["message"].startswith(message)
+        assert body["message"].endswith(f"; weeks 2020-W44 to {last} are available")
+        assert body["weeks"] == {"first": "2020-W44", "last": last}
+
+
+def last_complete_week() -> str:
+    """The last ISO week that has ended in Asia/Shanghai, computed here independently of the service."""
+    from zoneinfo import ZoneInfo
+
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    year, week, _ = (today - dt.timedelta(days=today.isoweekday())).isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def listing(folder: Path) -> dict[str, tuple]:
+    """Every file and folder under ``folder``: its size, modification time and content hash."""
+    return {path.relative_to(folder).as_posix(): (path.is_dir(), path.stat().st_size, path.stat().st_mtime_ns,
+                                                  None if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest())
+            for path in sorted(folder.rglob("*"))}
+
+
+def test_weekly_requests_read_the_weekly_record_and_write_nothing_into_build(tmp_path):
+    root = seed_project(tmp_path / "project")
+    # A week produced by the command, as the scheduler would: the record later weeks are compared with.
+    made = subprocess.run([sys.executable, "-m", "reports", "--project", str(root), "weekly", "--week", "2025-W46",
+                           "--date", "2025-11-17"], capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    recorded = root / "build/weekly/2025-W46/briefing.pdf"
+    before = listing(root / "build")
+    assert "weekly/2025-W46/manifest.json" in before
+    server = Server(root, "--workers", "2")
+    try:
+        # The week the command made, unchanged since: served as recorded, byte for byte (a new render
+        # would print the server's build date, 2026-01-15, not the recorded 2025-11-17).
+        assert server.get("/weekly/2025-W46.pdf").body == recorded.read_bytes()
+        # A later week is compared with the recorded one, as `reports weekly` would.
+        later = server.get("/weekly/2025-W47.pdf")
+        assert later.status == 200
+        assert "上期：2025-W46" in squeeze(pdftotext(save(later, tmp_path / "w47.pdf")))
+        # The first week served (the earliest dated article, 2020-10-29) and other weeks, every way they are asked.
+        assert server.get("/weekly/2020-W44.pdf").status == 200
+        assert server.get("/preview/weekly/2025-W48.html").status == 200
+        assert server.get("/weekly/2025-W49.pdf", {"If-None-Match": '"other"'}, method="HEAD").status == 200
+        renders = server.get("/healthz").json()["pool"]["completed"]["render"]
+        assert renders == 5
+
+        for week in ["2020-W43", "0001-W01", "2099-W01"]:
+            reply = server.get(f"/weekly/{week}.pdf")
+            assert reply.status == 422 and "are available" in reply.json()["message"], reply.body
+        pool = server.get("/healthz").json()["pool"]
+        assert pool["completed"]["render"] == renders and pool["failed"] == {}, pool  # refused before any render
+        assert re.search(r"GET /weekly/0001-W01\.pdf 422 cache=- render_ms=- ", server.logged())
+    finally:
+        server.stop()
+    assert listing(root / "build") == before
+    assert sorted(path.name for path in root.iterdir()) == ["build", "seeds", "serve.log"]
 
 
 @pytest.mark.parametrize("path", [
