@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Callable
 
 from reports import __version__
 from reports.articles import Article, Link
+from markupsafe import Markup, escape
+
 from reports.model import (
-    AdverseEvent, Excerpt, Landscape, LandscapeItem, LandscapeSeries, Measurement, Source, Study,
+    AdverseEvent, Excerpt, Landscape, LandscapeItem, LandscapeSeries, Measurement, OwnFigure, Source, Study,
 )
 from reports.project import Content
 
 PHASE_LABELS = {
-    "n-a": "不适用", "early-phase-1": "早期 I 期", "phase-1": "I 期", "phase-1-phase-2": "I/II 期",
+    "n-a": "不适用", "not-reported": "分期未报道", "early-phase-1": "早期 I 期", "phase-1": "I 期", "phase-1-phase-2": "I/II 期",
     "phase-2": "II 期", "phase-2-phase-3": "II/III 期", "phase-3": "III 期", "phase-4": "IV 期",
 }
 STUDY_TYPE_LABELS = {
@@ -77,6 +80,37 @@ def format_measurement(item: Measurement) -> str:
     if context:
         text += f"（{context}）"
     return text
+
+
+OWN_MARK = "†"
+
+
+def marked_text(text: str, own: list[OwnFigure]) -> Markup:
+    """The text, escaped, with a † after each figure the curator declared as their own (own_figures):
+    a reader sees which numbers no quoted source states, and ``own_notes`` says where they come from."""
+    spans = sorted((start, start + len(entry.figure)) for entry in own
+                   for start in _occurrences(text, entry.figure))
+    parts, position = [], 0
+    for start, end in spans:
+        if start < position:
+            continue
+        parts += [escape(text[position:end]), Markup(f'<sup class="own-mark">{OWN_MARK}</sup>')]
+        position = end
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
+
+
+def _occurrences(text: str, figure: str) -> list[int]:
+    found, start = [], text.find(figure)
+    while start >= 0:
+        found.append(start)
+        start = text.find(figure, start + 1)
+    return found
+
+
+def own_notes(own: list[OwnFigure], derived: list[str] = ()) -> list[str]:
+    """What each † stands for: the curator's own figures and derived table figures, with their reasons."""
+    return [f"{entry.figure}：{entry.reason}" for entry in own] + list(derived)
 
 
 def format_grading(event: AdverseEvent) -> str:
@@ -155,6 +189,7 @@ class StudyView:
     enrollment: str
     baseline: list[str]
     outcomes: list[str]
+    headline: str  # the main outcome: the one marked headline, else the first with a rate, else the first
     safety: list[str]
     follow_up: str
     source: str
@@ -177,7 +212,7 @@ class Chart:
 class SeriesView:
     id: str
     title: str
-    denominator: str
+    denominator: Markup
     rows: list[tuple[str, str]]
     chart: Chart | None = None
 
@@ -186,14 +221,15 @@ class SeriesView:
 class LandscapeView:
     id: str
     title: str
-    summary: str
+    summary: Markup
     data_source: str
     data_cutoff: str
     trials: str
     series: list[SeriesView]
-    limitations: list[str]
+    limitations: list[Markup]
     source: str
     references: list[int]
+    own_notes: list[str]  # what each † stands for
 
 
 @dataclass
@@ -201,8 +237,9 @@ class ClassView:
     id: str
     name: str
     name_en: str
-    mechanism: str
-    status: str
+    mechanism: Markup
+    status: Markup
+    own_notes: list[str]  # what each † of the overview stands for
     studies: list[StudyView]
     landscape: LandscapeView | None
     quotes: list[Quote]
@@ -273,6 +310,27 @@ def safety_lines(study: Study) -> list[str]:
     return lines
 
 
+def headline_outcome(study: Study) -> Measurement:
+    """The outcome a handout leads with: the one marked headline, else the first with a rate, else the first."""
+    marked = [outcome for outcome in study.outcomes if outcome.headline]
+    rated = [outcome for outcome in study.outcomes if rate_of(outcome) is not None]
+    return (marked or rated or study.outcomes)[0]
+
+
+def rate_of(outcome: Measurement) -> float | None:
+    """The outcome as a percentage of patients, when the source gives one (or its n/of).
+
+    Only proportions and counts: a median or mean in % (a tumour shrinking by 30%) is not a rate.
+    """
+    if outcome.measure not in ("proportion", "count"):
+        return None
+    if outcome.value is not None and outcome.unit == "%":
+        return float(outcome.value)
+    if outcome.n is not None and outcome.of:
+        return 100 * outcome.n / outcome.of
+    return None
+
+
 def certainty_text(study: Study) -> str:
     return f"GRADE {GRADE_LABELS[study.certainty.grade][0]}，OCEBM {study.certainty.cebm_level} 级"
 
@@ -302,6 +360,7 @@ def _study_view(study: Study, references: References, footnotes: list[Footnote])
         enrollment=format_enrollment(study),
         baseline=[format_measurement(m) for m in study.baseline],
         outcomes=[format_measurement(m) for m in study.outcomes],
+        headline=format_measurement(headline_outcome(study)),
         safety=safety_lines(study),
         follow_up=study.follow_up.summary if study.follow_up else "未报道",
         source=format_source(study.source),
@@ -317,7 +376,7 @@ def _study_view(study: Study, references: References, footnotes: list[Footnote])
 def _item_text(item: LandscapeItem) -> str:
     parts = []
     if item.value is not None:
-        parts.append(f"{number(item.value)}{item.unit or ''}")
+        parts.append(f"{number(item.value)}{item.unit or ''}{OWN_MARK if item.derived else ''}")
     if item.n is not None and item.of is not None:
         parts.append(f"{item.n}/{item.of}")
     elif item.n is not None:
@@ -343,23 +402,47 @@ def series_chart(series: LandscapeSeries, convert: Callable[[str], str], lang: s
     return Chart(svg_data_url(svg), alt, f"{title}：条形图，数值见下表")
 
 
+def derived_sum(item: LandscapeItem, name: str, expression: str) -> str:
+    """A derived figure as arithmetic a reader can redo: 519 = 1580 − 891 − 170; 32.8% = 519 / 1580 × 100."""
+    for field_name in ("of", "n"):  # "of" first: "n" is not inside it
+        if getattr(item, field_name) is not None:
+            expression = re.sub(rf"\b{field_name}\b", str(getattr(item, field_name)), expression)
+    unit = item.unit if name == "value" and item.unit == "%" else ""
+    arithmetic = " ".join(expression.replace("-", " − ").replace("*", " × ").replace("/", " / ").split())
+    return f"{number(getattr(item, name))}{unit} = {arithmetic}"
+
+
+def derived_notes(landscape: Landscape) -> list[str]:
+    """Each computed landscape figure with its arithmetic: 原文未归类：n = 1580 − 891 − 170 ..."""
+    notes = []
+    for series in landscape.series:
+        for item in [*series.items]:
+            if item.derived:
+                notes.append(f"{series.title}｜{item.label}：编者计算，" + "；".join(
+                    derived_sum(item, name, expression) for name, expression in item.derived.items()))
+    return notes
+
+
 def _landscape_view(landscape: Landscape, references: References, convert: Callable[[str], str] = str,
                     lang: str = "zh-Hans") -> LandscapeView:
+    own = landscape.own_figures
     return LandscapeView(
         id=landscape.id,
         title=landscape.title,
-        summary=landscape.summary,
+        summary=marked_text(landscape.summary, own),
         data_source=landscape.data_source,
         data_cutoff=landscape.data_cutoff.chinese(),
         trials=_item_text(landscape.trials),
         series=[
-            SeriesView(s.id, s.title, s.denominator, [(item.label, _item_text(item)) for item in s.items],
+            SeriesView(s.id, s.title, marked_text(s.denominator, own),
+                       [(item.label, _item_text(item)) for item in s.items],
                        series_chart(s, convert, lang) if s.chart else None)
             for s in landscape.series
         ],
-        limitations=landscape.limitations,
+        limitations=[marked_text(item, own) for item in landscape.limitations],
         source=format_source(landscape.source),
         references=references.of_excerpts(landscape.excerpts),
+        own_notes=own_notes(own, derived_notes(landscape)),
     )
 
 
@@ -425,8 +508,9 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
             id=table.therapy_class.id,
             name=table.therapy_class.name,
             name_en=table.therapy_class.name_en,
-            mechanism=table.overview.mechanism,
-            status=table.overview.status,
+            mechanism=marked_text(table.overview.mechanism, table.overview.own_figures),
+            status=marked_text(table.overview.status, table.overview.own_figures),
+            own_notes=own_notes(table.overview.own_figures),
             studies=studies,
             landscape=landscape,
             quotes=quotes,

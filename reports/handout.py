@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from reports import __version__
 from reports.build import (
     BuildResult, Rendered, briefing_html, build_date_from_environment, build_warnings, inline_css,
 )
 from reports.context import (
     BOUND_PREFIX, FOLLOW_UP_UNITS, GRADE_LABELS, MM, PHASE_LABELS, STUDY_TYPE_LABELS, Chart, References,
-    certainty_text, chinese_date, format_enrollment, format_measurement, number, safety_lines, svg_data_url,
+    certainty_text, chinese_date, format_enrollment, format_measurement, headline_outcome, marked_text, number,
+    rate_of, safety_lines, svg_data_url,
 )
 from reports.errors import Location, Problem, ReportError
 from reports.evidence import EvidenceFile
@@ -121,30 +124,10 @@ class SourceLink:
 @dataclass
 class HandoutLandscape:
     title: str
-    summary: str
+    summary: Markup
     meta: str
     references: list[int]
-
-
-def headline_outcome(study: Study) -> Measurement:
-    """The outcome a handout leads with: the one marked headline, else the first with a rate, else the first."""
-    marked = [outcome for outcome in study.outcomes if outcome.headline]
-    rated = [outcome for outcome in study.outcomes if rate_of(outcome) is not None]
-    return (marked or rated or study.outcomes)[0]
-
-
-def rate_of(outcome: Measurement) -> float | None:
-    """The outcome as a percentage of patients, when the source gives one (or its n/of).
-
-    Only proportions and counts: a median or mean in % (a tumour shrinking by 30%) is not a rate.
-    """
-    if outcome.measure not in ("proportion", "count"):
-        return None
-    if outcome.value is not None and outcome.unit == "%":
-        return float(outcome.value)
-    if outcome.n is not None and outcome.of:
-        return 100 * outcome.n / outcome.of
-    return None
+    own_notes: list[str]  # what each † of the summary stands for
 
 
 def rate_text(outcome: Measurement) -> str:
@@ -284,8 +267,10 @@ def handout_context(content: Content, table: EvidenceFile, paper: Paper, marks: 
     landscape = None
     if table.table.landscape:
         land = table.table.landscape
-        landscape = HandoutLandscape(land.title, land.summary, f"数据来源：{land.data_source}；数据截至 {land.data_cutoff.chinese()}",
-                                     references.of_excerpts(land.excerpts))
+        summary = marked_text(land.summary, land.own_figures)
+        landscape = HandoutLandscape(land.title, summary, f"数据来源：{land.data_source}；数据截至 {land.data_cutoff.chinese()}",
+                                     references.of_excerpts(land.excerpts),
+                                     [entry.reason for entry in land.own_figures if entry.figure in land.summary])
     quotes = key_quotes(table, content, references, KEY_QUOTES)
     links, unlinked = source_links(table, content, references, qr_size=20 * MM)
     return {
@@ -298,7 +283,9 @@ def handout_context(content: Content, table: EvidenceFile, paper: Paper, marks: 
         "build_date_text": chinese_date(build_date),
         "class_name": info.name,
         "class_name_en": info.name_en,
-        "key_message": overview.key_message or overview.status.split("。")[0] + "。",
+        "key_message": marked_text(overview.key_message or overview.status.split("。")[0] + "。", overview.own_figures),
+        "key_message_notes": [entry.reason for entry in overview.own_figures
+                              if entry.figure in (overview.key_message or overview.status)],
         "rows": rows,
         "landscape": landscape,
         "quotes": quotes,

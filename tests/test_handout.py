@@ -134,8 +134,8 @@ def test_everything_printed_stays_inside_the_margins_office_printers_keep(seed_h
 def test_a_handout_says_what_a_reader_needs_and_the_charts_labels_are_text(seed_handouts):
     text = squeeze(pdftotext(seed_handouts["a5"]["car-nk"]))
     for expected in (
-        "CAR-NK细胞疗法", "核心信息", "首个异基因CD19CAR-NK治疗难治性SLE",  # the key message
-        "证据一览", "异基因CD19CAR-NK治疗难治性SLE首次人体病例系列", "入组18例",  # the condensed table
+        "CAR-NK细胞疗法", "核心信息", "异基因CD19CAR-NK治疗复发或难治性SLE的首次人体病例系列",  # the key message
+        "证据一览", "异基因CD19CAR-NK治疗复发或难治性SLE首次人体病例系列", "入组18例",  # the condensed table
         "样本量（例）", "主要疗效（%）", "随访（月）", "67%（6/9）",  # the chart's labels and figures
         "安全性要点", "细胞因子释放综合征（CRS）：1/18（6%）",  # the main safety figures
         "关键原文摘录", "来源（扫码打开原文）", "NCT06010472",

@@ -320,6 +320,7 @@ def test_a_long_evidence_table_repeats_its_header_and_keeps_rows_whole(tmp_path:
     head, row = EVIDENCE.split("studies:\n")
     rows = "".join(
         row.replace("demo-phase-1", f"demo-phase-1-{n}").replace("demo-safety", f"demo-safety-{n}")
+        .replace("demo-design", f"demo-design-{n}")
         .replace("NCT01234567", f"NCT012345{n:02d}")
         .replace("indication: 复发或难治性淋巴瘤", "indication: " + "复发或难治性淋巴瘤，" * 6 + f"ROW{n:02d}END")
         for n in range(14)
@@ -459,5 +460,6 @@ def test_the_landscape_charts_print_their_figures_beside_their_tables(seed_brief
     for figure in ("71.6%", "24.6%", "2.75%", "1.05%", "54.41%", "16.12%", "9.60%"):
         assert landscape.count(figure) == 2, figure
     html = seed_briefing.with_suffix(".html").read_text(encoding="utf-8")
-    assert 'alt="条形图：血液瘤主要靶点（血液瘤靶点中的占比（原文：血液瘤靶点共 62 个））。CD19 54.41%；BCMA 16.12%；' in html
+    assert 'alt="条形图：血液瘤主要靶点（血液瘤试验所涉靶点中的占比；原文未给出分母（血液瘤靶点共 62 个，这是靶点的个数，不是' \
+        '占比的分母））。CD19 54.41%；BCMA 16.12%；' in html
     assert html.count('<figure class="series-chart">') == 3  # not the phases, not the publication rates

@@ -138,12 +138,12 @@ def test_after_several_missed_weeks_only_the_latest_is_produced_and_the_others_a
 
 
 def test_a_failed_run_is_logged_with_its_problems_and_retried_at_the_next_start(project: Path, log: pytest.LogCaptureFixture):
-    write_project(project, {"seeds/evidence/car-x.yaml": EVIDENCE.replace("value: 42", "value: 43")})
+    write_project(project, {"seeds/evidence/car-x.yaml": EVIDENCE.replace("treated: 12", "treated: 13")})
     clock = Clock(at("2026-11-24 10:00"))
     failed = WeeklyScheduler(project, clock).run_due("catch-up")
     assert failed.outcome == "failed" and produced_weeks(project) == []
     assert "catch-up 2026-W47: failed with 1 problem" in "\n".join(log.messages)
-    assert any(re.match(r"seeds/evidence/car-x\.yaml:\d+:\d+: .*value = 43 is not stated", m) for m in log.messages), log.messages
+    assert any(re.match(r"seeds/evidence/car-x\.yaml:\d+:\d+: .*treated = 13 is not stated", m) for m in log.messages), log.messages
     record = json.loads((project / "build/weekly/runs.jsonl").read_text(encoding="utf-8"))
     assert record["outcome"] == "failed" and record["problems"][0].startswith("seeds/evidence/car-x.yaml:")
 

@@ -86,6 +86,7 @@ def test_excerpts_are_checked_against_the_original_text_not_the_conversion(proje
     result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "build",
                              "--script", "zh-Hant"], capture_output=True, text=True)
     assert result.returncode == 1
-    assert "seeds/evidence/car-x.yaml:58:15: excerpt 'demo-safety' is not in article 'demo' word for word" \
+    line = traditional_excerpt.split("\n").index("      - id: demo-safety") + 3  # 1-based line of its text, two below
+    assert f"seeds/evidence/car-x.yaml:{line}:15: excerpt 'demo-safety' is not in article 'demo' word for word" \
         in result.stderr
     assert not (project / "build/briefing.pdf").exists()

@@ -23,7 +23,7 @@ PAGES = {
     "summary": "要点速览类别",
     "evidence-table": "研究与设计人群与样本量",
     "landscape": "数据来源：ClinicalTrials.gov",
-    "quotations": "关键原文摘录一名患有横纹肌肉瘤",
+    "quotations": "关键原文摘录在这项研究发布之时",
     "references": "参考来源著录格式",
     "method": "方法与声明证据如何整理",
     "appendix-traditional": "治療後,5名晚期神經母細胞瘤患者存活超過13年",

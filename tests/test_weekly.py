@@ -151,7 +151,7 @@ CHANGED_ARTICLE = ARTICLE.replace("5 名患者（42%）", "6 名患者（50%）"
 SECOND_ROW = (
     EVIDENCE.split("studies:\n")[1]
     .replace("demo-phase-1", "demo-phase-1b").replace("示例 I 期试验", "示例 Ib 期扩展队列")
-    .replace("demo-safety", "demo-safety-b").replace("added: 2026-11-21", "added: 2026-11-24")
+    .replace("demo-safety", "demo-safety-b").replace("demo-design", "demo-design-b").replace("added: 2026-11-21", "added: 2026-11-24")
     .replace("NCT01234567", "NCT01234568")
 )
 
