@@ -20,14 +20,15 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from reports.errors import Problems
-from reports.model import ArticleEntry, ArticleIndex, PartialDate
-from reports.sources import parse_yaml, read_text, validate_model
+from reports.model import ArticleEntry, ArticleIndex, PartialDate, ProjectSettings
+from reports.sources import SizeLimit, parse_yaml, read_text, validate_model
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".txt"}
 FIGURE_OMITTED = "〔原文配图从略〕"
 SANITISER_TAGS = {"p", "br", "em", "strong", "blockquote", "ul", "ol", "li", "code", "pre", "hr", "span"}
 SANITISER_ATTRIBUTES = {"p": {"class"}, "span": {"class"}}
 CJK_RE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+INDEX_SHAPE = "the article index must be a mapping with articles: (a list of entries, each with file: and outlet:)"
 
 
 @dataclass(frozen=True)
@@ -217,13 +218,17 @@ def _drop_lines(body: str, omit: list[str]) -> tuple[str, set[str]]:
 
 
 def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, int] | None, index_path: Path,
-                 problems: Problems) -> Article | None:
+                 problems: Problems, limit: SizeLimit | None = None) -> Article | None:
     """Read one article; ``entry`` is its index entry (at ``entry_at`` in the index), None when unlisted."""
-    text = read_text(path, problems)
+    text = read_text(path, problems, limit)
     if text is None:
         return None
     front = split_front_matter(text, path, problems)
     if front is None:
+        return None
+    if not front.body.strip():
+        problems.error(path, 1, 1, f"article '{path.stem}' has no text; put the article's text in the file "
+                                   "(after its front matter), or remove the file and its entry in the index")
         return None
     meta = front.data
     listed = entry is not None
@@ -283,13 +288,19 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
     )
 
 
-def read_articles(seeds: Path, problems: Problems) -> dict[str, Article]:
-    """Read the index and every article file; problems are collected, not raised."""
+def read_articles(seeds: Path, problems: Problems, settings: ProjectSettings | None = None) -> dict[str, Article]:
+    """Read the index and every article file; problems are collected, not raised.
+
+    ``settings`` gives the size limits (default: the default settings').
+    """
+    settings = settings or ProjectSettings()
+    article_limit = SizeLimit(settings.max_article_bytes, "an article", "max_article_bytes")
+    index_limit = SizeLimit(settings.max_yaml_bytes, "the article index", "max_yaml_bytes")
     index_path = seeds / "articles.yaml"
     articles_dir = seeds / "articles"
     entries: dict[str, tuple[ArticleEntry, tuple[int, int]]] = {}
-    if index_path.exists():
-        index = validate_model(ArticleIndex, index_path, problems)
+    if index_path.exists() or index_path.is_symlink():
+        index = validate_model(ArticleIndex, index_path, problems, index_limit, INDEX_SHAPE)
         if index is not None:
             model, positions = index
             for number, entry in enumerate(model.articles):
@@ -313,7 +324,7 @@ def read_articles(seeds: Path, problems: Problems) -> dict[str, Article]:
             problems.error(path, 0, 0, f"two article files are named '{path.stem}'; rename one")
             continue
         entry, at = entries.get(path.name, (None, None))
-        article = read_article(path, entry, at, index_path, problems)
+        article = read_article(path, entry, at, index_path, problems, article_limit)
         if article is not None:
             articles[article.id] = article
     return articles

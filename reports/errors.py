@@ -8,6 +8,7 @@ normally and show a traceback.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,16 +59,26 @@ class Problems:
     project_dir: Path
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    _reported: set[Problem] = field(default_factory=set, repr=False, compare=False)
 
     def relative(self, path: Path | str) -> str:
+        # The path as written first: a symbolic link is named where it stands, never where it
+        # points (which may be outside the project, and is nobody's business in a message).
         path = Path(path)
+        written, root = Path(os.path.abspath(path)), Path(os.path.abspath(self.project_dir))
+        for folder in (root, root.resolve()):
+            if written.is_relative_to(folder):
+                return str(written.relative_to(folder))
         try:
-            return str(path.resolve().relative_to(self.project_dir.resolve()))
-        except ValueError:
+            return str(path.resolve().relative_to(root.resolve()))
+        except (ValueError, RuntimeError, OSError):  # RuntimeError: a symbolic link loop
             return str(path)
 
     def error(self, path: Path | str, line: int, column: int, message: str) -> None:
-        self.errors.append(Problem(Location(self.relative(path), line, column), message))
+        problem = Problem(Location(self.relative(path), line, column), message)
+        if problem not in self._reported:  # a linked folder is reported once, not once per file read through it
+            self._reported.add(problem)
+            self.errors.append(problem)
 
     def warn(self, path: Path | str, line: int, column: int, message: str) -> None:
         self.warnings.append(Problem(Location(self.relative(path), line, column), message))

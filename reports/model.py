@@ -600,9 +600,12 @@ class ProjectSettings(YamlModel):
     organisation: str = Field("reports 证据简报", description="who publishes the briefings (the PDF's author)")
     timezone: TimeZoneName = Field("Asia/Shanghai", description="IANA time zone of the weeks and the schedule")
     schedule: Crontab = Field("0 8 * * mon", description="when reports schedule builds the weekly briefing (crontab)")
+    # At most 100 MB: larger seed files are not read even to hash them (reports/project.py, HASHED_BYTES).
     max_article_bytes: int = Field(
-        1_000_000, ge=1, description="the largest article file read, in bytes; a larger one is refused unread"
+        1_000_000, ge=1, le=100_000_000,
+        description="the largest article file read, in bytes; a larger one is refused unread",
     )
     max_yaml_bytes: int = Field(
-        2_000_000, ge=1, description="the largest evidence table or seeds/articles.yaml read, in bytes"
+        2_000_000, ge=1, le=100_000_000,
+        description="the largest evidence table or seeds/articles.yaml read, in bytes; a larger one is refused unread",
     )

@@ -36,7 +36,11 @@ class ProjectURLFetcher(URLFetcher):
             return True
         if scheme != "file" or parts.netloc not in ("", "localhost"):
             return False
-        path = Path(unquote(parts.path)).resolve()
+        try:
+            # The real path: symbolic links followed (a link in seeds/ to /etc/passwd is /etc/passwd).
+            path = Path(unquote(parts.path)).resolve()
+        except (OSError, RuntimeError, ValueError):  # a NUL byte (%00); RuntimeError: a link loop
+            return False
         return any(path.is_relative_to(root) for root in self.roots)
 
     def fetch(self, url, headers=None):

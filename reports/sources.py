@@ -3,11 +3,19 @@
 PyYAML's composer gives every node a start mark; ``load_yaml`` turns the node tree into plain
 Python data and a ``Positions`` map from each value's path (``("studies", 0, "phase")``) to
 where it stands in the file, so that validation errors can point at the exact line and column.
+
+Seed files are untrusted, so the order of ``read_text`` matters: where the file really is (a
+symbolic link out of the project is refused before anything is opened), then its size (from
+``stat``, before reading), then its bytes (UTF-8, no control characters), and only then parsing,
+which refuses YAML anchors and aliases before anything is expanded. No message quotes a file's
+content beyond a short value: the same problems reach the HTTP service's JSON.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from reports.errors import Problems
+from reports.project import outside_link, real_path
 
 PathKey = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -44,6 +53,91 @@ class Positions:
         return self.keys.get(tuple(key)) or self.of(key)
 
 
+def shorten(value: Any, limit: int = 40) -> str:
+    """A value as it may appear in a message: at most ``limit`` characters of it."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def report_outside_link(link: Path, problems: Problems) -> None:
+    """A link out of the project is refused at the link, without reading (or naming) what it points to."""
+    why = "(only the project's own files are read)"
+    if real_path(link) is None:
+        problems.error(link, 1, 1, "this symbolic link goes round in a loop; put the file itself in its place")
+    elif link.is_dir():
+        problems.error(link, 0, 0, "this symbolic link points to a folder outside the project; "
+                                   f"copy the folder into the project in its place {why}")
+    else:
+        problems.error(link, 1, 1, "this symbolic link points outside the project; "
+                                   f"copy the file into the project in its place {why}")
+
+
+def refuse_outside_links(folder: Path, problems: Problems) -> None:
+    """Report every symbolic link in ``folder`` (itself included) whose real path is outside the project.
+
+    The readers refuse such a file when they come to it; this also covers what no reader opens
+    (templates, styles) and reports a linked folder once, before anything is read.
+    """
+    root = problems.project_dir.resolve()
+    link = outside_link(folder, problems.project_dir)
+    if link is not None:
+        report_outside_link(link, problems)
+        return
+    seen: set[Path] = set()
+
+    def walk(directory: Path) -> None:
+        real = real_path(directory)
+        if real is None or real in seen:  # a link back up the tree
+            return
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError:
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink() and outside_link(path, root) is not None:
+                report_outside_link(path, problems)
+            elif entry.is_dir():
+                walk(path)
+
+    if folder.is_dir():
+        walk(folder)
+
+
+@dataclass(frozen=True)
+class SizeLimit:
+    """How large a seed file may be, what it is called in messages, and the setting that raises it."""
+
+    max_bytes: int
+    what: str  # "an article"
+    setting: str | None = None  # the key in seeds/project.yaml; None for a fixed bound
+
+    def message(self, size: int) -> str:
+        how = (f"split or shorten it, or raise {self.setting} in seeds/project.yaml" if self.setting
+               else "shorten it")
+        return f"the file is {size:,} bytes, more than the {self.max_bytes:,} bytes allowed for {self.what}; {how}"
+
+
+# Any C0 or C1 control character but tab and line ends (CR is gone by now), DEL, and the two
+# noncharacters U+FFFE and U+FFFF (valid UTF-8, but never text). PyYAML refuses some of them
+# too, but not in articles, and it quotes the line.
+CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def refuse_control_characters(text: str, path: Path, problems: Problems) -> bool:
+    """Report the first control character at its line and column, by code point only; True if there was one."""
+    found = CONTROL_RE.search(text)
+    if found is None:
+        return False
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    problems.error(path, line, column,
+                   f"control character U+{ord(found.group()):04X} is not allowed in a seed file; delete it "
+                   "(it is invisible in most editors; it comes with text copied from a PDF or a binary file)")
+    return True
+
+
 def decode_utf8(raw: bytes, path: Path, problems: Problems) -> str | None:
     """Decode UTF-8 (with or without BOM), normalise CRLF/CR to LF; report bad bytes by line."""
     try:
@@ -63,25 +157,100 @@ def decode_utf8(raw: bytes, path: Path, problems: Problems) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_text(path: Path, problems: Problems) -> str | None:
+def read_text(path: Path, problems: Problems, limit: SizeLimit | None = None) -> str | None:
+    """A seed file's text, or None with the problem reported: see the module's docstring for the order."""
+    link = outside_link(path, problems.project_dir)
+    if link is not None:
+        report_outside_link(link, problems)
+        return None
     try:
-        raw = path.read_bytes()
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            # A pipe or a device would block or never end; a folder cannot be read as text.
+            problems.error(path, 0, 0,
+                           "not a regular file (a folder, pipe or device); replace it with an ordinary file")
+            return None
+        if limit is not None and status.st_size > limit.max_bytes:
+            problems.error(path, 1, 1, limit.message(status.st_size))
+            return None
+        with path.open("rb") as stream:
+            # Never more than the limit, even if the file grew since stat.
+            raw = stream.read(limit.max_bytes + 1 if limit is not None else -1)
     except OSError as error:
         problems.error(path, 0, 0, f"cannot read the file: {error.strerror}")
         return None
-    return decode_utf8(raw, path, problems)
+    if limit is not None and len(raw) > limit.max_bytes:
+        problems.error(path, 1, 1, limit.message(len(raw)))
+        return None
+    text = decode_utf8(raw, path, problems)
+    if text is None or refuse_control_characters(text, path, problems):
+        return None
+    return text
+
+
+ANCHORS_REFUSED = ("YAML anchors and aliases (&name, *name) are not allowed in seed files; "
+                   "write the value out in full")
+MERGE_REFUSED = "YAML merge keys (<<:) are not allowed in seed files; write the keys out in full"
+MAX_DEPTH = 40  # the evidence tables nest 6 levels deep
+
+
+class RefusedYAML(Exception):
+    """Raised by ``SeedLoader`` at a construct seed files must not use; carries where it starts."""
+
+    def __init__(self, mark: yaml.Mark, message: str):
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+class SeedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing anchors, aliases and deep nesting while it composes.
+
+    Refused here, before anything is expanded: nine lines of aliases to aliases stand for a
+    billion values (minutes and gigabytes to walk), and the composer recurses once per level.
+    An anchor comes before its first alias, so the first anchor is what is reported.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise RefusedYAML(event.start_mark, ANCHORS_REFUSED)
+        if self.depth >= MAX_DEPTH:
+            raise RefusedYAML(event.start_mark, f"nested more than {MAX_DEPTH} levels deep; seed files need "
+                                                "far fewer: check the brackets and the indentation")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def compose(text: str) -> yaml.Node | None:
+    loader = SeedLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 def parse_yaml(
-    text: str, path: Path, problems: Problems, first_line: int = 1
+    text: str, path: Path, problems: Problems, first_line: int = 1, keep_empty: bool = False
 ) -> tuple[Any, Positions] | None:
-    """Parse YAML text; syntax errors and duplicate keys are reported, not raised.
+    """Parse YAML text; syntax errors, duplicate keys, anchors and merge keys are reported, not raised.
 
     ``first_line`` is the file line where ``text`` starts (front matter starts after ``---``).
+    An empty document is ``{}``, or ``None`` with ``keep_empty`` (for a message that says so).
     """
     positions = Positions(path)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose(text)
+    except RefusedYAML as refused:
+        problems.error(path, refused.mark.line + first_line, refused.mark.column + 1, refused.message)
+        return None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + first_line) if mark else first_line
@@ -96,8 +265,9 @@ def parse_yaml(
         problems.error(path, line, column, f"malformed YAML: {what}; check indentation, colons and quotes")
         return None
     if node is None:
-        return {}, positions
+        return (None if keep_empty else {}), positions
     constructor = yaml.SafeLoader("")  # only used for its scalar constructors
+    refused: list[bool] = []  # a merge key or a value that cannot be read: the document is not used
 
     def at(node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + first_line, node.start_mark.column + 1
@@ -105,10 +275,13 @@ def parse_yaml(
     def build(node: yaml.Node, key: PathKey) -> Any:
         positions.values[key] = at(node)
         if isinstance(node, yaml.MappingNode):
-            constructor.flatten_mapping(node)
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                name = constructor.construct_object(key_node, deep=True)
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    problems.error(path, *at(key_node), MERGE_REFUSED)
+                    refused.append(True)
+                    continue
+                name = construct(key_node)
                 if not isinstance(name, str):
                     name = str(name)
                 if name in result:
@@ -116,7 +289,7 @@ def parse_yaml(
                     first = positions.keys[key + (name,)]
                     problems.error(
                         path, line, column,
-                        f"duplicate key '{name}' (first given on line {first[0]}); keep one of them",
+                        f"duplicate key '{shorten(name)}' (first given on line {first[0]}); keep one of them",
                     )
                     continue
                 positions.keys[key + (name,)] = at(key_node)
@@ -126,39 +299,81 @@ def parse_yaml(
             return [build(item, key + (index,)) for index, item in enumerate(node.value)]
         if node.tag == "tag:yaml.org,2002:float" and re.fullmatch(r"[-+]?\d+\.\d*(?:[eE][-+]?\d+)?", node.value):
             return Decimal(node.value)  # keeps the figure as written: 9.60 stays 9.60, not 9.6
+        return construct(node)
+
+    def construct(node: yaml.Node) -> Any:
+        if node.tag == "tag:yaml.org,2002:value":
+            return node.value  # a bare '=', which the safe constructor cannot make
         try:
             return constructor.construct_object(node, deep=True)
         except ValueError:
             # PyYAML reads 2026-21-11 as a timestamp and fails; keep the text, which validation
             # then reports at its place with what a date should look like.
             return node.value
+        except yaml.MarkedYAMLError as error:  # an unknown tag (!foo, !!python/...), an unhashable key
+            problems.error(path, *at(node), f"cannot read this value ({shorten(error.problem, 120)}); "
+                                            "write it plainly, without a YAML tag")
+            refused.append(True)
+            return None
 
-    return build(node, ()), positions
+    data = build(node, ())
+    return None if refused else (data, positions)
 
 
-def load_yaml(path: Path, problems: Problems) -> tuple[Any, Positions] | None:
-    text = read_text(path, problems)
+def load_yaml(path: Path, problems: Problems, limit: SizeLimit | None = None,
+              keep_empty: bool = False) -> tuple[Any, Positions] | None:
+    text = read_text(path, problems, limit)
     if text is None:
         return None
-    return parse_yaml(text, path, problems)
+    return parse_yaml(text, path, problems, keep_empty=keep_empty)
+
+
+def _kind(value: Any) -> str:
+    """What a YAML value is, in words, without its content."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple, set)):
+        return "a list"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float, Decimal)):
+        return "a number"
+    if isinstance(value, str):
+        return "a single text"
+    return "a single value"
+
+
+def _shown(value: Any) -> str:
+    """An input as a message may show it: a short scalar, never a whole list or mapping."""
+    if isinstance(value, (dict, list, tuple, set)):
+        return _kind(value)
+    return f"{type(value).__name__} {shorten(repr(value) if isinstance(value, str) else value)}"
+
+
+def _shorten_input(message: str, value: Any) -> str:
+    """A validator's message with the input it quotes cut short (a hostile value can be megabytes)."""
+    if value is not None and not isinstance(value, (dict, list, tuple, set)) and len(str(value)) > 40:
+        message = message.replace(str(value), shorten(value))
+    return re.sub(r"'([^']{41,})'", lambda quoted: f"'{shorten(quoted[1])}'", message)
 
 
 def _describe(error: dict) -> str:
-    """A pydantic error as a sentence that says what to do."""
+    """A pydantic error as a sentence that says what to do; the input is shown short, if at all."""
     kind = error["type"]
     field_name = next((str(part) for part in reversed(error["loc"]) if isinstance(part, str)), "value")
     if kind == "missing":
         return f"required field '{field_name}' is missing; add it"
     if kind in ("value_error", "assertion_error"):
-        return str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+        return _shorten_input(str(error["ctx"]["error"]) if "ctx" in error else error["msg"], error.get("input"))
     if kind == "literal_error":
-        return f"'{error['input']}' is not allowed for '{field_name}'; {error['msg'][0].lower()}{error['msg'][1:]}"
+        return (f"'{shorten(error['input'])}' is not allowed for '{field_name}'; "
+                f"{error['msg'][0].lower()}{error['msg'][1:]}")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return f"'{field_name}' is {error['input']}: {error['msg'].lower()}"
+        return f"'{field_name}' is {shorten(error['input'])}: {error['msg'].lower()}"
     if kind == "too_short" and isinstance(error.get("input"), (list, str)):
         return f"'{field_name}' is empty or too short; {error['msg'].lower()}"
-    received = type(error["input"]).__name__ if "input" in error else "nothing"
-    return f"'{field_name}': {error['msg'].lower()} (got {received} {error.get('input')!r})"
+    received = _shown(error["input"]) if "input" in error else "nothing"
+    return f"'{field_name}': {error['msg'].lower()} (got {received})"
 
 
 def walk_models(model: BaseModel, key: PathKey = ()) -> Iterator[tuple[BaseModel, PathKey]]:
@@ -180,7 +395,7 @@ def _warn_unknown_keys(model: BaseModel, positions: Positions, problems: Problem
         known = ", ".join(sorted(info.alias or name for name, info in part.__class__.model_fields.items()))
         for name in part.model_extra or {}:
             problems.warn(positions.path, *positions.of_key(key + (name,)),
-                          f"unknown key '{name}' is ignored; known keys here: {known}")
+                          f"unknown key '{shorten(name)}' is ignored; known keys here: {known}")
 
 
 def validate_data(model_class: type[M], data: Any, positions: Positions, problems: Problems) -> M | None:
@@ -201,10 +416,23 @@ def validate_data(model_class: type[M], data: Any, positions: Positions, problem
     return model
 
 
-def validate_model(model_class: type[M], path: Path, problems: Problems) -> tuple[M, Positions] | None:
-    loaded = load_yaml(path, problems)
+def validate_model(model_class: type[M], path: Path, problems: Problems, limit: SizeLimit | None = None,
+                   shape: str = "the file must be a mapping of keys to values",
+                   allow_empty: bool = False) -> tuple[M, Positions] | None:
+    """Read, parse and validate one YAML seed file.
+
+    ``shape`` says what the top level must be: a file that holds something else (a list, a single
+    text, nothing) is told so in words, before the model sees it, and without quoting it.
+    """
+    loaded = load_yaml(path, problems, limit, keep_empty=True)
     if loaded is None:
         return None
     data, positions = loaded
+    if data is None and allow_empty:
+        data = {}
+    if not isinstance(data, dict):
+        holds = "this file is empty" if data is None else f"this file holds {_kind(data)}"
+        problems.error(path, *positions.of(()), f"{shape}; {holds}")
+        return None
     model = validate_data(model_class, data, positions, problems)
     return None if model is None else (model, positions)
