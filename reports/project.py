@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from reports.articles import Article
     from reports.evidence import EvidenceFile
     from reports.model import ProjectSettings
+    from reports.verify import Verification
 
 # The built-in templates and styles: the top-level folders of this repository.
 BUILTIN_ROOT = Path(__file__).resolve().parent.parent
@@ -78,9 +79,13 @@ class Content:
     project: Project
     articles: dict[str, Article]
     tables: list[EvidenceFile]
-    excerpts_verified: int
+    verification: Verification
     settings: ProjectSettings = field(default_factory=lambda: default_settings())
     warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def excerpts_verified(self) -> int:
+        return self.verification.excerpts
 
     @property
     def study_count(self) -> int:
