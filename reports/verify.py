@@ -26,6 +26,7 @@ import operator
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePosixPath
 from typing import Iterable, Iterator
 
 from pydantic import BaseModel
@@ -539,6 +540,10 @@ def verify_excerpt(excerpt: Excerpt, article: Article, text: ArticleText) -> str
 def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], problems: Problems) -> Verification:
     """Check every evidence file against the articles; returns what was verified."""
     texts = {article_id: ArticleText.of(article) for article_id, article in articles.items()}
+    # Articles whose file has a problem of its own: their excerpts are not reported again as citing
+    # an unknown article (the file's problem says what to fix).
+    unreadable = {PurePosixPath(problem.location.path).stem for problem in problems.errors
+                  if PurePosixPath(problem.location.path).parent.name == "articles"}
     verification = Verification()
     row_ids: dict[str, str] = {}
     excerpt_ids: dict[str, str] = {}
@@ -556,7 +561,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
                 problems.error(file.path, *file.positions.of(row_key + ("id",)),
                                f"duplicate id '{row.id}' (also used at {row_ids[row.id]}); give each row its own id")
             row_ids.setdefault(row.id, here)
-            own = _verify_excerpts(check, row, row_key, articles, texts, excerpt_ids)
+            own = _verify_excerpts(check, row, row_key, articles, texts, excerpt_ids, unreadable)
             for part, key in walk_models(row, row_key):
                 if isinstance(part, Backed):
                     check.check_part(part, key, own)
@@ -586,7 +591,8 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
 
 
 def _verify_excerpts(check: TableCheck, row: Study | Landscape, row_key: PathKey, articles: dict[str, Article],
-                     texts: dict[str, ArticleText], excerpt_ids: dict[str, str]) -> dict[str, Excerpt]:
+                     texts: dict[str, ArticleText], excerpt_ids: dict[str, str],
+                     unreadable: set[str]) -> dict[str, Excerpt]:
     """Each excerpt of the row: unique id, known article, verbatim; returns the row's excerpts by id."""
     problems, positions = check.problems, check.positions
     own: dict[str, Excerpt] = {}
@@ -599,6 +605,8 @@ def _verify_excerpts(check: TableCheck, row: Study | Landscape, row_key: PathKey
         excerpt_ids.setdefault(excerpt.id, f"{problems.relative(check.file.path)}:{line}")
         own[excerpt.id] = excerpt
         article = articles.get(excerpt.article)
+        if article is None and excerpt.article in unreadable:
+            continue
         if article is None:
             known = ", ".join(sorted(articles)) or "none"
             check.error(key + ("article",), f"unknown article '{excerpt.article}'; the articles are: {known}")

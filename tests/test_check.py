@@ -321,3 +321,14 @@ def test_an_up_to_date_build_still_prints_its_warnings(tmp_path: Path):
     first, again = (reports(project, "build", "--date", "2026-01-15") for _ in range(2))
     assert again.stdout.startswith("up to date")
     assert "prodcut_code" in first.stderr and again.stderr == first.stderr
+
+
+def test_an_unreadable_article_is_reported_once_not_again_for_each_excerpt_citing_it(tmp_path: Path):
+    project = write_project(tmp_path / "project", {"seeds/articles/demo.md": ""})
+    result = reports(project, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "seeds/articles/demo.md:1:1: article 'demo' has no text; put the article's text in the file (after its "
+        "front matter), or remove the file and its entry in the index",
+        "1 problem found; nothing was written.",
+    ]
