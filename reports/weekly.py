@@ -25,6 +25,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from filelock import FileLock
+from markupsafe import Markup, escape
 
 from reports.articles import Article, read_articles
 from reports.build import Rendered, briefing_html, build_date_from_environment, build_warnings, inline_css
@@ -319,7 +320,7 @@ def compare(previous: dict | None, rows: dict[str, dict], articles: dict[str, di
 class Highlight:
     kind: str  # 新增证据, 证据更新, 数据变更, 移除条目, 新文章
     title: str
-    line: str
+    line: str  # Markup where it carries † marks
     anchor: str  # the full row in the standing summary, or the article's entry
     references: list[int]
     lang: str = "zh-Hans"  # of the title and the line: an article's own title keeps its script
@@ -349,8 +350,9 @@ def _row_views(classes: list[ClassView]) -> dict[str, tuple[ClassView, StudyView
     return views
 
 
-def _key_result(view: StudyView | LandscapeView) -> str:
-    return view.outcomes[0] if isinstance(view, StudyView) else view.summary
+def _key_result(view: StudyView | LandscapeView) -> Markup:
+    """A row's main result: a study's headline outcome, or a landscape's summary (with its † marks)."""
+    return escape(view.headline) if isinstance(view, StudyView) else escape(view.summary)
 
 
 def highlights(news: list[RowNews], changes: Changes, articles: list[tuple[Article, int]]) -> list[Highlight]:
@@ -358,7 +360,7 @@ def highlights(news: list[RowNews], changes: Changes, articles: list[tuple[Artic
     items = []
     for row in news:
         if not row.revisions:
-            items.append(Highlight("新增证据", row.view.title, f"{row.class_name}｜{_key_result(row.view)}",
+            items.append(Highlight("新增证据", row.view.title, escape(f"{row.class_name}｜") + _key_result(row.view),
                                    row.anchor, row.view.references))
     for row in news:
         if row.revisions:

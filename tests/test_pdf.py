@@ -463,3 +463,16 @@ def test_the_landscape_charts_print_their_figures_beside_their_tables(seed_brief
     assert 'alt="条形图：血液瘤主要靶点（血液瘤试验所涉靶点中的占比；原文未给出分母（血液瘤靶点共 62 个，这是靶点的个数，不是' \
         '占比的分母））。CD19 54.41%；BCMA 16.12%；' in html
     assert html.count('<figure class="series-chart">') == 3  # not the phases, not the publication rates
+
+
+def test_figures_no_source_states_are_marked_with_a_dagger_and_their_reason(seed_briefing: Path):
+    """The curator's own and computed figures (own_figures, derived) are printed with †, and the
+    section says where each comes from; no other figure carries the mark."""
+    text = re.sub(r"\s+", "", pdftotext(seed_briefing))
+    assert "519项（32.8%）†未归类" in text  # the summary, then the landscape
+    assert "32.8%†（519/1580）" in text  # the derived row of the phase series
+    assert "约380†个试验-靶点条目" in text and "合计112.4%†，超过100%†" in text
+    assert "原文未归类（编者推算）：编者计算，519=1580−891−170；32.8%=519/1580×100" in text
+    assert "约380：编者推算：51项÷13.41%≈380" in text
+    # summary (mark, note), landscape summary, denominator, derived row, limitations (3), notes
+    assert text.count("†") == 10, text.count("†")
