@@ -229,11 +229,6 @@ class Backed(YamlModel):
     """A part of a row that states figures: each of its numbers must appear in one of its excerpts."""
 
     excerpts: list[str] = Field(min_length=1, description="ids of the row's excerpts that state these figures")
-    derived: dict[str, str] = Field(
-        default_factory=dict,
-        description="figures the curator computed, as field: expression of quoted numbers and n, of "
-                    "(n: 1580 - 891 - 170; value: n / of * 100); recomputed by reports check",
-    )
 
 
 class OwnFigure(YamlModel):
@@ -468,6 +463,11 @@ class LandscapeItem(Backed):
     n: Count0 | None = None
     of: Count | None = None
     quoted_as: list[str] = Field(default_factory=list, description="how the excerpts name this item, when not by its label")
+    derived: dict[Literal["value", "n", "of"], str] = Field(
+        default_factory=dict,
+        description="figures the curator computed, as field: arithmetic on quoted numbers and n, of "
+                    "(n: 1580 - 891 - 170; value: n / of * 100); recomputed by reports check, printed with †",
+    )
 
     _percent_range = field_validator("value")(percentage_in_range)
 

@@ -417,7 +417,8 @@ class TableCheck:
         if not quoted:
             return
         terms = part_terms(part)
-        derived = dict(part.derived)
+        self.check_quoted_as(part, key, quoted)
+        derived = dict(getattr(part, "derived", {}))
         for claim in claims_of(part):
             field_key = key + tuple(claim.name.split("."))
             where = ".".join(str(k) for k in field_key)
@@ -436,8 +437,8 @@ class TableCheck:
             self.error(field_key, f"{where} = {claim.value} is not stated {describe_kinds(claim.kinds)}{about} in its "
                                   f"excerpts ({', '.join(part.excerpts)}): {missing}; {fix}")
         for name in derived:
-            self.error(key + ("derived", name), f"derived: '{name}' is not a figure of this part; derive one of "
-                                                f"{', '.join(c.name for c in claims_of(part)) or 'none'}")
+            self.error(key + ("derived", name), f"derived: '{name}' is not given in this item; give {name} too, "
+                                                "or remove its expression")
         if isinstance(part, AdverseEvent) and part.grading.system != "not-reported":
             if grading_stated(part, quoted, terms):
                 self.verification.claims += 1
@@ -447,6 +448,17 @@ class TableCheck:
                            f"grading {grading} is not stated in its excerpts ({', '.join(part.excerpts)}) in a sentence "
                            f"naming {term_shown(part)}; quote where the source says how this event was graded, "
                            "or write grading: {system: not-reported}")
+
+    def check_quoted_as(self, part: Backed, key: PathKey, quoted: list[Quoted]) -> None:
+        """A quoted_as form must be how a cited excerpt names the thing: it occurs in one of them."""
+        texts = [compact(excerpt.text) for excerpt in quoted]
+        for index, form in enumerate(getattr(part, "quoted_as", [])):
+            if len(compact(form)) < 2:
+                self.error(key + ("quoted_as", index), f"quoted_as “{form}” is too short to name anything; quote "
+                                                       "at least two characters of the excerpt's wording")
+            elif not any(compact(form) in text for text in texts):
+                self.error(key + ("quoted_as", index), f"quoted_as “{form}” does not occur in the cited excerpts "
+                                                       f"({', '.join(part.excerpts)}); copy the excerpt's own words")
 
     def check_derived(self, part: Backed, claim: Claim, expression: str, quoted: list[Quoted], key: PathKey,
                       where: str) -> None:

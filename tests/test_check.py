@@ -118,6 +118,10 @@ SLIPS = {
         "seeds/evidence/car-t.yaml", 'derived: {n: "1580 - 891 - 170"', 'derived: {n: "1580 - 891 - 171"',
         "landscape.series.3.items.2.n = 519, but derived '1580 - 891 - 171' gives 518",
     ),
+    "quoted-as-not-in-the-excerpt": (
+        "seeds/evidence/car-nk.yaml", "        quoted_as: [DORIS缓解]\n", "        quoted_as: [完全缓解]\n",
+        "quoted_as “完全缓解” does not occur in the cited excerpts (nk-efficacy); copy the excerpt's own words",
+    ),
     "own-figure-not-in-the-text": (
         "seeds/evidence/car-t.yaml", "    - figure: 112.4%\n", "    - figure: 112.5%\n",
         "own figure “112.5%” does not occur in the text it belongs to",
