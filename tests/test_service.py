@@ -517,3 +517,30 @@ def test_chromium_shows_the_preview_with_its_text(served, tmp_path):
     rows_with_ink = sum(1 for y in range(0, 1400, 4)
                         if any(image.getpixel((x, y)) < 128 for x in range(0, 1000, 2)))
     assert rows_with_ink > 40, rows_with_ink
+
+
+def test_hostile_seeds_reach_the_service_as_located_problems_without_their_content(tmp_path):
+    """A link out of the project and an alias bomb, dropped into a running service's seeds: the
+    preview and the API answer 500 with each problem at its place, none of the linked file's text."""
+    secret = "SECRET-ROOT-PASSWORD-7f3a"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "notes.md").write_text(f"---\ntitle: x\nlang: zh-CN\n---\n\n{secret} 在 12 名患者中。\n", encoding="utf-8")
+    root = write_project(tmp_path / "project")
+    server = Server(root, "--workers", "1")
+    try:
+        assert server.get("/preview/briefings/car-x.html").status == 200
+        (root / "seeds/articles/notes.md").symlink_to(outside / "notes.md")
+        bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+            f"{name}: &{name} [" + ", ".join([f"*{before}"] * 9) + "]\n" for before, name in zip("abcdefgh", "bcdefghi"))
+        (root / "seeds/evidence/car-y.yaml").write_text(bomb, encoding="utf-8")
+        for path in ("/preview/briefings/car-x.html", "/api/classes", "/briefings/car-x.pdf"):
+            reply = server.get(path, timeout=30)
+            assert reply.status == 500, (path, reply.status)
+            locations = {problem["location"]: problem["message"] for problem in reply.json()["problems"]}
+            assert locations["seeds/articles/notes.md:1:1"].startswith("this symbolic link points outside the project")
+            assert locations["seeds/evidence/car-y.yaml:1:4"].startswith("YAML anchors and aliases")
+            assert secret not in reply.text and str(outside) not in reply.text
+        assert server.process.poll() is None  # the bomb cost the service nothing
+    finally:
+        server.stop()
