@@ -25,6 +25,7 @@ from reports.sources import parse_yaml, validate_data, walk_models
 from reports.verify import claims_of, landscape_prose, notes_prose, study_prose, verify_evidence
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
 SEEDS = ROOT / "seeds"
 TABLES = sorted((SEEDS / "evidence").glob("*.yaml"))
 SCALAR = re.compile(r'"[^"\n]*"|\'[^\'\n]*\'|[^\s,}\]#]+')

@@ -27,6 +27,8 @@ import pytest
 
 from conftest import ROOT, pdftotext, write_project
 
+pytestmark = pytest.mark.slow
+
 FIXED_EPOCH = "1768435200"  # 2026-01-15: the build date printed in every PDF served here
 
 

@@ -18,6 +18,8 @@ import pytest
 from conftest import write_project
 from test_service import Server
 
+pytestmark = pytest.mark.slow
+
 MAX_URL, MAX_HEADER, MAX_HEADERS, MAX_HEAD = 2048, 4096, 8192, 16384  # as the README states them
 
 
