@@ -264,6 +264,35 @@ def figures_in(text: str) -> tuple[Figure, ...]:
     return tuple(sorted(found, key=lambda figure: figure.start))
 
 
+# How a source qualifies a figure (Measurement.bound), next to the number: 超过 13 年, 长达 18.2 年, 约 75%.
+BOUND_BEFORE = {
+    "more-than": r"超过|超過|大于|大於|多于|多於|逾|more than|over|>",
+    "at-least": r"至少|不少于|不少於|at least|≥",
+    "up-to": r"长达|長達|最长|最長|最久|up to|as long as",
+    "about": r"约|約|大约|大約|近|approximately|about|around|≈",  # not ~: 32.0 ~ 39.8 is a range
+}
+BOUND_AFTER = {"more-than": r"以上|多|余|餘|\+", "at-least": r"以上", "up-to": r"", "about": r"左右"}
+
+
+def bound_of(text: str, figure: Figure) -> str:
+    """How the text qualifies a number: more-than, at-least, up-to, about, or exact."""
+    return next((bound for bound in BOUND_BEFORE if qualified_as(text, figure, bound)), "exact")
+
+
+def qualified_as(text: str, figure: Figure, bound: str) -> bool:
+    """True when the number stands with the words of its bound: 超过13年 (more-than), 大约75% (about)."""
+    before = text[max(0, figure.start - 6):figure.start]
+    if re.search(rf"(?:{BOUND_BEFORE[bound]})\s*$", before, re.IGNORECASE):
+        return True
+    after = BOUND_AFTER[bound]
+    if not after:
+        return False
+    rest = text[figure.end:figure.end + 6]
+    unit = next((p.match(rest.lstrip(" ")) for p, _ in UNIT_AFTER if p.match(rest.lstrip(" "))), None)
+    rest = rest.lstrip(" ")[unit.end():] if unit else rest
+    return re.match(rf"\s*(?:{after})", rest) is not None
+
+
 def states_absence(sentence: str) -> bool:
     """True when the sentence says something did not occur (backing a figure of 0)."""
     lowered = NOT_ABSENCE.sub(" ", sentence.lower())

@@ -37,7 +37,7 @@ from reports.errors import Problems
 from reports.evidence import EvidenceFile
 from reports.figures import (
     COUNT, DATE, GRADE, IDENTIFIER, ITEMS, KIND_NAMES, ORDINAL, PERCENT, PLAIN, QUANTITIES, TRIALS,
-    Figure, compact, figures_in, kinds_for_unit, sentences_of, states_absence, term_forms,
+    Figure, compact, figures_in, kinds_for_unit, bound_of, sentences_of, states_absence, term_forms,
 )
 from reports.model import (
     agrees_as_written, AdverseEvent, Backed, Enrollment, Excerpt, FollowUp, Landscape, LandscapeItem, Measurement, OwnFigure,
@@ -122,6 +122,7 @@ class Claim:
     value: Decimal | int
     kinds: frozenset[str]
     needs_term: bool
+    bound: str | None = None  # Measurement.bound: backed only where the source qualifies the number so (超过, 约)
 
 
 def claims_of(part: Backed) -> Iterator[Claim]:
@@ -134,7 +135,7 @@ def claims_of(part: Backed) -> Iterator[Claim]:
     elif isinstance(part, Measurement):
         value_kinds = kinds_for_unit(part.unit)
         if part.value is not None:
-            yield Claim("value", part.value, value_kinds, True)
+            yield Claim("value", part.value, value_kinds, True, part.bound)
         if part.n is not None:
             yield Claim("n", part.n, counts, True)
         if part.of is not None:
@@ -223,6 +224,10 @@ def find_backing(claim: Claim, quoted: list[Quoted], terms: list[str]) -> str | 
             elif term_needed and not excerpt.names(figure.sentence, terms):
                 near_misses.append(f"“{figure.shown(excerpt.text)}” in {excerpt.id} is in a sentence that does "
                                    "not name what the figure is about")
+            elif claim.bound is not None and bound_of(excerpt.text, figure) != claim.bound:
+                stated = bound_of(excerpt.text, figure)
+                near_misses.append(f"“{figure.shown(excerpt.text)}” in {excerpt.id} is {BOUND_WORDS[stated]}, "
+                                   f"not bound: {claim.bound}; write bound: {stated}")
             else:
                 return None
         if _same(claim.value, 0) and (COUNT in claim.kinds or PERCENT in claim.kinds):
@@ -235,6 +240,11 @@ def find_backing(claim: Claim, quoted: list[Quoted], terms: list[str]) -> str | 
     if near_misses:
         return "; ".join(dict.fromkeys(near_misses))
     return f"no {claim.value} in them"
+
+
+BOUND_WORDS = {"more-than": "qualified as more than (超过, 以上)", "at-least": "qualified as at least (至少)",
+               "up-to": "qualified as up to (长达, 最长)", "about": "qualified as about (约, 大约)",
+               "exact": "stated without a qualifier"}
 
 
 def describe_kinds(kinds: frozenset[str]) -> str:

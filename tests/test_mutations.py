@@ -193,6 +193,32 @@ def test_every_number_in_curated_prose_changed_to_an_unquoted_one_fails_check(ar
     assert survivors == []
 
 
+def test_every_changed_qualifier_of_a_figure_fails_check(articles, capsys):
+    """超过 13 年 is not 13 年, and 44% is not 约 44%: each outcome's bound, changed, must fail."""
+    mutants, survivors = 0, []
+    for path in TABLES:
+        problems = Problems(ROOT)
+        data, positions = parse_yaml(path.read_text(encoding="utf-8"), path, problems)
+        table = EvidenceTable.model_validate(data)
+        for index, study in enumerate(table.studies):
+            for group in ("baseline", "outcomes"):
+                for number, measurement in enumerate(getattr(study, group)):
+                    if measurement.value is None:
+                        continue
+                    for bound in ("exact", "more-than", "up-to", "about"):
+                        if bound == measurement.bound:
+                            continue
+                        mutants += 1
+                        mutated = copy.deepcopy(data)
+                        mutated["studies"][index][group][number]["bound"] = bound
+                        if not check_data(path, mutated, positions, articles):
+                            survivors.append(f"{path.name} {study.id} {measurement.name}: {measurement.bound} -> {bound}")
+    with capsys.disabled():
+        print(f"\nqualifier mutation test: {mutants - len(survivors)} of {mutants} changed bounds were caught")
+    assert mutants > 30
+    assert survivors == []
+
+
 def test_the_shipped_tables_pass_unmutated(articles):
     for path in TABLES:
         assert check_text(path, path.read_text(encoding="utf-8"), articles) == []

@@ -106,3 +106,13 @@ def test_a_duration_needs_its_unit():
 ])
 def test_a_phase_is_read_only_where_a_trial_is_named(text, phases):
     assert phases_stated(text) == phases
+
+
+def test_a_qualified_figure_is_backed_only_where_the_source_qualifies_it_so():
+    excerpt = quoted("另外5名持續接受隨訪的患者,存活超過13年,目前均處於CR/NED。")
+    years = frozenset({"duration:years"})
+    assert find_backing(Claim("value", 13, years, False, "more-than"), [excerpt], []) is None
+    assert "qualified as more than (超过, 以上), not bound: exact; write bound: more-than" in \
+        find_backing(Claim("value", 13, years, False, "exact"), [excerpt], [])
+    assert "stated without a qualifier, not bound: about" in \
+        find_backing(Claim("value", 5, COUNT, False, "about"), [excerpt], [])
