@@ -9,6 +9,7 @@ references. Images are never fetched: a note says a figure was left out.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from markdown_it.token import Token
 
 from reports.errors import Problems
 from reports.model import ArticleEntry, ArticleIndex, PartialDate, ProjectSettings
+from reports.settings import promotional_warning, promotional_words_in
 from reports.sources import SizeLimit, parse_yaml, read_text, validate_model
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -53,6 +55,7 @@ class Article:
     title_supplied: bool
     published: PartialDate | None
     undated_reason: str | None
+    accessed: dt.date | None  # the curator's own reading date; never the build date
     outlet: str
     author: str | None
     url: str | None
@@ -274,6 +277,7 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
         title_supplied=entry.title_supplied,
         published=published,
         undated_reason=entry.undated_reason,
+        accessed=entry.accessed,
         outlet=outlet,
         author=entry.author or (str(meta["author"]) if meta.get("author") else None),
         url=entry.url,
@@ -313,6 +317,9 @@ def read_articles(seeds: Path, problems: Problems, settings: ProjectSettings | N
                                    f"no article file seeds/articles/{entry.file}; fix the name or add the file")
                     continue
                 entries[entry.file] = (entry, at)
+                words = promotional_words_in(entry.title or "", settings) if entry.title_supplied else []
+                if words:
+                    problems.warn(index_path, *positions.of(("articles", number, "title")), promotional_warning(words))
     articles: dict[str, Article] = {}
     if not articles_dir.is_dir():
         problems.error(seeds, 0, 0, "no seeds/articles/ folder; create it and put the source articles there")

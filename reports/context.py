@@ -257,6 +257,7 @@ class ReferenceView:
     author: str | None
     date: str | None  # ISO, as GB/T 7714 writes it
     undated_reason: str | None
+    accessed: str | None  # ISO: when the curator read it (articles.yaml accessed); never the build date
     url: str | None
     original: str | None
     publications: list[str]
@@ -479,6 +480,7 @@ def reference_view(number_: int, article: Article, content: Content) -> Referenc
         author=article.author,
         date=article.published.iso() if article.published else None,
         undated_reason=article.undated_reason,
+        accessed=article.accessed.isoformat() if article.accessed else None,
         url=article.url,
         original=original,
         publications=publications,

@@ -187,6 +187,10 @@ class ArticleEntry(YamlModel):
     title_supplied: bool = Field(False, description="true when the source has no title and the curator wrote one")
     published: IsoDate | None = Field(None, description="publication date; defaults to the front matter's date")
     undated_reason: str | None = Field(None, description="why there is no publication date, when there is none")
+    accessed: Day | None = Field(
+        None, description="the day the curator last read the article at its address (GB/T 7714 引用日期); "
+                          "without it no access date is printed"
+    )
     outlet: str = Field(description="the outlet that published this text (site, account, journal)")
     author: str | None = Field(None, description="the byline, when given")
     url: str | None = Field(None, description="the article's web address, when known")
@@ -591,6 +595,13 @@ TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
 Crontab = Annotated[str, AfterValidator(_check_crontab)]
 
 
+# Words of praise a medical-affairs publication does not use for a therapy (simplified and traditional).
+PROMOTIONAL_WORDS = (
+    "治愈", "治癒", "根治", "痊愈", "痊癒", "完全康复", "完全康復", "突破", "神药", "神藥", "特效", "安全有效",
+    "奇迹", "奇蹟", "革命性", "颠覆", "顛覆", "里程碑", "划时代", "劃時代", "重磅", "攻克", "福音", "希望之光",
+)
+
+
 class ProjectSettings(YamlModel):
     """What a project says about itself: titles, organisation, time zone, weekly schedule, file size limits."""
 
@@ -600,6 +611,11 @@ class ProjectSettings(YamlModel):
     organisation: str = Field("reports 证据简报", description="who publishes the briefings (the PDF's author)")
     timezone: TimeZoneName = Field("Asia/Shanghai", description="IANA time zone of the weeks and the schedule")
     schedule: Crontab = Field("0 8 * * mon", description="when reports schedule builds the weekly briefing (crontab)")
+    promotional_words: list[str] = Field(
+        default_factory=lambda: list(PROMOTIONAL_WORDS),
+        description="words reports check warns about in the curator's own text (key messages, overviews, "
+                    "supplied titles, notes): a non-promotional briefing states results, not their value",
+    )
     # At most 100 MB: larger seed files are not read even to hash them (reports/project.py, HASHED_BYTES).
     max_article_bytes: int = Field(
         1_000_000, ge=1, le=100_000_000,

@@ -104,7 +104,7 @@ def load_content(project: Project, classes: list[str] | None = None) -> Content:
     from reports.evidence import read_evidence
     from reports.settings import read_settings
     from reports.sources import refuse_outside_links
-    from reports.verify import verify_evidence
+    from reports.verify import verify_evidence, warn_promotional_wording
 
     problems = Problems(project.root)
     for folder in project.own_folders:
@@ -114,6 +114,7 @@ def load_content(project: Project, classes: list[str] | None = None) -> Content:
     articles = read_articles(project.seeds, problems, settings)
     tables = read_evidence(project.seeds, problems, classes, settings)
     verified = verify_evidence(tables, articles, problems)
+    warn_promotional_wording(tables, settings, problems)
     problems.raise_if_any()
     return Content(project, articles, tables, verified, settings, problems.warnings)
 

@@ -17,6 +17,17 @@ SETTINGS_LIMIT = SizeLimit(100_000, "the project settings")
 SHAPE = "project settings must be a mapping of keys to values (title: ..., timezone: ...)"
 
 
+def promotional_words_in(text: str, settings: ProjectSettings) -> list[str]:
+    """The words of ``settings.promotional_words`` that ``text`` uses, in the list's order."""
+    return [word for word in settings.promotional_words if word and word in text]
+
+
+def promotional_warning(words: list[str]) -> str:
+    shown = "、".join(f"“{word}”" for word in words)
+    return (f"promotional wording {shown} in the curator's own text; state what was found instead (a non-promotional "
+            "briefing reports results, not their value), or edit promotional_words in seeds/project.yaml")
+
+
 def read_settings(seeds: Path, problems: Problems) -> ProjectSettings:
     """The settings in seeds/project.yaml, or the defaults when there is no such file.
 

@@ -41,8 +41,9 @@ from reports.figures import (
 )
 from reports.model import (
     agrees_as_written, AdverseEvent, Backed, Enrollment, Excerpt, FollowUp, Landscape, LandscapeItem, Measurement, OwnFigure,
-    Study,
+    ProjectSettings, Study,
 )
+from reports.settings import promotional_warning, promotional_words_in
 from reports.sources import PathKey, Positions, walk_models
 
 FOLLOW_UP_KINDS = {"days": "duration:days", "weeks": "duration:weeks", "months": "duration:months",
@@ -543,6 +544,23 @@ class TableCheck:
             if entry.figure not in found:
                 self.error(key + (index, "figure"), f"own figure “{entry.figure}” does not occur in the text it "
                                                     "belongs to; copy it exactly as printed, or remove it")
+
+
+def warn_promotional_wording(files: list[EvidenceFile], settings: ProjectSettings, problems: Problems) -> None:
+    """A warning at each piece of the curator's own text that uses a word of praise (promotional_words)."""
+    for file in files:
+        table = file.table
+        pieces = [Prose(getattr(table.overview, name), ("overview", name))
+                  for name in ("mechanism", "status", "key_message") if getattr(table.overview, name)]
+        for index, study in enumerate(table.studies):
+            pieces += [*study_prose(study, ("studies", index)), *notes_prose(study, ("studies", index))]
+        if table.landscape:
+            pieces += [*landscape_prose(table.landscape, ("landscape",)), *notes_prose(table.landscape, ("landscape",))]
+        for piece in pieces:
+            words = promotional_words_in(piece.text, settings)
+            if words:
+                where = ".".join(map(str, piece.key))
+                problems.warn(file.path, *file.positions.of(piece.key), f"{where}: {promotional_warning(words)}")
 
 
 def verify_excerpt(excerpt: Excerpt, article: Article, text: ArticleText) -> str | None:

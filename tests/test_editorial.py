@@ -1,0 +1,60 @@
+"""Editorial standards a medical-affairs publication keeps: no promotional wording in the curator's
+own text (warned at its place), and no invented dates (an access date only where one was recorded)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ARTICLE, EVIDENCE, INDEX, pdftotext, write_project
+
+
+def reports(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "reports", "--project", str(project), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(number for number, line in enumerate(text.split("\n"), 1) if needle in line)
+
+
+def test_promotional_wording_in_the_curators_text_is_a_warning_at_its_place(tmp_path: Path):
+    evidence = EVIDENCE.replace("  status: 示例现状。", "  status: 示例现状。\n  key_message: 一项治疗实体瘤的重大突破。")
+    index = INDEX.replace("    outlet: 示例新闻网", "    outlet: 示例新闻网\n    title: CAR-X 疗法根治晚期淋巴瘤\n"
+                                                    "    title_supplied: true")
+    project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": evidence, "seeds/articles.yaml": index})
+    result = reports(project, "check")
+    assert result.returncode == 0, result.stderr  # a warning: the curator decides
+    warnings = result.stderr.splitlines()
+    assert (f"seeds/evidence/car-x.yaml:{line_of(evidence, 'key_message')}:16: warning: overview.key_message: "
+            "promotional wording “突破” in the curator's own text; state what was found instead (a non-promotional "
+            "briefing reports results, not their value), or edit promotional_words in seeds/project.yaml") in warnings
+    assert any(line.startswith(f"seeds/articles.yaml:{line_of(index, 'title:')}:12: warning: promotional wording "
+                               "“根治”") for line in warnings), warnings
+
+
+def test_the_word_list_is_the_projects_own(tmp_path: Path):
+    evidence = EVIDENCE.replace("  status: 示例现状。", "  status: 示例现状，一个里程碑。")
+    project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": evidence})
+    assert "“里程碑”" in reports(project, "check").stderr
+    write_project(project, {"seeds/project.yaml": "promotional_words: [奇迹]\n"})
+    assert reports(project, "check").stderr == ""
+
+
+def test_the_shipped_seeds_use_no_promotional_wording_of_their_own():
+    root = Path(__file__).resolve().parent.parent
+    assert "promotional" not in reports(root, "check").stderr
+
+
+def test_an_access_date_is_printed_only_where_the_curator_recorded_one(tmp_path: Path):
+    project = write_project(tmp_path / "project")
+    assert reports(project, "build", "--date", "2026-01-15").returncode == 0
+    text = "".join(pdftotext(project / "build/briefing.pdf").split())
+    assert "[EB/OL].(2025-03-01).https://example.org/news/1" in text
+    assert "[2026-01-15]" not in text  # the build date is not when anyone read the article
+
+    write_project(project, {"seeds/articles.yaml": INDEX + "    accessed: 2025-12-01\n"})
+    assert reports(project, "build", "--date", "2026-01-15").returncode == 0
+    text = "".join(pdftotext(project / "build/briefing.pdf").split())
+    assert "[EB/OL].(2025-03-01)[2025-12-01].https://example.org/news/1" in text
