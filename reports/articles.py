@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -206,6 +207,30 @@ def render_body(body: str, first_line: int, line_paragraphs: bool) -> tuple[str,
     return html, blocks, links, figures
 
 
+# Paths and queries of a site's own navigation: search, topic and tag pages, course catalogues.
+NAVIGATION_RE = re.compile(r"/(?:search|topic|topics|tag|tags|course_video|course_info|guideline/search|category)\b"
+                           r"|[?&](?:q|keyword|kw|wd|query)=", re.IGNORECASE)
+SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac", "co"}
+
+
+def site_of(url: str) -> str:
+    """The registered domain of a web address: news.bioon.com and xy.bioon.com are both bioon.com."""
+    host = (urlsplit(url).hostname or "").lower()
+    labels = host.split(".")
+    keep = 3 if len(labels) >= 3 and labels[-2] in SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def is_navigation(link: Link, article_url: str | None) -> bool:
+    """A link of the page's own site (menus, related courses) or to a search or topic page: not a source.
+
+    The references list the links a text cites (a paper, a registry), not the publisher's navigation.
+    """
+    if NAVIGATION_RE.search(link.url):
+        return True
+    return article_url is not None and site_of(link.url) == site_of(article_url)
+
+
 def _drop_lines(body: str, omit: list[str]) -> tuple[str, set[str]]:
     """Blank out boilerplate lines (keeping line numbers); return the omit entries that matched."""
     wanted = {line.strip() for line in omit}
@@ -287,7 +312,7 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
         original_author=entry.original_author,
         html=html,
         blocks=blocks,
-        links=links,
+        links=[link for link in links if not is_navigation(link, entry.url)],
         figures_omitted=figures,
     )
 

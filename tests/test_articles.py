@@ -128,3 +128,12 @@ def test_the_shipped_articles_read_cleanly_with_their_scripts():
     # the boilerplate lines named in the index are left out of the printed text
     assert "打开网易新闻" not in articles["car-t-landscape-1580-trials"].html
     assert "https://www.nature.com/articles/s41467-020-17175-8" in [l.url for l in articles["car-t-her2-rhabdomyosarcoma"].links]
+
+
+def test_the_sites_own_navigation_is_not_listed_as_a_link_the_article_cites():
+    """Course videos and topic pages of the publisher, search pages of another site: not sources."""
+    problems = Problems(ROOT)
+    articles = read_articles(ROOT / "seeds", problems)
+    assert [link.url for link in articles["car-t-her2-rhabdomyosarcoma"].links] == [
+        "https://www.nature.com/articles/s41467-020-17175-8"]  # xy.bioon.com course videos and the like dropped
+    assert articles["car-m-ct0508-phase1"].links == []  # medsci.cn topic and search pages, and the page itself
