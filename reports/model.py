@@ -514,6 +514,32 @@ class Landscape(Dated):
     excerpts: list[Excerpt] = Field(min_length=1)
 
 
+class GlossaryEntry(YamlModel):
+    """An abbreviation the texts use, with what it stands for: expanded at first use and listed."""
+
+    abbr: str = Field(min_length=2, description="the abbreviation as printed, e.g. CRS")
+    zh: str = Field(min_length=1, description="the Chinese expansion, e.g. 细胞因子释放综合征")
+    en: str | None = Field(None, description="the English expansion, e.g. cytokine release syndrome")
+
+
+class Glossary(YamlModel):
+    """seeds/glossary.yaml: the project's abbreviations."""
+
+    abbreviations: list[GlossaryEntry] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _each_once(self) -> "Glossary":
+        seen: set[str] = set()
+        for entry in self.abbreviations:
+            if entry.abbr in seen:
+                raise ValueError(f"abbreviation {entry.abbr} is listed twice; keep one entry")
+            seen.add(entry.abbr)
+        return self
+
+    def get(self, abbr: str) -> GlossaryEntry | None:
+        return next((entry for entry in self.abbreviations if entry.abbr == abbr), None)
+
+
 class Overview(YamlModel):
     mechanism: str = Field(description="how this class of therapy works, in two or three sentences")
     status: str = Field(description="where the field stands, in two or three sentences")

@@ -21,7 +21,7 @@ from reports.errors import Problem, Problems, ReportError
 if TYPE_CHECKING:
     from reports.articles import Article
     from reports.evidence import EvidenceFile
-    from reports.model import ProjectSettings
+    from reports.model import Glossary, ProjectSettings
     from reports.verify import Verification
 
 # The built-in templates and styles: the top-level folders of this repository.
@@ -82,6 +82,7 @@ class Content:
     verification: Verification
     settings: ProjectSettings = field(default_factory=lambda: default_settings())
     warnings: list[Problem] = field(default_factory=list)
+    glossary: Glossary | None = None  # seeds/glossary.yaml, when the project has one
 
     @property
     def excerpts_verified(self) -> int:
@@ -104,7 +105,8 @@ def load_content(project: Project, classes: list[str] | None = None) -> Content:
     from reports.evidence import read_evidence
     from reports.settings import read_settings
     from reports.sources import refuse_outside_links
-    from reports.verify import verify_evidence, warn_promotional_wording
+    from reports.glossary import read_glossary
+    from reports.verify import verify_evidence, warn_promotional_wording, warn_unknown_abbreviations
 
     problems = Problems(project.root)
     for folder in project.own_folders:
@@ -113,10 +115,12 @@ def load_content(project: Project, classes: list[str] | None = None) -> Content:
     settings = read_settings(project.seeds, problems)
     articles = read_articles(project.seeds, problems, settings)
     tables = read_evidence(project.seeds, problems, classes, settings)
+    glossary = read_glossary(project.seeds, problems, settings)
     verified = verify_evidence(tables, articles, problems)
     warn_promotional_wording(tables, settings, problems)
+    warn_unknown_abbreviations(tables, glossary, problems)
     problems.raise_if_any()
-    return Content(project, articles, tables, verified, settings, problems.warnings)
+    return Content(project, articles, tables, verified, settings, problems.warnings, glossary)
 
 
 def sha256_of(path: Path) -> str:

@@ -40,9 +40,10 @@ from reports.figures import (
     Figure, compact, figures_in, kinds_for_unit, bound_of, sentences_of, states_absence, term_forms,
 )
 from reports.model import (
-    agrees_as_written, AdverseEvent, Backed, Enrollment, Excerpt, FollowUp, Landscape, LandscapeItem, Measurement, OwnFigure,
-    ProjectSettings, Study,
+    agrees_as_written, AdverseEvent, Backed, Enrollment, EvidenceTable, Excerpt, FollowUp, Glossary, Landscape,
+    LandscapeItem, Measurement, OwnFigure, ProjectSettings, Study,
 )
+from reports.glossary import abbreviations_in
 from reports.settings import promotional_warning, promotional_words_in
 from reports.sources import PathKey, Positions, walk_models
 
@@ -546,17 +547,38 @@ class TableCheck:
                                                     "belongs to; copy it exactly as printed, or remove it")
 
 
+def curated_text(table: EvidenceTable) -> list[Prose]:
+    """Every piece of the curator's own text in a table, in reading order (not the quotations)."""
+    pieces = [Prose(getattr(table.overview, name), ("overview", name))
+              for name in ("mechanism", "status", "key_message") if getattr(table.overview, name)]
+    for index, study in enumerate(table.studies):
+        pieces += [*study_prose(study, ("studies", index)), *notes_prose(study, ("studies", index))]
+    if table.landscape:
+        pieces += [*landscape_prose(table.landscape, ("landscape",)), *notes_prose(table.landscape, ("landscape",))]
+    return pieces
+
+
+def warn_unknown_abbreviations(files: list[EvidenceFile], glossary: Glossary | None, problems: Problems) -> None:
+    """With a glossary: a warning at the first use of each abbreviation of the curator's text it lacks."""
+    if glossary is None:
+        return
+    warned: set[str] = set()
+    for file in files:
+        for piece in curated_text(file.table):
+            for abbr, _ in abbreviations_in(piece.text):
+                if abbr in warned or glossary.get(abbr):
+                    continue
+                warned.add(abbr)
+                where = ".".join(map(str, piece.key))
+                problems.warn(file.path, *file.positions.of(piece.key),
+                              f"{where}: abbreviation {abbr} is not in seeds/glossary.yaml; add "
+                              f"{{abbr: {abbr}, zh: ..., en: ...}} so that it is expanded at its first use and listed")
+
+
 def warn_promotional_wording(files: list[EvidenceFile], settings: ProjectSettings, problems: Problems) -> None:
     """A warning at each piece of the curator's own text that uses a word of praise (promotional_words)."""
     for file in files:
-        table = file.table
-        pieces = [Prose(getattr(table.overview, name), ("overview", name))
-                  for name in ("mechanism", "status", "key_message") if getattr(table.overview, name)]
-        for index, study in enumerate(table.studies):
-            pieces += [*study_prose(study, ("studies", index)), *notes_prose(study, ("studies", index))]
-        if table.landscape:
-            pieces += [*landscape_prose(table.landscape, ("landscape",)), *notes_prose(table.landscape, ("landscape",))]
-        for piece in pieces:
+        for piece in curated_text(file.table):
             words = promotional_words_in(piece.text, settings)
             if words:
                 where = ".".join(map(str, piece.key))

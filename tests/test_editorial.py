@@ -58,3 +58,38 @@ def test_an_access_date_is_printed_only_where_the_curator_recorded_one(tmp_path:
     assert reports(project, "build", "--date", "2026-01-15").returncode == 0
     text = "".join(pdftotext(project / "build/briefing.pdf").split())
     assert "[EB/OL].(2025-03-01)[2025-12-01].https://example.org/news/1" in text
+
+
+def test_an_abbreviation_the_glossary_lacks_is_a_warning_at_its_first_use(tmp_path: Path):
+    glossary = "abbreviations:\n  - {abbr: DLT, zh: 剂量限制性毒性, en: dose-limiting toxicity}\n"
+    evidence = EVIDENCE.replace("  status: 示例现状。", "  status: 示例现状：ORR 尚未报告，ORR 有待随访。")
+    project = write_project(tmp_path / "project", {"seeds/glossary.yaml": glossary, "seeds/evidence/car-x.yaml": evidence})
+    result = reports(project, "check")
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.splitlines() if "abbreviation" in line]
+    assert f"seeds/evidence/car-x.yaml:{line_of(evidence, 'status:')}:11: warning: overview.status: abbreviation ORR " \
+           "is not in seeds/glossary.yaml; add {abbr: ORR, zh: ..., en: ...} so that it is expanded at its first " \
+           "use and listed" in warnings
+    assert len([line for line in warnings if " ORR " in line]) == 1  # once, at the first use
+    assert not any("abbreviation DLT " in line for line in warnings)  # the glossary has it
+    assert any("abbreviation PR " in line for line in warnings)  # 部分缓解（PR）, an outcome's name
+
+
+def test_without_a_glossary_abbreviations_are_not_checked(tmp_path: Path):
+    project = write_project(tmp_path / "project")
+    assert "abbreviation" not in reports(project, "check").stderr
+
+
+def test_a_glossary_entry_listed_twice_is_an_error_at_its_place(tmp_path: Path):
+    glossary = "abbreviations:\n  - {abbr: DLT, zh: 剂量限制性毒性}\n  - {abbr: DLT, zh: 剂量限制毒性}\n"
+    project = write_project(tmp_path / "project", {"seeds/glossary.yaml": glossary})
+    result = reports(project, "check")
+    assert result.returncode == 1
+    assert "seeds/glossary.yaml:1:1: abbreviation DLT is listed twice; keep one entry" in result.stderr
+
+
+def test_the_shipped_glossary_covers_every_abbreviation_of_the_curated_text():
+    root = Path(__file__).resolve().parent.parent
+    result = reports(root, "check")
+    assert (root / "seeds/glossary.yaml").is_file()
+    assert result.returncode == 0 and "abbreviation" not in result.stderr
