@@ -90,11 +90,10 @@ def missing_glyph_warnings(content: Content) -> list[Problem]:
     return locate_missing(paths, missing, project.root)
 
 
-def build_warnings(content: Content, refused_urls: list[str]) -> list[Problem]:
-    """What a finished build warns about: the seeds' warnings, missing glyphs, refused fetches."""
-    return content.warnings + missing_glyph_warnings(content) + [
-        Problem(Location(url), "refused to fetch this resource while rendering") for url in refused_urls
-    ]
+def build_warnings(content: Content, fetcher=None) -> list[Problem]:
+    """What a finished build warns about: the seeds' warnings, missing glyphs, and what rendering
+    with ``fetcher`` warned about (the project's stylesheet mistakes, refused or failed fetches)."""
+    return content.warnings + missing_glyph_warnings(content) + (fetcher.problems() if fetcher else [])
 
 
 def source_files(content: Content) -> list[tuple[Path, str]]:
@@ -126,13 +125,14 @@ def render_briefing(project_dir: Path | str, options: BriefingOptions, with_html
     stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
     fetcher = ProjectURLFetcher(project.readable_roots)
     variant = pdf_variant(options.pdfa, options.pdfua)
-    document = render_pdf(briefing_html(project, context), project.template_dirs[0], stylesheets, fetcher, variant)
+    document = render_pdf(briefing_html(project, context), project.template_dirs[0], stylesheets, fetcher, variant,
+                          document=f"templates/{TEMPLATE}")
     build_date = dt.date.fromisoformat(context["build_date"])
     attachments = source_attachments(source_files(content), fetcher, build_date) if options.pdfa else []
     pdf_bytes = document.write_pdf(pdf_variant=variant, attachments=attachments, finisher=tidy_attachments)
     # The HTML file carries its styles inline, so it opens the same anywhere.
     html = briefing_html(project, context, inline_css(stylesheets)) if with_html else None
-    return Rendered(pdf_bytes, len(document.pages), build_warnings(content, fetcher.refused), html)
+    return Rendered(pdf_bytes, len(document.pages), build_warnings(content, fetcher), html)
 
 
 def inline_css(stylesheets: list[tuple[Path, str]]) -> str:

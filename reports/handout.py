@@ -369,7 +369,7 @@ def lay_out_handouts(project_dir: Path | str, classes: list[str] | None, options
     laid_out = [lay_out(project, content, table, options, paper, build_date, stylesheets, fetcher)
                 for table in content.tables]
     return LaidOut(project, content.tables, [document for document, _ in laid_out],
-                   [context for _, context in laid_out], stylesheets, build_warnings(content, fetcher.refused))
+                   [context for _, context in laid_out], stylesheets, build_warnings(content, fetcher))
 
 
 def render_handout(project_dir: Path | str, class_id: str, options: HandoutOptions) -> Rendered:

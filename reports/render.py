@@ -42,7 +42,8 @@ def read_stylesheets(style_dirs: list[Path], name: str) -> list[tuple[Path, str]
     for folder in reversed(style_dirs):
         path = folder / name
         if path.is_file():
-            sheets.append((path, path.read_text(encoding="utf-8")))
+            # Without a byte order mark: WeasyPrint's line:column must be the file's as an editor shows it.
+            sheets.append((path, path.read_text(encoding="utf-8-sig")))
     if not sheets:
         raise ReportError(f"stylesheet '{name}' not found in {', '.join(str(d) for d in style_dirs)}")
     return sheets

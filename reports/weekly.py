@@ -552,7 +552,7 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
         except OSError as error:
             raise ReportError(f"{error.filename or folder}: cannot write the weekly briefing: {error.strerror}") from None
     return WeeklyResult(week, pdf_path, manifest_path, "built", manifest["version"], len(document.pages),
-                        build_warnings(plan.content, fetcher.refused))
+                        build_warnings(plan.content, fetcher))
 
 
 def render_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date | None = None) -> Rendered:
@@ -570,12 +570,12 @@ def render_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date | 
     plan = plan_week(project, week, timezone)
     recorded = recorded_pdf(project, week, plan.manifest["version"])
     if recorded is not None:
-        return Rendered(*recorded, build_warnings(plan.content, []))
+        return Rendered(*recorded, build_warnings(plan.content))
     stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
     fetcher = ProjectURLFetcher(project.readable_roots)
     html = plan.html(build_date or build_date_from_environment())
     document = render_pdf(html, project.template_dirs[0], stylesheets, fetcher)
-    return Rendered(document.write_pdf(), len(document.pages), build_warnings(plan.content, fetcher.refused))
+    return Rendered(document.write_pdf(), len(document.pages), build_warnings(plan.content, fetcher))
 
 
 def recorded_pdf(project: Project, week: IsoWeek, version: str) -> tuple[bytes, int] | None:
