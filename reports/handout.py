@@ -310,18 +310,36 @@ def density_context(content: Content, table: EvidenceFile, paper: Paper, density
     return {"density": density.name, "chart": chart}
 
 
+def only_the_disclaimer(page, paper: Paper) -> bool:
+    """Whether a laid-out page starts with the disclaimer, the handout's last block (kept whole)."""
+    position = page.anchors.get("disclaimer")
+    return position is not None and position[1] < (paper.margin + 4) * 96 / 25.4  # CSS px from the top
+
+
 def lay_out(project: Project, content: Content, table: EvidenceFile, options: HandoutOptions, paper: Paper,
             build_date: dt.date, stylesheets: list[tuple[Path, str]], fetcher):
     """The handout (a WeasyPrint document) at the roomiest density that fits on two pages, and its context."""
     from reports.pdf import render_pdf
 
     context = handout_context(content, table, paper, options.marks, build_date)
-    for density in DENSITIES:
+
+    def render(density: Density):
         dense_context = {**context, **density_context(content, table, paper, density)}
         html = briefing_html(project, dense_context, template=TEMPLATE)
-        document = render_pdf(html, project.template_dirs[0], stylesheets, fetcher)
-        if len(document.pages) <= MAX_PAGES:
-            return document, dense_context
+        return render_pdf(html, project.template_dirs[0], stylesheets, fetcher), dense_context
+
+    for index, density in enumerate(DENSITIES):
+        document, dense_context = render(density)
+        if len(document.pages) > MAX_PAGES:
+            continue
+        if len(document.pages) == 2 and only_the_disclaimer(document.pages[1], paper):
+            # A second page with nothing but the disclaimer (Letter is 18 mm shorter than A4) is
+            # a sheet wasted: denser type that fits on one page, as on A4, reads better.
+            for denser in DENSITIES[index + 1:]:
+                one_page = render(denser)
+                if len(one_page[0].pages) == 1:
+                    return one_page
+        return document, dense_context
     raise ReportError(Problem(
         Location(table.path.relative_to(project.root).as_posix()),
         f"the handout for {table.table.therapy_class.name} needs {len(document.pages)} pages on {paper.name} "

@@ -1,0 +1,137 @@
+"""The layout check (tests/layout.py) on the seed briefing and its PDF/A and PDF/UA variants, and
+on small documents that break each of its rules, so that each rule demonstrably can fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXED_DATE, write_project
+from layout import Margins, Violation, briefing_margins, css_margins, layout_violations
+from reports.build import BriefingOptions, build_briefing
+
+# What remains of issue 16 in the seed briefing (the same pages in the PDF/A and PDF/UA
+# variants): every word is inside the text block, but these lines are one Han character alone.
+BRIEFING_DEBT = [
+    "p3 lone-character: 横纹肌肉瘤（病例报 / 告）",
+    "p4 lone-character: 究显示安全性良 / 好）",
+    "p4 lone-character: T细胞输注6个月后癌症复 / 发",
+    "p5 lone-character: 最长随访 / 达",
+    "p5 lone-character: 19例全体或7例长期存活 / 者）",
+    "p5 lone-character: 4岁、伴难治性骨病变的患 / 儿）",
+    "p6 lone-character: 血液系统恶性肿 / 瘤",
+    "p7 lone-character: 不一致，原文未说明各自口 / 径。",
+    "p9 lone-character: 胞；靶点CD19；同种异 / 体",
+    "p9 lone-character: 病例系列，无对照组，单中 / 心",
+    "p11 lone-character: -0508首次人体I期试 / 验",
+    "p17 lone-character: 容易從CAR-T療法中獲 / 益。",
+    "p18 lone-character: 在接受《自然》採訪時回憶 / 道。",
+    "p19 lone-character: 會進一步推進研發和臨牀應 / 用。”",
+    "p25 lone-character: 良反应,远不能满足临床需 / 求。",
+]
+SEED_BRIEFINGS = ["seed_briefing", "seed_pdfa", "seed_pdfua"]
+
+
+def outside(violations: list[Violation]) -> list[str]:
+    return [str(v) for v in violations if v.rule == "outside"]
+
+
+def remaining(violations: list[Violation]) -> list[str]:
+    return [str(v) for v in violations if v.rule != "outside"]
+
+
+@pytest.mark.parametrize("briefing", SEED_BRIEFINGS)
+def test_every_word_of_the_seed_briefing_is_inside_the_text_block(briefing: str, request):
+    pdf = request.getfixturevalue(briefing)
+    assert outside(layout_violations(pdf, briefing_margins())) == []
+
+
+@pytest.mark.parametrize("briefing", SEED_BRIEFINGS)
+def test_what_remains_of_issue_16_in_the_seed_briefing_is_known(briefing: str, request):
+    """The known debt, exactly: a new violation fails here, and so does one fixed (update the list)."""
+    pdf = request.getfixturevalue(briefing)
+    assert remaining(layout_violations(pdf, briefing_margins())) == BRIEFING_DEBT
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16: lone Han characters at the end of lines not fixed yet")
+@pytest.mark.parametrize("briefing", SEED_BRIEFINGS)
+def test_the_seed_briefing_passes_a_typesetters_eye(briefing: str, request):
+    pdf = request.getfixturevalue(briefing)
+    assert layout_violations(pdf, briefing_margins()) == []
+
+
+def test_the_margins_are_read_from_the_stylesheet():
+    assert css_margins("styles/briefing.css") == Margins(22, 20, 20, 20)
+    assert css_margins("styles/briefing.css", "cover") == Margins(30, 25, 30, 25)
+
+
+# The summary table as it was before issue 16: percentages of the content box that fill the
+# text block, and each cell's padding on top of them.
+OVERFLOWING_SUMMARY = """\
+.summary-table :is(th, td) { box-sizing: content-box; }
+.summary-table th:nth-child(1) { width: 14%; }
+.summary-table th:nth-child(2) { width: 22%; }
+.summary-table th:nth-child(3) { width: 22%; }
+.summary-table th:nth-child(4) { width: 30%; }
+.summary-table th:nth-child(5) { width: 12%; }
+"""
+
+
+def test_the_check_catches_a_summary_table_past_the_right_margin(tmp_path: Path):
+    """The project's own stylesheet brings back the summary table of before the fix: the check
+    finds its last column past the right margin, on the summary page and nowhere else."""
+    out = {}
+    for name, css in [("fixed", None), ("overflowing", OVERFLOWING_SUMMARY)]:
+        root = write_project(tmp_path / name, {"styles/briefing.css": css} if css else {})
+        out[name] = tmp_path / f"{name}.pdf"
+        build_briefing(root, BriefingOptions(output=out[name], build_date=dt.date.fromisoformat(FIXED_DATE)))
+    assert outside(layout_violations(out["fixed"], briefing_margins())) == []
+    found = [v for v in layout_violations(out["overflowing"], briefing_margins()) if v.rule == "outside"]
+    assert {v.page for v in found} == {3}
+    texts = [v.text.split(" (")[0] for v in found]
+    assert "证据确定性" in texts and "极低" in texts  # the last column's header and its cell
+    right_edge = max(float(v.text.split("(x ")[1].split("-")[1].split(",")[0].removesuffix(" pt")) for v in found)
+    assert right_edge > (210 - 20) * 72 / 25.4 + 20  # well past the right margin, not a rounding error
+
+
+def small_pdf(tmp_path: Path, body: str) -> Path:
+    """A small document set by WeasyPrint with 20 mm margins, to break one rule at a time."""
+    from weasyprint import HTML
+
+    pdf = tmp_path / "small.pdf"
+    style = ("@page { size: A4; margin: 20mm }"
+             "body { margin: 0; font: 10.5pt/1.75 'Noto Sans CJK SC' } p { margin: 0 }")
+    HTML(string=f"<html lang='zh-Hans'><style>{style}</style><body>{body}</body></html>").write_pdf(pdf)
+    return pdf
+
+
+MARGINS_20 = {None: Margins(20, 20, 20, 20)}
+
+
+def test_the_check_finds_a_near_empty_page(tmp_path: Path):
+    page = "".join(f"<p>第 {n} 行正文，供医疗卫生专业人士参考。</p>" for n in range(30))
+    pdf = small_pdf(tmp_path, f"{page}<p style='break-before: page'>版本 0123abcd</p>")
+    assert [(v.rule, v.page) for v in layout_violations(pdf, MARGINS_20)] == [("near-empty", 2)]
+
+
+def test_the_check_finds_a_heading_at_the_foot_of_a_page(tmp_path: Path):
+    page = "".join(f"<p>第 {n} 行正文，供医疗卫生专业人士参考。</p>" for n in range(20))
+    pdf = small_pdf(tmp_path, f"{page}<h2 style='break-after: page'>安全性要点</h2>{page}")
+    assert [str(v) for v in layout_violations(pdf, MARGINS_20)] == ["p1 heading-last: 安全性要点"]
+
+
+def test_the_check_finds_a_lone_character_but_not_a_one_character_cell(tmp_path: Path):
+    body = ("<p style='width: 5em'>一二三四五六。</p>"
+            "<table style='margin-top: 10mm'><tr><td>无</td><td>例数</td></tr><tr><td>有</td><td>是</td></tr></table>"
+            + "".join(f"<p>第 {n} 行正文，供医疗卫生专业人士参考。</p>" for n in range(5)))
+    assert [str(v) for v in layout_violations(small_pdf(tmp_path, body), MARGINS_20)] == [
+        "p1 lone-character: 一二三四五 / 六。"]
+
+
+def test_the_check_finds_a_running_head_too_near_the_edge(tmp_path: Path):
+    body = ("<style>@page { margin-top: 6mm; @top-left { content: '简报'; vertical-align: top } }</style>"
+            + "".join(f"<p>第 {n} 行正文。</p>" for n in range(5)))
+    found = layout_violations(small_pdf(tmp_path, body), {None: Margins(6, 20, 20, 20)})
+    assert [(v.rule, v.text.split(" ")[0]) for v in found] == [("outside", "简报")]
