@@ -17,6 +17,8 @@ node of the document (templates, evidence YAML and articles alike):
   each span is an inline box for WeasyPrint to lay out and draw: the seed briefing's 1,163 of
   them took a quarter of its layout time. Headings keep the span: their text is copied into
   the PDF's bookmarks and running heads, where a word joiner would be a character of the title.
+- The last two Han characters of every text node (not of headings) are tied with U+2060, closing
+  marks included, so that no line holds a single character alone (clreq's widow; issue 16).
 - Runs of two or more full-width punctuation marks go in ``<span class="pc">``, set with the
   font's ``halt`` feature: ``。”（`` takes 1.5 em instead of 3.
 
@@ -53,6 +55,9 @@ COMPRESSIBLE_RE = {
     lang: re.compile(f"[{marks}]+(?=[{FULL_WIDTH_PUNCTUATION}])") for lang, marks in CLOSING_MARKS.items()
 }
 
+# The last two Han characters of a text, with the closing marks after them: tied, so that no line
+# holds one character alone (clreq's widow; issue 16). Not in headings: see tie_with_markup.
+LAST_TWO_HAN_RE = re.compile(rf"([{HAN}])([{HAN}][{CLOSING_MARKS['zh-Hans']}]*\s*)$")
 HAN_THEN_LATIN_RE = re.compile(rf"([{HAN}]) *(?=[{LATIN}])")
 LATIN_THEN_HAN_RE = re.compile(rf"([{LATIN}%‰]) *(?=[{HAN}])")
 
@@ -94,6 +99,8 @@ def typeset_text(text: str, lang: str = "zh-Hans", tie_with_markup: bool = False
     chinese = lang.startswith("zh")
     if chinese:
         text = space_han_and_latin(text)
+        if not tie_with_markup:
+            text = LAST_TWO_HAN_RE.sub(rf"\1{WORD_JOINER}\2", text)
     spans: list[tuple[int, int, str]] = []
     for match in RUN_RE.finditer(text):
         if _needs_tying(text, match.start(), match.end()):

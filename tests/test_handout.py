@@ -132,39 +132,12 @@ def test_everything_printed_stays_inside_the_margins_office_printers_keep(seed_h
             assert top >= spec.margin - 1 and bottom <= spec.height - 8, (paper, name, page, top, bottom)
 
 
-# What remains of issue 16 in the seed handouts: lines that are one Han character alone.
-HANDOUT_DEBT = {
-    ("a4", "car-t"): ["p1 lone-character: 体或7例存活者）原文未明 / 确"],
-    ("a4", "car-m"): ["p1 lone-character: （主要为乳腺癌和胃食管 / 癌）"],
-    ("a5", "car-t"): ["p1 lone-character: 另有4项结果，见完整简 / 报", "p1 lone-character: 另有5项结果，见完整简 / 报",
-                      "p2 lone-character: 了，现在仍然健康，没有癌 / 症。”", "p2 lone-character: 一名横纹肌肉瘤患儿完全康 / 复"],
-    ("a5", "car-nk"): ["p2 lone-character: 缓解和狼疮低疾病活动性状 / 态。”"],
-    ("a5", "car-m"): ["p1 lone-character: 另有2项结果，见完整简 / 报"],
-    ("letter", "car-t"): ["p1 lone-character: 例此后失18年；原计划所 / 访）"],
-    ("letter", "car-nk"): ["p1 lone-character: 事件,也没有剂量限制性毒 / 性。”"],
-}
-
-
-def handout_layout(seed_handouts) -> dict[tuple[str, str], list[str]]:
-    """The layout check (tests/layout.py) on every handout: {(paper, class): violations}."""
+def test_every_handout_passes_a_typesetters_eye(seed_handouts):
+    """The layout check (tests/layout.py) on every handout: every word inside the text block, no
+    near-empty page, no heading last on a page, no line that is one Han character alone."""
     found = {(paper, name): [str(v) for v in layout_violations(pdf, handout_margins(paper))]
              for paper, name, pdf in every_handout(seed_handouts)}
-    return {key: violations for key, violations in found.items() if violations}
-
-
-def test_every_word_of_every_handout_is_inside_its_text_block(seed_handouts):
-    outside = {key: [v for v in found if " outside: " in v] for key, found in handout_layout(seed_handouts).items()}
-    assert {key: found for key, found in outside.items() if found} == {}
-
-
-def test_what_remains_of_issue_16_in_the_handouts_is_known(seed_handouts):
-    """The known debt, exactly: a new violation fails here, and so does one fixed (update the list)."""
-    assert handout_layout(seed_handouts) == HANDOUT_DEBT
-
-
-@pytest.mark.xfail(strict=True, reason="issue 16: lone Han characters at the end of lines not fixed yet")
-def test_every_handout_passes_a_typesetters_eye(seed_handouts):
-    assert handout_layout(seed_handouts) == {}
+    assert {key: violations for key, violations in found.items() if violations} == {}
 
 
 def test_a_handout_that_fits_one_a4_page_fits_one_letter_page(seed_handouts):

@@ -131,13 +131,6 @@ def seed_weekly(tmp_path_factory) -> Path:
     return weekly(folder, "2026-W47").pdf
 
 
-# What remains of issue 16 in the 2026-W47 weekly: lines that are one Han character alone.
-WEEKLY_DEBT = [
-    "p4 lone-character: ；仅18.23%发表了结 / 果。",
-    "p4 lone-character: -0508首次人体I期试 / 验",
-]
-
-
 def test_every_word_of_the_weekly_is_inside_the_text_block(seed_weekly: Path):
     """The layout check (tests/layout.py): the evidence overview's tables fit the text block."""
     assert [str(v) for v in layout_violations(seed_weekly, weekly_margins()) if v.rule == "outside"] == []
@@ -148,14 +141,10 @@ def test_the_masthead_keeps_each_item_on_one_line(seed_weekly: Path):
     assert any(line.startswith("生成日期：2026 年 12 月 1 日") for line in lines), lines[:12]
 
 
-def test_what_remains_of_issue_16_in_the_weekly_is_known(seed_weekly: Path):
-    """The known debt, exactly: a new violation fails here, and so does one fixed (update the list)."""
-    assert [str(v) for v in layout_violations(seed_weekly, weekly_margins()) if v.rule != "outside"] == WEEKLY_DEBT
-
-
-@pytest.mark.xfail(strict=True, reason="issue 16: lone Han characters at the end of lines not fixed yet")
 def test_the_weekly_passes_a_typesetters_eye(seed_weekly: Path):
-    assert layout_violations(seed_weekly, weekly_margins()) == []
+    """The layout check (tests/layout.py): no near-empty last page (the version line alone), no
+    heading last on a page, no line that is one Han character alone."""
+    assert [str(v) for v in layout_violations(seed_weekly, weekly_margins())] == []
 
 
 def test_highlights_link_to_the_row_and_its_source(seed_project: Path):
