@@ -28,6 +28,7 @@ BAR_FILL = colors.HexColor("#555555")  # reads as a bar in grayscale too; every 
 ELLIPSIS = "…"
 OPENING = "（［｛〔〈《「『【“‘(["  # never ends a line
 CLOSING = "）］｝〕〉》」』】”’)]、，。：；！？%"  # never starts a line
+HAN_UNIT = "[\u3400-\u4dbf\u4e00-\u9fff]"  # a unit that starts with a Han character
 WIDE = "\u2e80-\uffef"  # CJK characters and punctuation: a line may break before and after each
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -75,7 +76,8 @@ def clean(text: str) -> str:
 
 def break_units(text: str) -> list[str]:
     """Pieces a line may break between: spaces, Latin words, single CJK characters; opening
-    punctuation stays with what follows it, closing punctuation with what precedes it."""
+    punctuation stays with what follows it, closing punctuation with what precedes it, and the
+    last two Han characters stay together, so that no line holds one alone (血液系统恶性肿 / 瘤)."""
     units: list[str] = []
     for unit in re.findall(rf"\s+|[^\s{WIDE}]+|.", text):
         if units and not unit.isspace() and not units[-1].isspace() and (
@@ -83,6 +85,8 @@ def break_units(text: str) -> list[str]:
             units[-1] += unit
         else:
             units.append(unit)
+    if len(units) >= 2 and all(re.match(HAN_UNIT, unit) for unit in units[-2:]):
+        units[-2:] = ["".join(units[-2:])]
     return units
 
 

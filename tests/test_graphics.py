@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import XHTML, pdftotext, run_tool
-from reports.graphics import Bar, Panel, bar_chart_svg, qr_svg
+from reports.graphics import Bar, Panel, bar_chart_svg, break_units, qr_svg
 from reports.pdf import ProjectURLFetcher, render_pdf
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -163,3 +163,9 @@ def test_the_same_inputs_give_the_same_bytes():
 def test_a_chart_that_cannot_be_drawn_is_a_programming_error(categories, options, message):
     with pytest.raises(ValueError, match=message):
         chart(categories, [panel if categories else Panel(panel.title, []) for panel in PANELS], **options)
+
+
+def test_a_label_never_ends_with_one_han_character_alone_on_its_line():
+    assert break_units("血液系统恶性肿瘤")[-2:] == ["性", "肿瘤"]
+    assert break_units("实体瘤。")[-1] == "体瘤。"
+    assert break_units("CD19")[-1] == "CD19"

@@ -16,8 +16,7 @@ from reports.build import BriefingOptions, build_briefing
 # variants): every word is inside the text block, but these lines are one Han character alone
 # (the last two of every text are tied: reports/typeset.py).
 BRIEFING_DEBT = [
-    "p5 lone-character: 最长随访 / 达",  # the Han character before a tied run ("达 18 年")
-    "p6 lone-character: 血液系统恶性肿 / 瘤",  # a chart's label, wrapped by reports/graphics.py
+    "p5 lone-character: 最长随访 / 达",  # the follow-up column, 4 characters wide, before a tied "18 年"
 ]
 SEED_BRIEFINGS = ["seed_briefing", "seed_pdfa", "seed_pdfua"]
 
@@ -43,7 +42,7 @@ def test_what_remains_of_issue_16_in_the_seed_briefing_is_known(briefing: str, r
     assert remaining(layout_violations(pdf, briefing_margins())) == BRIEFING_DEBT
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16: a lone Han character before a tied run, and in a chart label, not fixed yet")
+@pytest.mark.xfail(strict=True, reason="issue 16: a lone Han character in the evidence table's narrow follow-up column, not fixed yet")
 @pytest.mark.parametrize("briefing", SEED_BRIEFINGS)
 def test_the_seed_briefing_passes_a_typesetters_eye(briefing: str, request):
     pdf = request.getfixturevalue(briefing)
