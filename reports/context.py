@@ -75,11 +75,20 @@ def format_measurement(item: Measurement) -> str:
         figure += f"（{level}% CI {number(item.ci.lower)}–{number(item.ci.upper)}）"
     context = "，".join(x for x in (item.population, item.timepoint) if x)
     text = f"{item.name}：{figure}" if figure else item.name
+    # Whom and when go right after the figure they qualify; after a closing bracket they become a
+    # clause of their own, so that no text doubles its brackets ("…失访）（…）", "…））": issue 16).
+    if context and figure:
+        text = qualified(text, context)
     if item.result:
         text += ("；" if figure else "：") + item.result
-    if context:
-        text += f"（{context}）"
+    if context and not figure:
+        text = qualified(text, context)
     return text
+
+
+def qualified(text: str, qualifier: str) -> str:
+    """The text with a qualifier in brackets, or after a semicolon when it ends with a bracket."""
+    return f"{text}；{qualifier}" if text.endswith(("）", ")")) else f"{text}（{qualifier}）"
 
 
 OWN_MARK = "†"
@@ -162,7 +171,8 @@ class Quote:
     lang: str
     note: str | None
     reference: int
-    article_title: str
+    row_title: str  # the study it is quoted for
+    source: str  # outlet and date: never the article's headline
 
 
 @dataclass
@@ -230,6 +240,7 @@ class LandscapeView:
     source: str
     references: list[int]
     own_notes: list[str]  # what each † stands for
+    population: str = ""  # the trials analysed, as one statement: 纳入分析的 CAR-T 临床试验 1580 项（ClinicalTrials.gov 注册信息）
 
 
 @dataclass
@@ -270,7 +281,7 @@ class AppendixArticle:
     number: int
     id: str
     lang: str
-    title: str
+    rows: list[str]  # the evidence rows that cite it: its heading (never the article's own headline)
     byline: str
     html: str
     figures_omitted: int
@@ -292,14 +303,27 @@ class References:
         return sorted({self.number(e.article) for e in excerpts})
 
 
-def _quotes(excerpts: list[Excerpt], references: References) -> list[Quote]:
+def source_label(article: Article) -> str:
+    """A source named outside the reference list: its outlet and date, never its headline (which may
+    promote: the reference entry alone prints it, as GB/T 7714 requires)."""
+    date = article.published.iso() if article.published else "日期未标注"
+    return f"{article.outlet}，{date}"
+
+
+def citing_rows(content: Content, article_id: str) -> list[str]:
+    """The titles of the evidence rows that quote an article, in briefing order."""
+    return [row.title for file in content.tables for row in file.table.rows
+            if any(excerpt.article == article_id for excerpt in row.excerpts)]
+
+
+def _quotes(row: Study | Landscape, references: References) -> list[Quote]:
     quotes = []
-    for excerpt in excerpts:
+    for excerpt in row.excerpts:
         if not excerpt.key:
             continue
         article = references.articles[excerpt.article]
         quotes.append(Quote(excerpt.id, " ".join(excerpt.text.split()), article.lang, excerpt.note,
-                            references.number(excerpt.article), article.title))
+                            references.number(excerpt.article), row.title, source_label(article)))
     return quotes
 
 
@@ -389,18 +413,32 @@ def svg_data_url(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def series_chart(series: LandscapeSeries, convert: Callable[[str], str], lang: str) -> Chart:
-    """A landscape series as horizontal bars, its figures printed on the bars (and in its table)."""
+def decimals(value: Decimal | int) -> int:
+    """How many decimals the source wrote: 71.6 -> 1, 2.75 -> 2, 9.60 -> 2, 1580 -> 0."""
+    return max(-value.as_tuple().exponent, 0) if isinstance(value, Decimal) else 0
+
+
+def series_chart(series: LandscapeSeries, convert: Callable[[str], str], lang: str,
+                 whom: str = "", denominator: Markup | str | None = None) -> Chart:
+    """A landscape series as horizontal bars, every figure printed on its bar (the chart replaces
+    the series' table, so the alt text lists them all too); the caption says what, of whom and,
+    when the values carry different decimals, that they are printed as the source gave them (a
+    chart never pads 71.6 to 71.60 nor rounds 2.75: issue 16)."""
     from reports.graphics import Bar, Panel, bar_chart_svg  # reportlab: only when there is a chart
 
     labels = [convert(item.label) for item in series.items]
     bars = [Bar(float(item.value), _item_text(item)) for item in series.items]
     percent = all(item.unit == "%" for item in series.items)
-    title, denominator = convert(series.title), convert(series.denominator)
-    alt = f"条形图：{title}（{denominator}）。" + "；".join(f"{label} {bar.text}" for label, bar in zip(labels, bars)) + "。"
+    title = convert(series.title)
+    alt = (f"条形图：{title}，{convert(series.denominator)}。"
+           + "；".join(f"{label} {bar.text}" for label, bar in zip(labels, bars)) + "。")
     svg = bar_chart_svg(labels, [Panel("占比（%）" if percent else title, bars, maximum=100 if percent else None)],
                         SERIES_CHART_WIDTH, title=title, description=alt, lang=lang, font_size=SERIES_CHART_FONT)
-    return Chart(svg_data_url(svg), alt, f"{title}：条形图，数值见下表")
+    of = denominator if denominator is not None else escape(series.denominator)
+    caption = Markup("<strong>{}</strong>　{}分母：{}。").format(series.title, f"{whom}；" if whom else "", of)
+    if len({decimals(item.value) for item in series.items}) > 1:
+        caption += "数值按原文精度（小数位数不一）。"
+    return Chart(svg_data_url(svg), alt, caption)
 
 
 def derived_sum(item: LandscapeItem, name: str, expression: str) -> str:
@@ -427,6 +465,9 @@ def derived_notes(landscape: Landscape) -> list[str]:
 def _landscape_view(landscape: Landscape, references: References, convert: Callable[[str], str] = str,
                     lang: str = "zh-Hans") -> LandscapeView:
     own = landscape.own_figures
+    registry = landscape.data_source.split("（")[0].strip()
+    population = f"{landscape.trials.label} {_item_text(landscape.trials)}（{registry}）"
+    whom = f"{population}，数据截至 {landscape.data_cutoff.chinese()}"
     return LandscapeView(
         id=landscape.id,
         title=landscape.title,
@@ -437,13 +478,14 @@ def _landscape_view(landscape: Landscape, references: References, convert: Calla
         series=[
             SeriesView(s.id, s.title, marked_text(s.denominator, own),
                        [(item.label, _item_text(item)) for item in s.items],
-                       series_chart(s, convert, lang) if s.chart else None)
+                       series_chart(s, convert, lang, whom, marked_text(s.denominator, own)) if s.chart else None)
             for s in landscape.series
         ],
         limitations=[marked_text(item, own) for item in landscape.limitations],
         source=format_source(landscape.source),
         references=references.of_excerpts(landscape.excerpts),
         own_notes=own_notes(own, derived_notes(landscape)),
+        population=population,
     )
 
 
@@ -505,7 +547,7 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
         footnotes: list[Footnote] = []
         studies = [_study_view(study, references, footnotes) for study in table.studies]
         landscape = _landscape_view(table.landscape, references, convert, script or "zh-Hans") if table.landscape else None
-        quotes = [q for row in table.rows for q in _quotes(row.excerpts, references)]
+        quotes = [q for row in table.rows for q in _quotes(row, references)]
         classes.append(ClassView(
             id=table.therapy_class.id,
             name=table.therapy_class.name,
@@ -522,7 +564,7 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
     reference_views = [reference_view(i + 1, article, content) for i, article in enumerate(cited)]
     appendix = [
         AppendixArticle(
-            number=i + 1, id=a.id, lang=a.lang, title=a.title,
+            number=i + 1, id=a.id, lang=a.lang, rows=citing_rows(content, a.id),
             byline="，".join(x for x in (a.outlet, a.author, a.published.chinese() if a.published else "日期未标注") if x),
             html=a.html, figures_omitted=a.figures_omitted,
         )

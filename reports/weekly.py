@@ -30,7 +30,8 @@ from markupsafe import Markup, escape
 from reports.articles import Article, read_articles
 from reports.build import Rendered, briefing_html, build_date_from_environment, build_warnings, inline_css
 from reports.context import (
-    ClassView, LandscapeView, StudyView, build_context, chinese_date, reference_view, row_figures,
+    ClassView, LandscapeView, StudyView, build_context, chinese_date, citing_rows, reference_view, row_figures,
+    source_label,
 )
 from reports import __version__
 from reports.errors import Location, Problem, Problems, ReportError
@@ -355,7 +356,7 @@ def _key_result(view: StudyView | LandscapeView) -> Markup:
     return escape(view.headline) if isinstance(view, StudyView) else escape(view.summary)
 
 
-def highlights(news: list[RowNews], changes: Changes, articles: list[tuple[Article, int]]) -> list[Highlight]:
+def highlights(news: list[RowNews], changes: Changes, articles: list[tuple[Article, int, list[str]]]) -> list[Highlight]:
     """Numbered highlights, most important first: new rows, updates, changed figures, new articles."""
     items = []
     for row in news:
@@ -377,9 +378,10 @@ def highlights(news: list[RowNews], changes: Changes, articles: list[tuple[Artic
         first = change.figures[0]
         items.append(Highlight("数据变更", change.title, f"{change.class_name}｜{first.label}：{first.before or '无'} → "
                                f"{first.after or '已删除'}", "#changes", []))
-    for article, number in articles:
-        source = "，".join(x for x in (article.outlet, article.published.chinese() if article.published else None) if x)
-        items.append(Highlight("新文章", article.title, source, f"#article-{article.id}", [number], article.lang))
+    for article, number, rows in articles:
+        # Named by its outlet and the studies it reports, never by its headline (which may promote).
+        line = f"报道：{'；'.join(rows)}" if rows else "本表尚无证据条目引用此文"
+        items.append(Highlight("新文章", source_label(article), line, f"#article-{article.id}", [number]))
     return items
 
 
@@ -402,7 +404,7 @@ def weekly_context(selected: WeekContent, changes: Changes, version: str, timezo
         revisions = [r for r in selected.revised if r.key == key] if key in revised_only else []
         news.append(RowNews(key, f"#{_anchor(view)}", class_view.name, view, isinstance(view, LandscapeView),
                             revisions))
-    articles = [(article, numbers[article.id]) for article in selected.new_articles]
+    articles = [(article, numbers[article.id], citing_rows(content, article.id)) for article in selected.new_articles]
     week = selected.week
     settings = content.settings
     return {
@@ -417,10 +419,10 @@ def weekly_context(selected: WeekContent, changes: Changes, version: str, timezo
         "highlights": highlights(news, changes, articles),
         "news": news,
         "new_articles": [
-            {"article": article, "number": number,
+            {"article": article, "number": number, "source": source_label(article), "rows": rows,
              "date": article.published.chinese() if article.published else "",
              "original": references[number - 1].original}
-            for article, number in articles
+            for article, number, rows in articles
         ],
         "changes": changes,
         "references": references,

@@ -93,3 +93,25 @@ def test_the_shipped_glossary_covers_every_abbreviation_of_the_curated_text():
     result = reports(root, "check")
     assert (root / "seeds/glossary.yaml").is_file()
     assert result.returncode == 0 and "abbreviation" not in result.stderr
+
+
+def test_no_news_headline_is_printed_outside_its_reference_entry(seed_briefing: Path):
+    """Quotations, the appendix and the summary name a source by its study and outlet: a headline
+    such as 晚期癌症被治癒!CAR-T讓患者活了18年 appears once, in the reference list, as GB/T 7714 wants it."""
+    from reports.articles import read_articles
+    from reports.errors import Problems
+
+    root = Path(__file__).resolve().parent.parent
+    titles = [article.title for article in read_articles(root / "seeds", Problems(root)).values()]
+    text = "".join(pdftotext(seed_briefing).split())
+    start, end = text.index("参考来源著录格式"), text.index("方法与声明证据如何整理")
+    appendix = text.index("附录：来源文章原文")
+    # The appendix reprints the articles' own text, which may repeat a headline's words; its
+    # headings name the studies, with the outlet and date below.
+    outside, references = text[:start] + text[end:appendix], text[start:end]
+    for title in titles:
+        squeezed = "".join(title.split())
+        assert squeezed in references, title
+        assert squeezed not in outside, title
+    assert "[2]第一代GD2CAR-T治疗神经母细胞瘤I期试验（最长18年随访）觀察者網·風聞（轉載），2025年2月（原题见参考来源[2]）" \
+        in text[appendix:]

@@ -94,7 +94,9 @@ def test_the_week_of_an_articles_publication_includes_it():
 def test_a_reposted_article_names_its_outlet_original_author_and_title(seed_project: Path):
     result = weekly(seed_project, "2025-W07")  # 2025-02-13: the CT-0508 news
     text = flat(result.pdf)
-    assert "新文章：NatureMedicine：首个CAR-巨噬细胞疗法临床试验结果公布" in text
+    # A new article's highlight names its outlet and date, and what it reports: never its headline.
+    assert "新文章：生物谷（bioon.com），2025-02-13" in text
+    assert "本表尚无证据条目引用此文" in text  # the rows citing it were added in 2026
     assert "生物谷（bioon.com）" in text
     result = weekly(seed_project, "2020-W44")  # 2020-10-29: reposted from Medical Xpress
     text = flat(result.pdf)
