@@ -67,7 +67,10 @@ def briefing_html(project: Project, context: dict, inline_css: str | None = None
     from reports.render import render_html
     from reports.typeset import typeset_html
 
+    from reports.abbreviations import expand_abbreviations
+
     html = render_html(project.template_dirs, template, {**context, "inline_css": inline_css})
+    html = expand_abbreviations(html, context.get("glossary"))
     # Characters no font has are replaced before layout, which would spend seconds looking for them.
     html = replace_missing(html, missing_characters(html))
     if not context.get("script"):

@@ -587,6 +587,10 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
         "study_count": content.study_count,
         "landscape_count": sum(1 for c in classes if c.landscape),
         "excerpt_count": content.excerpts_verified,
+        # Expanded at first use (reports.abbreviations) and listed (partials/abbreviations.html).
+        "glossary": content.glossary,
+        "abbreviations": sorted(content.glossary.abbreviations, key=lambda entry: entry.abbr.lower())
+        if content.glossary else [],
         "article_count": len(cited),
         "version": __version__,
     }

@@ -520,6 +520,7 @@ class GlossaryEntry(YamlModel):
     abbr: str = Field(min_length=2, description="the abbreviation as printed, e.g. CRS")
     zh: str = Field(min_length=1, description="the Chinese expansion, e.g. 细胞因子释放综合征")
     en: str | None = Field(None, description="the English expansion, e.g. cytokine release syndrome")
+    expand: bool = Field(True, description="false for a name (a trial's) that is listed but not expanded in the text")
 
 
 class Glossary(YamlModel):

@@ -115,3 +115,47 @@ def test_no_news_headline_is_printed_outside_its_reference_entry(seed_briefing: 
         assert squeezed not in outside, title
     assert "[2]第一代GD2CAR-T治疗神经母细胞瘤I期试验（最长18年随访）觀察者網·風聞（轉載），2025年2月（原题见参考来源[2]）" \
         in text[appendix:]
+
+
+def test_each_abbreviation_is_expanded_at_its_first_use_and_listed(seed_briefing: Path):
+    """细胞因子释放综合征（CRS） the first time, CRS after; the list names every glossary entry once;
+    quotations keep the source's words, and names such as CAR-T or the trial HEROS stay as they are."""
+    import html as html_module
+    import re
+
+    from reports.errors import Problems
+    from reports.glossary import read_glossary
+    from reports.model import ProjectSettings
+
+    root = Path(__file__).resolve().parent.parent
+    glossary = read_glossary(root / "seeds", Problems(root), ProjectSettings())
+    html = seed_briefing.with_suffix(".html").read_text(encoding="utf-8")
+    body_html = html[html.index('<section class="summary"'):html.index('<section class="references"')]
+    body_html = re.sub(r"<blockquote.*?</blockquote>", "", body_html, flags=re.S)  # the sources' own words
+    body = html_module.unescape(re.sub(r"<[^>]+>", "", body_html)).replace("\u2060", "").replace("\u00a0", " ")
+    for abbr, expanded in (("CRS", "CRS（细胞因子释放综合征）"), ("ICANS", "ICANS（免疫效应细胞相关神经毒性综合征）"),
+                           ("TME", "肿瘤微环境（TME）"), ("BCMA", "B 细胞成熟抗原（BCMA）")):
+        first = re.search(rf"(?<![A-Za-z]){abbr}(?![A-Za-z])", body)
+        assert first and body.find(expanded) <= first.start() <= body.find(expanded) + len(expanded), abbr
+    assert "CAR-T" in body and "（CAR）-T" not in body and "CAR（嵌合抗原受体）-T" not in body
+    assert "临床试验名称" not in body  # HEROS is listed, not expanded
+    listing = html[html.index('<section class="abbreviations"'):]
+    for entry in glossary.abbreviations:
+        assert f'<dt lang="en">{entry.abbr}</dt><dd>{entry.zh}' in listing.replace("\u2060", ""), entry.abbr
+    assert 'href="#abbreviations">缩略语</a>' in html.replace("\u2060", "")  # in the contents
+
+
+def test_the_first_use_rules_on_a_small_document():
+    from reports.abbreviations import expand_abbreviations
+    from reports.model import Glossary
+
+    glossary = Glossary.model_validate({"abbreviations": [
+        {"abbr": "CRS", "zh": "细胞因子释放综合征"}, {"abbr": "ICANS", "zh": "神经毒性综合征"},
+        {"abbr": "DLT", "zh": "剂量限制性毒性"}, {"abbr": "CAR", "zh": "嵌合抗原受体"},
+        {"abbr": "HEROS", "zh": "试验名称", "expand": False}]})
+    html = ('<h2>CRS 与 DLT</h2><blockquote>CRS 两例</blockquote><p>HEROS 试验的 CAR-T：剂量限制性毒性（DLT），'
+            'CRS/ICANS 各一例；CRS 为 1 级；DLT 未见；CAR 由 scFv 组成。</p><p>CRS 再次出现。</p>')
+    assert expand_abbreviations(html, glossary) == (
+        '<h2>CRS 与 DLT</h2><blockquote>CRS 两例</blockquote><p>HEROS 试验的 CAR-T：剂量限制性毒性（DLT），'
+        'CRS（细胞因子释放综合征）/ICANS（神经毒性综合征）各一例；CRS 为 1 级；DLT 未见；嵌合抗原受体（CAR）由 scFv 组成。</p>'
+        '<p>CRS 再次出现。</p>')
