@@ -531,6 +531,17 @@ def reference_view(number_: int, article: Article, content: Content) -> Referenc
     )
 
 
+def evidence_cutoff(content: Content) -> dt.date | None:
+    """The evidence's cut-off: the project's own date, else the latest day a row was added or revised.
+
+    Not the build date: a briefing built today may hold evidence that stopped weeks ago."""
+    if content.settings.evidence_cutoff:
+        return content.settings.evidence_cutoff
+    days = [day for file in content.tables for row in file.table.rows
+            for day in (row.added, *(revision.date for revision in row.revisions))]
+    return max(days, default=None)
+
+
 def build_context(content: Content, build_date: dt.date, script: str | None = None) -> dict:
     """The briefing's context; ``script`` (zh-Hans or zh-Hant) converts the texts drawn in charts,
     which the HTML-wide conversion cannot reach."""
@@ -571,6 +582,7 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
         for i, a in enumerate(cited)
     ]
     scope = "、".join(c.name for c in classes)
+    cutoff = evidence_cutoff(content)
     return {
         "title": content.settings.title,
         "subtitle": content.settings.subtitle,
@@ -579,6 +591,8 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
         "class_ids": [c.id for c in classes],
         "build_date": build_date.isoformat(),
         "build_date_text": chinese_date(build_date),
+        "evidence_cutoff": cutoff.isoformat() if cutoff else None,
+        "evidence_cutoff_text": chinese_date(cutoff) if cutoff else None,
         "created": f"{build_date.isoformat()}T00:00:00+00:00",
         "keywords": ", ".join(["CAR-T", "CAR-NK", "CAR-M", "细胞治疗", "证据简报"] + [c.name_en for c in classes]),
         "classes": classes,

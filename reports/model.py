@@ -638,6 +638,9 @@ class ProjectSettings(YamlModel):
     organisation: str = Field("reports 证据简报", description="who publishes the briefings (the PDF's author)")
     timezone: TimeZoneName = Field("Asia/Shanghai", description="IANA time zone of the weeks and the schedule")
     schedule: Crontab = Field("0 8 * * mon", description="when reports schedule builds the weekly briefing (crontab)")
+    evidence_cutoff: Day | None = Field(
+        None, description="the day the evidence was last searched; default: the latest added or revision date of a row"
+    )
     promotional_words: list[str] = Field(
         default_factory=lambda: list(PROMOTIONAL_WORDS),
         description="words reports check warns about in the curator's own text (key messages, overviews, "

@@ -159,3 +159,20 @@ def test_the_first_use_rules_on_a_small_document():
         '<h2>CRS 与 DLT</h2><blockquote>CRS 两例</blockquote><p>HEROS 试验的 CAR-T：剂量限制性毒性（DLT），'
         'CRS（细胞因子释放综合征）/ICANS（神经毒性综合征）各一例；CRS 为 1 级；DLT 未见；嵌合抗原受体（CAR）由 scFv 组成。</p>'
         '<p>CRS 再次出现。</p>')
+
+
+def test_the_cover_dates_the_evidence_and_the_issue_apart(tmp_path: Path):
+    """证据截至 is when the evidence stops (the latest row added or revised, or the project's own date);
+    发布日期 is the day of issue; the PDF's subject carries both."""
+    import pypdf
+
+    project = write_project(tmp_path / "project")
+    assert reports(project, "build", "--date", "2026-12-01").returncode == 0
+    pdf = project / "build/briefing.pdf"
+    cover = "".join(pdftotext(pdf, "-f", "1", "-l", "1").split())
+    assert "证据截至2026年11月21日（此后的新证据未纳入）发布日期2026年12月1日" in cover
+    assert pypdf.PdfReader(pdf).metadata.subject.endswith("证据截至 2026-11-21，发布日期 2026-12-01")
+
+    write_project(project, {"seeds/project.yaml": "evidence_cutoff: 2026-11-30\n"})
+    assert reports(project, "build", "--date", "2026-12-01").returncode == 0
+    assert "证据截至2026年11月30日" in "".join(pdftotext(pdf, "-f", "1", "-l", "1").split())

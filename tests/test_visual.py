@@ -18,7 +18,7 @@ from conftest import pdftotext
 
 # Page role -> a text only that page has (whitespace removed), the first page that has it wins.
 PAGES = {
-    "cover": "生成日期",
+    "cover": "发布日期",
     "contents": "目录要点速览",
     "summary": "要点速览类别",
     "evidence-table": "研究与设计人群与样本量",
