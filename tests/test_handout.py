@@ -30,7 +30,7 @@ SEED_CLASSES = ["car-t", "car-nk", "car-m"]
 SEED_LINKS = {
     "car-t": {"https://news.bioon.com/article/6759036.html", "https://doi.org/10.1038/s41467-020-17175-8"},
     "car-nk": {"https://doi.org/10.1016/S0140-6736(25)01671-X", "https://clinicaltrials.gov/study/NCT06010472"},
-    "car-m": {"http://news.bioon.com/article/7f4886284e59.html"},
+    "car-m": {"http://news.bioon.com/article/7f4886284e59.html", "https://clinicaltrials.gov/study/NCT04660929"},
 }
 
 
