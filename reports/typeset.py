@@ -19,8 +19,13 @@ node of the document (templates, evidence YAML and articles alike):
   the PDF's bookmarks and running heads, where a word joiner would be a character of the title.
 - The last two Han characters of every text node (not of headings) are tied with U+2060, closing
   marks included, so that no line holds a single character alone (clreq's widow; issue 16).
-- Runs of two or more full-width punctuation marks go in ``<span class="pc">``, set with the
-  font's ``halt`` feature: ``。”（`` takes 1.5 em instead of 3.
+- Punctuation is not compressed: every full-width mark keeps its em (GB/T 15834's full-width
+  style), so that the PDF's text copies as it reads (issue 16). Compression in WeasyPrint 70
+  (``letter-spacing: -0.5em``, or the font's ``halt``/``palt`` on the mark) leaves the mark's
+  1 em box in the PDF and draws the next glyph half an em inside it; Poppler (pdftotext, and
+  viewers built on it) then often starts a new line there, so "（LLDAS）：67%" extracted as
+  "（LLDAS）" / "：67%". ``hwid`` has true half-width glyphs only for （）， and they are
+  another design. Measured in the README, "Chinese typesetting".
 
 Written by hand: no library does this for HTML (``pangu`` only adds spaces, and into the text).
 The pass uses the standard library's streaming HTML parser, because the document is our own
@@ -47,17 +52,12 @@ LONGEST_UNBROKEN_RUN = 24  # longer runs (DOIs, long identifiers) may break, or 
 
 # Marks that must not start a line but that Pango 1.50 lets start one: tie them to what precedes.
 TIE_TO_PREVIOUS_RE = re.compile(r"\S[～·／‧]+")
-FULL_WIDTH_PUNCTUATION = "，。、；：？！（）「」『』【】《》〈〉〔〕〖〗“”‘’"
-# Closing marks whose glyph sits in the left half of its em box, by script: in Taiwan-style
-# traditional faces ，。、；：？！ are centred, so only brackets and quotes can lose their right half.
-CLOSING_MARKS = {"zh-Hans": "，。、；：？！）」』】》〉〕〗”’", "zh-Hant": "）」』】》〉〕〗”’"}
-COMPRESSIBLE_RE = {
-    lang: re.compile(f"[{marks}]+(?=[{FULL_WIDTH_PUNCTUATION}])") for lang, marks in CLOSING_MARKS.items()
-}
+# Closing and pause marks: they stay with the character before them (never alone on a line).
+CLOSING_MARKS = "，。、；：？！）」』】》〉〕〗”’"
 
 # The last two Han characters of a text, with the closing marks after them: tied, so that no line
 # holds one character alone (clreq's widow; issue 16). Not in headings: see tie_with_markup.
-LAST_TWO_HAN_RE = re.compile(rf"([{HAN}])([{HAN}][{CLOSING_MARKS['zh-Hans']}]*\s*)$")
+LAST_TWO_HAN_RE = re.compile(rf"([{HAN}])([{HAN}][{CLOSING_MARKS}]*\s*)$")
 HAN_THEN_LATIN_RE = re.compile(rf"([{HAN}]) *(?=[{LATIN}])")
 LATIN_THEN_HAN_RE = re.compile(rf"([{LATIN}%‰]) *(?=[{HAN}])")
 
@@ -92,7 +92,7 @@ def _needs_tying(text: str, start: int, end: int) -> bool:
 
 
 def typeset_text(text: str, lang: str = "zh-Hans", tie_with_markup: bool = False) -> str:
-    """Text in, HTML out: unbreakable runs tied; Chinese text also spaced and its punctuation compressed.
+    """Text in, HTML out: unbreakable runs tied; Chinese text also spaced, its last two characters tied.
 
     ``tie_with_markup``: a run is tied with ``<span class="nb">``, not with characters (headings).
     """
@@ -105,11 +105,9 @@ def typeset_text(text: str, lang: str = "zh-Hans", tie_with_markup: bool = False
     for match in RUN_RE.finditer(text):
         if _needs_tying(text, match.start(), match.end()):
             spans.append((match.start(), match.end(), "nb"))
-    compressible = COMPRESSIBLE_RE["zh-Hant" if lang.startswith("zh-Hant") else "zh-Hans"]
-    for pattern, css_class in ((TIE_TO_PREVIOUS_RE, "nb"), (compressible, "pc")) if chinese else ():
-        for match in pattern.finditer(text):
-            if not any(start < match.end() and match.start() < end for start, end, _ in spans):
-                spans.append((match.start(), match.end(), css_class))
+    for match in TIE_TO_PREVIOUS_RE.finditer(text) if chinese else ():
+        if not any(start < match.end() and match.start() < end for start, end, _ in spans):
+            spans.append((match.start(), match.end(), "nb"))
     html, position = [], 0
     for start, end, css_class in sorted(spans):
         html.append(escape(text[position:start], quote=False))
