@@ -451,18 +451,26 @@ def test_the_same_inputs_and_date_give_the_same_bytes(request, tmp_path: Path, f
     assert again != first and sha256(again) == sha256(first)
 
 
-def test_the_landscape_charts_print_their_figures_beside_their_tables(seed_briefing: Path):
-    """The series marked chart: true are drawn as bars with their figures as text, and the same
-    figures stay in the tables: each figure of a charted series is printed twice."""
+def test_the_landscape_charts_print_every_figure_once_as_numbered_figures(seed_briefing: Path):
+    """The series marked chart: true are drawn as bars with every figure printed on its bar, and
+    no table under them repeats the figures (issue 16): each figure is printed once, numbered
+    图 1-3 with a caption that says what, of whom and the source, and the alt text lists them."""
     pages = pdftotext(seed_briefing).split("\f")
-    landscape = next(page for page in pages if "适应症分布：条形图，数值见下表" in page)
-    landscape = landscape[landscape.index("适应症分布"):]  # the summary above quotes some figures too
+    landscape = next(page for page in pages if "图 1" in page and "适应症分布" in page)
+    landscape = landscape[landscape.index("数据来源"):]  # the summary above quotes some figures too
     for figure in ("71.6%", "24.6%", "2.75%", "1.05%", "54.41%", "16.12%", "9.60%"):
-        assert landscape.count(figure) == 2, figure
+        assert landscape.count(figure) == 1, figure
+    flat = re.sub(r"\s+", "", landscape)
+    for number, title in enumerate(("适应症分布", "血液瘤主要靶点", "实体瘤主要靶点"), start=1):
+        assert f"图{number}{title}纳入分析的CAR-T临床试验1580项（ClinicalTrials.gov注册信息）" in flat, title
+    assert "数值按原文精度（小数位数不一）" in flat  # 71.6% beside 2.75%
+    assert "来源：[3]" in flat
+    assert "条形图，数值见下表" not in flat
     html = seed_briefing.with_suffix(".html").read_text(encoding="utf-8")
-    assert 'alt="条形图：血液瘤主要靶点（血液瘤试验所涉靶点中的占比；原文未给出分母（血液瘤靶点共 62 个，这是靶点的个数，不是' \
-        '占比的分母））。CD19 54.41%；BCMA 16.12%；' in html
+    assert 'alt="条形图：血液瘤主要靶点，血液瘤试验所涉靶点中的占比；原文未给出分母（血液瘤靶点共 62 个，这是靶点的个数，不是' \
+        '占比的分母）。CD19 54.41%；BCMA 16.12%；' in html
     assert html.count('<figure class="series-chart">') == 3  # not the phases, not the publication rates
+    assert html.count('<table>') == 2  # the phases and the publication rates keep their tables
 
 
 def test_figures_no_source_states_are_marked_with_a_dagger_and_their_reason(seed_briefing: Path):

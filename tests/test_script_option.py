@@ -82,10 +82,7 @@ def test_each_converted_quotation_says_so(converted):
 
 # What remains of issue 16 in the converted briefings: a Han character alone in the evidence
 # table's follow-up column, 4 characters wide, before a tied run (达 18 年).
-SCRIPT_DEBT = {
-    "zh-Hans": ["p5 lone-character: 最长随访 / 达"],
-    "zh-Hant": ["p5 lone-character: 最長隨訪 / 達"],
-}
+SCRIPT_DEBT: dict[str, list[str]] = {"zh-Hans": [], "zh-Hant": []}
 
 
 def test_every_word_is_inside_the_text_block(converted):
@@ -100,7 +97,6 @@ def test_what_remains_of_issue_16_in_the_converted_briefing_is_known(converted):
     assert [str(v) for v in layout_violations(pdf, briefing_margins()) if v.rule != "outside"] == SCRIPT_DEBT[script]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16: a lone Han character in the evidence table's narrow follow-up column, not fixed yet")
 def test_the_converted_briefing_passes_a_typesetters_eye(converted):
     _, pdf = converted
     assert layout_violations(pdf, briefing_margins()) == []
