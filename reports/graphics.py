@@ -24,6 +24,9 @@ FACES = {
 }
 MINIMUM_FONT_SIZE = 8  # the printed handouts allow no smaller text
 LABEL_SHARE = 0.32  # of the width, at most, for the category labels
+TEXT_SHARE = 0.2  # of the width, at most, for one panel's bar texts: longer ones wrap
+TEXT_LINES = 6  # a bar's text wraps rather than lose words to "…"
+MINIMUM_SPAN = 3  # ems: the shortest room for the bars a narrow chart keeps by wrapping texts more
 BAR_FILL = colors.HexColor("#555555")  # reads as a bar in grayscale too; every text stays black
 ELLIPSIS = "…"
 OPENING = "（［｛〔〈《「『【“‘(["  # never ends a line
@@ -178,16 +181,22 @@ def bar_chart_svg(categories: list[str], panels: list[Panel], width: float, *, t
 
     labels = [letters.wrap(clean(category), width * LABEL_SHARE - 2 * gap) for category in categories]
     label_column = max(letters.width(line) for label in labels for line in label) + 2 * gap
-    # Each panel reserves room for its longest text; the bars of all panels share one length.
-    reserves = [max(letters.width(clean(bar.text)) for bar in panel.bars) + gap for panel in panels]
+    # Each panel reserves room for its longest text, up to TEXT_SHARE of the width (a longer text,
+    # such as a subgroup's or an unreported figure's, wraps); the bars of all panels share one length.
     panel_gap = 3 * gap
+    longest = [max(letters.width(clean(bar.text)) for bar in panel.bars) for panel in panels]
+    room = width - label_column - panel_gap * (len(panels) - 1) - len(panels) * (MINIMUM_SPAN * letters.size + gap)
+    limit = max(min(width * TEXT_SHARE, text_limit(longest, room)), 4 * letters.size)
+    reserves = [min(text, limit) + gap for text in longest]
+    texts = [[letters.wrap(clean(bar.text), reserve - gap, TEXT_LINES) for bar in panel.bars]
+             for panel, reserve in zip(panels, reserves)]
     span = (width - label_column - panel_gap * (len(panels) - 1) - sum(reserves)) / len(panels)
     if span < 2 * letters.size:
         raise ValueError(f"a {width:g} pt wide chart leaves no room for its bars; widen it or shorten its texts")
     lefts = [label_column + sum(reserves[:index]) + (span + panel_gap) * index for index in range(len(panels))]
     titles = [letters.wrap(clean(panel.title), span + reserve) for panel, reserve in zip(panels, reserves)]
 
-    row_height = max(len(label) for label in labels) * line_height + 1.5 * gap
+    row_height = max(len(lines) for lines in [*labels, *(t for panel in texts for t in panel)]) * line_height + 1.5 * gap
     title_height = max(len(lines) for lines in titles) * line_height + gap
     drawing = Drawing(width, round(title_height + row_height * len(categories) + gap, 2))
     rows_top = drawing.height - title_height
@@ -196,11 +205,22 @@ def bar_chart_svg(categories: list[str], panels: list[Panel], width: float, *, t
         draw_lines(drawing, letters, left, rows_top + gap + len(lines) * line_height / 2, lines)  # on the rows
     for middle, label in zip(middles, labels):
         draw_lines(drawing, letters, 0, middle, label)
-    for left, panel in zip(lefts, panels):
+    for left, panel, lines in zip(lefts, panels, texts):
         drawing.add(Line(left, rows_top, left, rows_top - row_height * len(categories),
                          strokeColor=colors.black, strokeWidth=0.5))
-        draw_bars(drawing, letters, panel, left, span, middles)
+        draw_bars(drawing, letters, panel, left, span, middles, lines)
     return svg_document(drawing, title, description, lang)
+
+
+def text_limit(widths: list[float], room: float) -> float:
+    """The widest a panel's texts may be so that all fit in ``room``: short texts keep their width
+    and leave the rest to the long ones (water-filling)."""
+    for count, width in enumerate(sorted(widths)):
+        share = room / (len(widths) - count)
+        if width > share:
+            return share
+        room -= width
+    return max(widths, default=0.0)
 
 
 def draw_lines(drawing: Drawing, letters: Lettering, left: float, middle: float, lines: list[str]) -> None:
@@ -211,18 +231,18 @@ def draw_lines(drawing: Drawing, letters: Lettering, left: float, middle: float,
 
 
 def draw_bars(drawing: Drawing, letters: Lettering, panel: Panel, left: float, span: float,
-              middles: list[float]) -> None:
-    """One panel's bars from its axis at ``left``, each followed by its text."""
+              middles: list[float], texts: list[list[str]]) -> None:
+    """One panel's bars from its axis at ``left``, each followed by its text (wrapped: ``texts``)."""
     values = [bar.value for bar in panel.bars if bar.value is not None]
     maximum = panel.maximum if panel.maximum is not None else max(values, default=0)
     thickness = letters.size * 1.1
-    for middle, bar in zip(middles, panel.bars):
+    for middle, bar, lines in zip(middles, panel.bars, texts):
         # Clamped to the scale, so that no bar runs into the room reserved for the texts.
         share = 0.0 if bar.value is None or maximum <= 0 else min(max(bar.value / maximum, 0), 1)
         if share > 0:
             drawing.add(Rect(left, round(middle - thickness / 2, 2), round(span * share, 2), round(thickness, 2),
                              fillColor=BAR_FILL, strokeColor=None))
-        draw_lines(drawing, letters, left + span * share + letters.gap, middle, [clean(bar.text)])
+        draw_lines(drawing, letters, left + span * share + letters.gap, middle, lines)
 
 
 def qr_svg(data: str, size: float) -> str:

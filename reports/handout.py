@@ -152,33 +152,68 @@ MONTHS_PER_UNIT = {"days": 12 / 365.25, "weeks": 12 / 52.18, "months": 1, "years
 
 
 def follow_up_figure(follow_up: FollowUp | None) -> tuple[float | None, str]:
-    """The follow-up in months (for the bar) and as the source gave it (for the label)."""
+    """The follow-up in months, for the bar and its label (one unit on the axis: 18 years is
+    "最长 216 个月", never "最长 18 年" on a months axis; the table above gives the source's unit). Without a figure, not "未报道"
+    when the table says more (发表时距末次治疗 19 个月): that it has no length, and to see the table."""
     if follow_up is None:
         return None, "未报道"
     for figure, word in ((follow_up.longest, "最长"), (follow_up.median, "中位")):
         if figure is not None:
-            return float(figure) * MONTHS_PER_UNIT[follow_up.unit], f"{word} {number(figure)} {FOLLOW_UP_UNITS[follow_up.unit]}"
-    return None, "未报道"
+            months = float(figure) * MONTHS_PER_UNIT[follow_up.unit]
+            if follow_up.unit == "months":
+                return months, f"{word} {number(figure)} 个月"
+            return months, f"{word} {'' if months == round(months) else '约 '}{months:.0f} 个月"
+    return None, "总时长未报道"
+
+
+def efficacy_figure(outcome: Measurement) -> tuple[float | None, str]:
+    """The headline outcome on the percent axis, and its text.
+
+    A rate is drawn as a percentage; a count (7/19) is drawn at its proportion and printed as the
+    count (the caption says so). The text names the subgroup a figure is of, and its size or that
+    it is not reported: 44% beside "治疗 14 例" must not read as 44% of the 14 (issue 16). Any
+    other outcome (a duration, a status) has no bar, only its figure as the table gives it (19
+    个月); the caption names it, so that a row of the chart stays one line on A5.
+    """
+    rate = rate_of(outcome)
+    if rate is None:
+        if outcome.value is None:
+            return None, "无数值，见上表"
+        unit = outcome.unit or ""
+        spacer = "" if unit in ("%", "") or not unit[0].isascii() else " "
+        return None, f"{BOUND_PREFIX[outcome.bound]}{number(outcome.value)}{spacer}{unit}（非率）"
+    text = rate_text(outcome)
+    if outcome.population:  # the caption names the subgroup
+        percent = f"{BOUND_PREFIX[outcome.bound]}{number(outcome.value)}%" if outcome.value is not None else ""
+        count = f"{outcome.n}/{outcome.of}" if outcome.n is not None and outcome.of else ""
+        size = count if outcome.of is not None else "例数未报道"
+        text = f"{percent or count}（亚组，{size}）" if percent else f"{count}（亚组）"
+    return rate, text
 
 
 def study_chart(table_name: str, studies: list[Study], width: float, font_size: float, lang: str) -> Chart:
     """The studies side by side: patients, the headline rate and the follow-up, from the table."""
-    sizes, rates, follow_ups, described, measures = [], [], [], [], []
+    sizes, rates, follow_ups, described, measures, counted = [], [], [], [], [], []
+    unrated = False
     for study in studies:
         count, count_text = patients_of(study)
         outcome = headline_outcome(study)
-        rate = rate_of(outcome)
+        rate, efficacy_text = efficacy_figure(outcome)
         months, follow_text = follow_up_figure(study.follow_up)
         sizes.append(Bar(count, count_text))
-        rates.append(Bar(rate, rate_text(outcome) if rate is not None else "未报道"))
+        rates.append(Bar(rate, efficacy_text))
         follow_ups.append(Bar(months, follow_text))
-        if rate is not None:
-            measures.append(f"{study.product}为{outcome.name}")
-        efficacy = f"{outcome.name} {rate_text(outcome)}" if rate is not None else "无可比的疗效率"
+        measures.append(f"{study.product}为{outcome.name}" + (f"，亚组为{outcome.population}" if outcome.population else ""))
+        if rate is None:
+            unrated = True
+        elif not (outcome.value is not None and outcome.unit == "%"):
+            counted.append(efficacy_text.split("（")[0])
+        efficacy = f"{outcome.name} {efficacy_text}"
         described.append(f"{study.product}：{count_text}；{efficacy}；随访 {follow_text}")
     panels = [Panel("样本量（例）", sizes), Panel("主要疗效（%）", rates, maximum=100), Panel("随访（月）", follow_ups)]
     caption = (f"{table_name}各研究的样本量、主要疗效与随访。" + (f"主要疗效指标：{'；'.join(measures)}。" if measures else "")
-               + "数值取自证据表，亦见上表；随访按月折算作图，标注为原文单位。")
+               + (f"只报告例数的疗效（{'、'.join(counted)}）按其比例作条，标注原文例数。" if counted else "")
+               + ("非率的疗效不作条。" if unrated else "") + "数值取自上表；随访按月作图。")
     alt = f"条形图：{table_name}各研究对比。" + "。".join(described) + "。"
     svg = bar_chart_svg([study.product for study in studies], panels, width, title=f"{table_name}研究对比",
                         description=alt, lang=lang, font_size=font_size)
