@@ -52,8 +52,10 @@ class Expander(HTMLParser):
         self.parts.append(self.get_starttag_text() or "")
         if tag in VOID_TAGS:
             return
-        classes = set((dict(attrs).get("class") or "").split())
-        self.stack.append(tag in SKIPPED_TAGS or bool(classes & SKIPPED_CLASSES))
+        attributes = dict(attrs)
+        classes = set((attributes.get("class") or "").split())
+        english = (attributes.get("lang") or "").lower().startswith("en")  # CAR T-cell therapy is English
+        self.stack.append(tag in SKIPPED_TAGS or bool(classes & SKIPPED_CLASSES) or english)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.parts.append(self.get_starttag_text() or "")
@@ -88,10 +90,13 @@ class Expander(HTMLParser):
             # In a pair (CRS/ICANS, CR/NED) the expansion follows each abbreviation instead.
             paired = data[match.start() - 1:match.start()] == "/" or data[match.end():match.end() + 1] == "/"
             expansion = f"{abbr}（{zh}）" if paired else f"{zh}（{abbr}）"
-            after = data[match.end():]
-            if re.match(r" [\u3400-\u9fff]", after):
-                after = after[1:]  # no space between a full-width bracket and Han (it was there for the Latin)
-            data = data[:match.start()] + expansion + after
+            head, after = data[:match.start()], data[match.end():]
+            # The spaces around the abbreviation were there for Latin beside Han: none beside 全角 text.
+            if re.match(r" [\u3400-\u9fff]", after) and expansion.endswith("）"):
+                after = after[1:]
+            if re.search(r"[\u3400-\u9fff] $", head) and not paired:
+                head = head[:-1]
+            data = head + expansion + after
         return data
 
 

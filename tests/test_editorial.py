@@ -153,12 +153,13 @@ def test_the_first_use_rules_on_a_small_document():
         {"abbr": "CRS", "zh": "细胞因子释放综合征"}, {"abbr": "ICANS", "zh": "神经毒性综合征"},
         {"abbr": "DLT", "zh": "剂量限制性毒性"}, {"abbr": "CAR", "zh": "嵌合抗原受体"},
         {"abbr": "HEROS", "zh": "试验名称", "expand": False}]})
-    html = ('<h2>CRS 与 DLT</h2><blockquote>CRS 两例</blockquote><p>HEROS 试验的 CAR-T：剂量限制性毒性（DLT），'
-            'CRS/ICANS 各一例；CRS 为 1 级；DLT 未见；CAR 由 scFv 组成。</p><p>CRS 再次出现。</p>')
+    html = ('<h2>CRS 与 DLT</h2><p lang="en">CAR T-cell therapy</p><blockquote>CRS 两例</blockquote>'
+            '<p>HEROS 试验的 CAR-T：剂量限制性毒性（DLT），CRS/ICANS 各一例；CRS 为 1 级；DLT 未见；以 CAR 识别抗原。</p>'
+            '<p>CRS 再次出现。</p>')
     assert expand_abbreviations(html, glossary) == (
-        '<h2>CRS 与 DLT</h2><blockquote>CRS 两例</blockquote><p>HEROS 试验的 CAR-T：剂量限制性毒性（DLT），'
-        'CRS（细胞因子释放综合征）/ICANS（神经毒性综合征）各一例；CRS 为 1 级；DLT 未见；嵌合抗原受体（CAR）由 scFv 组成。</p>'
-        '<p>CRS 再次出现。</p>')
+        '<h2>CRS 与 DLT</h2><p lang="en">CAR T-cell therapy</p><blockquote>CRS 两例</blockquote>'
+        '<p>HEROS 试验的 CAR-T：剂量限制性毒性（DLT），CRS（细胞因子释放综合征）/ICANS（神经毒性综合征）各一例；'
+        'CRS 为 1 级；DLT 未见；以嵌合抗原受体（CAR）识别抗原。</p><p>CRS 再次出现。</p>')
 
 
 def test_the_cover_dates_the_evidence_and_the_issue_apart(tmp_path: Path):
