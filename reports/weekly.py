@@ -385,6 +385,11 @@ def highlights(news: list[RowNews], changes: Changes, articles: list[tuple[Artic
     return items
 
 
+# Time zones as a reader names them (the weekly never prints an IANA id for readers).
+TIMEZONE_NAMES = {"Asia/Shanghai": "北京时间", "Asia/Hong_Kong": "香港时间", "Asia/Taipei": "台北时间",
+                  "Asia/Macau": "澳门时间", "Asia/Singapore": "新加坡时间", "UTC": "协调世界时"}
+
+
 def weekly_context(selected: WeekContent, changes: Changes, version: str, timezone: str,
                    build_date: dt.date) -> dict:
     content = selected.content
@@ -414,6 +419,7 @@ def weekly_context(selected: WeekContent, changes: Changes, version: str, timezo
         "week_start_text": chinese_date(week.start),
         "week_end_text": chinese_date(week.end),
         "timezone": timezone,
+        "timezone_text": TIMEZONE_NAMES.get(timezone, f"{timezone} 时区的"),
         "version": version,
         "tool_version": context["version"],
         "highlights": highlights(news, changes, articles),

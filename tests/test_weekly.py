@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from conftest import ARTICLE, EVIDENCE, ROOT, pdftotext, run_tool, write_project
@@ -114,7 +115,10 @@ def test_a_week_with_new_rows_lists_them_in_highlights_and_sections(seed_project
         assert f"{n}.新增证据：{title}" in text
     assert "仅供医疗卫生专业人士参考，非推广材料" in text
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
-    assert f"版本{manifest['version']}" in text
+    # The edition's version is the PDF's metadata, not a hash for readers; so is the tool's version.
+    subject = pypdf.PdfReader(result.pdf).metadata.subject
+    assert "证据截至 2026-11-21，发布日期 " in subject and subject.endswith(f"；版本 {manifest['version']}")
+    assert manifest["version"] not in text and "reports0.1" not in text and "Asia/Shanghai" not in text
     assert len(manifest["rows"]) == 5 and manifest["rows"]["car-m/ct-0508-phase-1"]["added"] == "2026-11-21"
     assert manifest["pdf"]["sha256"] == hashlib.sha256(result.pdf.read_bytes()).hexdigest()
     assert manifest["pdf"]["pages"] == result.pages
@@ -140,7 +144,7 @@ def test_every_word_of_the_weekly_is_inside_the_text_block(seed_weekly: Path):
 
 def test_the_masthead_keeps_each_item_on_one_line(seed_weekly: Path):
     lines = [line.strip() for line in pdftotext(seed_weekly, "-f", "1", "-l", "1", "-layout").splitlines()]
-    assert any(line.startswith("生成日期：2026 年 12 月 1 日") for line in lines), lines[:12]
+    assert any(line.startswith("发布日期：2026 年 12 月 1 日") for line in lines), lines[:12]
 
 
 def test_the_weekly_passes_a_typesetters_eye(seed_weekly: Path):
@@ -204,7 +208,7 @@ def test_the_diff_lists_an_added_row_and_a_changed_figure(project: Path):
     change_the_figures(project)
     second = weekly(project, "2026-W48")
     text = flat(second.pdf)
-    assert "上期：2026-W47（版本" + first.version in text
+    assert "上期：2026-W47。比较的是上期周报实际收录的内容" in text and first.version not in text
     assert "新增条目示例Ib期扩展队列（CAR-X细胞疗法）" in text
     # The figure as the previous briefing printed it, from its manifest, not from today's seeds.
     assert "数据变更示例I期试验（CAR-X细胞疗法）" in text
