@@ -21,8 +21,8 @@ from reports.build import (
 )
 from reports.context import (
     BOUND_PREFIX, FOLLOW_UP_UNITS, GRADE_LABELS, MM, PHASE_LABELS, STUDY_TYPE_LABELS, Chart, References,
-    certainty_text, chinese_date, format_enrollment, format_measurement, headline_outcome, marked_text, number,
-    rate_of, safety_lines, svg_data_url,
+    certainty_text, chinese_date, evidence_cutoff, format_enrollment, format_measurement, headline_outcome, marked_text,
+    number, rate_of, safety_lines, svg_data_url,
 )
 from reports.errors import Location, Problem, ReportError
 from reports.evidence import EvidenceFile
@@ -224,7 +224,7 @@ def handout_row(study: Study, references: References) -> HandoutRow:
     return HandoutRow(
         title=study.title,
         product=study.product,
-        design=f"{PHASE_LABELS[study.phase]}｜{STUDY_TYPE_LABELS[study.design.study_type]}",
+        design=f"分期：{PHASE_LABELS[study.phase].removeprefix('分期')}；{STUDY_TYPE_LABELS[study.design.study_type]}",
         population=study.indication,
         size=format_enrollment(study),
         efficacy=format_measurement(headline_outcome(study)),
@@ -316,6 +316,7 @@ def handout_context(content: Content, table: EvidenceFile, paper: Paper, marks: 
         "created": f"{build_date.isoformat()}T00:00:00+00:00",
         "version": __version__,
         "build_date_text": chinese_date(build_date),
+        "evidence_cutoff_text": chinese_date(cutoff) if (cutoff := evidence_cutoff(content)) else None,
         "class_name": info.name,
         "class_name_en": info.name_en,
         "key_message": marked_text(overview.key_message or overview.status.split("。")[0] + "。", overview.own_figures),

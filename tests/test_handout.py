@@ -156,7 +156,7 @@ def test_a_handout_says_what_a_reader_needs_and_the_charts_labels_are_text(seed_
         "样本量（例）", "主要疗效（%）", "随访（月）", "67%（亚组，6/9）",  # the chart's labels and figures, the subgroup's named
         "安全性要点", "细胞因子释放综合征（CRS）：1/18（6%）",  # the main safety figures
         "关键原文摘录", "来源（扫码打开原文）", "NCT06010472",
-        "生成日期：2026年1月15日", "非推广材料",
+        "发布日期：2026年1月15日", "非推广材料",
     ):
         assert squeeze(expected) in text, expected
 
