@@ -58,7 +58,7 @@ def reader(seed_briefing: Path) -> pypdf.PdfReader:
     # CAR-NK: allogeneic CD19 CAR-NK in SLE
     "NCT06010472", "10.1016/S0140-6736(25)01671-X", "DORIS", "67%",
     # evidence strength
-    "CEBM4级", "⊕◯◯◯", "不精确性",
+    "OCEBM4级", "⊕◯◯◯", "不精确性",
 ])
 def test_each_class_key_facts_are_in_the_pdf_text(flat: str, fact: str):
     assert fact in flat
