@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from reports.errors import ReportError
 
 
+def url_breaks(url: str) -> Markup:
+    """A web address that may break after a slash or before ? & = #, never inside its scheme
+    (https:// stays with the host): the address escaped, with <wbr> at each such place."""
+    scheme, rest = re.match(r"([a-z][a-z0-9+.-]*://)?(.*)", url, re.IGNORECASE).groups()
+    pieces = re.split(r"(?<=/)|(?=[?&=#])", rest)
+    # Pango may break after any slash (UAX #14): a word joiner keeps https:// with the host.
+    tie = "\u2060" if scheme else ""
+    return Markup(escape(scheme or "") + tie) + Markup("<wbr>").join(escape(piece) for piece in pieces if piece)
+
+
 def template_environment(template_dirs: list[Path]) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs])
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=loader,
         autoescape=True,  # article text is untrusted: everything is escaped unless marked safe
         undefined=jinja2.StrictUndefined,
@@ -19,6 +31,8 @@ def template_environment(template_dirs: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters["url_breaks"] = url_breaks
+    return environment
 
 
 def render_html(template_dirs: list[Path], template_name: str, context: dict) -> str:

@@ -177,3 +177,16 @@ def test_the_cover_dates_the_evidence_and_the_issue_apart(tmp_path: Path):
     write_project(project, {"seeds/project.yaml": "evidence_cutoff: 2026-11-30\n"})
     assert reports(project, "build", "--date", "2026-12-01").returncode == 0
     assert "证据截至2026年11月30日" in "".join(pdftotext(pdf, "-f", "1", "-l", "1").split())
+
+
+def test_a_web_address_never_breaks_after_its_scheme(seed_briefing: Path):
+    """https:// stays with the host; an address breaks after a slash, and copies as typed."""
+    from reports.render import url_breaks
+
+    assert str(url_breaks("https://a.org/x/y?q=1&r=2")) == "https://\u2060a.org/<wbr>x/<wbr>y<wbr>?q<wbr>=1<wbr>&amp;r<wbr>=2"
+    text = pdftotext(seed_briefing)
+    references = text[text.index("著录格式参照"):text.index("证据如何整理")]  # the listed addresses
+    assert references.count("http") >= 3  # [1], its link to the paper, [5]
+    assert not [line for line in references.splitlines() if line.rstrip().endswith(("https://", "http://", ":"))]
+    assert "https://news.bioon.com/article/6759036.html" in "".join(pdftotext(seed_briefing).split())
+    assert "\u2060" not in pdftotext(seed_briefing)
