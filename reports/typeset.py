@@ -61,6 +61,9 @@ LAST_TWO_HAN_RE = re.compile(rf"([{HAN}])([{HAN}][{CLOSING_MARKS}]*\s*)$")
 HAN_THEN_LATIN_RE = re.compile(rf"([{HAN}]) *(?=[{LATIN}])")
 LATIN_THEN_HAN_RE = re.compile(rf"([{LATIN}%‰]) *(?=[{HAN}])")
 
+# A web address's scheme: no line may end with it ("http://" / "www.thelancet.com").
+SCHEME_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9+.-]*://)(?=[A-Za-z0-9])")
+
 NO_BREAK_SPACE = "\u00a0"
 WORD_JOINER = "\u2060"
 
@@ -97,6 +100,7 @@ def typeset_text(text: str, lang: str = "zh-Hans", tie_with_markup: bool = False
     ``tie_with_markup``: a run is tied with ``<span class="nb">``, not with characters (headings).
     """
     chinese = lang.startswith("zh")
+    text = SCHEME_RE.sub(rf"\1{WORD_JOINER}", text)  # http:// stays with its host (Pango breaks after /)
     if chinese:
         text = space_han_and_latin(text)
         if not tie_with_markup:

@@ -190,3 +190,10 @@ def test_a_web_address_never_breaks_after_its_scheme(seed_briefing: Path):
     assert not [line for line in references.splitlines() if line.rstrip().endswith(("https://", "http://", ":"))]
     assert "https://news.bioon.com/article/6759036.html" in "".join(pdftotext(seed_briefing).split())
     assert "\u2060" not in pdftotext(seed_briefing)
+
+
+def test_an_address_in_an_articles_text_keeps_its_scheme_with_its_host():
+    from reports.typeset import typeset_text
+
+    typeset = typeset_text("官方网址:http://www.thelancet.com/")
+    assert "http://\u2060www" in typeset and typeset.replace("\u2060", "") == "官方网址:http://www.thelancet.com/"
