@@ -317,6 +317,14 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
     )
 
 
+def article_files(seeds: Path) -> list[Path]:
+    """The article files in seeds/articles/, by name (an article's id is its file name's stem)."""
+    folder = seeds / "articles"
+    if not folder.is_dir():
+        return []
+    return [path for path in sorted(folder.iterdir()) if path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file()]
+
+
 def read_articles(seeds: Path, problems: Problems, settings: ProjectSettings | None = None) -> dict[str, Article]:
     """Read the index and every article file; problems are collected, not raised.
 
@@ -349,9 +357,7 @@ def read_articles(seeds: Path, problems: Problems, settings: ProjectSettings | N
     if not articles_dir.is_dir():
         problems.error(seeds, 0, 0, "no seeds/articles/ folder; create it and put the source articles there")
         return articles
-    for path in sorted(articles_dir.iterdir()):
-        if path.suffix.lower() not in ARTICLE_SUFFIXES or not path.is_file():
-            continue
+    for path in article_files(seeds):
         if path.stem in articles:
             problems.error(path, 0, 0, f"two article files are named '{path.stem}'; rename one")
             continue

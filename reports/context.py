@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from reports.model import (
     AdverseEvent, Excerpt, Landscape, LandscapeItem, LandscapeSeries, Measurement, OwnFigure, Source, Study,
+    own_figure_spans,
 )
 from reports.project import Content
 
@@ -97,24 +98,14 @@ OWN_MARK = "†"
 def marked_text(text: str, own: list[OwnFigure]) -> Markup:
     """The text, escaped, with a † after each figure the curator declared as their own (own_figures):
     a reader sees which numbers no quoted source states, and ``own_notes`` says where they come from."""
-    spans = sorted((start, start + len(entry.figure)) for entry in own
-                   for start in _occurrences(text, entry.figure))
     parts, position = [], 0
-    for start, end in spans:
+    for start, end in own_figure_spans(text, own):
         if start < position:
             continue
         parts += [escape(text[position:end]), Markup(f'<sup class="own-mark">{OWN_MARK}</sup>')]
         position = end
     parts.append(escape(text[position:]))
     return Markup("").join(parts)
-
-
-def _occurrences(text: str, figure: str) -> list[int]:
-    found, start = [], text.find(figure)
-    while start >= 0:
-        found.append(start)
-        start = text.find(figure, start + 1)
-    return found
 
 
 def own_notes(own: list[OwnFigure], derived: list[str] = ()) -> list[str]:

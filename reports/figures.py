@@ -24,7 +24,6 @@ PERCENT, COUNT, TRIALS, ITEMS, AGE, GRADE, SCORE, DOSE, PLAIN = (
     "percent", "count", "trials", "items", "age", "grade", "score", "dose", "plain")
 YEARS, MONTHS, WEEKS, DAYS, HOURS = ("duration:years", "duration:months", "duration:weeks", "duration:days",
                                      "duration:hours")
-NOT_QUANTITIES = frozenset({IDENTIFIER, DATE, ORDINAL})
 QUANTITIES = frozenset({PERCENT, COUNT, TRIALS, ITEMS, AGE, GRADE, SCORE, DOSE, PLAIN,
                         YEARS, MONTHS, WEEKS, DAYS, HOURS})
 

@@ -20,7 +20,7 @@ from reports.build import (
     BuildResult, Rendered, briefing_html, build_date_from_environment, build_warnings, inline_css,
 )
 from reports.context import (
-    BOUND_PREFIX, FOLLOW_UP_UNITS, GRADE_LABELS, MM, PHASE_LABELS, STUDY_TYPE_LABELS, Chart, References,
+    BOUND_PREFIX, GRADE_LABELS, MM, PHASE_LABELS, STUDY_TYPE_LABELS, Chart, References,
     certainty_text, chinese_date, evidence_cutoff, format_enrollment, format_measurement, headline_outcome, marked_text,
     number, rate_of, safety_lines, svg_data_url,
 )

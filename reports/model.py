@@ -242,6 +242,18 @@ class OwnFigure(YamlModel):
     reason: str = Field(min_length=2, description="where it comes from; printed with the mark in the briefing")
 
 
+def own_figure_spans(text: str, own: list[OwnFigure]) -> list[tuple[int, int]]:
+    """Where the curator's own figures stand in a text, (start, end) in order: what check exempts
+    and what the briefing marks with †."""
+    spans = []
+    for entry in own:
+        start = text.find(entry.figure)
+        while start >= 0:
+            spans.append((start, start + len(entry.figure)))
+            start = text.find(entry.figure, start + 1)
+    return sorted(spans)
+
+
 class Interval(YamlModel):
     lower: Figure
     upper: Figure

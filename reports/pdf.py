@@ -225,6 +225,8 @@ def layout_warnings(records, base_url: Path, stylesheets: list[tuple[Path, str]]
     templates (relative addresses resolve against the first template folder) and stylesheets.
     """
     roots = fetcher.roots
+    if not records and not set(fetcher.refused) - fetcher.located:
+        return []  # nothing to locate: the templates are not read on a clean render
     sources = []
     if not is_builtin(base_url):
         for path in sorted(base_url.rglob("*.html")):

@@ -101,7 +101,7 @@ def default_settings() -> ProjectSettings:
 
 def load_content(project: Project, classes: list[str] | None = None) -> Content:
     # Imported here: a project's paths and input hashes are needed without them (an up-to-date build).
-    from reports.articles import read_articles
+    from reports.articles import article_files, read_articles
     from reports.evidence import read_evidence
     from reports.settings import read_settings
     from reports.sources import refuse_outside_links
@@ -116,7 +116,8 @@ def load_content(project: Project, classes: list[str] | None = None) -> Content:
     articles = read_articles(project.seeds, problems, settings)
     tables = read_evidence(project.seeds, problems, classes, settings)
     glossary = read_glossary(project.seeds, problems, settings)
-    verified = verify_evidence(tables, articles, problems)
+    unreadable = {path.stem for path in article_files(project.seeds)} - articles.keys()
+    verified = verify_evidence(tables, articles, problems, unreadable)
     warn_promotional_wording(tables, settings, problems)
     warn_unknown_abbreviations(tables, glossary, problems)
     problems.raise_if_any()

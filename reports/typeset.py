@@ -67,7 +67,7 @@ SCHEME_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9+.-]*://)(?=[A-Za-z0
 NO_BREAK_SPACE = "\u00a0"
 WORD_JOINER = "\u2060"
 
-TYPESETTING_SKIPPED_CLASSES = {"url", "nb"}  # URLs break anywhere; a template's .nb (nowrap) is tied already
+TYPESETTING_SKIPPED_CLASSES = {"url", "nb"}  # URLs get their breaks from render.url_breaks; .nb is tied already
 TYPESETTING_SKIPPED_TAGS = {"style", "script", "pre", "code", "head"}
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -140,19 +140,31 @@ def _joins_without_a_break(before: str, after: str) -> bool:
     return (before.isalnum() or before == " ") and (after.isalnum() or after == " ")
 
 
-class _Typesetter(HTMLParser):
-    """Re-emits the document unchanged except for its text nodes (and, converting, lang and meta)."""
+class TextPass(HTMLParser):
+    """Re-emits a document unchanged except for its text nodes, which ``rewrite`` turns into HTML.
 
-    def __init__(self, convert: Callable[[str, str], str] | None, target_lang: str | None):
+    Each open element records its tag, its language and whether its text is rewritten (``covers``:
+    an element is covered when its parent is and it is not excluded). Shared by the typesetting
+    and the abbreviations' first-use pass (reports.abbreviations).
+    """
+
+    def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.convert = convert
-        self.target_lang = target_lang
         self.out: list[str] = []
-        self.stack: list[tuple[str, str, bool]] = []  # (tag, lang, typeset here)
+        self.stack: list[tuple[str, str, bool]] = []  # (tag, lang, text rewritten here)
 
     @property
     def lang(self) -> str:
         return self.stack[-1][1] if self.stack else ""
+
+    def covers(self, tag: str, attributes: dict[str, str | None], lang: str) -> bool:
+        return True
+
+    def rewrite(self, data: str) -> str:
+        return escape(data, quote=False)
+
+    def rewrite_tag(self, raw: str, attributes: dict[str, str | None], lang: str) -> str:
+        return raw
 
     def handle_decl(self, decl: str) -> None:
         self.out.append(f"<!{decl}>")
@@ -163,15 +175,13 @@ class _Typesetter(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         lang = attributes.get("lang") or self.lang
-        classes = set((attributes.get("class") or "").split())
-        typeset_here = (not self.stack or self.stack[-1][2]) and tag not in TYPESETTING_SKIPPED_TAGS \
-            and not classes & TYPESETTING_SKIPPED_CLASSES
-        self.out.append(self._rewrite_tag(self.get_starttag_text() or "", attributes, lang))
+        covered = (not self.stack or self.stack[-1][2]) and self.covers(tag, attributes, lang)
+        self.out.append(self.rewrite_tag(self.get_starttag_text() or "", attributes, lang))
         if tag not in VOID_TAGS:
-            self.stack.append((tag, lang, typeset_here))
+            self.stack.append((tag, lang, covered))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.out.append(self._rewrite_tag(self.get_starttag_text() or "", dict(attrs), self.lang))
+        self.out.append(self.rewrite_tag(self.get_starttag_text() or "", dict(attrs), self.lang))
 
     def handle_endtag(self, tag: str) -> None:
         for depth in range(len(self.stack) - 1, -1, -1):
@@ -184,16 +194,39 @@ class _Typesetter(HTMLParser):
         tag = self.stack[-1][0] if self.stack else ""
         if tag in ("style", "script"):
             self.out.append(data)
-            return
-        if self.convert:
-            data = self.convert(data, self.lang)
-        if self.stack and self.stack[-1][2]:
-            in_heading = any(tag in HEADING_TAGS for tag, _, _ in self.stack)
-            self.out.append(typeset_text(data, self.lang, tie_with_markup=in_heading))
+        elif self.stack and self.stack[-1][2]:
+            self.out.append(self.rewrite(data))
         else:
             self.out.append(escape(data, quote=False))
 
-    def _rewrite_tag(self, raw: str, attributes: dict[str, str | None], lang: str) -> str:
+    def run(self, html: str) -> str:
+        self.feed(html)
+        self.close()
+        return "".join(self.out)
+
+
+class _Typesetter(TextPass):
+    """Typesets every text node but those of skipped tags and classes (and, converting, lang and meta)."""
+
+    def __init__(self, convert: Callable[[str, str], str] | None, target_lang: str | None):
+        super().__init__()
+        self.convert = convert
+        self.target_lang = target_lang
+
+    def covers(self, tag: str, attributes: dict[str, str | None], lang: str) -> bool:
+        classes = set((attributes.get("class") or "").split())
+        return tag not in TYPESETTING_SKIPPED_TAGS and not classes & TYPESETTING_SKIPPED_CLASSES
+
+    def handle_data(self, data: str) -> None:
+        if self.convert and (not self.stack or self.stack[-1][0] not in ("style", "script")):
+            data = self.convert(data, self.lang)
+        super().handle_data(data)
+
+    def rewrite(self, data: str) -> str:
+        in_heading = any(tag in HEADING_TAGS for tag, _, _ in self.stack)
+        return typeset_text(data, self.lang, tie_with_markup=in_heading)
+
+    def rewrite_tag(self, raw: str, attributes: dict[str, str | None], lang: str) -> str:
         """Converting to one script: lang attributes name it, and meta text is converted too."""
         if not self.convert:
             return raw
@@ -211,7 +244,4 @@ def typeset_html(html: str, convert: Callable[[str, str], str] | None = None, ta
     ``convert(text, lang)`` converts one text node written in ``lang`` (see reports/scripts.py);
     ``target_lang`` then replaces the Chinese lang attributes.
     """
-    typesetter = _Typesetter(convert, target_lang)
-    typesetter.feed(html)
-    typesetter.close()
-    return "".join(typesetter.out)
+    return _Typesetter(convert, target_lang).run(html)

@@ -26,10 +26,8 @@ import operator
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePosixPath
 from typing import Iterable, Iterator
 
-from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from reports.articles import Article
@@ -37,13 +35,13 @@ from reports.errors import Problems
 from reports.evidence import EvidenceFile
 from reports.figures import (
     COUNT, DATE, GRADE, IDENTIFIER, ITEMS, KIND_NAMES, ORDINAL, PERCENT, PLAIN, QUANTITIES, TRIALS,
-    Figure, compact, figures_in, kinds_for_unit, bound_of, sentences_of, states_absence, term_forms,
-)
-from reports.model import (
-    agrees_as_written, AdverseEvent, Backed, Enrollment, EvidenceTable, Excerpt, FollowUp, Glossary, Landscape,
-    LandscapeItem, Measurement, OwnFigure, ProjectSettings, Study,
+    Figure, bound_of, compact, figures_in, kinds_for_unit, sentences_of, states_absence, term_forms,
 )
 from reports.glossary import abbreviations_in
+from reports.model import (
+    AdverseEvent, Backed, Enrollment, EvidenceTable, Excerpt, FollowUp, Glossary, Landscape,
+    LandscapeItem, Measurement, Overview, OwnFigure, ProjectSettings, Study, agrees_as_written, own_figure_spans,
+)
 from reports.settings import promotional_warning, promotional_words_in
 from reports.sources import PathKey, Positions, walk_models
 
@@ -344,16 +342,6 @@ def prose_matches(figure: Figure, pool: Iterable[Figure]) -> bool:
     return False
 
 
-def own_spans(text: str, own: list[OwnFigure]) -> list[tuple[int, int]]:
-    spans = []
-    for entry in own:
-        start = text.find(entry.figure)
-        while start >= 0:
-            spans.append((start, start + len(entry.figure)))
-            start = text.find(entry.figure, start + 1)
-    return spans
-
-
 @dataclass
 class Prose:
     """A piece of the curator's text, where it stands, and the excerpts its numbers are checked against."""
@@ -395,6 +383,24 @@ def notes_prose(row: Study | Landscape, key: PathKey) -> Iterator[Prose]:
     for index, excerpt in enumerate(row.excerpts):
         if excerpt.note:
             yield Prose(excerpt.note, key + ("excerpts", index, "note"))
+
+
+def row_prose(row: Study | Landscape, key: PathKey) -> list[Prose]:
+    """A row's own text: a study's descriptive fields or a landscape's, then its editor's notes."""
+    own = study_prose(row, key) if isinstance(row, Study) else landscape_prose(row, key)
+    return [*own, *notes_prose(row, key)]
+
+
+def overview_prose(overview: Overview) -> list[Prose]:
+    return [Prose(getattr(overview, name), ("overview", name))
+            for name in ("mechanism", "status", "key_message") if getattr(overview, name)]
+
+
+def keyed_rows(table: EvidenceTable) -> list[tuple[Study | Landscape, PathKey]]:
+    """The table's rows (``EvidenceTable.rows``), each with its place in the YAML document."""
+    rows: list[tuple[Study | Landscape, PathKey]] = [(study, ("studies", index))
+                                                     for index, study in enumerate(table.studies)]
+    return rows + ([(table.landscape, ("landscape",))] if table.landscape else [])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -517,7 +523,7 @@ class TableCheck:
         pool = [figure for excerpt in quoted for figure in excerpt.figures]
         found: set[str] = set()
         for piece in pieces:
-            spans = own_spans(piece.text, own)
+            spans = own_figure_spans(piece.text, own)
             for entry in own:
                 if entry.figure in piece.text:
                     found.add(entry.figure)
@@ -549,13 +555,7 @@ class TableCheck:
 
 def curated_text(table: EvidenceTable) -> list[Prose]:
     """Every piece of the curator's own text in a table, in reading order (not the quotations)."""
-    pieces = [Prose(getattr(table.overview, name), ("overview", name))
-              for name in ("mechanism", "status", "key_message") if getattr(table.overview, name)]
-    for index, study in enumerate(table.studies):
-        pieces += [*study_prose(study, ("studies", index)), *notes_prose(study, ("studies", index))]
-    if table.landscape:
-        pieces += [*landscape_prose(table.landscape, ("landscape",)), *notes_prose(table.landscape, ("landscape",))]
-    return pieces
+    return overview_prose(table.overview) + [piece for row, key in keyed_rows(table) for piece in row_prose(row, key)]
 
 
 def warn_unknown_abbreviations(files: list[EvidenceFile], glossary: Glossary | None, problems: Problems) -> None:
@@ -599,23 +599,20 @@ def verify_excerpt(excerpt: Excerpt, article: Article, text: ArticleText) -> str
     )
 
 
-def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], problems: Problems) -> Verification:
-    """Check every evidence file against the articles; returns what was verified."""
+def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], problems: Problems,
+                    unreadable: set[str] = frozenset()) -> Verification:
+    """Check every evidence file against the articles; returns what was verified.
+
+    ``unreadable``: ids of article files that could not be read (their own problem says why): an
+    excerpt citing one is not reported again as citing an unknown article.
+    """
     texts = {article_id: ArticleText.of(article) for article_id, article in articles.items()}
-    # Articles whose file has a problem of its own: their excerpts are not reported again as citing
-    # an unknown article (the file's problem says what to fix).
-    unreadable = {PurePosixPath(problem.location.path).stem for problem in problems.errors
-                  if PurePosixPath(problem.location.path).parent.name == "articles"}
     verification = Verification()
     row_ids: dict[str, str] = {}
     excerpt_ids: dict[str, str] = {}
     for file in files:
         check = TableCheck(file, problems, verification)
-        rows: list[tuple[Study | Landscape, PathKey]] = [
-            (study, ("studies", index)) for index, study in enumerate(file.table.studies)
-        ]
-        if file.table.landscape is not None:
-            rows.append((file.table.landscape, ("landscape",)))
+        rows = keyed_rows(file.table)
         table_quoted: list[Quoted] = []
         for row, row_key in rows:
             here = f"{problems.relative(file.path)}:{file.positions.of(row_key + ('id',))[0]}"
@@ -631,17 +628,11 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
                 check.check_phase(row, row_key)
             row_quoted = [Quoted.of(excerpt) for excerpt in own.values()]
             table_quoted += row_quoted
-            if isinstance(row, Study):
-                pieces = [*study_prose(row, row_key), *notes_prose(row, row_key)]
-            else:
-                pieces = [*landscape_prose(row, row_key), *notes_prose(row, row_key)]
-            found = check.check_prose(pieces, row_quoted, row.own_figures, row_key + ("own_figures",),
+            found = check.check_prose(row_prose(row, row_key), row_quoted, row.own_figures, row_key + ("own_figures",),
                                       "this row's excerpts")
             check.check_own_used(row.own_figures, found, row_key + ("own_figures",))
         overview = file.table.overview
-        pieces = [Prose(getattr(overview, name), ("overview", name))
-                  for name in ("mechanism", "status", "key_message") if getattr(overview, name)]
-        found = check.check_prose(pieces, table_quoted, overview.own_figures, ("overview", "own_figures"),
+        found = check.check_prose(overview_prose(overview), table_quoted, overview.own_figures, ("overview", "own_figures"),
                                   "any excerpt of this table")
         check.check_own_used(overview.own_figures, found, ("overview", "own_figures"))
         for row, row_key in rows:

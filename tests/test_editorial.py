@@ -135,8 +135,8 @@ def test_each_abbreviation_is_expanded_at_its_first_use_and_listed(seed_briefing
     body = html_module.unescape(re.sub(r"<[^>]+>", "", body_html)).replace("\u2060", "").replace("\u00a0", " ")
     for abbr, expanded in (("CRS", "CRS（细胞因子释放综合征）"), ("ICANS", "ICANS（免疫效应细胞相关神经毒性综合征）"),
                            ("TME", "肿瘤微环境（TME）"), ("BCMA", "B 细胞成熟抗原（BCMA）")):
-        first = re.search(rf"(?<![A-Za-z]){abbr}(?![A-Za-z])", body)
-        assert first and body.find(expanded) <= first.start() <= body.find(expanded) + len(expanded), abbr
+        first, expansion = re.search(rf"(?<![A-Za-z]){abbr}(?![A-Za-z])", body), body.find(expanded)
+        assert first and expansion >= 0 and expansion <= first.start() <= expansion + len(expanded), abbr
     assert "CAR-T" in body and "（CAR）-T" not in body and "CAR（嵌合抗原受体）-T" not in body
     assert "临床试验名称" not in body  # HEROS is listed, not expanded
     listing = html[html.index('<section class="abbreviations"'):]

@@ -22,7 +22,7 @@ from reports.evidence import EvidenceFile
 from reports.figures import IDENTIFIER, figures_in
 from reports.model import Backed, EvidenceTable
 from reports.sources import parse_yaml, validate_data, walk_models
-from reports.verify import claims_of, landscape_prose, notes_prose, study_prose, verify_evidence
+from reports.verify import claims_of, curated_text, verify_evidence
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -136,19 +136,6 @@ def claim_mutants() -> list[Mutant]:
     return mutants
 
 
-def prose_pieces(table: EvidenceTable):
-    """The keys of every piece of curated prose that reports check reads numbers in."""
-    for name in ("mechanism", "status", "key_message"):
-        if getattr(table.overview, name):
-            yield ("overview", name)
-    for index, study in enumerate(table.studies):
-        yield from (piece.key for piece in study_prose(study, ("studies", index)))
-        yield from (piece.key for piece in notes_prose(study, ("studies", index)))
-    if table.landscape:
-        yield from (piece.key for piece in landscape_prose(table.landscape, ("landscape",)))
-        yield from (piece.key for piece in notes_prose(table.landscape, ("landscape",)))
-
-
 def check_data(path: Path, data, positions, articles) -> list[str]:
     problems = Problems(ROOT)
     table = validate_data(EvidenceTable, data, positions, problems)
@@ -167,7 +154,7 @@ def test_every_number_in_curated_prose_changed_to_an_unquoted_one_fails_check(ar
         table = EvidenceTable.model_validate(data)
         stated = {figure.value for row in table.rows for excerpt in row.excerpts
                   for figure in figures_in(" ".join(excerpt.text.split()))}
-        for key in prose_pieces(table):
+        for key in (piece.key for piece in curated_text(table)):
             holder = data
             for part in key[:-1]:
                 holder = holder[part]
