@@ -22,9 +22,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from reports.errors import Problems
-from reports.model import ArticleEntry, ArticleIndex, PartialDate, ProjectSettings
+from reports.model import ArticleEntry, ArticleIndex, PartialDate, ProjectSettings, without_superscripts
 from reports.settings import promotional_warning, promotional_words_in
 from reports.sources import SizeLimit, parse_yaml, read_text, validate_model
+from reports.typeset import full_width_punctuation
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".txt"}
 FIGURE_OMITTED = "〔原文配图从略〕"
@@ -64,10 +65,27 @@ class Article:
     original_outlet: str | None
     original_title: str | None
     original_author: str | None
-    html: str  # sanitised body
-    blocks: list[Block] = field(default_factory=list)
+    html: str  # sanitised body, as printed (cleaned: see printable_body)
+    blocks: list[Block] = field(default_factory=list)  # the text as pasted: what excerpts are checked against
     links: list[Link] = field(default_factory=list)
     figures_omitted: int = 0
+    superscripts: list[str] = field(default_factory=list)  # as they should read (articles.yaml)
+
+    def printed(self, text: str) -> str:
+        """A quotation of this article as printed: its lost superscripts restored, Markdown's
+        stray ** dropped, Chinese punctuation in full width. Checked as pasted, printed as read."""
+        return full_width_punctuation(restore_superscripts(text.replace("**", ""), self.superscripts))
+
+
+def superscript_pattern(written: str) -> re.Pattern:
+    """Where a paste has the figure without its superscripts: not inside a longer number."""
+    return re.compile(rf"(?<![0-9]){re.escape(without_superscripts(written))}(?![0-9])")
+
+
+def restore_superscripts(text: str, superscripts: list[str]) -> str:
+    for written in superscripts:
+        text = superscript_pattern(written).sub(written, text)
+    return text
 
 
 @dataclass
@@ -175,6 +193,9 @@ def _rewrite_inline(children: list[Token], links: list[Link]) -> tuple[list[Toke
             joiner.content = _join_soft_break(before, after)
             result.append(joiner)
             continue
+        if child.type == "text":
+            # Emphasis markers Markdown could not pair (**撰文 |**) are the paste's, not the author's.
+            child.content = full_width_punctuation(child.content.replace("**", ""))
         result.append(child)
     return result, figures
 
@@ -245,6 +266,28 @@ def _drop_lines(body: str, omit: list[str]) -> tuple[str, set[str]]:
     return "\n".join(kept), found
 
 
+def printable_body(body: str, entry: ArticleEntry) -> tuple[str, list[str]]:
+    """The body as printed in full (reports build --full-text): the captions of absent figures
+    left out, run-in headings set apart, lost superscripts restored. Returns it and the
+    declarations it did not find (each a warning: a declaration that matches nothing is a typo)."""
+    body, found = _drop_lines(body, entry.absent_captions)
+    missing = [f"absent_captions entry {caption[:40]}" for caption in entry.absent_captions if caption.strip() not in found]
+    lines = body.split("\n")
+    for heading in entry.headings:
+        wanted = heading.strip()
+        at = next((i for i, line in enumerate(lines) if line.strip().startswith(wanted)), None)
+        if at is None:
+            missing.append(f"headings entry {wanted[:40]}")
+            continue
+        rest = lines[at].strip()[len(wanted):].strip()
+        lines[at:at + 1] = [f"#### {wanted}", ""] + ([rest] if rest else [])  # the rest may start with a heading too
+    body = "\n".join(lines)
+    for written in entry.superscripts:
+        if not superscript_pattern(written).search(body):
+            missing.append(f"superscripts entry {written} (as pasted: {without_superscripts(written)})")
+    return restore_superscripts(body, entry.superscripts), missing
+
+
 def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, int] | None, index_path: Path,
                  problems: Problems, limit: SizeLimit | None = None) -> Article | None:
     """Read one article; ``entry`` is its index entry (at ``entry_at`` in the index), None when unlisted."""
@@ -294,7 +337,11 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
     for omitted in entry.omit_lines:
         if omitted.strip() not in found:
             problems.warn(where_path, line, column, f"omit_lines entry not found in {path.name}: {omitted[:40]}")
-    html, blocks, links, figures = render_body(body, front.body_first_line, entry.paragraphs == "lines")
+    _, blocks, links, figures = render_body(body, front.body_first_line, entry.paragraphs == "lines")
+    printable, not_found = printable_body(body, entry)
+    for declaration in not_found:
+        problems.warn(where_path, line, column, f"{declaration} not found in {path.name}")
+    html, *_ = render_body(printable, front.body_first_line, entry.paragraphs == "lines")
     return Article(
         id=path.stem,
         path=problems.relative(path),
@@ -314,6 +361,7 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
         blocks=blocks,
         links=[link for link in links if not is_navigation(link, entry.url)],
         figures_omitted=figures,
+        superscripts=entry.superscripts,
     )
 
 

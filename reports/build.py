@@ -30,6 +30,7 @@ class BriefingOptions:
     pdfa: bool = False  # PDF/A-3b for archiving, with the evidence tables and article index attached
     pdfua: bool = False  # tagged PDF/UA-1 for assistive technology; with pdfa: PDF/A-3a (tagged)
     force: bool = False  # render even when the output is up to date with its inputs
+    full_text: bool = False  # the appendix reprints the source articles in full, cleaned (besides the passages)
 
 
 @dataclass
@@ -57,7 +58,8 @@ def prepare_briefing(project: Project, options: BriefingOptions) -> tuple[Conten
     from reports.context import build_context  # pydantic and the models: not needed for an up-to-date build
 
     content = load_content(project, options.classes or None)
-    context = build_context(content, options.build_date or build_date_from_environment(), options.script)
+    context = build_context(content, options.build_date or build_date_from_environment(), options.script,
+                            options.full_text)
     return content, {**context, "script": options.script}
 
 
@@ -192,7 +194,7 @@ def build_key(project: Project, options: BriefingOptions) -> str:
     made_from = {
         "tool": __version__, "inputs": input_files(project), "classes": sorted(set(options.classes)),
         "build_date": options.build_date.isoformat(), "script": options.script, "pdfa": options.pdfa,
-        "pdfua": options.pdfua, "html": options.write_html,
+        "pdfua": options.pdfua, "html": options.write_html, "full_text": options.full_text,
     }
     return hashlib.sha256(json.dumps(made_from, sort_keys=True).encode("utf-8")).hexdigest()
 

@@ -82,10 +82,14 @@ def check(ctx: click.Context) -> None:
 @click.option("--pdfua", is_flag=True,
               help="Write tagged PDF/UA-1 for screen readers and other assistive technology. "
                    "With --pdfa: PDF/A-3a, archival and tagged alike (it is identified as PDF/A only).")
+@click.option("--full-text", is_flag=True,
+              help="Reprint the source articles in full in the appendix (cleaned as seeds/articles.yaml declares), "
+                   "after the quoted passages. Default: the passages only.")
 @click.option("--force", is_flag=True, help="Render again even when the PDF is up to date with its inputs.")
 @click.pass_context
 def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, write_html: bool,
-          build_date: dt.datetime | None, script: str | None, pdfa: bool, pdfua: bool, force: bool) -> None:
+          build_date: dt.datetime | None, script: str | None, pdfa: bool, pdfua: bool, full_text: bool,
+          force: bool) -> None:
     """Build the briefing PDF from seeds/ (default build/briefing.pdf).
 
     When the PDF was made from exactly these inputs (seeds, templates, styles, options, date)
@@ -101,6 +105,7 @@ def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, wri
         script=script,
         pdfa=pdfa,
         pdfua=pdfua,
+        full_text=full_text,
         force=force,
     )
     result = build_briefing(_project(ctx).root, options)

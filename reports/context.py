@@ -22,6 +22,7 @@ from reports.model import (
     AdverseEvent, Excerpt, Landscape, LandscapeItem, LandscapeSeries, Measurement, OwnFigure, Source, Study,
     own_figure_spans,
 )
+from reports.passages import Passage, passages_by_article
 from reports.project import Content
 
 PHASE_LABELS = {
@@ -274,7 +275,8 @@ class AppendixArticle:
     lang: str
     rows: list[str]  # the evidence rows that cite it: its heading (never the article's own headline)
     byline: str
-    html: str
+    passages: list[Passage]  # each quotation in its paragraph (reports/passages.py)
+    html: str | None  # the full text, cleaned; only with reports build --full-text
     figures_omitted: int
 
 
@@ -313,7 +315,7 @@ def _quotes(row: Study | Landscape, references: References) -> list[Quote]:
         if not excerpt.key:
             continue
         article = references.articles[excerpt.article]
-        quotes.append(Quote(excerpt.id, " ".join(excerpt.text.split()), article.lang, excerpt.note,
+        quotes.append(Quote(excerpt.id, article.printed(" ".join(excerpt.text.split())), article.lang, excerpt.note,
                             references.number(excerpt.article), row.title, source_label(article)))
     return quotes
 
@@ -543,7 +545,7 @@ def evidence_cutoff(content: Content) -> dt.date | None:
     return max(days, default=None)
 
 
-def build_context(content: Content, build_date: dt.date, script: str | None = None) -> dict:
+def build_context(content: Content, build_date: dt.date, script: str | None = None, full_text: bool = False) -> dict:
     """The briefing's context; ``script`` (zh-Hans or zh-Hant) converts the texts drawn in charts,
     which the HTML-wide conversion cannot reach."""
     references = References(content.articles)
@@ -574,11 +576,12 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
         ))
     cited = [content.articles[article_id] for article_id in references.order]
     reference_views = [reference_view(i + 1, article, content) for i, article in enumerate(cited)]
+    passages = passages_by_article(content)
     appendix = [
         AppendixArticle(
             number=i + 1, id=a.id, lang=a.lang, rows=citing_rows(content, a.id),
             byline="，".join(x for x in (a.outlet, a.author, a.published.chinese() if a.published else "日期未标注") if x),
-            html=a.html, figures_omitted=a.figures_omitted,
+            passages=passages.get(a.id, []), html=a.html if full_text else None, figures_omitted=a.figures_omitted,
         )
         for i, a in enumerate(cited)
     ]
@@ -599,6 +602,7 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
         "classes": classes,
         "references": reference_views,
         "appendix": appendix,
+        "full_text": full_text,
         "study_count": content.study_count,
         "landscape_count": sum(1 for c in classes if c.landscape),
         "excerpt_count": content.excerpts_verified,

@@ -72,6 +72,14 @@ Percent = Annotated[Decimal, Field(ge=0, le=100, description="a percentage, 0 to
 Script = Literal["zh-Hans", "zh-Hant"]
 
 
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
+
+
+def without_superscripts(text: str) -> str:
+    """The text as a paste that lost its superscripts has it: 10⁹ -> 109, m² -> m2."""
+    return text.translate(SUPERSCRIPT_DIGITS)
+
+
 class PartialDate(BaseModel):
     """A publication date known to the day, the month or only the year (ISO 8601: 2025, 2025-02, 2025-02-17)."""
 
@@ -199,6 +207,33 @@ class ArticleEntry(YamlModel):
         "markdown", description="'lines' when every line of a plain-text paste is a paragraph"
     )
     omit_lines: list[str] = Field(default_factory=list, description="publisher boilerplate lines left out when the article is printed")
+    # What the paste lost or mangled, set right in the printed full text (reports build --full-text);
+    # the excerpts are still checked against the text as pasted.
+    headings: list[str] = Field(
+        default_factory=list,
+        description="headings the paste ran into the text after them (exact text): printed as headings of their own",
+    )
+    absent_captions: list[str] = Field(
+        default_factory=list,
+        description="captions of figures or tables the paste did not keep (exact lines): left out of the printed text",
+    )
+    superscripts: list[str] = Field(
+        default_factory=list,
+        description="figures whose superscripts the paste lost, written as they should read (0.75×10⁹, mg/m²): "
+                    "the pasted form (0.75×109, mg/m2) prints as written here, in quotations too",
+    )
+
+    @field_validator("superscripts")
+    @classmethod
+    def _superscripts_written(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if item == without_superscripts(item):
+                raise ValueError(f"'{item}' has no superscript; write it as it should read, e.g. 0.75×10⁹ or mg/m²")
+            if not re.search(r"[^\d.,·\s⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻]", item):
+                # "10⁹" alone would print every other 109 of the article as 10⁹ too
+                raise ValueError(f"'{item}' is a number alone; write it with what stands beside it in the text "
+                                 "(×10⁹, 0.75×10⁹, mg/m²), so that no other number of the article changes")
+        return value
     original_outlet: str | None = Field(None, description="for reposted news: the original outlet")
     original_title: str | None = Field(None, description="for reposted news: the original title")
     original_author: str | None = Field(None, description="for reposted news: the original author")

@@ -50,6 +50,37 @@ TOKEN = rf"[{LATIN}±+\u2212](?:[{RUN_INNER}]*[{RUN_END}])?"
 RUN_RE = re.compile(rf"{TOKEN}(?: [0-9±+\u2212][{RUN_INNER}]*(?<=[{RUN_END}]))*(?:(?<=[0-9%‰]) ?[{HAN}])?")
 LONGEST_UNBROKEN_RUN = 24  # longer runs (DOIs, long identifiers) may break, or they overflow narrow cells
 
+# Half-width marks in Chinese text (a paste's "," "(" ":"), and their full-width forms (GB/T 15834).
+HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+_CHINESE = re.compile(rf"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’]")
+
+
+def full_width_punctuation(text: str) -> str:
+    """A Chinese text's half-width punctuation in full width, where it punctuates Chinese.
+
+    A mark next to a Han character (or to a full-width mark) is Chinese punctuation; one between
+    digits or inside Latin text (1,580; 14:13; https://; (CAR-T) in English) stays as typed. A
+    bracket pair is full width when its opening bracket is (its closing one follows it).
+    """
+    out: list[str] = []
+    opened: list[bool] = []
+    for index, character in enumerate(text):
+        if character not in HALF_TO_FULL:
+            out.append(character)
+            continue
+        before = out[-1] if out else ""
+        after = text[index + 1] if index + 1 < len(text) else ""
+        chinese = bool(_CHINESE.match(before) or _CHINESE.match(after))
+        if character == "(":
+            opened.append(chinese)
+        elif character == ")":
+            chinese = opened.pop() if opened else chinese
+        elif before.isdigit() and after.isdigit():
+            chinese = False
+        out.append(HALF_TO_FULL[character] if chinese else character)
+    return "".join(out)
+
+
 # Marks that must not start a line but that Pango 1.50 lets start one: tie them to what precedes.
 TIE_TO_PREVIOUS_RE = re.compile(r"\S[～·／‧]+")
 # Closing and pause marks: they stay with the character before them (never alone on a line).
@@ -59,7 +90,7 @@ CLOSING_MARKS = "，。、；：？！）」』】》〉〕〗”’"
 # holds one character alone (clreq's widow; issue 16). Not in headings: see tie_with_markup.
 LAST_TWO_HAN_RE = re.compile(rf"([{HAN}])([{HAN}][{CLOSING_MARKS}]*\s*)$")
 HAN_THEN_LATIN_RE = re.compile(rf"([{HAN}]) *(?=[{LATIN}])")
-LATIN_THEN_HAN_RE = re.compile(rf"([{LATIN}%‰]) *(?=[{HAN}])")
+LATIN_THEN_HAN_RE = re.compile(rf"([{LATIN}%‰\u2070-\u209f\u00b2\u00b3\u00b9]) *(?=[{HAN}])")  # 10⁹ 个, m² 体表面积
 
 # A web address's scheme: no line may end with it ("http://" / "www.thelancet.com").
 SCHEME_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9+.-]*://)(?=[A-Za-z0-9])")

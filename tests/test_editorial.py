@@ -105,10 +105,10 @@ def test_no_news_headline_is_printed_outside_its_reference_entry(seed_briefing: 
     titles = [article.title for article in read_articles(root / "seeds", Problems(root)).values()]
     text = "".join(pdftotext(seed_briefing).split())
     start, end = text.index("参考来源著录格式"), text.index("方法与声明证据如何整理")
-    appendix = text.index("附录：来源文章原文")
-    # The appendix reprints the articles' own text, which may repeat a headline's words; its
-    # headings name the studies, with the outlet and date below.
-    outside, references = text[:start] + text[end:appendix], text[start:end]
+    appendix = text.index("附录：来源原文摘录")
+    # The appendix quotes the articles' paragraphs, never their headlines: its headings name the
+    # studies, with the outlet and date below.
+    outside, references = text[:start] + text[end:], text[start:end]
     for title in titles:
         squeezed = "".join(title.split())
         assert squeezed in references, title

@@ -35,7 +35,7 @@ def test_untrusted_article_text_is_escaped(project: Path):
     write_project(project, {"seeds/articles/demo.md": (project / "seeds/articles/demo.md").read_text()
                             + '\n<script>alert("x")</script> <img src=x onerror=alert(1)>\n'})
     proj = Project.at(project)
-    _, context = prepare_briefing(proj, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    _, context = prepare_briefing(proj, BriefingOptions(build_date=dt.date(2026, 1, 15), full_text=True))
     html = briefing_html(proj, context)
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;" in html

@@ -76,7 +76,7 @@ def test_every_source_is_cited_in_the_references(flat: str):
 
 def test_the_text_is_extractable_in_both_scripts(flat: str):
     assert "《自然·醫學》" in flat and "科学网·小柯机器人" in flat  # U+00B7, not a bullet sharing its glyph
-    assert "參與試驗的19名患者中,7人存活了8年以上" in flat  # traditional, as in the article
+    assert "參與試驗的19名患者中，7人存活了8年以上" in flat  # traditional, as in the article (commas full width)
     assert "在14名接受治疗的患者中" in flat
 
 
@@ -122,7 +122,7 @@ def test_bookmarks_follow_the_sections(reader: pypdf.PdfReader):
     top = [item.title for item in reader.outline if not isinstance(item, list)]
     assert top[:2] == ["目录", "要点速览"]
     assert top[2:5] == ["CAR-T 细胞疗法", "CAR-NK 细胞疗法", "CAR-M 细胞疗法"]
-    assert top[-3:] == ["参考来源", "方法与声明", "附录：来源文章原文"]
+    assert top[-3:] == ["参考来源", "方法与声明", "附录：来源原文摘录"]
     nested = [item for item in reader.outline if isinstance(item, list)]
     assert any(child.title == "证据表" for group in nested for child in group if not isinstance(child, list))
 

@@ -48,12 +48,12 @@ def test_labels_articles_and_page_furniture_are_converted(converted):
     if script == "zh-Hant":
         assert "CAR細胞療法臨床證據簡報" in text and "要點速覽" in text and "證據表" in text
         assert "在14名接受治療的患者中" in text  # a simplified article, converted
-        assert "參與試驗的19名患者中,7人存活了8年以上" in text  # a traditional article, as written
+        assert "參與試驗的19名患者中，7人存活了8年以上" in text  # a traditional article, as written (its commas full width)
         assert "第2頁/共" in text
         assert "证据" not in text and "简报" not in text
     else:
         assert "CAR细胞疗法临床证据简报" in text and "证据表" in text
-        assert "参与试验的19名患者中,7人存活了8年以上" in text  # the traditional article, converted
+        assert "参与试验的19名患者中，7人存活了8年以上" in text  # the traditional article, converted
         assert "《自然·医学》" in text
         assert "證據" not in text and "參與" not in text
 
@@ -74,10 +74,10 @@ def test_each_converted_quotation_says_so(converted):
     text = flat(pdf)
     if script == "zh-Hant":
         assert "原文為簡體，此處轉為繁體（OpenCC）；核對依據原文" in text
-        assert "用字統一轉為繁體（OpenCC），摘錄核對依據轉換前的原文" in text
+        assert "用字統一轉為繁體（OpenCC），核對依據轉換前的原文" in text
     else:
         assert "原文为繁体，此处转为简体（OpenCC）；核对依据原文" in text
-        assert "用字统一转为简体（OpenCC），摘录核对依据转换前的原文" in text
+        assert "用字统一转为简体（OpenCC），核对依据转换前的原文" in text
 
 
 # What remains of issue 16 in the converted briefings: a Han character alone in the evidence

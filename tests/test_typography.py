@@ -49,7 +49,8 @@ def stress_project(folder: Path) -> Path:
 def stress_pdf(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("stress")
     result = build_briefing(stress_project(folder / "project"),
-                            BriefingOptions(output=folder / "stress.pdf", build_date=dt.date(2026, 1, 15)))
+                            BriefingOptions(output=folder / "stress.pdf", build_date=dt.date(2026, 1, 15),
+                                            full_text=True))  # the articles' text printed in full
     return result.pdf
 
 
@@ -122,7 +123,7 @@ def test_headings_keep_their_text_plain_for_bookmarks_and_running_heads():
 def test_every_run_marked_unbreakable_in_the_seed_briefing_stays_on_one_line(seed_briefing: Path):
     html = seed_briefing.with_suffix(".html").read_text(encoding="utf-8")
     runs = tied_runs(html)
-    assert {"HER2 3+", "HEROS 2.0", "2024 年", "1580 项", "CD19/CD22", "mg/m²"} <= runs
+    assert {"HER2 3+", "HEROS 2.0", "2024 年", "1580 项", "CRS/ICANS", "0.75×10⁹", "mg/m²"} <= runs
     lines = pdf_lines(seed_briefing)
     broken = {run: found for run in runs if (found := broken_occurrences(lines, run))}
     assert broken == {}
@@ -175,7 +176,7 @@ def test_punctuation_runs_get_no_markup(lang: str, text: str):
 def test_emphasis_uses_a_real_bold_face_and_never_a_synthetic_oblique(tmp_path: Path, seed_briefing: Path):
     article = ARTICLE.replace("*Example Journal*", "*Example Journal*（《示例期刊》）") + "\n强调*斜体汉字*与**粗体汉字**。\n"
     project = write_project(tmp_path / "project", {"seeds/articles/demo.md": article})
-    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15), full_text=True))
     for pdf in (result.pdf, seed_briefing):
         names = [line.split()[0] for line in run_tool("pdffonts", pdf).splitlines()[2:]]
         assert not [name for name in names if re.search("Oblique|Italic", name)], names
@@ -186,7 +187,7 @@ def test_emphasis_uses_a_real_bold_face_and_never_a_synthetic_oblique(tmp_path: 
 def test_a_character_no_font_has_is_a_warning_at_its_place_and_prints_as_geta(tmp_path: Path):
     article = ARTICLE + "\n私用区字符\ue000在此，又一个\ue000。\n"
     project = write_project(tmp_path / "project", {"seeds/articles/demo.md": article})
-    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15), full_text=True))
     messages = [str(warning) for warning in result.warnings]
     line = article.splitlines().index("私用区字符\ue000在此，又一个\ue000。") + 1
     assert f"seeds/articles/demo.md:{line}:6: U+E000 (private use) (2 times in this file) is in none of the " \
