@@ -47,6 +47,48 @@ def _project(ctx: click.Context):
     return Project.at(ctx.obj)
 
 
+def _broker_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from reports.settings import broker_url_problem
+
+    problem = broker_url_problem(value) if value else None
+    if problem:
+        raise click.BadParameter(problem)
+    return value
+
+
+def _broker(ctx: click.Context, given: str | None, needed_for: str | None) -> str | None:
+    """The broker: --broker or REPORTS_BROKER (click reads both), else broker: in seeds/project.yaml.
+
+    ``needed_for`` names what needs one: without any, that is a usage error saying where to give it.
+    """
+    if given:
+        return given
+    from reports.errors import Problems
+    from reports.settings import read_settings
+
+    project = _project(ctx)
+    problems = Problems(project.root)
+    settings = read_settings(project.seeds, problems)
+    problems.raise_if_any()
+    if settings.broker is None and needed_for:
+        raise click.UsageError(f"{needed_for} needs a broker: give --broker redis://HOST:6379/0, set REPORTS_BROKER, "
+                               "or write broker: in seeds/project.yaml")
+    return settings.broker
+
+
+def broker_option(function):
+    return click.option("--broker", envvar="REPORTS_BROKER", callback=_broker_url, metavar="redis://HOST:PORT/N",
+                        help="The Redis broker of the Celery engine. Default: REPORTS_BROKER, else broker: in "
+                             "seeds/project.yaml.")(function)
+
+
+def engine_option(function):
+    return click.option("--engine", type=click.Choice(["local", "celery"]), envvar="REPORTS_ENGINE", default="local",
+                        show_default=True,
+                        help="Where documents are rendered: local processes, or the reports workers of the "
+                             "broker (Celery). Default: REPORTS_ENGINE, else local.")(function)
+
+
 @cli.command()
 @click.pass_context
 def check(ctx: click.Context) -> None:
@@ -224,13 +266,17 @@ def schedule(ctx: click.Context) -> None:
               help="The handouts' paper size.")
 @click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The build date printed in every document (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
+@engine_option
+@broker_option
 @click.pass_context
 def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: str,
-          build_date: dt.datetime | None) -> None:
+          build_date: dt.datetime | None, engine: str, broker: str | None) -> None:
     """Build every therapy class as a briefing and a handout, on all CPU cores: build/batch/.
 
     CLASS-briefing.pdf and CLASS-handout-PAPER.pdf for each class. The seeds are checked once
     first; the documents are rendered side by side and written only when all of them succeeded.
+    With --engine celery they are rendered by the reports workers of the broker (reports worker),
+    with the same bytes; a document rendered before from the same inputs is not rendered again.
     """
     import time
 
@@ -238,13 +284,20 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: str,
 
     started = time.perf_counter()
     jobs = jobs or available_cores()
+    broker = _broker(ctx, broker, "--engine celery") if engine == "celery" else None
     results = build_batch(_project(ctx).root, BatchOptions(jobs=jobs, output=output, paper=paper,
-                                                           build_date=build_date.date() if build_date else None))
+                                                           build_date=build_date.date() if build_date else None,
+                                                           engine=engine, broker=broker))
     _print_warnings(list(dict.fromkeys(warning for result in results for warning in result.warnings)))
     for result in results:
         click.echo(f"wrote {result.pdf} ({result.pages} page{'s' if result.pages != 1 else ''})")
-    click.echo(f"{len(results)} documents in {time.perf_counter() - started:.1f} s on {min(jobs, len(results))} "
-               f"process{'es' if min(jobs, len(results)) != 1 else ''}")
+    if engine == "celery":
+        from reports.settings import shown_url
+
+        where = f"the workers of {shown_url(broker)}"
+    else:
+        where = f"{min(jobs, len(results))} process{'es' if min(jobs, len(results)) != 1 else ''}"
+    click.echo(f"{len(results)} documents in {time.perf_counter() - started:.1f} s on {where}")
 
 
 @cli.command()
@@ -262,21 +315,61 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: str,
               help="Renders after which a worker process is replaced, to bound its memory.")
 @click.option("--cache-mb", type=click.IntRange(0, 65536), default=256, show_default=True,
               help="Memory for rendered PDFs and previews, reused until an input changes; 0 caches nothing.")
+@engine_option
+@broker_option
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int, queue: int, timeout: float, max_renders: int,
-          cache_mb: int) -> None:
+          cache_mb: int, engine: str, broker: str | None) -> None:
     """Serve briefings, weekly briefings and handouts over HTTP, rendered on request.
 
     Open http://127.0.0.1:8000/ for the list: /briefings/car-t+car-nk.pdf?script=zh-Hant,
     /weekly/2026-W46.pdf, /handouts/car-t.pdf?paper=a5, /preview/... (the same HTML, for a browser),
     /api/classes (JSON), /docs (OpenAPI), /healthz. Edits to seeds/ are picked up on the next
-    request. Logs one line per request on stderr; stops on Ctrl-C or SIGTERM.
+    request. Logs one line per request on stderr; stops on Ctrl-C or SIGTERM (exit status 0).
+    With --engine celery, documents are rendered by the reports workers of the broker, and
+    --queue bounds the renders this service has waiting or running there (--workers and
+    --max-renders are the workers' business: see reports worker).
     """
     from reports.service import ServiceOptions, serve as serve_forever
 
     project = _project(ctx)
+    broker = _broker(ctx, broker, "--engine celery") if engine == "celery" else None
     serve_forever(project.root, ServiceOptions(host=host, port=port, workers=workers, queue=queue, timeout=timeout,
-                                               max_renders=max_renders, cache_mb=cache_mb))
+                                               max_renders=max_renders, cache_mb=cache_mb, engine=engine,
+                                               broker=broker))
+
+
+@cli.command()
+@broker_option
+@click.option("--processes", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Rendering processes of this worker, each rendering one document at a time.")
+@click.option("--time-limit", type=click.FloatRange(0.1, 86400), default=300, show_default=True,
+              help="Seconds one render may take; its process is then killed and replaced, the job fails (504).")
+@click.option("--redeliver-after", type=click.FloatRange(1, 86400),
+              help="Seconds after which a job taken by a worker that vanished (machine lost) is given to another; "
+                   "must be longer than --time-limit. Default: the time limit plus 60.")
+@click.option("--max-renders", type=click.IntRange(1, 100000), default=25, show_default=True,
+              help="Renders after which a rendering process is replaced, to bound its memory.")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
+              help="The folder of unpacked content snapshots. Default: ~/.cache/reports/snapshots.")
+@click.option("--name", help="The worker's name in the broker. Default: reports@HOST-PID.")
+@click.pass_context
+def worker(ctx: click.Context, broker: str | None, processes: int, time_limit: float, redeliver_after: float | None,
+           max_renders: int, cache: Path | None, name: str | None) -> None:
+    """Render jobs from the broker (Celery, Redis) until stopped with SIGTERM or Ctrl-C.
+
+    Each rendering process warms up (imports, fonts) before it takes a job, renders one job at a
+    time from the content snapshot the job names (fetched from Redis into --cache once per version),
+    and stores the result in Redis. reports batch --engine celery and reports serve --engine celery
+    submit to it. The worker needs no project folder: --project only supplies broker: from its
+    seeds/project.yaml when neither --broker nor REPORTS_BROKER is given.
+    """
+    from reports.distributed import WorkerOptions, run_worker
+
+    if not broker and not (ctx.obj / "seeds").is_dir():
+        raise click.UsageError("reports worker needs a broker: give --broker redis://HOST:6379/0 or set REPORTS_BROKER")
+    run_worker(WorkerOptions(broker=_broker(ctx, broker, "reports worker"), processes=processes, time_limit=time_limit,
+                             redeliver_after=redeliver_after, max_renders=max_renders, cache=cache, name=name))
 
 
 @cli.command()

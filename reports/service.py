@@ -18,6 +18,7 @@ Before any of that, in this order: the request log (so refusals are logged too),
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -42,17 +43,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from reports import __version__
-from reports.build import (
-    BriefingOptions, Rendered, build_date_from_environment, preview_briefing, render_briefing,
-)
+from reports.build import Rendered, build_date_from_environment
 from reports.errors import ReportError
-from reports.handout import PAPERS, HandoutOptions, preview_handout, render_handout
-from reports.pool import Busy, RenderFailed, RenderPool
-from reports.project import BUILTIN_ROOT, Project, catalog, input_files, sha256_of
+from reports.handout import PAPERS
+from reports.jobs import Job
+from reports.pool import Busy, CeleryPool, RenderFailed, RenderPool
+from reports.project import BUILTIN_ROOT, Project, input_files, sha256_of
 from reports.render import render_html
-from reports.weekly import (
-    MANIFEST, PDF, IsoWeek, check_week_has_ended, first_week, preview_weekly, render_weekly, week_folder, weekly_root,
-)
+from reports.weekly import MANIFEST, PDF, IsoWeek, check_week_has_ended, week_folder, weekly_root
 
 log = logging.getLogger("reports.service")
 
@@ -82,6 +80,8 @@ class ServiceOptions:
     timeout: float = 120.0  # seconds one render may take before its worker is stopped
     max_renders: int = 25  # renders after which a worker process is replaced (bounds its memory)
     cache_mb: int = 256  # rendered PDFs and previews kept in memory; 0 keeps none
+    engine: str = "local"  # local: this machine's processes; celery: the reports workers of ``broker``
+    broker: str | None = None  # redis://HOST:PORT/N, for the celery engine
 
 
 class ServiceError(Exception):
@@ -327,7 +327,8 @@ class Service:
         self.options = options
         self.inputs = Inputs(project)
         self.scrub = Scrubber(project)
-        self.pool = RenderPool(options.workers, options.queue, options.timeout, options.max_renders)
+        self.pool = (CeleryPool(self.root, options.broker, options.queue, options.timeout) if options.engine == "celery"
+                     else RenderPool(options.workers, options.queue, options.timeout, options.max_renders))
         self.cache: LRUCache | None = (LRUCache(maxsize=options.cache_mb * 2**20, getsizeof=len)
                                        if options.cache_mb > 0 else None)
         self.catalogs: dict[str, dict | ReportError] = {}
@@ -342,8 +343,8 @@ class Service:
         found = self.catalogs.get(fingerprint)
         if found is None:
             try:
-                found = (await self.pool.run(("catalog", fingerprint), "catalog", catalog, self.root,
-                                             timeout=max(CATALOG_TIMEOUT, self.options.timeout))).value
+                found = (await self.pool.run_job(("catalog", fingerprint), "catalog", self.root, Job("catalog"),
+                                                 timeout=max(CATALOG_TIMEOUT, self.options.timeout))).value
             except ReportError as error:
                 found = error
             self.catalogs = {fingerprint: found}  # only the current inputs' catalog is kept
@@ -354,8 +355,8 @@ class Service:
     async def weeks(self, fingerprint: str, timezone: str) -> tuple[IsoWeek | None, IsoWeek]:
         """The weeks served: from the week of the earliest dated article to the last complete one."""
         if fingerprint not in self.first_weeks:
-            outcome = await self.pool.run(("first-week", fingerprint), "catalog", first_week, self.root,
-                                          timeout=max(CATALOG_TIMEOUT, self.options.timeout))
+            outcome = await self.pool.run_job(("first-week", fingerprint), "catalog", self.root, Job("first-week"),
+                                              timeout=max(CATALOG_TIMEOUT, self.options.timeout))
             self.first_weeks = {fingerprint: outcome.value}  # only the current inputs' are kept
         return self.first_weeks[fingerprint], IsoWeek.last_complete(dt.datetime.now(dt.UTC), timezone)
 
@@ -371,7 +372,7 @@ class Service:
                                     f"the classes are {', '.join(ids)} (or all)", classes=ids)
         return [class_id for class_id in ids if class_id in wanted]
 
-    async def deliver(self, request: Request, key: tuple, media_type: str, filename: str, function, *args) -> Response:
+    async def deliver(self, request: Request, key: tuple, media_type: str, filename: str, job: Job) -> Response:
         """The document for ``key``: 304, from the cache, or rendered (once for identical requests)."""
         etag = f'"{digest_of(key)[:32]}"'
         headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
@@ -382,7 +383,7 @@ class Service:
         if body is not None:
             request.state.cache = "hit"
         else:
-            outcome = await self.pool.run(key, "render", function, *args)
+            outcome = await self.pool.run_job(key, "render", self.root, job)
             rendered = outcome.value
             body = rendered.pdf if isinstance(rendered, Rendered) else rendered.encode("utf-8")
             request.state.cache = "shared" if outcome.shared else "miss"
@@ -418,7 +419,11 @@ def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         service.pool.start()
-        log.info("serving %s with %d rendering workers", service.project.root, service.options.workers)
+        if service.options.engine == "celery":
+            log.info("serving %s, rendering on the reports workers of %s", service.project.root,
+                     service.pool.stats()["broker"])
+        else:
+            log.info("serving %s with %d rendering workers", service.project.root, service.options.workers)
         yield
         service.pool.stop()
         log.info("stopped: the rendering workers are shut down")
@@ -444,54 +449,52 @@ def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -
     def briefing_parts(classes: str, script: str | None, build_date: dt.date, known: dict):
         ids = service.class_ids(classes, known)
         every = len(ids) == len(known["classes"])
-        options = BriefingOptions(classes=[] if every else ids, build_date=build_date, script=script)
+        job = Job("briefing", classes=() if every else tuple(ids), build_date=build_date.isoformat(), script=script)
         name = f"briefing-{'all' if every else '+'.join(ids)}{'-' + script if script else ''}"
-        return ids, options, name
+        return ids, job, name
 
     @app.get("/briefings/{classes}.pdf", response_class=Response, responses=PDF_RESPONSES,
              summary="A briefing: one therapy class, several, or all")
     async def briefing_pdf(request: Request, classes: ClassList, script: Script = None) -> Response:
         build_date, fingerprint, known = await today_and_catalog(request)
-        ids, options, name = briefing_parts(classes, script, build_date, known)
+        ids, job, name = briefing_parts(classes, script, build_date, known)
         key = ("briefing", fingerprint, tuple(ids), script, build_date.isoformat())
-        return await service.deliver(request, key, "application/pdf", f"{name}.pdf", render_briefing,
-                                     service.root, options)
+        return await service.deliver(request, key, "application/pdf", f"{name}.pdf", job)
 
     @app.get("/preview/briefings/{classes}.html", response_class=HTMLResponse, responses=HTML_RESPONSES,
              summary="The HTML a briefing PDF is made from, with its styles, for a browser")
     async def briefing_preview(request: Request, classes: ClassList, script: Script = None) -> Response:
         build_date, fingerprint, known = await today_and_catalog(request)
-        ids, options, name = briefing_parts(classes, script, build_date, known)
+        ids, job, name = briefing_parts(classes, script, build_date, known)
         key = ("briefing-preview", fingerprint, tuple(ids), script, build_date.isoformat())
-        return await service.deliver(request, key, "text/html", f"{name}.html", preview_briefing,
-                                     service.root, options)
+        return await service.deliver(request, key, "text/html", f"{name}.html",
+                                     dataclasses.replace(job, kind="briefing-preview"))
 
     def handout_parts(therapy_class: str, paper: str, marks: bool, build_date: dt.date, known: dict):
         class_id = service.class_ids(therapy_class, known)[0] if therapy_class != "all" else None
         if class_id is None:
             raise ServiceError(404, "a handout is for one therapy class; name it, e.g. /handouts/car-t.pdf")
-        options = HandoutOptions(paper=paper, marks=marks, build_date=build_date)
-        return class_id, options, f"{class_id}-{paper}{'-marks' if marks else ''}"
+        job = Job("handout", class_id=class_id, paper=paper, marks=marks, build_date=build_date.isoformat())
+        return class_id, job, f"{class_id}-{paper}{'-marks' if marks else ''}"
 
     @app.get("/handouts/{therapy_class}.pdf", response_class=Response, responses=PDF_RESPONSES,
              summary="A printable handout: one therapy class on one or two pages")
     async def handout_pdf(request: Request, therapy_class: ClassId, paper: PaperName = "a4",
                           marks: Marks = False) -> Response:
         build_date, fingerprint, known = await today_and_catalog(request)
-        class_id, options, name = handout_parts(therapy_class, paper, marks, build_date, known)
+        class_id, job, name = handout_parts(therapy_class, paper, marks, build_date, known)
         key = ("handout", fingerprint, class_id, paper, marks, build_date.isoformat())
-        return await service.deliver(request, key, "application/pdf", f"{name}.pdf", render_handout,
-                                     service.root, class_id, options)
+        return await service.deliver(request, key, "application/pdf", f"{name}.pdf", job)
 
     @app.get("/preview/handouts/{therapy_class}.html", response_class=HTMLResponse, responses=HTML_RESPONSES,
              summary="The HTML a handout is made from, at the type size it fits in")
     async def handout_preview(request: Request, therapy_class: ClassId, paper: PaperName = "a4",
                               marks: Marks = False) -> Response:
         build_date, fingerprint, known = await today_and_catalog(request)
-        class_id, options, name = handout_parts(therapy_class, paper, marks, build_date, known)
+        class_id, job, name = handout_parts(therapy_class, paper, marks, build_date, known)
         key = ("handout-preview", fingerprint, class_id, paper, marks, build_date.isoformat())
-        return await service.deliver(request, key, "text/html", f"{name}.html", preview_handout,
-                                     service.root, class_id, options)
+        return await service.deliver(request, key, "text/html", f"{name}.html",
+                                     dataclasses.replace(job, kind="handout-preview"))
 
     async def week_of(name: str, fingerprint: str, known: dict) -> IsoWeek:
         """The week asked for, if it is served; 422 naming the weeks that are, before any render."""
@@ -517,8 +520,8 @@ def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -
         # Rendered in memory, never written to build/weekly/ (a request must not fill the disk or become
         # the "previous briefing" of later weeks); a week `reports weekly` made and is current is served as made.
         key = ("weekly", fingerprint, str(iso_week), service.inputs.weekly_record(iso_week), build_date.isoformat())
-        return await service.deliver(request, key, "application/pdf", f"weekly-{iso_week}.pdf", render_weekly,
-                                     service.root, iso_week, build_date)
+        return await service.deliver(request, key, "application/pdf", f"weekly-{iso_week}.pdf",
+                                     Job("weekly", week=str(iso_week), build_date=build_date.isoformat()))
 
     @app.get("/preview/weekly/{week}.html", response_class=HTMLResponse, responses=HTML_RESPONSES,
              summary="The HTML of a weekly briefing")
@@ -527,8 +530,9 @@ def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -
         iso_week = await week_of(week, fingerprint, known)
         key = ("weekly-preview", fingerprint, str(iso_week), service.inputs.weekly_record(iso_week),
                build_date.isoformat())
-        return await service.deliver(request, key, "text/html", f"weekly-{iso_week}.html", preview_weekly,
-                                     service.root, iso_week)
+        # No build date: a week recorded by reports weekly shows the date printed in its PDF; any other, today.
+        return await service.deliver(request, key, "text/html", f"weekly-{iso_week}.html",
+                                     Job("weekly-preview", week=str(iso_week), today=build_date.isoformat()))
 
     @app.get("/api/classes", summary="The therapy classes and their studies, as JSON")
     async def api_classes(request: Request) -> JSONResponse:
@@ -648,8 +652,32 @@ def serve(project_dir: Path | str, options: ServiceOptions) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    if options.engine == "celery":
+        from reports.distributed import check_broker
+
+        check_broker(options.broker)  # before listening: an unreachable broker is an error naming it, exit 1
     app = create_app(project_dir, options)
     # h11 named, not "auto": the limits are set for it, and installing httptools must not change them.
-    uvicorn.run(app, host=options.host, port=options.port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=int(options.timeout) + 5, http=BoundedH11Protocol,
-                h11_max_incomplete_event_size=MAX_HEAD)
+    config = uvicorn.Config(app, host=options.host, port=options.port, log_level="warning", access_log=False,
+                            timeout_graceful_shutdown=int(options.timeout) + 5, http=BoundedH11Protocol,
+                            h11_max_incomplete_event_size=MAX_HEAD)
+    stopped_server_class()(config).run()
+
+
+def stopped_server_class():
+    import uvicorn
+
+    class StoppedServer(uvicorn.Server):
+        """uvicorn's server, exiting 0 when stopped with SIGTERM or Ctrl-C: a stop asked for is not a failure.
+
+        uvicorn raises the signal again once it has shut down, so the process would die by it
+        (status -15 for SIGTERM, a KeyboardInterrupt traceback for Ctrl-C); systemd and the tests
+        expect 0 from a clean stop.
+        """
+
+        def handle_exit(self, sig, frame) -> None:
+            super().handle_exit(sig, frame)
+            if self._captured_signals and self._captured_signals[-1] == sig:
+                self._captured_signals.pop()
+
+    return StoppedServer

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `reports` needs, and only what is missing; safe to run again.
 #   scripts/setup.sh          system packages for building PDFs + .venv with the package
-#   scripts/setup.sh --test   the same, plus what the tests need (poppler-utils, zbar-tools, chromium, test extra)
+#   scripts/setup.sh --test   the same, plus what the tests need (poppler-utils, zbar-tools, chromium, redis-server,
+#                             test extra)
 #
 # Why each system package:
 #   fonts-noto-cjk        the CJK faces (Noto Sans/Serif CJK SC and TC) the briefing is set in
@@ -14,6 +15,7 @@
 #   poppler-utils         pdftotext/pdffonts/pdfinfo/pdftoppm, used by the tests to read the PDF
 #   zbar-tools            zbarimg, used by the tests to scan the QR codes back from the rendered PDF
 #   chromium              a real headless browser, used by the tests to open the service's preview page
+#   redis-server          the broker the tests start on a loopback port, for the Celery engine (reports worker)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -21,7 +23,7 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 packages=(fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
-[ "$want_test" = 1 ] && packages+=(poppler-utils zbar-tools chromium)
+[ "$want_test" = 1 ] && packages+=(poppler-utils zbar-tools chromium redis-server)
 
 python=${PYTHON:-python3}
 if ! command -v "$python" >/dev/null 2>&1; then
