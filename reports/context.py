@@ -534,6 +534,13 @@ def reference_view(number_: int, article: Article, content: Content) -> Referenc
     )
 
 
+def apparatus(settings) -> dict:
+    """Who made the briefing and what they declare, as partials/apparatus.html prints it."""
+    return {"publisher": settings.organisation, "editors": settings.editors, "reviewers": settings.reviewers,
+            "conflicts_of_interest": settings.conflicts_of_interest, "funding": settings.funding,
+            "source_selection": settings.source_selection, "contact": settings.contact}
+
+
 def evidence_cutoff(content: Content) -> dt.date | None:
     """The evidence's cut-off: the project's own date, else the latest day a row was added or revised.
 
@@ -591,6 +598,7 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
         "title": content.settings.title,
         "subtitle": content.settings.subtitle,
         "organisation": content.settings.organisation,
+        "apparatus": apparatus(content.settings),
         "scope": scope,
         "class_ids": [c.id for c in classes],
         "build_date": build_date.isoformat(),

@@ -676,13 +676,35 @@ PROMOTIONAL_WORDS = (
 )
 
 
+class Contributor(YamlModel):
+    """Someone who made the briefing, and what they did."""
+
+    name: str = Field(min_length=1, description="a person or a team, as it is to be printed")
+    role: str = Field(min_length=1, description="what they did, e.g. 证据整理, 医学审校")
+    affiliation: str | None = Field(None, description="where they work, when it is to be printed")
+
+
 class ProjectSettings(YamlModel):
-    """What a project says about itself: titles, organisation, time zone, weekly schedule, file size limits."""
+    """What a project says about itself: titles, publisher and the people behind the briefing, its
+    statements (interests, funding, how sources were chosen), time zone, schedule, file size limits."""
 
     title: str = Field("CAR 细胞疗法临床证据简报", description="the full briefing's title")
     subtitle: str = Field("CAR-T · CAR-NK · CAR-M", description="the line under the title")
     weekly_title: str = Field("CAR 细胞疗法证据周报", description="the weekly briefing's title")
-    organisation: str = Field("reports 证据简报", description="who publishes the briefings (the PDF's author)")
+    organisation: str = Field("CAR 细胞疗法证据简报编辑组", min_length=1,
+                              description="who publishes the briefings: printed on every document, the PDF's author")
+    # The apparatus a medical publication prints (issue 17); reports check warns when one is missing.
+    editors: list[Contributor] = Field(
+        default_factory=list, description="who compiled and checked the evidence: name and role")
+    reviewers: list[Contributor] = Field(
+        default_factory=list,
+        description="who reviewed the briefing medically (name, role, affiliation); none: it says it was not reviewed")
+    conflicts_of_interest: str | None = Field(
+        None, description="the editors' and reviewers' interests in the products discussed, or that they have none")
+    funding: str | None = Field(None, description="who paid for the briefing, or that no company did")
+    source_selection: str | None = Field(
+        None, description="how the sources were found and chosen (a search, a curator's collection ...) and what that leaves out")
+    contact: str | None = Field(None, description="where readers send corrections and questions (an e-mail address, a department)")
     timezone: TimeZoneName = Field("Asia/Shanghai", description="IANA time zone of the weeks and the schedule")
     schedule: Crontab = Field("0 8 * * mon", description="when reports schedule builds the weekly briefing (crontab)")
     evidence_cutoff: Day | None = Field(

@@ -26,6 +26,7 @@ import operator
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from rapidfuzz import fuzz
@@ -573,6 +574,27 @@ def warn_unknown_abbreviations(files: list[EvidenceFile], glossary: Glossary | N
                 problems.warn(file.path, *file.positions.of(piece.key),
                               f"{where}: abbreviation {abbr} is not in seeds/glossary.yaml; add "
                               f"{{abbr: {abbr}, zh: ..., en: ...}} so that it is expanded at its first use and listed")
+
+
+# What a reader of a medical publication looks for, and where a project declares it.
+APPARATUS = {
+    "editors": "who compiled and checked the evidence (editors: [{name: ..., role: 证据整理}])",
+    "conflicts_of_interest": "the editors' and reviewers' interests in the products discussed, or that they have none",
+    "funding": "who paid for the briefing, or that no company did",
+    "source_selection": "how the sources were found and chosen, and what that leaves out",
+}
+
+
+def warn_missing_apparatus(settings: ProjectSettings, settings_path: Path, problems: Problems) -> None:
+    """A warning for each statement a medical publication prints that the project does not make;
+    the briefing prints 未声明 in its place, never a statement nobody made. Only for a project
+    with seeds/project.yaml: one without is a draft on the defaults throughout."""
+    if not settings_path.is_file():
+        return
+    for key, what in APPARATUS.items():
+        if not getattr(settings, key):
+            problems.warn(settings_path, 1, 1, f"no {key}: the briefing prints 未声明 where readers look for {what}; "
+                                               f"add {key}: to seeds/project.yaml")
 
 
 def warn_promotional_wording(files: list[EvidenceFile], settings: ProjectSettings, problems: Problems) -> None:
