@@ -326,9 +326,9 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, queue: int, ti
     /weekly/2026-W46.pdf, /handouts/car-t.pdf?paper=a5, /preview/... (the same HTML, for a browser),
     /api/classes (JSON), /docs (OpenAPI), /healthz. Edits to seeds/ are picked up on the next
     request. Logs one line per request on stderr; stops on Ctrl-C or SIGTERM (exit status 0).
-    With --engine celery, documents are rendered by the reports workers of the broker, and
-    --queue bounds the renders this service has waiting or running there (--workers and
-    --max-renders are the workers' business: see reports worker).
+    With --engine celery, documents are rendered by the reports workers of the broker (see reports
+    worker): --workers renders at once and --queue more waiting are this service's share of them,
+    and --max-renders is the workers' business.
     """
     from reports.service import ServiceOptions, serve as serve_forever
 

@@ -133,11 +133,10 @@ def builtin_digest() -> str:
     return hashlib.sha256(json.dumps([__version__, files], sort_keys=True).encode()).hexdigest()
 
 
-_builtin_digest = lru_cache(maxsize=1)(builtin_digest)
 
-
-def result_key(snapshot_id: str, job: Job) -> str:
-    return hashlib.sha256(f"{snapshot_id}\n{job.canonical()}".encode()).hexdigest()
+def result_key(snapshot_id: str, job: Job, builtin: str) -> str:
+    """A result's name: the inputs (snapshot), the job, and the tool's version with its built-in templates."""
+    return hashlib.sha256(f"{snapshot_id}\n{job.canonical()}\n{builtin}".encode()).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,6 +190,7 @@ class WorkerSetup:
 
     broker: str = ""
     cache: Path = Path()
+    name: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -213,7 +213,8 @@ def render_task(payload: dict) -> dict:
     started = time.time()
     job = Job.from_dict(payload.get("job"))
     key, snapshot_id = str(payload["key"]), str(payload["snapshot"])
-    if payload.get("builtin") != _builtin_digest():
+    # Read at every job, as the templates themselves are: an update on disk is seen at once.
+    if payload.get("builtin") != builtin_digest():
         raise WrongVersion(f"the worker {socket.gethostname()} has other built-in templates or another version of "
                            "reports than the submitter; install the same version on every machine")
     store = _worker_redis()
@@ -252,7 +253,7 @@ def _warm_up_child(**_) -> None:
 
     started = time.perf_counter()
     warm_up()
-    _worker_redis().set(f"{PREFIX}worker:{socket.gethostname()}:{os.getpid()}", time.time(), ex=3600)
+    _worker_redis().set(f"{PREFIX}worker:{WorkerSetup.name}:{os.getpid()}", time.time(), ex=3600)
     log.info("process %d warmed up in %.1f s; taking jobs", os.getpid(), time.perf_counter() - started)
 
 
@@ -290,7 +291,7 @@ def run_worker(options: WorkerOptions) -> None:
     log.propagate = False  # Celery's own handler on the root logger would print each line twice
     signals.worker_process_init.connect(_warm_up_child, weak=False)
     app = celery_app(options.broker, redeliver_after)
-    name = options.name or f"reports@{socket.gethostname()}-{os.getpid()}"
+    name = WorkerSetup.name = options.name or f"reports@{socket.gethostname()}-{os.getpid()}"
     log.info("worker %s: broker %s, %d process%s, time limit %g s, snapshots in %s", name, shown_url(options.broker),
              options.processes, "es" if options.processes != 1 else "", options.time_limit, WorkerSetup.cache)
     app.worker_main(["--quiet", "worker", "--pool=prefork", f"--concurrency={options.processes}", "--prefetch-multiplier=1",
@@ -344,7 +345,6 @@ class CeleryEngine:
     def __post_init__(self):
         self.app = celery_app(self.broker)
         self.redis = redis_client(self.broker)
-        self.builtin = _builtin_digest()
 
     def check(self) -> None:
         check_broker(self.broker)
@@ -380,7 +380,8 @@ class CeleryEngine:
         import redis
 
         snapshot_id, sent = self.upload_snapshot(project, job)
-        key = result_key(snapshot_id, job)
+        builtin = builtin_digest()
+        key = result_key(snapshot_id, job, builtin)
         try:
             stored = self._stored(key)
             if stored is not None:
@@ -391,7 +392,7 @@ class CeleryEngine:
                 under_way = self.redis.get(PREFIX + "claim:" + key)
                 if under_way is not None:
                     return Ticket(key, under_way.decode(), time.time(), time_limit, False, sent)
-            payload = {"job": job.as_dict(), "key": key, "snapshot": snapshot_id, "builtin": self.builtin}
+            payload = {"job": job.as_dict(), "key": key, "snapshot": snapshot_id, "builtin": builtin}
             submitted = time.time()
             self.app.send_task(TASK, args=[payload], task_id=task_id, queue=QUEUE, time_limit=time_limit)
         except (redis.RedisError, OSError) as error:

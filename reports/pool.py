@@ -167,16 +167,16 @@ class RenderPool(Admission):
 class CeleryPool(Admission):
     """The Celery engine: renders on the reports workers of a broker, perhaps on other machines.
 
-    ``queue`` bounds the renders this service has submitted and not yet received (waiting on the
-    broker or rendering): beyond it, 503 with Retry-After, as locally. Each one waits in a thread
-    of its own (the Redis client blocks), so the event loop stays free.
+    ``workers + queue`` bounds the renders this service has submitted and not yet received (the
+    ``workers`` it expects rendering for it at once, ``queue`` more waiting on the broker): beyond
+    it, 503 with Retry-After, as locally. Each one waits in a thread of its own (the Redis client
+    blocks), so the event loop stays free.
     """
 
     engine = "celery"
 
-    def __init__(self, project_dir: str, broker: str, queue: int, timeout: float):
-        super().__init__(0, max(1, queue), timeout)
-        self.project_dir = project_dir
+    def __init__(self, broker: str, workers: int, queue: int, timeout: float):
+        super().__init__(workers, queue, timeout)
         self.broker = broker
         self.celery: object | None = None  # the CeleryEngine, made when the service starts
         self.threads: ThreadPoolExecutor | None = None

@@ -327,7 +327,7 @@ class Service:
         self.options = options
         self.inputs = Inputs(project)
         self.scrub = Scrubber(project)
-        self.pool = (CeleryPool(self.root, options.broker, options.queue, options.timeout) if options.engine == "celery"
+        self.pool = (CeleryPool(options.broker, options.workers, options.queue, options.timeout) if options.engine == "celery"
                      else RenderPool(options.workers, options.queue, options.timeout, options.max_renders))
         self.cache: LRUCache | None = (LRUCache(maxsize=options.cache_mb * 2**20, getsizeof=len)
                                        if options.cache_mb > 0 else None)

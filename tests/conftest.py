@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import socket
 import subprocess
+import sys
 import textwrap
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -212,3 +218,111 @@ def pdf_lines(pdf: Path) -> list[tuple[int, str]]:
                 previous = [left, top, right, text, number]
                 lines.append(previous)
     return [(line[4], line[3]) for line in lines]
+
+
+# ---------------------------------------------------------------------------------------------
+# The Celery engine's real parts: a redis-server and two `reports worker` processes, once per session.
+
+
+@dataclass
+class CeleryCluster:
+    broker: str
+    folder: Path
+    workers: list[subprocess.Popen]
+    names: list[str]
+
+    def engine(self):
+        from reports.distributed import CeleryEngine
+
+        return CeleryEngine(self.broker)
+
+    def redis(self):
+        from reports.distributed import redis_client
+
+        return redis_client(self.broker)
+
+    def rendering_processes(self) -> dict[int, str]:
+        """The warmed-up rendering processes (pid -> worker name) that are alive now."""
+        found = {}
+        for key in self.redis().keys("reports:worker:*"):
+            name, _, pid = key.decode().removeprefix("reports:worker:").rpartition(":")
+            if Path(f"/proc/{pid}").exists():
+                found[int(pid)] = name
+        return found
+
+    def wait_until_ready(self, count: int, timeout: float = 120) -> dict[int, str]:
+        deadline = time.monotonic() + timeout
+        while len(processes := self.rendering_processes()) < count:
+            for worker in self.workers:
+                assert worker.poll() is None, f"a worker exited:\n{self.logged()}"
+            assert time.monotonic() < deadline, f"the workers did not warm up in {timeout} s:\n{self.logged()}"
+            time.sleep(0.1)
+        return processes
+
+    def logged(self) -> str:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace") for path in sorted(self.folder.glob("*.log")))
+
+
+def loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stop_group(process: subprocess.Popen, grace: float = 15) -> None:
+    """SIGTERM to the process's group (a worker and its rendering children), SIGKILL if it lingers."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+        except ProcessLookupError:
+            pass
+    try:  # children left behind by a worker killed in a test
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+@pytest.fixture(scope="session")
+def celery_cluster(tmp_path_factory):
+    """A real redis-server on a free loopback port (its own folder, nothing saved) and two real
+    `reports worker` processes on it, each with its own snapshot cache; stopped, process groups and
+    all, when the session ends, whatever happened."""
+    server = shutil.which("redis-server")
+    assert server, "redis-server missing: scripts/setup.sh --test installs it"
+    folder = tmp_path_factory.mktemp("celery")
+    port = loopback_port()
+    started: list[subprocess.Popen] = []
+    try:
+        with open(folder / "redis.log", "w") as log:
+            started.append(subprocess.Popen(
+                [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                 "--dir", str(folder)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        broker = f"redis://127.0.0.1:{port}/0"
+        cluster = CeleryCluster(broker, folder, [], [])
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                cluster.redis().ping()
+                break
+            except Exception:
+                assert started[0].poll() is None, (folder / "redis.log").read_text()
+                assert time.monotonic() < deadline, "redis-server did not answer within 30 s"
+                time.sleep(0.05)
+        for number in (1, 2):
+            name = f"test{number}@loopback"
+            with open(folder / f"worker{number}.log", "w") as log:
+                started.append(subprocess.Popen(
+                    [sys.executable, "-m", "reports", "worker", "--broker", broker, "--name", name,
+                     "--cache", str(folder / f"cache{number}"), "--time-limit", "60"],
+                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=folder))
+            cluster.workers.append(started[-1])
+            cluster.names.append(name)
+        cluster.wait_until_ready(2)
+        yield cluster
+    finally:
+        for process in reversed(started):
+            stop_group(process)
