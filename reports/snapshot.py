@@ -47,15 +47,21 @@ class Snapshot:
 def snapshot_files(project: Project, weekly_record: list[Path] | None = None) -> dict[str, Path]:
     """The files packed, by their name in the archive: the project's own inputs, and a weekly record if given.
 
-    Symbolic links that lead out of the project are refused here, with their place, exactly as
-    every command that reads the seeds refuses them: nothing outside the project is ever packed.
+    Symbolic links that lead out of the project are refused here, with their place and the seeds'
+    other problems, exactly as every command that reads the seeds refuses them: nothing outside the
+    project is ever packed.
     """
     from reports.sources import refuse_outside_links
 
     problems = Problems(project.root)
     for folder in project.own_folders:
         refuse_outside_links(folder, problems)
-    problems.raise_if_any()
+    if problems.errors:
+        # Read here, as a local render would: the links and every other problem of the seeds, reported together.
+        from reports.project import load_content
+
+        load_content(project)
+        problems.raise_if_any()
     files = {}
     for folder in project.own_folders:
         for path in tree_files(folder, project.root):
