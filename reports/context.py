@@ -133,6 +133,29 @@ def format_adverse_event(event: AdverseEvent) -> str:
     return f"{event.term}：{counts}{event.summary}〔{format_grading(event)}〕"
 
 
+def author_as_cited(name: str) -> str:
+    """A Western-order name as GB/T 7714 cites it: family name, then initials (Meenakshi Hegde -> Hegde M)."""
+    parts = name.replace(".", " ").split()
+    if len(parts) < 2:
+        return name
+    return f"{parts[-1]} {''.join(part[0].upper() for part in parts[:-1])}"
+
+
+def paper_citation(source: Source) -> str:
+    """A journal paper as GB/T 7714 cites it, from what the row knows: [author, et al.] [title][J].
+    journal, year. DOI. Nothing the row does not know is filled in (no volume or pages)."""
+    text = f"{source.title}[J]. " if source.title else ""
+    text += source.journal
+    if source.published:
+        text += f", {source.published.iso()[:4]}"
+    text += "."
+    if source.first_author:
+        text = f"{author_as_cited(source.first_author)}, et al. {text}"
+    if source.doi:
+        text += f" DOI: {source.doi}."
+    return text
+
+
 def format_source(source: Source | None) -> str:
     if source is None:
         return ""
@@ -263,7 +286,7 @@ class ReferenceView:
     accessed: str | None  # ISO: when the curator read it (articles.yaml accessed); never the build date
     url: str | None
     original: str | None
-    publications: list[str]
+    papers: list[str]  # the journal papers the article reports, cited first (GB/T 7714 [J])
     registry_ids: list[str]
     links: list[Link]
 
@@ -493,21 +516,14 @@ def _landscape_view(landscape: Landscape, references: References, convert: Calla
 
 
 def reference_view(number_: int, article: Article, content: Content) -> ReferenceView:
-    publications: list[str] = []
+    papers: list[str] = []
     registry_ids: list[str] = []
     for file in content.tables:
         for row in file.table.rows:
             if not any(e.article == article.id for e in row.excerpts):
                 continue
-            source = row.source
-            if source is not None:
-                text = format_source(source)
-                if source.title:
-                    text = f"{source.title}. {text}"
-                if source.first_author:
-                    text = f"{source.first_author}, et al. {text}"
-                if text not in publications:
-                    publications.append(text)
+            if row.source is not None and (paper := paper_citation(row.source)) not in papers:
+                papers.append(paper)
             for registry_id in getattr(row, "registry_ids", []):
                 if registry_id not in registry_ids:
                     registry_ids.append(registry_id)
@@ -528,7 +544,7 @@ def reference_view(number_: int, article: Article, content: Content) -> Referenc
         accessed=article.accessed.isoformat() if article.accessed else None,
         url=article.url,
         original=original,
-        publications=publications,
+        papers=papers,
         registry_ids=registry_ids,
         links=article.links,
     )

@@ -22,7 +22,7 @@ from reports.build import (
 from reports.context import (
     BOUND_PREFIX, GRADE_LABELS, MM, PHASE_LABELS, STUDY_TYPE_LABELS, Chart, References,
     certainty_text, chinese_date, evidence_cutoff, format_enrollment, format_measurement, headline_outcome, marked_text,
-    number, rate_of, safety_lines, svg_data_url,
+    number, rate_of, safety_lines, source_label, svg_data_url,
 )
 from reports.errors import Location, Problem, ReportError
 from reports.evidence import EvidenceFile
@@ -277,14 +277,16 @@ def source_links(table: EvidenceFile, content: Content, references: References, 
 
     for article_id in references.order:
         article = content.articles[article_id]
-        label = f"{article.outlet}：{article.title}"
+        label = source_label(article)  # outlet and date: the headline is the briefing's reference list's
         if article.url:
             add("文章", label, article.url, article.lang, references.order.index(article_id) + 1)
         else:
             unlinked.append(f"[{references.order.index(article_id) + 1}] {label}（网址未提供）")
     for row in table.table.rows:
         if row.source and row.source.doi:
-            add("论文", f"{row.source.journal}｜doi:{row.source.doi}", "https://doi.org/" + quote(row.source.doi, safe="/:;()._-<>"))
+            year = f", {row.source.published.iso()[:4]}" if row.source.published else ""
+            # The address under it is the DOI's (https://doi.org/...): the label does not repeat it.
+            add("论文", f"{row.source.journal}{year}", "https://doi.org/" + quote(row.source.doi, safe="/:;()._-<>"))
         for registry_id in getattr(row, "registry_ids", []):
             url = registry_url(registry_id)
             if url:

@@ -255,3 +255,20 @@ def test_the_shipped_seeds_declare_their_apparatus_and_print_no_tool_name(seed_b
     assert "利益冲突编辑组成员与本简报所涉产品" in text and "医学审校本期未经独立医学审校" in text
     assert "未声明" not in text
     assert "reports证据简报" not in text and "reportsbuild" not in text
+
+
+def test_a_reference_cites_the_journal_paper_first_and_the_news_article_as_its_secondary_source(seed_briefing: Path):
+    """[n] the paper (GB/T 7714 [J]: author, title, journal, year, DOI: only what the row knows),
+    then the Chinese news report the quotations come from."""
+    text = "".join(pdftotext(seed_briefing).split())
+    references = text[text.index("参考来源著录格式"):text.index("方法与声明证据如何整理")]
+    assert ("[1]HegdeM,etal.TumorresponseandendogenousimmunereactivityafteradministrationofHER2CARTcells"
+            "inachildwithmetastaticrhabdomyosarcoma[J].NatureCommunications,2020.DOI:10.1038/s41467-020-17175-8."
+            "中文报道（本简报摘录出处）：生物谷（bioon.com）.CAR-T细胞疗法让一名横纹肌肉瘤患儿完全康复[EB/OL]") in references
+    # No first author known: none invented; no year known: none printed.
+    assert "[2]Long-termoutcomesofGD2-directedCAR-Tcelltherapyinpatientswithneuroblastoma[J].NatureMedicine,2025." \
+           "DOI:10.1038/s41591-025-03513-0.中文报道（本简报摘录出处）：" in references
+    assert "[5]CAR-macrophagetherapyforHER2-overexpressingadvancedsolidtumors:aphase1trial[J].NatureMedicine." \
+           "中文报道" in references
+    # A source without a paper is cited as itself.
+    assert "[3]生物制品圈" in references

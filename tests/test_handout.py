@@ -28,7 +28,8 @@ SEED_CLASSES = ["car-t", "car-nk", "car-m"]
 # What each seed handout links to: the cited articles that have an address, the papers' DOIs,
 # the trial registrations.
 SEED_LINKS = {
-    "car-t": {"https://news.bioon.com/article/6759036.html", "https://doi.org/10.1038/s41467-020-17175-8"},
+    "car-t": {"https://news.bioon.com/article/6759036.html", "https://doi.org/10.1038/s41467-020-17175-8",
+              "https://doi.org/10.1038/s41591-025-03513-0", "https://clinicaltrials.gov/study/NCT00085930"},
     "car-nk": {"https://doi.org/10.1016/S0140-6736(25)01671-X", "https://clinicaltrials.gov/study/NCT06010472"},
     "car-m": {"http://news.bioon.com/article/7f4886284e59.html", "https://clinicaltrials.gov/study/NCT04660929"},
 }
