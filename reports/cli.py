@@ -239,8 +239,9 @@ def weekly(ctx: click.Context, week, timezone: str | None, force: bool,
 
 
 @cli.command()
+@broker_option
 @click.pass_context
-def schedule(ctx: click.Context) -> None:
+def schedule(ctx: click.Context, broker: str | None) -> None:
     """Build the weekly briefing on the project's schedule, until stopped with SIGTERM or Ctrl-C.
 
     The schedule is the crontab line 'schedule' in seeds/project.yaml (default '0 8 * * mon':
@@ -249,12 +250,20 @@ def schedule(ctx: click.Context) -> None:
     is produced if it was not (older missed weeks are only logged, with the command that produces
     them). A week is produced once, however many schedulers run on the project. Every run is
     logged on stderr and appended to build/weekly/runs.jsonl. SIGTERM lets a running build finish,
-    then exits 0.
+    then exits 0. An edited schedule in seeds/project.yaml takes effect without a restart.
+
+    With a broker (--broker, REPORTS_BROKER or broker: in seeds/project.yaml), each week is locked
+    and marked produced in Redis: schedulers on several machines produce each week once.
     """
     from reports.schedule import WeeklyScheduler, log_to_stderr
 
+    broker = _broker(ctx, broker, None)
+    if broker:
+        from reports.distributed import check_broker
+
+        check_broker(broker)
     log_to_stderr()
-    WeeklyScheduler(_project(ctx).root).run_forever()
+    WeeklyScheduler(_project(ctx).root, broker=broker).run_forever()
 
 
 @cli.command()

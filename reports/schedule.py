@@ -9,15 +9,26 @@ weeks are only logged, with the command that produces them by hand.
 Every run calls ``build_weekly`` with ``only_if_missing``, and build_weekly holds a per-week lock
 across processes: a week is produced once, however many schedulers run or restart. Each run is
 appended to build/weekly/runs.jsonl and logged in one line.
+
+With a broker (Redis), the week is also locked there, and marked produced there once made, so
+that schedulers on several machines, each with its own copy of the project, still produce each
+week once: the one that takes the lock first builds it, the others find it produced. The
+project's schedulers are known to each other by the briefing's ``title``.
+
+seeds/project.yaml is watched while the scheduler runs: an edited schedule or time zone takes
+effect at once (the next fire is logged); an invalid edit is logged with its place and the
+schedule in force is kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
 import signal
+import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +44,8 @@ from reports.settings import read_settings
 from reports.weekly import MANIFEST, IsoWeek, WeeklyOptions, WeeklyResult, build_weekly, week_folder, weekly_root
 
 RUN_LOG = "runs.jsonl"
+WATCH_SECONDS = 1.0  # how often seeds/project.yaml is looked at (a stat) for an edited schedule
+LOCK_SECONDS = 3600  # a Redis week lock held longer than this (a scheduler that died) is released
 LOOKBACK = dt.timedelta(weeks=53)  # how far back catch-up looks: a yearly schedule still fires in it
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
@@ -85,15 +98,57 @@ class WeeklyScheduler:
     The settings are read once, here: invalid ones raise ``ReportError`` before anything runs.
     """
 
-    def __init__(self, project_dir: Path | str, clock: Callable[[], dt.datetime] = utc_now):
+    def __init__(self, project_dir: Path | str, clock: Callable[[], dt.datetime] = utc_now,
+                 broker: str | None = None):
         self.project = Project.at(project_dir)
         problems = Problems(self.project.root)
         settings = read_settings(self.project.seeds, problems)
         problems.raise_if_any()
+        self._apply(settings)
+        self.settings_seen = self._settings_signature()
+        self.clock = clock
+        self.broker = broker
+        self.title = settings.title
+
+    def _apply(self, settings) -> None:
         self.timezone = settings.timezone
         self.schedule = settings.schedule
         self.trigger = CronTrigger.from_crontab(settings.schedule, timezone=ZoneInfo(settings.timezone))
-        self.clock = clock
+
+    def _settings_signature(self) -> tuple | None:
+        try:
+            status = (self.project.seeds / "project.yaml").stat()
+        except OSError:
+            return None
+        return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
+
+    def reload_if_edited(self, scheduler: BackgroundScheduler | None = None) -> bool:
+        """Read seeds/project.yaml again if it changed; a new schedule or time zone applies at once.
+
+        Returns whether the schedule in force changed. An invalid file is logged (every problem at
+        its place) and the schedule in force is kept, so a typo never stops the weekly briefing.
+        """
+        signature = self._settings_signature()
+        if signature == self.settings_seen:
+            return False
+        self.settings_seen = signature
+        problems = Problems(self.project.root)
+        settings = read_settings(self.project.seeds, problems)
+        now = self.clock()
+        if problems.errors:
+            for problem in problems.errors:
+                log.error("%s", problem)
+            self._log(logging.ERROR, now, f"seeds/project.yaml has problems; the schedule '{self.schedule}' in "
+                                          f"{self.timezone} is kept until they are fixed")
+            return False
+        if (settings.schedule, settings.timezone) == (self.schedule, self.timezone):
+            return False
+        self._apply(settings)
+        if scheduler is not None:
+            scheduler.reschedule_job("weekly", trigger=self.trigger)
+        self._log(logging.INFO, now, f"schedule changed: '{self.schedule}' in {self.timezone}")
+        self._log_next()
+        return True
 
     @property
     def run_log(self) -> Path:
@@ -136,10 +191,13 @@ class WeeklyScheduler:
         problems: list[str] = []
         error: Exception | None = None
         try:
-            result = build_weekly(self.project.root, WeeklyOptions(
-                week=week, timezone=self.timezone, only_if_missing=True, now=started))
-            outcome, message = result.outcome, self._describe(result)
-            warnings = [f"{w.location}: warning: {w.message}" for w in result.warnings]
+            if self.broker:
+                outcome, message, warnings = self._run_locked_in_redis(week, started)
+            else:
+                result = build_weekly(self.project.root, WeeklyOptions(
+                    week=week, timezone=self.timezone, only_if_missing=True, now=started))
+                outcome, message = result.outcome, self._describe(result)
+                warnings = [f"{w.location}: warning: {w.message}" for w in result.warnings]
         except ReportError as report_error:
             problems = [str(problem) for problem in report_error.problems]
             outcome, message, warnings = "failed", (
@@ -158,6 +216,35 @@ class WeeklyScheduler:
             log.warning("%s", line)
         return run
 
+    def _week_key(self, week: IsoWeek) -> str:
+        project = hashlib.sha256(self.title.encode("utf-8")).hexdigest()[:16]
+        return f"reports:weekly:{project}:{week}"
+
+    def _run_locked_in_redis(self, week: IsoWeek, started: dt.datetime) -> tuple[str, str, list[str]]:
+        """Produce ``week`` under its lock in Redis, unless a scheduler (here or on another machine) did."""
+        import redis
+
+        from reports.distributed import redis_client, unreachable
+
+        key = self._week_key(week)
+        client = redis_client(self.broker)
+        try:
+            # Waits while another scheduler builds the week, then finds it produced.
+            with client.lock(f"{key}:lock", timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS):
+                produced = client.get(f"{key}:produced")
+                if produced is not None:
+                    by = json.loads(produced)
+                    return "already-produced", (f"already produced by {by['host']} (pid {by['pid']}) at "
+                                                f"{by['at']}, left alone"), []
+                result = build_weekly(self.project.root, WeeklyOptions(
+                    week=week, timezone=self.timezone, only_if_missing=True, now=started))
+                client.set(f"{key}:produced", json.dumps({
+                    "host": socket.gethostname(), "pid": os.getpid(), "at": self._stamp(self.clock()),
+                    "version": result.version}), ex=int(LOOKBACK.total_seconds()) + 86400)
+        except (redis.RedisError, OSError) as failure:
+            raise unreachable(self.broker, failure) from None
+        return result.outcome, self._describe(result), [f"{w.location}: warning: {w.message}" for w in result.warnings]
+
     def run_forever(self) -> None:
         """Catch up, then run on the schedule until SIGTERM or SIGINT; a running build finishes first."""
         # The stop signals are blocked in every thread (the scheduler's inherit the mask) and taken
@@ -173,6 +260,8 @@ class WeeklyScheduler:
             # produces the week due at the latest fire, once.
             scheduler.add_job(self._scheduled_run, self.trigger, id="weekly", coalesce=True, max_instances=1,
                               misfire_grace_time=None)
+            scheduler.add_job(self.reload_if_edited, "interval", seconds=WATCH_SECONDS, args=[scheduler],
+                              id="settings", coalesce=True, max_instances=1)
             scheduler.start()
             self._log_next()
             received = signal.sigwait(STOP_SIGNALS)

@@ -159,9 +159,9 @@ def test_a_failed_run_is_logged_with_its_problems_and_retried_at_the_next_start(
 class ScheduleProcess:
     """A running `reports --project P schedule`, its stderr read line by line in a thread."""
 
-    def __init__(self, project: Path):
+    def __init__(self, project: Path, *options: str):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "reports", "--project", str(project), "schedule"],
+            [sys.executable, "-m", "reports", "--project", str(project), "schedule", *options],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
@@ -213,8 +213,8 @@ class ScheduleProcess:
 def spawn():
     started: list[ScheduleProcess] = []
 
-    def start(project: Path) -> ScheduleProcess:
-        started.append(ScheduleProcess(project))
+    def start(project: Path, *options: str) -> ScheduleProcess:
+        started.append(ScheduleProcess(project, *options))
         return started[-1]
 
     yield start
@@ -259,4 +259,58 @@ def test_an_invalid_schedule_stops_reports_schedule_before_it_starts(tmp_path: P
     assert result.returncode == 1
     assert re.match(r"seeds/project\.yaml:1:11: schedule: '0 25 \* \* mon' is not a valid crontab line",
                     result.stderr), result.stderr
+    assert "Traceback" not in result.stderr and not (project / "build").exists()
+
+
+def test_an_edited_schedule_takes_effect_without_a_restart_and_an_invalid_edit_keeps_it(project: Path, spawn):
+    settings = project / "seeds/project.yaml"
+    settings.write_text("schedule: '0 8 * * mon'\n", encoding="utf-8")
+    scheduler = spawn(project)
+    scheduler.wait_for(r" next run \S+T08:00:00\+08:00 for ")
+
+    settings.write_text("schedule: '30 9 * * tue'\ntimezone: Europe/Berlin\n", encoding="utf-8")
+    scheduler.wait_for(r"\+0[12]:00 schedule changed: '30 9 \* \* tue' in Europe/Berlin$", timeout=30)
+    line = scheduler.wait_for(r" next run \S+T09:30:00\+0[12]:00 for ", timeout=30)
+    fire = dt.datetime.fromisoformat(line.split(" next run ")[1].split(" ")[0])
+    assert fire.isoweekday() == 2  # a Tuesday, in Berlin (+01:00 in winter, +02:00 in summer)
+
+    settings.write_text("schedule: '0 25 * * tue'\n", encoding="utf-8")
+    scheduler.wait_for(r"^seeds/project\.yaml:1:11: schedule: '0 25 \* \* tue' is not a valid crontab line", timeout=30)
+    scheduler.wait_for(r"seeds/project.yaml has problems; the schedule '30 9 \* \* tue' in Europe/Berlin is kept",
+                       timeout=30)
+    assert scheduler.stop() == 0, "\n".join(scheduler.lines)
+    assert scheduler.lines[-1].endswith(" stopped")
+    assert not any("Traceback" in line for line in scheduler.lines)
+
+
+@pytest.mark.slow
+def test_two_schedulers_on_two_machines_produce_the_week_once_through_the_broker(tmp_path: Path, spawn, celery_cluster):
+    """Two copies of one project (two machines: no shared folder), one broker: the week is built once."""
+    title = f"title: 周报测试 {tmp_path.name}\n"  # the schedulers of one project know each other by its title
+    first = write_project(tmp_path / "machine-a", {"seeds/project.yaml": title})
+    second = write_project(tmp_path / "machine-b", {"seeds/project.yaml": title})
+    schedulers = [spawn(first, "--broker", celery_cluster.broker), spawn(second, "--broker", celery_cluster.broker)]
+    lines = [scheduler.wait_for(RUN_LINE) for scheduler in schedulers]
+    outcomes = sorted(re.sub(r"^.* catch-up \S+: ", "", line).split(" ")[0] for line in lines)
+    assert outcomes == ["already", "built"], lines
+    assert any(re.search(r"already produced by \S+ \(pid \d+\) at \S+, left alone$", line) for line in lines)
+    weeks = [produced_weeks(project) if (project / "build/weekly").exists() else [] for project in (first, second)]
+    assert sorted(len(found) for found in weeks) == [0, 1], weeks
+    for scheduler in schedulers:
+        assert scheduler.stop() == 0, "\n".join(scheduler.lines)
+
+    # Started again later: still produced once, on neither machine again.
+    again = spawn(second, "--broker", celery_cluster.broker)
+    assert re.search(r": already produced by ", again.wait_for(RUN_LINE))
+    assert again.stop() == 0
+
+
+def test_an_unreachable_broker_stops_the_scheduler_before_it_starts(project: Path):
+    from conftest import loopback_port
+
+    broker = f"redis://127.0.0.1:{loopback_port()}/0"
+    result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "schedule", "--broker", broker],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"reports: cannot reach the broker {broker}: ")
     assert "Traceback" not in result.stderr and not (project / "build").exists()
