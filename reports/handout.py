@@ -333,6 +333,7 @@ def handout_context(content: Content, table: EvidenceFile, paper: Paper, marks: 
         "marks": marks,
         "bleed": BLEED_MM,
         "two_pages": False,  # set when the handout takes two (lay_out)
+        "glossary": content.glossary,  # abbreviations expanded at their first use, as in the briefing
     }
 
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ARTICLE, EVIDENCE, INDEX, pdftotext, write_project
 
 
@@ -272,3 +274,67 @@ def test_a_reference_cites_the_journal_paper_first_and_the_news_article_as_its_s
            "中文报道" in references
     # A source without a paper is cited as itself.
     assert "[3]生物制品圈" in references
+
+
+# Words of the tool and its files, never of a reader's document.
+INTERNAL_WORDS = ["seeds/", "build/", "manifest.json", "added", "revisions", "reports build", "reports 证据简报",
+                  "Asia/Shanghai", "sha256", "content hash", "project.yaml", "articles.yaml", "omit_lines"]
+
+
+@pytest.fixture(scope="module")
+def every_document(tmp_path_factory, seed_briefing: Path) -> dict[str, Path]:
+    """Every kind of document a reader gets, from the shipped seeds: the briefing, two weeklies
+    (one with new rows, one whose only new item is an article with a promotional headline) and
+    the handouts."""
+    import datetime as dt
+    import shutil
+
+    from reports.handout import HandoutOptions, build_handouts
+    from reports.weekly import IsoWeek, WeeklyOptions, build_weekly
+
+    root = Path(__file__).resolve().parent.parent
+    folder = tmp_path_factory.mktemp("documents")
+    shutil.copytree(root / "seeds", folder / "seeds")
+    documents = {"briefing": seed_briefing}
+    for week in ("2026-W47", "2025-W07"):
+        documents[f"weekly {week}"] = build_weekly(folder, WeeklyOptions(
+            week=IsoWeek.parse(week), build_date=dt.date(2026, 12, 1),
+            now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))).pdf
+    handouts = build_handouts(folder, None, HandoutOptions(paper="a4", output=folder / "handouts",
+                                                           build_date=dt.date(2026, 12, 1)))
+    documents |= {f"handout {result.pdf.stem}": result.pdf for result in handouts.handouts}
+    return documents
+
+
+def reader_text(pdf: Path) -> tuple[str, str]:
+    """What a reader reads (whitespace aside), split into the reference list and the rest."""
+    text = "".join(pdftotext(pdf).split())
+    start = text.find("参考来源著录格式")
+    if start < 0:
+        return text, ""
+    ends = [i for mark in ("方法与声明证据如何整理", "说明与声明") if (i := text.find(mark, start)) > 0]
+    end = min(ends, default=len(text))
+    return text[:start] + text[end:], text[start:end]
+
+
+def test_every_document_reads_as_a_non_promotional_medical_publication(every_document: dict[str, Path]):
+    """In every kind of document: no news headline outside its reference entry, no build date
+    given as an access date, none of the tool's internal words, and the abbreviations expanded
+    where first used."""
+    from reports.articles import read_articles
+    from reports.errors import Problems
+
+    root = Path(__file__).resolve().parent.parent
+    headlines = ["".join(a.title.split()) for a in read_articles(root / "seeds", Problems(root)).values()]
+    assert len(every_document) == 6
+    for name, pdf in every_document.items():
+        outside, references = reader_text(pdf)
+        for headline in headlines:
+            assert headline not in outside, (name, headline)
+        for build_date in ("[2026-12-01]", "[2026-01-15]"):  # the dates these documents were built on
+            assert build_date not in outside + references, (name, build_date)
+        for word in INTERNAL_WORDS:
+            assert "".join(word.split()) not in outside + references, (name, word)
+        for abbreviation, expanded in (("CRS", "细胞因子释放综合征（CRS）"), ("GRADE", "（GRADE）")):
+            if abbreviation in outside:
+                assert expanded in outside, (name, abbreviation)
