@@ -235,7 +235,8 @@ def render_task(payload: dict) -> dict:
     except ReportError as error:
         meta, body = encode_result(error, folder)
     finished = time.time()
-    meta |= {"host": done["host"], "pid": done["pid"], "started": started, "finished": finished}
+    meta |= {"host": done["host"], "worker": WorkerSetup.name, "pid": done["pid"], "started": started,
+             "finished": finished}
     with store.pipeline() as pipe:
         pipe.hset(PREFIX + "result:" + key, mapping={"meta": json.dumps(meta), "body": body})
         pipe.expire(PREFIX + "result:" + key, RESULT_TTL)
@@ -335,6 +336,8 @@ class Delivery:
     bytes_sent: int = 0  # snapshot (when uploaded) and job message
     bytes_received: int = 0
     host: str = ""
+    worker: str = ""  # the name of the reports worker that rendered it
+    pid: int = 0  # and its rendering process
 
 
 @dataclass
@@ -406,7 +409,8 @@ class CeleryEngine:
         meta = json.loads(found[b"meta"])
         body = found.get(b"body", b"")
         return Delivery(decode_result(meta, body), key, False, started=meta["started"], finished=meta["finished"],
-                        received=time.time(), bytes_received=len(body) + len(found[b"meta"]), host=meta["host"])
+                        received=time.time(), bytes_received=len(body) + len(found[b"meta"]), host=meta["host"],
+                        worker=meta.get("worker", ""), pid=meta.get("pid", 0))
 
     def wait(self, ticket: Ticket | Delivery, timeout: float | None = None) -> Delivery:
         """The job's result; ``ReportError`` for bad seeds, ``JobFailed`` for a time limit or a worker's failure."""

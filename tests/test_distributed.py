@@ -238,6 +238,7 @@ def test_a_rendering_process_killed_mid_render_is_redelivered_and_completes_once
     delivery = engine.wait(ticket, timeout=120)
     assert delivery.value.pages > 20
     assert engine.renders(ticket.key) == 1  # rendered once, by the process that took it again
+    assert delivery.pid != killed
     assert delivery.value.pdf == run_job(project.root, job).pdf
     assert f"pid:{killed} exited with 'signal 9 (SIGKILL)'" in celery_cluster.logged()
     # The killed process's worker replaced it and went on: both workers warm again.
@@ -272,3 +273,46 @@ def test_a_job_over_its_time_limit_fails_and_the_worker_goes_on(celery_cluster, 
     # Given again with time enough, the same job renders: the failure was not stored as its result.
     assert engine.run(project, Job("briefing", build_date="2026-01-16")).value.pages > 20
     assert engine.run(project, Job("handout", class_id="car-m", build_date="2026-01-16")).value.pages >= 1
+
+
+@pytest.mark.slow
+def test_a_whole_worker_killed_mid_render_has_its_job_given_to_another_after_the_visibility_timeout(
+        celery_cluster, tmp_path):
+    """The machine lost: the worker and its rendering process die at once, and nothing tells the
+    broker. The job, unacknowledged, goes to the other worker once --redeliver-after has passed."""
+    from conftest import CeleryCluster, stop_group
+
+    broker = celery_cluster.broker.rsplit("/", 1)[0] + "/1"  # a database of its own: only these two workers
+    cluster = CeleryCluster(broker, tmp_path, [], [])
+    try:
+        for number in (1, 2):
+            name = f"lost{number}@loopback"
+            with open(tmp_path / f"worker{number}.log", "w") as log:
+                cluster.workers.append(subprocess.Popen(
+                    [sys.executable, "-m", "reports", "worker", "--broker", broker, "--name", name, "--cache",
+                     str(tmp_path / f"cache{number}"), "--time-limit", "8", "--redeliver-after", "10"],
+                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+            cluster.names.append(name)
+        cluster.wait_until_ready(2)
+        project = Project.at(seed_copy(tmp_path / "project"))
+        engine = cluster.engine()
+        job = Job("briefing", build_date="2026-01-17")
+        ticket = engine.submit(project, job, time_limit=8)
+        task = engine.app.AsyncResult(ticket.task_id)
+        deadline = time.monotonic() + 60
+        while task.state != "STARTED":
+            assert time.monotonic() < deadline, "no worker started the job"
+            time.sleep(0.02)
+        lost = cluster.names.index(task.info["hostname"])
+        time.sleep(0.3)
+        os.killpg(cluster.workers[lost].pid, signal.SIGKILL)
+        cluster.workers[lost].wait(timeout=30)
+
+        delivery = engine.wait(ticket, timeout=90)
+        assert delivery.value.pages > 20
+        assert engine.renders(ticket.key) == 1
+        assert delivery.worker == cluster.names[1 - lost]
+        assert delivery.value.pdf == run_job(project.root, job).pdf
+    finally:
+        for worker in cluster.workers:
+            stop_group(worker)
