@@ -4,8 +4,8 @@ A reader meets each abbreviation of the glossary (seeds/glossary.yaml) first wit
 细胞因子释放综合征（CRS）, and then alone; the briefing also lists them all (缩略语). The pass
 runs in document order over the body's text. It leaves alone what is not the briefing's own
 prose: the cover and contents, headings (their text is copied into bookmarks and running heads),
-quotations (the source's words), titles and links, English text, the reference list and the
-appendix. In a pair (CRS/ICANS) the expansion follows the abbreviation: CRS（细胞因子释放综合征）/
+quotations (the source's words), titles and links, names (.name), English text, the reference
+list and the appendix. In a pair (CRS/ICANS) the expansion follows the abbreviation: CRS（细胞因子释放综合征）/
 ICANS（…）. A use already in brackets (剂量限制性毒性（DLT）) counts as expanded; one joined to a
 name by a hyphen (CAR-T) is a name, not a use.
 
@@ -21,7 +21,8 @@ from reports.model import Glossary
 from reports.typeset import TextPass
 
 SKIPPED_TAGS = {"head", "title", "style", "script", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "svg", "a"}
-SKIPPED_CLASSES = {"cover", "toc", "references", "appendix", "abbreviations", "quote", "row-title"}
+# .name: a publisher's or a person's name (CAR 细胞疗法证据简报编辑组), not prose that uses an abbreviation.
+SKIPPED_CLASSES = {"cover", "toc", "references", "appendix", "abbreviations", "quote", "row-title", "name"}
 HAN = r"\u3400-\u9fff"
 
 

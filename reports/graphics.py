@@ -16,6 +16,8 @@ from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 
+from reports.typeset import space_han_and_latin
+
 # The sans faces of styles/briefing.css, per script. WeasyPrint ignores lang in SVG text, so the
 # family names alone choose the SC or TC glyph forms.
 FACES = {
@@ -75,6 +77,12 @@ def face_advances(lang: str) -> tuple[dict[int, int], int]:
 def clean(text: str) -> str:
     """One line of XML-safe text: minidom would write control characters as they are, an invalid SVG."""
     return " ".join(XML_INVALID.sub("", text).split())
+
+
+def printed_label(text: str) -> str:
+    """A chart's printed text: clean, and spaced between Han and Latin as the page's text is
+    (HER2 CAR-T 细胞, 19 个月); the SVG is drawn before the typesetting pass, which skips it."""
+    return space_han_and_latin(clean(text))
 
 
 def break_units(text: str) -> list[str]:
@@ -179,22 +187,22 @@ def bar_chart_svg(categories: list[str], panels: list[Panel], width: float, *, t
     letters = Lettering(max(font_size, MINIMUM_FONT_SIZE), lang)
     gap, line_height = letters.gap, letters.line_height
 
-    labels = [letters.wrap(clean(category), width * LABEL_SHARE - 2 * gap) for category in categories]
+    labels = [letters.wrap(printed_label(category), width * LABEL_SHARE - 2 * gap) for category in categories]
     label_column = max(letters.width(line) for label in labels for line in label) + 2 * gap
     # Each panel reserves room for its longest text, up to TEXT_SHARE of the width (a longer text,
     # such as a subgroup's or an unreported figure's, wraps); the bars of all panels share one length.
     panel_gap = 3 * gap
-    longest = [max(letters.width(clean(bar.text)) for bar in panel.bars) for panel in panels]
+    longest = [max(letters.width(printed_label(bar.text)) for bar in panel.bars) for panel in panels]
     room = width - label_column - panel_gap * (len(panels) - 1) - len(panels) * (MINIMUM_SPAN * letters.size + gap)
     limit = max(min(width * TEXT_SHARE, text_limit(longest, room)), 4 * letters.size)
     reserves = [min(text, limit) + gap for text in longest]
-    texts = [[letters.wrap(clean(bar.text), reserve - gap, TEXT_LINES) for bar in panel.bars]
+    texts = [[letters.wrap(printed_label(bar.text), reserve - gap, TEXT_LINES) for bar in panel.bars]
              for panel, reserve in zip(panels, reserves)]
     span = (width - label_column - panel_gap * (len(panels) - 1) - sum(reserves)) / len(panels)
     if span < 2 * letters.size:
         raise ValueError(f"a {width:g} pt wide chart leaves no room for its bars; widen it or shorten its texts")
     lefts = [label_column + sum(reserves[:index]) + (span + panel_gap) * index for index in range(len(panels))]
-    titles = [letters.wrap(clean(panel.title), span + reserve) for panel, reserve in zip(panels, reserves)]
+    titles = [letters.wrap(printed_label(panel.title), span + reserve) for panel, reserve in zip(panels, reserves)]
 
     row_height = max(len(lines) for lines in [*labels, *(t for panel in texts for t in panel)]) * line_height + 1.5 * gap
     # A gap above the titles too: their glyphs' boxes (Noto CJK's ascent is 1.16 em) stay inside

@@ -48,6 +48,11 @@ def render_html(template_dirs: list[Path], template_name: str, context: dict) ->
         return template.render(**context)
     except jinja2.UndefinedError as error:
         raise ReportError(f"template '{template_name}' uses an undefined value: {error.message}") from None
+    except jinja2.TemplateSyntaxError as error:  # in a template it includes, loaded as it renders
+        raise ReportError(f"{error.filename}:{error.lineno}: template syntax error: {error.message}") from None
+    except jinja2.TemplateNotFound as error:
+        raise ReportError(f"template '{template_name}' includes '{error.name}', which is in none of "
+                          f"{', '.join(str(d) for d in template_dirs)}") from None
 
 
 def read_stylesheets(style_dirs: list[Path], name: str) -> list[tuple[Path, str]]:

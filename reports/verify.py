@@ -588,8 +588,8 @@ APPARATUS = {
 def warn_missing_apparatus(settings: ProjectSettings, settings_path: Path, problems: Problems) -> None:
     """A warning for each statement a medical publication prints that the project does not make;
     the briefing prints 未声明 in its place, never a statement nobody made. Only for a project
-    with seeds/project.yaml: one without is a draft on the defaults throughout."""
-    if not settings_path.is_file():
+    that sets any of its settings: one that sets none is a draft on the defaults throughout."""
+    if not settings.model_fields_set:
         return
     for key, what in APPARATUS.items():
         if not getattr(settings, key):

@@ -6,6 +6,9 @@ box) and once with pypdf (page and trim boxes, the outline), and returns every v
 - ``outside``: a word outside the page's text block (the @page margins of the stylesheet), or a
   running head or footer (a word in the top or bottom margin) outside the text block's width or
   closer than `EDGE_MM` to the paper's edge;
+- ``overlap``: two words drawn over each other (a continued grid cell drawn over the running
+  head, a label over a bar's text): more than a third of the smaller word's box is also the
+  other's;
 - ``ink-outside``: the same for everything drawn, read from the page rendered as an image: a
   table's rule, a chart, a QR code or an image past the text block's sides, or ink closer than
   `EDGE_MM` to the paper's edge (crop marks outside the trim are not the page's);
@@ -141,6 +144,28 @@ def _lone_characters(number: int, lines: list) -> list[Violation]:
     return found
 
 
+OVERLAP = 1 / 3  # of the smaller box: words that merely touch (kerning, a tight line) share far less
+
+
+def _overlaps(number: int, words: list[tuple[float, float, float, float, str]]) -> list[Violation]:
+    """Words whose boxes overlap by more than OVERLAP of the smaller one's area."""
+    import numpy
+
+    if len(words) < 2:
+        return []
+    boxes = numpy.array([w[:4] for w in words])
+    x0, y0, x1, y1 = (boxes[:, i] for i in range(4))
+    width = numpy.clip(numpy.minimum.outer(x1, x1) - numpy.maximum.outer(x0, x0), 0, None)
+    height = numpy.clip(numpy.minimum.outer(y1, y1) - numpy.maximum.outer(y0, y0), 0, None)
+    area = (x1 - x0) * (y1 - y0)
+    shared = width * height / numpy.maximum(numpy.minimum.outer(area, area), 1e-6)
+    numpy.fill_diagonal(shared, 0)
+    found = []
+    for a, b in zip(*numpy.nonzero(numpy.triu(shared) > OVERLAP)):
+        found.append(Violation("overlap", number, f"{words[a][4]} / {words[b][4]} (y {words[a][1]:.0f} pt)"))
+    return found
+
+
 INK_DPI = 72  # one pixel a point: a rule 1 pt past the margin is one pixel of ink
 INK = 160  # a grey level under this is ink (anti-aliased edges and light tints are not)
 
@@ -233,6 +258,7 @@ def layout_violations(pdf: Path, margins: dict[int | None, Margins]) -> list[Vio
                 if in_body:
                     body_rows.add(round((y0 + y1) / 4))  # rows 2 pt apart count once: table cells side by side
         violations += _lone_characters(number, [line for lines in blocks for line in lines])
+        violations += _overlaps(number, [word for lines in blocks for line in lines for word in line[4]])
         if number not in margins and len(body_rows) < MIN_LINES:  # pages with their own margins are covers
             violations.append(Violation(
                 "near-empty", number,

@@ -297,7 +297,7 @@ def xmp_properties(reader: pypdf.PdfReader) -> dict[str, str]:
 def test_metadata_says_what_the_document_is(reader: pypdf.PdfReader, seed_briefing: Path):
     meta, facts = reader.metadata, html_facts(seed_briefing.with_suffix(".html"))
     assert meta.title == facts["title"] == "CAR 细胞疗法临床证据简报（CAR-T 细胞疗法、CAR-NK 细胞疗法、CAR-M 细胞疗法）"
-    assert meta.author == facts["author"] == "reports 证据简报"  # the organisation
+    assert meta.author == facts["author"] == "CAR 细胞疗法证据简报编辑组"  # the publisher (organisation:)
     assert meta.subject == facts["description"] and "医疗卫生专业人士" in meta.subject
     assert meta["/Keywords"] == facts["keywords"]
     assert meta["/Keywords"].split(", ")[:5] == ["CAR-T", "CAR-NK", "CAR-M", "细胞治疗", "证据简报"]
