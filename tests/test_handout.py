@@ -320,3 +320,11 @@ def test_the_handout_stylesheet_only_uses_colours_that_read_in_grayscale():
 def test_an_unknown_paper_is_refused():
     with pytest.raises(ReportError, match="unknown paper 'a3'; choose one of a4, a5, letter"):
         build_handouts(ROOT, ["car-t"], HandoutOptions(paper="a3"))
+
+
+def test_a_handouts_metadata_dates_the_evidence_and_the_issue_apart(seed_handouts):
+    """The PDF says, as the page does, when the evidence stops and when the handout was issued."""
+    for paper, name, pdf in every_handout(seed_handouts):
+        metadata = pypdf.PdfReader(pdf).metadata
+        assert metadata.subject.endswith("；证据截至 2026-11-21，发布日期 2026-01-15"), (paper, name, metadata.subject)
+        assert metadata.author == "CAR 细胞疗法证据简报编辑组"
