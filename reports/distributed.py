@@ -11,6 +11,7 @@ nor Redis. What goes where in Redis (every key under ``reports:``):
   submitted twice, or redelivered after its worker was lost, renders once;
 - ``reports:claim:<key>``: the task under way for a key, so that identical submissions wait for
   one task; ``reports:renders:<key>``: how many times the key was rendered (1, once all is well);
+  ``reports:done:<key>``: pushed when the result is stored, so that a waiting caller wakes at once;
 - ``celery-task-meta-<id>``: Celery's own record of a task's state (started, failed, time limit).
 
 A worker is Celery's prefork pool with one child process per render slot. Not the solo pool:
@@ -46,6 +47,8 @@ CONNECT_TIMEOUT = 3.0  # seconds to reach Redis: an unreachable broker is an err
 SOCKET_TIMEOUT = 30.0  # seconds for one command (a snapshot of a few MB is one SET)
 SNAPSHOT_TTL = 7 * 86400  # a snapshot unused this long is dropped; the next job of that version uploads it again
 RESULT_TTL = 86400  # results kept for identical jobs
+DONE_TTL = 60  # the signal that a result is stored, for a caller that waits on it
+WAKE_EVERY = 0.25  # seconds a caller waits for that signal before it looks at the task's state again
 DEFAULT_TIME_LIMIT = 300.0
 GRACE = 60.0  # beyond the time limit, what a caller waits for a job no worker took
 
@@ -220,6 +223,8 @@ def render_task(payload: dict) -> dict:
     store = _worker_redis()
     done = {"host": socket.gethostname(), "pid": os.getpid(), "started": started}
     if store.exists(PREFIX + "result:" + key):  # rendered already (a redelivered or repeated job)
+        store.rpush(PREFIX + "done:" + key, 1)
+        store.expire(PREFIX + "done:" + key, DONE_TTL)
         return {**done, "rendered": False, "finished": time.time()}
     folder = WorkerSetup.cache / snapshot_id
     if not folder.is_dir():
@@ -242,6 +247,8 @@ def render_task(payload: dict) -> dict:
         pipe.expire(PREFIX + "result:" + key, RESULT_TTL)
         pipe.incr(PREFIX + "renders:" + key)
         pipe.expire(PREFIX + "renders:" + key, RESULT_TTL)
+        pipe.rpush(PREFIX + "done:" + key, 1)  # wakes the caller waiting on it (BLPOP)
+        pipe.expire(PREFIX + "done:" + key, DONE_TTL)
         pipe.execute()
     what = " ".join(filter(None, [job.kind, job.class_id or "+".join(job.classes) or job.week]))
     log.info("rendered %s in %.2f s", what, finished - started)
@@ -420,7 +427,6 @@ class CeleryEngine:
             return ticket
         waiting = timeout if timeout is not None else ticket.time_limit + GRACE
         deadline = time.monotonic() + waiting
-        pause = 0.02
         try:
             while True:
                 delivery = self._stored(ticket.key)
@@ -437,8 +443,8 @@ class CeleryEngine:
                     self._release(ticket)
                     raise JobFailed(504, f"no worker finished the job within {waiting:g} s; is a reports worker "
                                          f"running on {shown_url(self.broker)}?")
-                time.sleep(pause)
-                pause = min(pause * 1.5, 0.2)
+                # Woken at once when the worker stores the result; a failure (a time limit) is seen at the next turn.
+                self.redis.blpop([PREFIX + "done:" + ticket.key], timeout=WAKE_EVERY)
         except (redis.RedisError, OSError) as error:
             raise unreachable(self.broker, error) from None
 
