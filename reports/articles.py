@@ -70,10 +70,14 @@ class Article:
     links: list[Link] = field(default_factory=list)
     figures_omitted: int = 0
     superscripts: list[str] = field(default_factory=list)  # as they should read (articles.yaml)
+    artefacts: list[str] = field(default_factory=list)  # the paste's stray text (articles.yaml)
 
     def printed(self, text: str) -> str:
-        """A quotation of this article as printed: its lost superscripts restored, Markdown's
-        stray ** dropped, Chinese punctuation in full width. Checked as pasted, printed as read."""
+        """A quotation of this article as printed: the paste's artefacts left out, its lost
+        superscripts restored, Markdown's stray ** dropped, Chinese punctuation in full width.
+        Checked as pasted, printed as read."""
+        for artefact in self.artefacts:
+            text = text.replace(artefact, "")
         return full_width_punctuation(restore_superscripts(text.replace("**", ""), self.superscripts))
 
 
@@ -268,7 +272,7 @@ def _drop_lines(body: str, omit: list[str]) -> tuple[str, set[str]]:
 
 def printable_body(body: str, entry: ArticleEntry) -> tuple[str, list[str]]:
     """The body as printed in full (reports build --full-text): the captions of absent figures
-    left out, run-in headings set apart, lost superscripts restored. Returns it and the
+    and the paste's artefacts left out, run-in headings set apart, lost superscripts restored. Returns it and the
     declarations it did not find (each a warning: a declaration that matches nothing is a typo)."""
     body, found = _drop_lines(body, entry.absent_captions)
     missing = [f"absent_captions entry {caption[:40]}" for caption in entry.absent_captions if caption.strip() not in found]
@@ -282,6 +286,10 @@ def printable_body(body: str, entry: ArticleEntry) -> tuple[str, list[str]]:
         rest = lines[at].strip()[len(wanted):].strip()
         lines[at:at + 1] = [f"#### {wanted}", ""] + ([rest] if rest else [])  # the rest may start with a heading too
     body = "\n".join(lines)
+    for artefact in entry.artefacts:
+        if artefact not in body:
+            missing.append(f"artefacts entry {artefact[:40]}")
+        body = body.replace(artefact, "")
     for written in entry.superscripts:
         if not superscript_pattern(written).search(body):
             missing.append(f"superscripts entry {written} (as pasted: {without_superscripts(written)})")
@@ -362,6 +370,7 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
         links=[link for link in links if not is_navigation(link, entry.url)],
         figures_omitted=figures,
         superscripts=entry.superscripts,
+        artefacts=entry.artefacts,
     )
 
 

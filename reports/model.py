@@ -217,11 +217,26 @@ class ArticleEntry(YamlModel):
         default_factory=list,
         description="captions of figures or tables the paste did not keep (exact lines): left out of the printed text",
     )
+    artefacts: list[str] = Field(
+        default_factory=list,
+        description="text the paste put in that is not the author's (a stray word of the scraper, e.g. bails): "
+                    "left out where the article is printed, never a number",
+    )
     superscripts: list[str] = Field(
         default_factory=list,
         description="figures whose superscripts the paste lost, written as they should read (0.75×10⁹, mg/m²): "
                     "the pasted form (0.75×109, mg/m2) prints as written here, in quotations too",
     )
+
+    @field_validator("artefacts")
+    @classmethod
+    def _artefacts_hold_no_figure(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not item.strip():
+                raise ValueError("an empty artefact; write the stray text exactly as the paste has it")
+            if re.search(r"\d", item):
+                raise ValueError(f"'{item}' has a digit; a figure is never an artefact")
+        return value
 
     @field_validator("superscripts")
     @classmethod

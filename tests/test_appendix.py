@@ -20,7 +20,7 @@ PASTE = ARTICLE + """
 
 表 1 患者基线特征
 
-首剂为 0.75×109 个细胞。另有 109 例历史对照。
+首剂为 0.75×109 个细胞。研究团队bails，另有 109 例历史对照。
 
 **撰文 |**示例作者
 
@@ -30,6 +30,7 @@ CLEANING = INDEX + """\
     headings: ["二、研究方法"]
     absent_captions: ["表 1 患者基线特征"]
     superscripts: ["0.75×10⁹"]
+    artefacts: [bails]
 """
 # The key excerpt (a sentence in the middle of a paragraph) and one from the pasted paragraph.
 DOSE_QUOTE = "      - id: demo-dose\n        article: demo\n        text: 首剂为 0.75×109 个细胞。\n        key: true\n"
@@ -73,7 +74,9 @@ def test_a_quotation_prints_its_restored_superscript_and_is_checked_as_pasted(bu
     assert "0.75×10⁹个细胞" in text and "0.75×109" not in text
     # Only the declared figure changes: another 109 of the article is not a power of ten.
     full = appendix_text(built["full"])
-    assert "另有109例历史对照" in full
+    assert "研究团队，另有109例历史对照" in full
+    # The paste's stray word is left out of the passage and the full text alike.
+    assert "bails" not in appendix_text(built["passages"]) and "bails" not in full
 
 
 def test_the_full_text_is_cleaned_as_declared(built):
@@ -105,14 +108,16 @@ def test_a_declaration_that_matches_nothing_is_a_warning_at_the_entry(tmp_path: 
     assert "seeds/articles.yaml:2:5: superscripts entry mg/m² (as pasted: mg/m2) not found in demo.md" in warnings
 
 
-@pytest.mark.parametrize("declared, message", [
-    ("0.75×109", "has no superscript; write it as it should read"),
-    ("10⁹", "is a number alone; write it with what stands beside it"),
+@pytest.mark.parametrize("declaration, message", [
+    ('superscripts: ["0.75×109"]', "has no superscript; write it as it should read"),
+    ('superscripts: ["10⁹"]', "is a number alone; write it with what stands beside it"),
+    ('artefacts: ["12 名"]', "has a digit; a figure is never an artefact"),
 ])
-def test_a_superscript_that_could_change_another_figure_is_refused(tmp_path: Path, declared: str, message: str):
-    """A careless curator: a declaration without superscript, or a bare 10⁹ that would print every
-    109 of the article (109 patients) as a power of ten."""
-    project = write_project(tmp_path / "p", {"seeds/articles.yaml": INDEX + f'    superscripts: ["{declared}"]\n'})
+def test_a_cleaning_that_could_change_a_figure_is_refused(tmp_path: Path, declaration: str, message: str):
+    """A careless or hostile curator: a declaration without superscript, a bare 10⁹ that would
+    print every 109 of the article (109 patients) as a power of ten, an "artefact" that would
+    take a figure out of what is printed."""
+    project = write_project(tmp_path / "p", {"seeds/articles.yaml": INDEX + f"    {declaration}\n"})
     with pytest.raises(ReportError) as raised:
         build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
     assert re.search(r"seeds/articles\.yaml:\d+:\d+: .*" + re.escape(message), str(raised.value))
