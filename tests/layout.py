@@ -183,7 +183,8 @@ def _ink_outside(pdf: Path, reader, margins: dict[int | None, Margins]) -> list[
             page = reader.pages[number - 1]
             height = float(page.mediabox.top)
             trim = page.trimbox
-            paper = (float(trim.left), height - float(trim.top), float(trim.right), height - float(trim.bottom))
+            origin = float(page.mediabox.left)  # the image starts at the media box's left edge
+            paper = (float(trim.left) - origin, height - float(trim.top), float(trim.right) - origin, height - float(trim.bottom))
             m = margins.get(number, margins[None])
             left, right = paper[0] + m.left * MM - TOLERANCE, paper[2] - m.right * MM + TOLERANCE
             top, bottom = paper[1] + m.top * MM, paper[3] - m.bottom * MM
@@ -229,7 +230,8 @@ def layout_violations(pdf: Path, margins: dict[int | None, Margins]) -> list[Vio
         page = reader.pages[number - 1]
         height = float(page.mediabox.top)
         trim = page.trimbox  # the paper: the MediaBox, or inside it with crop marks and a bleed
-        paper_left, paper_right = float(trim.left), float(trim.right)
+        origin = float(page.mediabox.left)  # pdftotext's x starts at the media box's left edge (with a bleed, left of the trim)
+        paper_left, paper_right = float(trim.left) - origin, float(trim.right) - origin
         paper_top, paper_bottom = height - float(trim.top), height - float(trim.bottom)  # pdftotext's y grows down
         m = margins.get(number, margins[None])
         left, right = paper_left + m.left * MM - TOLERANCE, paper_right - m.right * MM + TOLERANCE

@@ -250,6 +250,8 @@ def test_crop_marks_and_bleed_keep_the_trim_at_the_paper_size(tmp_path):
     # The crop marks are printed in the corners, outside the trim.
     left, top, right, bottom = ink_box(results[0].pdf, 1, dpi=100)
     assert left < 10 and top < 10
+    # Inside the trim, the page passes the layout check as the unmarked one does.
+    assert [str(v) for v in layout_violations(results[0].pdf, handout_margins("a5"))] == []
 
 
 def test_a_class_added_only_in_a_temporary_project_gets_its_handout(project, tmp_path):

@@ -68,6 +68,27 @@ def test_every_document_of_a_batch_passes_a_typesetters_eye(tmp_path: Path):
     assert {name: violations for name, violations in found.items() if violations} == {}
 
 
+def test_the_briefing_with_the_full_texts_passes_a_typesetters_eye(tmp_path: Path):
+    """reports build --full-text: five articles reprinted, cleaned, in the appendix."""
+    result = build_briefing(ROOT, BriefingOptions(output=tmp_path / "full.pdf", full_text=True,
+                                                  build_date=dt.date.fromisoformat(FIXED_DATE)))
+    assert result.pages > 30
+    assert layout_violations(result.pdf, briefing_margins()) == []
+
+
+def test_a_weekly_whose_only_news_is_an_article_passes_a_typesetters_eye(tmp_path: Path):
+    """2025-W07: one new article, no rows yet; a short weekly whose statement ends it."""
+    import shutil
+
+    from layout import weekly_margins
+    from reports.weekly import IsoWeek, WeeklyOptions, build_weekly
+
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    result = build_weekly(tmp_path, WeeklyOptions(week=IsoWeek.parse("2025-W07"), build_date=dt.date(2026, 12, 1),
+                                                  now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC)))
+    assert layout_violations(result.pdf, weekly_margins()) == []
+
+
 def test_the_margins_are_read_from_the_stylesheet():
     assert css_margins("styles/briefing.css") == Margins(22, 20, 20, 20)
     assert css_margins("styles/briefing.css", "cover") == Margins(30, 25, 30, 25)
