@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -316,3 +317,18 @@ def test_a_whole_worker_killed_mid_render_has_its_job_given_to_another_after_the
     finally:
         for worker in cluster.workers:
             stop_group(worker)
+
+
+@pytest.mark.slow
+def test_weasyprint_is_loaded_only_in_the_rendering_processes_never_in_the_worker_that_forks_them(celery_cluster):
+    """The order that matters: a worker's parent forks its rendering processes before anything loads
+    WeasyPrint (Pango), and each of them warms up after the fork, before its first job."""
+    processes = celery_cluster.wait_until_ready(2)
+    for worker in celery_cluster.workers:
+        assert "libpango" not in Path(f"/proc/{worker.pid}/maps").read_text()
+    children = {pid for pid in processes if Path(f"/proc/{pid}/status").exists()
+                and int(re.search(r"PPid:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1])
+                in {worker.pid for worker in celery_cluster.workers}}
+    assert len(children) == 2
+    for pid in children:
+        assert "libpango" in Path(f"/proc/{pid}/maps").read_text()
