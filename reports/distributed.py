@@ -79,6 +79,14 @@ def unreachable(broker: str, error: Exception) -> ReportError:
                        "right one with --broker, REPORTS_BROKER or broker: in seeds/project.yaml")
 
 
+def broker_errors() -> tuple[type[Exception], ...]:
+    """What a lost broker raises: through redis-py, or through kombu when a job is published."""
+    import redis
+    from kombu.exceptions import OperationalError
+
+    return redis.RedisError, OperationalError, OSError
+
+
 def check_broker(broker: str) -> None:
     """Raise a ``ReportError`` naming the broker when its URL is wrong or Redis does not answer."""
     problem = broker_url_problem(broker)
@@ -361,8 +369,6 @@ class CeleryEngine:
 
     def upload_snapshot(self, project, job: Job) -> tuple[str, int]:
         """The snapshot for ``job`` in Redis (uploaded unless it is there): its id, and the bytes sent."""
-        import redis
-
         from reports.snapshot import pack, snapshot_files, weekly_record
 
         files = snapshot_files(project, weekly_record(project, job.week) if job.is_weekly else None)
@@ -371,11 +377,14 @@ class CeleryEngine:
         try:
             if known is not None and self.redis.exists(PREFIX + "snapshot:" + known):
                 return known, 0
-            snapshot = pack(files)
+        except broker_errors() as error:
+            raise unreachable(self.broker, error) from None
+        snapshot = pack(files)  # outside the try: a file that cannot be read is not the broker's fault
+        try:
             stored = self.redis.set(PREFIX + "snapshot:" + snapshot.id, snapshot.data, ex=SNAPSHOT_TTL, nx=True)
             if not stored:
                 self.redis.expire(PREFIX + "snapshot:" + snapshot.id, SNAPSHOT_TTL)
-        except (redis.RedisError, OSError) as error:
+        except broker_errors() as error:
             raise unreachable(self.broker, error) from None
         self.snapshots[signature] = snapshot.id
         return snapshot.id, len(snapshot.data) if stored else 0
@@ -387,8 +396,6 @@ class CeleryEngine:
 
     def submit(self, project, job: Job, time_limit: float = DEFAULT_TIME_LIMIT) -> Ticket | Delivery:
         """Submit ``job``, or join the identical one under way; a stored result is returned at once."""
-        import redis
-
         snapshot_id, sent = self.upload_snapshot(project, job)
         builtin = builtin_digest()
         key = result_key(snapshot_id, job, builtin)
@@ -405,7 +412,7 @@ class CeleryEngine:
             payload = {"job": job.as_dict(), "key": key, "snapshot": snapshot_id, "builtin": builtin}
             submitted = time.time()
             self.app.send_task(TASK, args=[payload], task_id=task_id, queue=QUEUE, time_limit=time_limit)
-        except (redis.RedisError, OSError) as error:
+        except broker_errors() as error:
             raise unreachable(self.broker, error) from None
         return Ticket(key, task_id, submitted, time_limit, True, sent + len(json.dumps(payload)))
 
@@ -421,8 +428,6 @@ class CeleryEngine:
 
     def wait(self, ticket: Ticket | Delivery, timeout: float | None = None) -> Delivery:
         """The job's result; ``ReportError`` for bad seeds, ``JobFailed`` for a time limit or a worker's failure."""
-        import redis
-
         if isinstance(ticket, Delivery):
             return ticket
         waiting = timeout if timeout is not None else ticket.time_limit + GRACE
@@ -445,7 +450,7 @@ class CeleryEngine:
                                          f"running on {shown_url(self.broker)}?")
                 # Woken at once when the worker stores the result; a failure (a time limit) is seen at the next turn.
                 self.redis.blpop([PREFIX + "done:" + ticket.key], timeout=WAKE_EVERY)
-        except (redis.RedisError, OSError) as error:
+        except broker_errors() as error:
             raise unreachable(self.broker, error) from None
 
     def _release(self, ticket: Ticket) -> None:

@@ -286,43 +286,55 @@ def stop_group(process: subprocess.Popen, grace: float = 15) -> None:
         pass
 
 
+def start_redis_server(folder: Path) -> tuple[subprocess.Popen, str]:
+    """A real redis-server on a free loopback port, nothing saved, in ``folder``; and its URL, once it answers."""
+    from reports.distributed import redis_client
+
+    server = shutil.which("redis-server")
+    assert server, "redis-server missing: scripts/setup.sh --test installs it"
+    port = loopback_port()
+    with open(folder / "redis.log", "w") as log:
+        process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                    "no", "--dir", str(folder)], stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    broker = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            redis_client(broker).ping()
+            return process, broker
+        except Exception:
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop_group(process)
+                pytest.fail(f"redis-server did not answer: {(folder / 'redis.log').read_text()}")
+            time.sleep(0.05)
+
+
+def start_worker(cluster: CeleryCluster, name: str, *options: str) -> subprocess.Popen:
+    """A real `reports worker` on the cluster's broker, in a process group of its own, logging into its folder."""
+    with open(cluster.folder / f"{name.partition('@')[0]}.log", "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "reports", "worker", "--broker", cluster.broker, "--name", name,
+             "--cache", str(cluster.folder / f"cache-{name}"), *options],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=cluster.folder)
+    cluster.workers.append(process)
+    cluster.names.append(name)
+    return process
+
+
 @pytest.fixture(scope="session")
 def celery_cluster(tmp_path_factory):
     """A real redis-server on a free loopback port (its own folder, nothing saved) and two real
     `reports worker` processes on it, each with its own snapshot cache; stopped, process groups and
     all, when the session ends, whatever happened."""
-    server = shutil.which("redis-server")
-    assert server, "redis-server missing: scripts/setup.sh --test installs it"
     folder = tmp_path_factory.mktemp("celery")
-    port = loopback_port()
-    started: list[subprocess.Popen] = []
+    server, broker = start_redis_server(folder)
+    cluster = CeleryCluster(broker, folder, [], [])
     try:
-        with open(folder / "redis.log", "w") as log:
-            started.append(subprocess.Popen(
-                [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                 "--dir", str(folder)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
-        broker = f"redis://127.0.0.1:{port}/0"
-        cluster = CeleryCluster(broker, folder, [], [])
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                cluster.redis().ping()
-                break
-            except Exception:
-                assert started[0].poll() is None, (folder / "redis.log").read_text()
-                assert time.monotonic() < deadline, "redis-server did not answer within 30 s"
-                time.sleep(0.05)
         for number in (1, 2):
-            name = f"test{number}@loopback"
-            with open(folder / f"worker{number}.log", "w") as log:
-                started.append(subprocess.Popen(
-                    [sys.executable, "-m", "reports", "worker", "--broker", broker, "--name", name,
-                     "--cache", str(folder / f"cache{number}"), "--time-limit", "60"],
-                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=folder))
-            cluster.workers.append(started[-1])
-            cluster.names.append(name)
+            start_worker(cluster, f"test{number}@loopback", "--time-limit", "60")
         cluster.wait_until_ready(2)
         yield cluster
     finally:
-        for process in reversed(started):
+        for process in [*reversed(cluster.workers), server]:
             stop_group(process)

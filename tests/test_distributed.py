@@ -281,19 +281,13 @@ def test_a_whole_worker_killed_mid_render_has_its_job_given_to_another_after_the
         celery_cluster, tmp_path):
     """The machine lost: the worker and its rendering process die at once, and nothing tells the
     broker. The job, unacknowledged, goes to the other worker once --redeliver-after has passed."""
-    from conftest import CeleryCluster, stop_group
+    from conftest import CeleryCluster, start_worker, stop_group
 
     broker = celery_cluster.broker.rsplit("/", 1)[0] + "/1"  # a database of its own: only these two workers
     cluster = CeleryCluster(broker, tmp_path, [], [])
     try:
         for number in (1, 2):
-            name = f"lost{number}@loopback"
-            with open(tmp_path / f"worker{number}.log", "w") as log:
-                cluster.workers.append(subprocess.Popen(
-                    [sys.executable, "-m", "reports", "worker", "--broker", broker, "--name", name, "--cache",
-                     str(tmp_path / f"cache{number}"), "--time-limit", "8", "--redeliver-after", "10"],
-                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
-            cluster.names.append(name)
+            start_worker(cluster, f"lost{number}@loopback", "--time-limit", "8", "--redeliver-after", "10")
         cluster.wait_until_ready(2)
         project = Project.at(seed_copy(tmp_path / "project"))
         engine = cluster.engine()
@@ -332,3 +326,19 @@ def test_weasyprint_is_loaded_only_in_the_rendering_processes_never_in_the_worke
     assert len(children) == 2
     for pid in children:
         assert "libpango" in Path(f"/proc/{pid}/maps").read_text()
+
+
+@pytest.mark.slow
+def test_a_worker_with_other_built_in_templates_refuses_the_job_and_says_why(celery_cluster, project):
+    from reports.distributed import QUEUE, TASK, JobFailed, Ticket
+
+    engine = celery_cluster.engine()
+    snapshot_id, _ = engine.upload_snapshot(Project.at(project), Job("catalog"))
+    payload = {"job": Job("catalog").as_dict(), "key": "0" * 64, "snapshot": snapshot_id, "builtin": "another version"}
+    engine.app.send_task(TASK, args=[payload], task_id="test-other-version", queue=QUEUE)
+    with pytest.raises(JobFailed) as failed:
+        engine.wait(Ticket("0" * 64, "test-other-version", time.time(), 30, True), timeout=60)
+    assert failed.value.status == 500
+    assert failed.value.message.startswith("the worker failed: WrongVersion: the worker ")
+    assert failed.value.message.endswith(" has other built-in templates or another version of reports than the "
+                                         "submitter; install the same version on every machine")

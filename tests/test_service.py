@@ -569,3 +569,33 @@ def test_hostile_seeds_reach_the_service_as_located_problems_without_their_conte
         assert server.process.poll() is None  # the bomb cost the service nothing
     finally:
         server.stop()
+
+
+def test_a_broker_lost_while_serving_is_503_naming_it_and_the_service_goes_on(tmp_path):
+    """Celery only: Redis stops answering under a running service; a render is refused at once with
+    503 and the broker's URL, no hang, and what is cached is still served."""
+    from conftest import CeleryCluster, start_redis_server, start_worker, stop_group
+
+    (tmp_path / "broker").mkdir()
+    redis, broker = start_redis_server(tmp_path / "broker")
+    cluster = CeleryCluster(broker, tmp_path / "broker", [], [])
+    server = None
+    try:
+        start_worker(cluster, "alone@loopback")
+        cluster.wait_until_ready(1)
+        server = Server(write_project(tmp_path / "project"), "--workers", "1", "--engine", "celery", "--broker", broker)
+        assert server.get("/handouts/car-x.pdf").status == 200
+        stop_group(redis)
+        started = time.monotonic()
+        reply = server.get("/briefings/car-x.pdf", timeout=60)
+        assert reply.status == 503, reply.body[:300]
+        assert reply.json()["message"].startswith(f"cannot reach the broker {broker}: ")
+        assert time.monotonic() - started < 15
+        assert server.get("/handouts/car-x.pdf").status == 200  # from the service's cache
+        assert server.get("/healthz").status == 200
+    finally:
+        if server is not None:
+            server.stop()
+        for process in [*cluster.workers, redis]:
+            stop_group(process)
+    assert server.process.returncode == 0
