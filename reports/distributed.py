@@ -293,11 +293,11 @@ def run_worker(options: WorkerOptions) -> None:
     """Start a Celery worker on ``options.broker``, until SIGTERM (warm shutdown: the render under way finishes)."""
     from celery import signals
 
-    check_broker(options.broker)
     redeliver_after = options.redeliver_after or options.time_limit + GRACE
     if redeliver_after <= options.time_limit:
         raise ReportError(f"--redeliver-after {redeliver_after:g} must be longer than --time-limit "
                           f"{options.time_limit:g}: a job still rendering would be given to a second worker")
+    check_broker(options.broker)
     WorkerSetup.broker = options.broker
     WorkerSetup.cache = (options.cache or default_cache()).absolute()
     handler = logging.StreamHandler()

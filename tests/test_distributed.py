@@ -175,6 +175,14 @@ def test_a_malformed_broker_url_is_refused_with_where_it_was_given(tmp_path: Pat
         assert "Traceback" not in result.stderr
 
 
+def test_a_worker_refuses_to_redeliver_a_job_that_may_still_be_rendering(project: Path):
+    result = reports("--project", str(project), "worker", "--broker", "redis://127.0.0.1:6379/0",
+                     "--time-limit", "120", "--redeliver-after", "60")
+    assert result.returncode == 1
+    assert result.stderr.startswith("reports: --redeliver-after 60 must be longer than --time-limit 120: a job still "
+                                    "rendering would be given to a second worker")
+
+
 def test_the_local_engine_imports_neither_celery_nor_redis(project: Path, tmp_path: Path):
     script = ("import sys\nfrom reports.cli import main\nimport reports.service\n"
               "sys.argv = ['reports', '--project', sys.argv[1], 'batch', '--jobs', '1', '-o', sys.argv[2]]\n"
