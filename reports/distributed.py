@@ -363,6 +363,11 @@ class CeleryEngine:
     def __post_init__(self):
         self.app = celery_app(self.broker)
         self.redis = redis_client(self.broker)
+        self.closed = False  # set by close(): callers still waiting give up at their next turn
+
+    def close(self) -> None:
+        """Stop waiting: a stopping service must not wait out its callers' time limits."""
+        self.closed = True
 
     def check(self) -> None:
         check_broker(self.broker)
@@ -444,6 +449,8 @@ class CeleryEngine:
                 if task.state == "FAILURE":
                     self._release(ticket)
                     raise self._failure(task, ticket)
+                if self.closed:
+                    raise JobFailed(503, "the service is stopping; ask again")
                 if time.monotonic() > deadline:
                     self._release(ticket)
                     raise JobFailed(504, f"no worker finished the job within {waiting:g} s; is a reports worker "

@@ -188,8 +188,10 @@ class CeleryPool(Admission):
         self.threads = ThreadPoolExecutor(self.capacity, thread_name_prefix="celery-job")
 
     def stop(self) -> None:
+        if self.celery is not None:
+            self.celery.close()  # the threads still waiting for a result end at their next turn (0.25 s)
         if self.threads is not None:
-            self.threads.shutdown(wait=False, cancel_futures=True)
+            self.threads.shutdown(wait=True, cancel_futures=True)
             self.threads = None
 
     def stats(self) -> dict:
