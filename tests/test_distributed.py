@@ -158,6 +158,13 @@ def test_the_broker_comes_from_the_option_the_environment_or_the_project_setting
     assert "hunter2" not in from_environment.stderr  # a password is never printed
 
 
+def test_a_broker_in_the_project_settings_is_a_known_key(tmp_path: Path):
+    project = write_project(tmp_path / "p", {"seeds/project.yaml": "broker: redis://:secret@127.0.0.1:6379/0\n"})
+    result = reports("--project", str(project), "check")
+    assert result.returncode == 0, result.stderr
+    assert "broker" not in result.stderr and "secret" not in result.stdout + result.stderr
+
+
 def test_a_malformed_broker_url_is_refused_with_where_it_was_given(tmp_path: Path):
     given = reports("--project", str(write_project(tmp_path / "a")), "batch", "--engine", "celery",
                     "--broker", "http://127.0.0.1:6379")
