@@ -12,32 +12,11 @@ from conftest import FIXED_DATE, ROOT, write_project
 from layout import Margins, Violation, briefing_margins, css_margins, layout_violations
 from reports.build import BriefingOptions, build_briefing
 
-# What remains of issue 16 in the seed briefing (the same pages in the PDF/A and PDF/UA
-# variants): nothing since the evidence table's columns follow their content. A line of one Han
-# character alone would be listed here (the last two of every text are tied: reports/typeset.py).
-BRIEFING_DEBT: list[str] = []
 SEED_BRIEFINGS = ["seed_briefing", "seed_pdfa", "seed_pdfua"]
 
 
 def outside(violations: list[Violation]) -> list[str]:
     return [str(v) for v in violations if v.rule == "outside"]
-
-
-def remaining(violations: list[Violation]) -> list[str]:
-    return [str(v) for v in violations if v.rule != "outside"]
-
-
-@pytest.mark.parametrize("briefing", SEED_BRIEFINGS)
-def test_every_word_of_the_seed_briefing_is_inside_the_text_block(briefing: str, request):
-    pdf = request.getfixturevalue(briefing)
-    assert outside(layout_violations(pdf, briefing_margins())) == []
-
-
-@pytest.mark.parametrize("briefing", SEED_BRIEFINGS)
-def test_what_remains_of_issue_16_in_the_seed_briefing_is_known(briefing: str, request):
-    """The known debt, exactly: a new violation fails here, and so does one fixed (update the list)."""
-    pdf = request.getfixturevalue(briefing)
-    assert remaining(layout_violations(pdf, briefing_margins())) == BRIEFING_DEBT
 
 
 @pytest.mark.parametrize("briefing", SEED_BRIEFINGS)

@@ -80,23 +80,6 @@ def test_each_converted_quotation_says_so(converted):
         assert "用字统一转为简体（OpenCC），核对依据转换前的原文" in text
 
 
-# What remains of issue 16 in the converted briefings: a Han character alone in the evidence
-# table's follow-up column, 4 characters wide, before a tied run (达 18 年).
-SCRIPT_DEBT: dict[str, list[str]] = {"zh-Hans": [], "zh-Hant": []}
-
-
-def test_every_word_is_inside_the_text_block(converted):
-    """The layout check (tests/layout.py): the summary table fits in either script too."""
-    _, pdf = converted
-    assert [str(v) for v in layout_violations(pdf, briefing_margins()) if v.rule == "outside"] == []
-
-
-def test_what_remains_of_issue_16_in_the_converted_briefing_is_known(converted):
-    """The known debt, exactly: a new violation fails here, and so does one fixed (update the list)."""
-    script, pdf = converted
-    assert [str(v) for v in layout_violations(pdf, briefing_margins()) if v.rule != "outside"] == SCRIPT_DEBT[script]
-
-
 def test_the_converted_briefing_passes_a_typesetters_eye(converted):
     _, pdf = converted
     assert layout_violations(pdf, briefing_margins()) == []
