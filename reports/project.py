@@ -211,7 +211,9 @@ def input_files(project: Project, hash_of: Callable[[Path], str] = sha256_of) ->
     for path in tree_files(project.seeds, project.root):
         files[path.relative_to(project.root).as_posix()] = hashed(path, project.root)
     for folder in [*project.template_dirs, *project.style_dirs]:
-        own = folder.is_relative_to(project.root)
+        # The built-in folders are named so wherever the project is (the repository's own folder
+        # too): a worker that unpacks this project's snapshot elsewhere computes the same names.
+        own = folder.is_relative_to(project.root) and folder.parent != BUILTIN_ROOT
         label = folder.relative_to(project.root).as_posix() if own else f"(built-in)/{folder.name}"
         tree = project.root if own else folder
         for path in tree_files(folder, tree):

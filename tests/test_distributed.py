@@ -235,6 +235,17 @@ def test_a_batch_on_the_workers_is_byte_identical_to_the_local_batch_and_renders
 
 
 @pytest.mark.slow
+def test_the_repositorys_own_folder_renders_the_same_weekly_on_a_worker(celery_cluster):
+    """The project whose templates/ are the built-in ones: they are not packed (the worker has its
+    own, checked by digest), and both sides name them alike, so the weekly's version (in its
+    subject) and its bytes are the same as a local render's."""
+    engine = celery_cluster.engine()
+    job = Job("weekly", week="2026-W47", build_date="2026-01-15")
+    delivery = engine.wait(engine.submit(Project.at(ROOT), job), timeout=120)
+    assert delivery.value.pdf == run_job(ROOT, job).pdf
+
+
+@pytest.mark.slow
 def test_a_rendering_process_killed_mid_render_is_redelivered_and_completes_once(celery_cluster, tmp_path):
     project = Project.at(seed_copy(tmp_path / "project"))
     engine = celery_cluster.engine()
