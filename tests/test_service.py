@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, pdftotext, write_project
+from layout import briefing_margins, handout_margins, layout_violations, weekly_margins
 
 pytestmark = pytest.mark.slow
 
@@ -195,6 +196,7 @@ def test_several_classes_in_traditional_script(served, tmp_path):
     assert reply.status == 200
     assert reply.headers["content-disposition"] == 'inline; filename="briefing-car-t+car-nk-zh-Hant.pdf"'
     text = squeeze(pdftotext(save(reply, tmp_path / "two.pdf")))
+    assert layout_violations(tmp_path / "two.pdf", briefing_margins()) == []  # a combination no CLI test makes
     assert "CAR-T細胞療法" in text and "CAR-NK細胞療法" in text
     assert "CAR-M細胞療法" not in text
     # The same briefing asked in another order is the same document.
@@ -209,12 +211,14 @@ def test_a_handout_on_a5(served, tmp_path):
     assert info["Page size"].startswith("419.5") and "595.2" in info["Page size"]  # 148 x 210 mm
     assert int(info["Pages"]) in (1, 2)
     assert "证据速览" in squeeze(pdftotext(tmp_path / "handout.pdf"))
+    assert layout_violations(tmp_path / "handout.pdf", handout_margins("a5")) == []
 
 
 def test_a_weekly_briefing_is_rendered_in_memory_and_kept_only_in_the_cache(served, tmp_path):
     reply = served.get("/weekly/2026-W46.pdf")
     assert (reply.status, reply.headers["x-cache"]) == (200, "miss")
     text = squeeze(pdftotext(save(reply, tmp_path / "weekly.pdf")))
+    assert layout_violations(tmp_path / "weekly.pdf", weekly_margins()) == []
     assert "2026-W46" in text or "2026年第46周" in text, text[:400]
     assert not (served.root / "build").exists(), sorted(served.root.rglob("*"))
     again = served.get("/weekly/2026-W46.pdf")
