@@ -196,6 +196,16 @@ def stream_on_local_pool(pool, root: str, jobs) -> float:
     return time.perf_counter() - started
 
 
+def print_rates(times_by_engine: dict[str, list[float]], documents: int, cores: int) -> None:
+    """Wall times and documents per minute per engine, against the local pool's."""
+    local = statistics.median([documents / seconds * 60 for seconds in times_by_engine["local"]])
+    print_table(["engine", "wall time", "documents/minute", "vs local"], [
+        [f"local pool ({cores} processes)" if name == "local" else f"celery, {name}",
+         spread(times, unit=" s", digits=2), spread([documents / t * 60 for t in times], digits=0),
+         f"{statistics.median([documents / t * 60 for t in times]) / local:.2f}x"]
+        for name, times in times_by_engine.items()])
+
+
 def main(argv: list[str] | None = None) -> None:
     arguments = parse_arguments(argv)
     sys.path.insert(0, str(DEFAULT_PROJECT))
@@ -275,20 +285,9 @@ def main(argv: list[str] | None = None) -> None:
 
     streamed = STREAM_BATCHES * documents
     print(f"\n1. The weekly batch ({documents} documents) as a new `reports batch` process")
-    local_rate = statistics.median([documents / seconds * 60 for seconds in batch["local"]])
-    print_table(["engine", "wall time", "documents/minute", "vs local"], [
-        [f"local pool ({cores} processes)" if name == "local" else f"celery, {name}",
-         spread(times, unit=" s", digits=2), spread([documents / t * 60 for t in times], digits=0),
-         f"{statistics.median([documents / t * 60 for t in times]) / local_rate:.2f}x"]
-        for name, times in batch.items()])
-
+    print_rates(batch, documents, cores)
     print(f"\n2. A stream of {streamed} documents submitted at once, warm processes (no process start-up)")
-    local_stream = statistics.median([streamed / t * 60 for t in stream["local"]])
-    print_table(["engine", "wall time", "documents/minute", "vs local"], [
-        [f"local pool ({cores} processes)" if name == "local" else f"celery, {name}",
-         spread(times, unit=" s", digits=2), spread([streamed / t * 60 for t in times], digits=0),
-         f"{statistics.median([streamed / t * 60 for t in times]) / local_stream:.2f}x"]
-        for name, times in stream.items()])
+    print_rates(stream, streamed, cores)
 
     to_start = [d.started - d.submitted for d in overheads]
     to_caller = [d.received - d.finished for d in overheads]

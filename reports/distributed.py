@@ -38,6 +38,7 @@ from pathlib import Path
 
 from reports.errors import ReportError
 from reports.jobs import Job, error_from_data, problems_as_data, problems_from_data, run_job
+from reports.pool import RenderFailed
 from reports.settings import broker_url_problem, shown_url
 
 QUEUE = "reports"
@@ -320,13 +321,8 @@ def run_worker(options: WorkerOptions) -> None:
 # The submitting side: snapshot, submit, wait.
 
 
-class JobFailed(Exception):
+class JobFailed(RenderFailed):
     """A job that produced no result: over its time limit (``status`` 504), or failed on the worker (500)."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 @dataclass
