@@ -12,6 +12,7 @@ nor Redis. What goes where in Redis (every key under ``reports:``):
 - ``reports:claim:<key>``: the task under way for a key, so that identical submissions wait for
   one task; ``reports:renders:<key>``: how many times the key was rendered (1, once all is well);
   ``reports:done:<key>``: pushed when the result is stored, so that a waiting caller wakes at once;
+  ``reports:starts:<task id>``: how many times a task was started (at most MAX_STARTS);
 - ``celery-task-meta-<id>``: Celery's own record of a task's state (started, failed, time limit).
 
 A worker is Celery's prefork pool with one child process per render slot. Not the solo pool:
@@ -51,6 +52,7 @@ RESULT_TTL = 86400  # results kept for identical jobs
 DONE_TTL = 60  # the signal that a result is stored, for a caller that waits on it
 WAKE_EVERY = 0.25  # seconds a caller waits for that signal before it looks at the task's state again
 DEFAULT_TIME_LIMIT = 300.0
+MAX_STARTS = 3  # a task whose rendering process is lost this many times fails instead of being given again
 GRACE = 60.0  # beyond the time limit, what a caller waits for a job no worker took
 
 log = logging.getLogger("reports.worker")
@@ -218,6 +220,26 @@ class MissingSnapshot(Exception):
     """The job's snapshot is not in Redis (expired, or the broker was emptied)."""
 
 
+class LostTooOften(Exception):
+    """The task was started MAX_STARTS times and its rendering process was lost each time."""
+
+
+def count_start(store, task_id: str | None) -> None:
+    """Count a task's starts; refuse one that has lost its process MAX_STARTS times already.
+
+    A job that kills whatever renders it (a document that exhausts memory) would otherwise go
+    back to the queue for ever, taking a process down each time. Counted per task, not per job:
+    a job submitted again later (after a time limit, say) starts from zero.
+    """
+    if not task_id:
+        return
+    starts = store.incr(PREFIX + "starts:" + task_id)
+    store.expire(PREFIX + "starts:" + task_id, RESULT_TTL)
+    if starts > MAX_STARTS:
+        raise LostTooOften(f"the job was started {MAX_STARTS} times and its rendering process was lost each time "
+                           "(killed, or out of memory); it is not given again: render it locally to see why")
+
+
 def render_task(payload: dict) -> dict:
     """Render one job from its snapshot and store the result under its key; return the timings."""
     from reports.snapshot import unpack
@@ -235,6 +257,9 @@ def render_task(payload: dict) -> dict:
         store.rpush(PREFIX + "done:" + key, 1)
         store.expire(PREFIX + "done:" + key, DONE_TTL)
         return {**done, "rendered": False, "finished": time.time()}
+    from celery import current_task
+
+    count_start(store, current_task.request.id if current_task else None)
     folder = WorkerSetup.cache / snapshot_id
     if not folder.is_dir():
         data = store.get(PREFIX + "snapshot:" + snapshot_id)

@@ -274,6 +274,36 @@ def test_a_rendering_process_killed_mid_render_is_redelivered_and_completes_once
 
 
 @pytest.mark.slow
+def test_a_job_that_loses_its_process_every_time_fails_after_three_starts(celery_cluster, tmp_path):
+    """A job whose render is killed at every start (as a document that exhausts memory would be)
+    is not given again for ever: the third loss fails it, with a message saying why."""
+    from reports.distributed import MAX_STARTS, JobFailed
+
+    project = Project.at(seed_copy(tmp_path / "project"))
+    engine = celery_cluster.engine()
+    celery_cluster.wait_until_ready(2)
+    ticket = engine.submit(project, Job("briefing", build_date="2026-01-14"))
+    task = engine.app.AsyncResult(ticket.task_id)
+    killed: list[int] = []
+    deadline = time.monotonic() + 120
+    while task.state != "FAILURE":
+        assert time.monotonic() < deadline, (task.state, killed)
+        info = task.info if task.state == "STARTED" else None
+        if info and info.get("pid") not in killed:
+            killed.append(info["pid"])
+            time.sleep(0.2)
+            os.kill(info["pid"], signal.SIGKILL)
+        time.sleep(0.02)
+    assert len(killed) == MAX_STARTS
+    with pytest.raises(JobFailed) as failed:
+        engine.wait(ticket, timeout=10)
+    assert failed.value.status == 500
+    assert f"started {MAX_STARTS} times and its rendering process was lost each time" in failed.value.message
+    assert engine.renders(ticket.key) == 0
+    celery_cluster.wait_until_ready(2)  # the workers replaced every killed process and go on
+
+
+@pytest.mark.slow
 def test_a_broken_seed_on_a_worker_is_the_located_error_unchanged(celery_cluster, tmp_path):
     project = write_project(tmp_path / "project", {
         "seeds/evidence/car-x.yaml": EVIDENCE.replace("phase: phase-1", "phase: phase-9")})
