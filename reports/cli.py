@@ -277,9 +277,12 @@ def schedule(ctx: click.Context, broker: str | None) -> None:
               help="The build date printed in every document (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
 @engine_option
 @broker_option
+@click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=300.0, show_default=True, metavar="SECONDS",
+              help="With --engine celery: the longest one document may take on a worker; past it the batch "
+                   "stops, names the document and writes nothing.")
 @click.pass_context
 def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: str,
-          build_date: dt.datetime | None, engine: str, broker: str | None) -> None:
+          build_date: dt.datetime | None, engine: str, broker: str | None, time_limit: float) -> None:
     """Build every therapy class as a briefing and a handout, on all CPU cores: build/batch/.
 
     CLASS-briefing.pdf and CLASS-handout-PAPER.pdf for each class. The seeds are checked once
@@ -296,7 +299,7 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: str,
     broker = _broker(ctx, broker, "--engine celery") if engine == "celery" else None
     results = build_batch(_project(ctx).root, BatchOptions(jobs=jobs, output=output, paper=paper,
                                                            build_date=build_date.date() if build_date else None,
-                                                           engine=engine, broker=broker))
+                                                           engine=engine, broker=broker, time_limit=time_limit))
     _print_warnings(list(dict.fromkeys(warning for result in results for warning in result.warnings)))
     for result in results:
         click.echo(f"wrote {result.pdf} ({result.pages} page{'s' if result.pages != 1 else ''})")

@@ -274,6 +274,18 @@ def test_a_rendering_process_killed_mid_render_is_redelivered_and_completes_once
 
 
 @pytest.mark.slow
+def test_a_batch_document_over_its_time_limit_stops_the_batch_and_writes_nothing(celery_cluster, tmp_path):
+    project = seed_copy(tmp_path / "project")
+    result = reports("--project", str(project), "batch", "--engine", "celery", "--broker", celery_cluster.broker,
+                     "--time-limit", "0.2", "-o", str(tmp_path / "out"), "--date", "2026-01-13")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert re.search(r"car-\w+-(briefing|handout-a4)\.pdf: rendering took longer than 0\.2 s and was stopped; "
+                     r"nothing was written", result.stderr), result.stderr
+    assert not (tmp_path / "out").exists()
+    celery_cluster.wait_until_ready(2)  # the stopped processes were replaced
+
+
+@pytest.mark.slow
 def test_a_job_that_loses_its_process_every_time_fails_after_three_starts(celery_cluster, tmp_path):
     """A job whose render is killed at every start (as a document that exhausts memory would be)
     is not given again for ever: the third loss fails it, with a message saying why."""
