@@ -39,7 +39,6 @@ from pathlib import Path
 
 from reports.errors import ReportError
 from reports.jobs import Job, error_from_data, problems_as_data, problems_from_data, run_job
-from reports.pool import RenderFailed
 from reports.settings import broker_url_problem, shown_url
 
 QUEUE = "reports"
@@ -346,8 +345,16 @@ def run_worker(options: WorkerOptions) -> None:
 # The submitting side: snapshot, submit, wait.
 
 
-class JobFailed(RenderFailed):
-    """A job that produced no result: over its time limit (``status`` 504), or failed on the worker (500)."""
+class JobFailed(Exception):
+    """A job that produced no result: over its time limit (``status`` 504), or failed on the worker (500).
+
+    Not a ``pool.RenderFailed``: the service turns it into one with a hint of its own (CeleryPool.failure).
+    """
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
 @dataclass
