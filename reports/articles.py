@@ -76,9 +76,7 @@ class Article:
         """A quotation of this article as printed: the paste's artefacts left out, its lost
         superscripts restored, Markdown's stray ** dropped, Chinese punctuation in full width.
         Checked as pasted, printed as read."""
-        for artefact in self.artefacts:
-            text = text.replace(artefact, "")
-        return full_width_punctuation(restore_superscripts(text.replace("**", ""), self.superscripts))
+        return full_width_punctuation(as_read(text.replace("**", ""), self.artefacts, self.superscripts))
 
 
 def superscript_pattern(written: str) -> re.Pattern:
@@ -86,7 +84,10 @@ def superscript_pattern(written: str) -> re.Pattern:
     return re.compile(rf"(?<![0-9]){re.escape(without_superscripts(written))}(?![0-9])")
 
 
-def restore_superscripts(text: str, superscripts: list[str]) -> str:
+def as_read(text: str, artefacts: list[str], superscripts: list[str]) -> str:
+    """Pasted text as its author wrote it: the declared artefacts out, the lost superscripts back."""
+    for artefact in artefacts:
+        text = text.replace(artefact, "")
     for written in superscripts:
         text = superscript_pattern(written).sub(written, text)
     return text
@@ -163,7 +164,7 @@ def _visible_text(children: list[Token]) -> str:
     return "".join(parts)
 
 
-def _join_soft_break(before: str, after: str) -> str:
+def join_soft_break(before: str, after: str) -> str:
     """A line break inside a paragraph: nothing between Chinese characters, a space otherwise."""
     if (before and CJK_RE.match(before[-1])) or (after and CJK_RE.match(after[0])):
         return ""
@@ -194,7 +195,7 @@ def _rewrite_inline(children: list[Token], links: list[Link]) -> tuple[list[Toke
             before = children[index - 1].content if index > 0 else ""
             after = children[index + 1].content if index + 1 < len(children) else ""
             joiner = Token("text", "", 0)
-            joiner.content = _join_soft_break(before, after)
+            joiner.content = join_soft_break(before, after)
             result.append(joiner)
             continue
         if child.type == "text":
@@ -272,8 +273,9 @@ def _drop_lines(body: str, omit: list[str]) -> tuple[str, set[str]]:
 
 def printable_body(body: str, entry: ArticleEntry) -> tuple[str, list[str]]:
     """The body as printed in full (reports build --full-text): the captions of absent figures
-    and the paste's artefacts left out, run-in headings set apart, lost superscripts restored. Returns it and the
-    declarations it did not find (each a warning: a declaration that matches nothing is a typo)."""
+    and the paste's artefacts left out, run-in headings set apart, lost superscripts restored.
+    Returns it and the declarations it did not find (each a warning: one that matches nothing is
+    a typo)."""
     body, found = _drop_lines(body, entry.absent_captions)
     missing = [f"absent_captions entry {caption[:40]}" for caption in entry.absent_captions if caption.strip() not in found]
     lines = body.split("\n")
@@ -286,14 +288,10 @@ def printable_body(body: str, entry: ArticleEntry) -> tuple[str, list[str]]:
         rest = lines[at].strip()[len(wanted):].strip()
         lines[at:at + 1] = [f"#### {wanted}", ""] + ([rest] if rest else [])  # the rest may start with a heading too
     body = "\n".join(lines)
-    for artefact in entry.artefacts:
-        if artefact not in body:
-            missing.append(f"artefacts entry {artefact[:40]}")
-        body = body.replace(artefact, "")
-    for written in entry.superscripts:
-        if not superscript_pattern(written).search(body):
-            missing.append(f"superscripts entry {written} (as pasted: {without_superscripts(written)})")
-    return restore_superscripts(body, entry.superscripts), missing
+    missing += [f"artefacts entry {artefact[:40]}" for artefact in entry.artefacts if artefact not in body]
+    missing += [f"superscripts entry {written} (as pasted: {without_superscripts(written)})"
+                for written in entry.superscripts if not superscript_pattern(written).search(body)]
+    return as_read(body, entry.artefacts, entry.superscripts), missing
 
 
 def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, int] | None, index_path: Path,

@@ -147,7 +147,7 @@ def paper_citation(source: Source) -> str:
     text = f"{source.title}[J]. " if source.title else ""
     text += source.journal
     if source.published:
-        text += f", {source.published.iso()[:4]}"
+        text += f", {source.published.year}"
     text += "."
     if source.first_author:
         text = f"{author_as_cited(source.first_author)}, et al. {text}"
@@ -550,13 +550,6 @@ def reference_view(number_: int, article: Article, content: Content) -> Referenc
     )
 
 
-def apparatus(settings) -> dict:
-    """Who made the briefing and what they declare, as partials/apparatus.html prints it."""
-    return {"publisher": settings.organisation, "editors": settings.editors, "reviewers": settings.reviewers,
-            "conflicts_of_interest": settings.conflicts_of_interest, "funding": settings.funding,
-            "source_selection": settings.source_selection, "contact": settings.contact}
-
-
 def evidence_cutoff(content: Content) -> dt.date | None:
     """The evidence's cut-off: the project's own date, else the latest day a row was added or revised.
 
@@ -614,7 +607,7 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
         "title": content.settings.title,
         "subtitle": content.settings.subtitle,
         "organisation": content.settings.organisation,
-        "apparatus": apparatus(content.settings),
+        "apparatus": content.settings,  # who made it and what they declare: partials/apparatus.html
         "scope": scope,
         "class_ids": [c.id for c in classes],
         "build_date": build_date.isoformat(),

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from reports.errors import ReportError
+from reports.errors import Failure, ReportError
 from reports.jobs import Job, error_from_data, problems_as_data, problems_from_data, run_job
 from reports.settings import broker_url_problem, shown_url
 
@@ -345,16 +345,11 @@ def run_worker(options: WorkerOptions) -> None:
 # The submitting side: snapshot, submit, wait.
 
 
-class JobFailed(Exception):
+class JobFailed(Failure):
     """A job that produced no result: over its time limit (``status`` 504), or failed on the worker (500).
 
     Not a ``pool.RenderFailed``: the service turns it into one with a hint of its own (CeleryPool.failure).
     """
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 @dataclass

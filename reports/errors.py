@@ -86,3 +86,15 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.errors:
             raise ReportError(sorted(self.errors, key=lambda p: p.location))
+
+
+class Failure(Exception):
+    """A render that produced no document, with the HTTP status it answers to (500, 503, 504).
+
+    Not a user's mistake (that is ``ReportError``): a crash, a time limit, a broker gone.
+    """
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message

@@ -284,7 +284,7 @@ def source_links(table: EvidenceFile, content: Content, references: References, 
             unlinked.append(f"[{references.order.index(article_id) + 1}] {label}（网址未提供）")
     for row in table.table.rows:
         if row.source and row.source.doi:
-            year = f", {row.source.published.iso()[:4]}" if row.source.published else ""
+            year = f", {row.source.published.year}" if row.source.published else ""
             # The address under it is the DOI's (https://doi.org/...): the label does not repeat it.
             add("论文", f"{row.source.journal}{year}", "https://doi.org/" + quote(row.source.doi, safe="/:;()._-<>"))
         for registry_id in getattr(row, "registry_ids", []):
@@ -334,13 +334,14 @@ def handout_context(content: Content, table: EvidenceFile, paper: Paper, marks: 
         "paper": paper,
         "marks": marks,
         "bleed": BLEED_MM,
-        "two_pages": False,  # set when the handout takes two (lay_out)
         "glossary": content.glossary,  # abbreviations expanded at their first use, as in the briefing
     }
 
 
-def density_context(content: Content, table: EvidenceFile, paper: Paper, density: Density) -> dict:
-    """What changes with the density: the stylesheet's class, and the chart drawn in its type size."""
+def density_context(content: Content, table: EvidenceFile, paper: Paper, density: Density,
+                    two_pages: bool = False) -> dict:
+    """What changes with the layout: the density's class, the chart drawn in its type size, and
+    whether the quotations start a second page (``two_pages``: see lay_out)."""
     chart = None
     if table.table.studies:
         try:
@@ -349,7 +350,7 @@ def density_context(content: Content, table: EvidenceFile, paper: Paper, density
         except ValueError as error:  # texts too long for the paper's width, which only the rows can change
             raise ReportError(Problem(Location(table.path.relative_to(content.project.root).as_posix()),
                                       f"the studies' chart does not fit on {paper.name}: {error}")) from None
-    return {"density": density.name, "chart": chart}
+    return {"density": density.name, "chart": chart, "two_pages": two_pages}
 
 
 def only_the_disclaimer(page, paper: Paper) -> bool:
@@ -365,8 +366,8 @@ def lay_out(project: Project, content: Content, table: EvidenceFile, options: Ha
 
     context = handout_context(content, table, paper, options.marks, build_date)
 
-    def render(density: Density):
-        dense_context = {**context, **density_context(content, table, paper, density)}
+    def render(density: Density, two_pages: bool = False):
+        dense_context = {**context, **density_context(content, table, paper, density, two_pages)}
         html = briefing_html(project, dense_context, template=TEMPLATE)
         return render_pdf(html, project.template_dirs[0], stylesheets, fetcher), dense_context
 
@@ -384,11 +385,9 @@ def lay_out(project: Project, content: Content, table: EvidenceFile, options: Ha
         if len(document.pages) == 2:
             # Two pages: the quotations start the second, so that it is a section of its own
             # (quotations, sources, disclaimer) rather than the sources' overflow under an empty page.
-            context["two_pages"] = True
-            balanced = render(density)
+            balanced = render(density, two_pages=True)
             if len(balanced[0].pages) == 2:
                 return balanced
-            context["two_pages"] = False
         return document, dense_context
     raise ReportError(Problem(
         Location(table.path.relative_to(project.root).as_posix()),

@@ -9,10 +9,11 @@ full was half the briefing, noise to a reader and a copyright exposure to the pu
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
-from reports.articles import Article, CJK_RE
+from reports.articles import Article, join_soft_break
 from reports.model import Excerpt, Landscape, Study
 from reports.project import Content
 from reports.sources import walk_models
@@ -39,11 +40,10 @@ class Passage:
 
 
 def printed_paragraph(text: str) -> str:
-    """A block's text as one printed paragraph: line breaks joined (nothing between Chinese
-    characters, a space otherwise), runs of spaces made one."""
+    """A block's text as one printed paragraph: line breaks joined as the article's HTML joins
+    them (nothing between Chinese characters, a space otherwise), runs of spaces made one."""
     def join(match: re.Match) -> str:
-        before, after = match.string[match.start() - 1: match.start()], match.string[match.end(): match.end() + 1]
-        return "" if CJK_RE.match(before or " ") or CJK_RE.match(after or " ") else " "
+        return join_soft_break(match.string[:match.start()], match.string[match.end():])
 
     return " ".join(re.sub(r"[ \t]*\n[ \t]*", join, text).split())
 
@@ -120,7 +120,7 @@ def article_passages(article: Article, excerpts: list[Excerpt], cited: dict[str,
         total += len(s)
 
     def locate(position: int) -> tuple[int, int]:
-        block = max(i for i, offset in enumerate(offsets) if offset <= position)
+        block = bisect.bisect_right(offsets, position) - 1
         return block, position - offsets[block]
 
     # (first block, last block) -> {block: [(start, end) in its printed text]}, and the citations

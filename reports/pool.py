@@ -34,7 +34,7 @@ from typing import Any
 from pebble import ProcessExpired, ProcessPool
 
 from reports.engine import warm_up
-from reports.errors import ReportError
+from reports.errors import Failure, ReportError
 from reports.jobs import Job, run_job
 
 log = logging.getLogger("reports.service")
@@ -48,13 +48,8 @@ class Busy(Exception):
         self.retry_after = retry_after
 
 
-class RenderFailed(Exception):
+class RenderFailed(Failure):
     """A render that crashed, timed out or hit a programming error: only its request fails."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 @dataclass

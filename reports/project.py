@@ -62,9 +62,11 @@ class Project:
 
     @property
     def own_folders(self) -> list[Path]:
-        """The project's own input folders (not the built-in ones), which must not link outside it."""
+        """The project's own input folders, which must not link outside it: its seeds, and its
+        templates and styles unless they are the built-in ones (a project in the tool's own folder)."""
         own = [self.root / "templates", self.root / "styles"]
-        return [self.seeds, *(folder for folder in own if folder.exists() or folder.is_symlink())]
+        return [self.seeds, *(folder for folder in own
+                              if (folder.exists() or folder.is_symlink()) and folder.parent != BUILTIN_ROOT)]
 
     @property
     def readable_roots(self) -> list[Path]:
@@ -211,9 +213,9 @@ def input_files(project: Project, hash_of: Callable[[Path], str] = sha256_of) ->
     for path in tree_files(project.seeds, project.root):
         files[path.relative_to(project.root).as_posix()] = hashed(path, project.root)
     for folder in [*project.template_dirs, *project.style_dirs]:
-        # The built-in folders are named so wherever the project is (the repository's own folder
-        # too): a worker that unpacks this project's snapshot elsewhere computes the same names.
-        own = folder.is_relative_to(project.root) and folder.parent != BUILTIN_ROOT
+        # The built-in folders are named so wherever the project is (the tool's own folder too): a
+        # worker that unpacks this project's snapshot elsewhere computes the same names.
+        own = folder in project.own_folders
         label = folder.relative_to(project.root).as_posix() if own else f"(built-in)/{folder.name}"
         tree = project.root if own else folder
         for path in tree_files(folder, tree):

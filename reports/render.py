@@ -37,22 +37,18 @@ def template_environment(template_dirs: list[Path]) -> jinja2.Environment:
 
 def render_html(template_dirs: list[Path], template_name: str, context: dict) -> str:
     environment = template_environment(template_dirs)
+    # A template it includes is loaded as it renders: its syntax errors come from render().
     try:
-        template = environment.get_template(template_name)
-    except jinja2.TemplateNotFound:
+        return environment.get_template(template_name).render(**context)
+    except jinja2.TemplateNotFound as error:
         searched = ", ".join(str(d) for d in template_dirs) or "nowhere (no templates/ folder)"
-        raise ReportError(f"template '{template_name}' not found; searched: {searched}") from None
+        if error.name == template_name:
+            raise ReportError(f"template '{template_name}' not found; searched: {searched}") from None
+        raise ReportError(f"template '{template_name}' includes '{error.name}', which is in none of {searched}") from None
     except jinja2.TemplateSyntaxError as error:
         raise ReportError(f"{error.filename}:{error.lineno}: template syntax error: {error.message}") from None
-    try:
-        return template.render(**context)
     except jinja2.UndefinedError as error:
         raise ReportError(f"template '{template_name}' uses an undefined value: {error.message}") from None
-    except jinja2.TemplateSyntaxError as error:  # in a template it includes, loaded as it renders
-        raise ReportError(f"{error.filename}:{error.lineno}: template syntax error: {error.message}") from None
-    except jinja2.TemplateNotFound as error:
-        raise ReportError(f"template '{template_name}' includes '{error.name}', which is in none of "
-                          f"{', '.join(str(d) for d in template_dirs)}") from None
 
 
 def read_stylesheets(style_dirs: list[Path], name: str) -> list[tuple[Path, str]]:

@@ -62,12 +62,8 @@ def snapshot_files(project: Project, weekly_record: list[Path] | None = None) ->
 
         load_content(project)
         problems.raise_if_any()
-    from reports.project import BUILTIN_ROOT
-
     files = {}
-    for folder in project.own_folders:
-        if folder != project.seeds and folder.parent == BUILTIN_ROOT:
-            continue  # the built-in templates or styles (a project in the repository's folder): the worker has its own
+    for folder in project.own_folders:  # not the built-in templates and styles: the worker has its own
         for path in tree_files(folder, project.root):
             if path.is_file():  # a pipe or device is not packed; the seeds' reader refuses it where it stands
                 files[path.relative_to(project.root).as_posix()] = path

@@ -170,6 +170,26 @@ INK_DPI = 72  # one pixel a point: a rule 1 pt past the margin is one pixel of i
 INK = 160  # a grey level under this is ink (anti-aliased edges and light tints are not)
 
 
+@dataclass(frozen=True)
+class PageBoxes:
+    """A page's paper (its trim) and text block, in pt from the media box's top-left corner, as
+    pdftotext's word boxes and pdftoppm's images have them (with crop marks the media box holds
+    the bleed too). The text block's sides have TOLERANCE added; its top and bottom do not."""
+
+    paper: tuple[float, float, float, float]  # left, top, right, bottom
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+    @classmethod
+    def of(cls, page, margins: Margins) -> "PageBoxes":
+        height, origin, trim = float(page.mediabox.top), float(page.mediabox.left), page.trimbox
+        paper = (float(trim.left) - origin, height - float(trim.top), float(trim.right) - origin, height - float(trim.bottom))
+        return cls(paper, paper[0] + margins.left * MM - TOLERANCE, paper[2] - margins.right * MM + TOLERANCE,
+                   paper[1] + margins.top * MM, paper[3] - margins.bottom * MM)
+
+
 def _ink_outside(pdf: Path, reader, margins: dict[int | None, Margins]) -> list[Violation]:
     """Ink beside the text block (in the body's band) or too near the paper's edge, per page."""
     import numpy
@@ -180,14 +200,8 @@ def _ink_outside(pdf: Path, reader, margins: dict[int | None, Margins]) -> list[
         subprocess.run(["pdftoppm", "-r", str(INK_DPI), "-gray", "-png", str(pdf), f"{folder}/page"], check=True)
         images = sorted(Path(folder).glob("page-*.png"))
         for number, image in enumerate(images, 1):
-            page = reader.pages[number - 1]
-            height = float(page.mediabox.top)
-            trim = page.trimbox
-            origin = float(page.mediabox.left)  # the image starts at the media box's left edge
-            paper = (float(trim.left) - origin, height - float(trim.top), float(trim.right) - origin, height - float(trim.bottom))
-            m = margins.get(number, margins[None])
-            left, right = paper[0] + m.left * MM - TOLERANCE, paper[2] - m.right * MM + TOLERANCE
-            top, bottom = paper[1] + m.top * MM, paper[3] - m.bottom * MM
+            boxes = PageBoxes.of(reader.pages[number - 1], margins.get(number, margins[None]))
+            paper, left, right, top, bottom = boxes.paper, boxes.left, boxes.right, boxes.top, boxes.bottom
             edge = EDGE_MM * MM
             pixels = numpy.asarray(Image.open(image).convert("L"))
             scale = INK_DPI / 72
@@ -227,15 +241,10 @@ def layout_violations(pdf: Path, margins: dict[int | None, Margins]) -> list[Vio
     walk(reader.outline)
     violations: list[Violation] = []
     for number, blocks in enumerate(_words(pdf), 1):
-        page = reader.pages[number - 1]
-        height = float(page.mediabox.top)
-        trim = page.trimbox  # the paper: the MediaBox, or inside it with crop marks and a bleed
-        origin = float(page.mediabox.left)  # pdftotext's x starts at the media box's left edge (with a bleed, left of the trim)
-        paper_left, paper_right = float(trim.left) - origin, float(trim.right) - origin
-        paper_top, paper_bottom = height - float(trim.top), height - float(trim.bottom)  # pdftotext's y grows down
-        m = margins.get(number, margins[None])
-        left, right = paper_left + m.left * MM - TOLERANCE, paper_right - m.right * MM + TOLERANCE
-        top, bottom = paper_top + m.top * MM - TOLERANCE, paper_bottom - m.bottom * MM + TOLERANCE
+        boxes = PageBoxes.of(reader.pages[number - 1], margins.get(number, margins[None]))
+        _, paper_top, _, paper_bottom = boxes.paper
+        left, right = boxes.left, boxes.right
+        top, bottom = boxes.top - TOLERANCE, boxes.bottom + TOLERANCE  # a word's box: glyph ascent and descent
         edge = EDGE_MM * MM
         body_rows: set[int] = set()
         body: list[tuple[float, float, str]] = []  # (top, left, text) of every body word, for headings

@@ -2,9 +2,9 @@
 
 Run it from the project folder, on demand (a benchmark that prints figures, not a test):
 
-    .venv/bin/python benchmarks/celery.py              # 3 timed runs of each (about 2 minutes)
-    .venv/bin/python benchmarks/celery.py --quick      # 1 run each (under a minute)
-    .venv/bin/python benchmarks/celery.py --runs 5 --project /path/to/project
+    .venv/bin/python benchmarks/scale_out.py              # 3 timed runs of each (about 2 minutes)
+    .venv/bin/python benchmarks/scale_out.py --quick      # 1 run each (under a minute)
+    .venv/bin/python benchmarks/scale_out.py --runs 5 --project /path/to/project
 
 It starts its own redis-server on a free loopback port (nothing saved, its own temporary folder)
 and its own ``reports worker`` processes (one rendering process each), and stops them at the end.
@@ -46,10 +46,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-# This file is named celery.py, as the issue asks; run as a script, its folder comes first on
-# sys.path and would hide the Celery package itself.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
 
 DEFAULT_PROJECT = Path(__file__).resolve().parent.parent
 BASE_DATE = 737_000  # an ordinal date (2018-11-..): each run prints its own date, 2019 and on
@@ -219,7 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     from reports.project import Project
 
     cores = available_cores()
-    print(f"benchmarks/celery.py: {cores} cores, Python {sys.version.split()[0]}, project {arguments.project}, "
+    print(f"benchmarks/scale_out.py: {cores} cores, Python {sys.version.split()[0]}, project {arguments.project}, "
           f"{arguments.runs} run(s) each; load average {os.getloadavg()[0]:.2f}")
     dates = Dates()
     with tempfile.TemporaryDirectory(prefix="reports-celery-bench-") as temporary:
