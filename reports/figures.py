@@ -267,7 +267,7 @@ def figures_in(text: str) -> tuple[Figure, ...]:
 BOUND_BEFORE = {
     "more-than": r"超过|超過|大于|大於|多于|多於|逾|more than|over|>",
     "at-least": r"至少|不少于|不少於|at least|≥",
-    "up-to": r"长达|長達|最长|最長|最久|up to|as long as",
+    "up-to": r"长达|長達|最长|最長|最久|最长\S{0,3}达|最長\S{0,3}達|up to|as long as",
     "about": r"约|約|大约|大約|近|approximately|about|around|≈",  # not ~: 32.0 ~ 39.8 is a range
 }
 BOUND_AFTER = {"more-than": r"以上|多|余|餘|\+", "at-least": r"以上", "up-to": r"", "about": r"左右"}
@@ -318,3 +318,41 @@ def term_forms(term: str, quoted_as: list[str]) -> list[str]:
     the curator's ``quoted_as`` forms (all whitespace-free)."""
     forms = [term, *re.split(r"[（）()]", term), *quoted_as]
     return [form for form in dict.fromkeys(compact(form) for form in forms) if len(form) >= 2]
+
+
+# A count stated as the denominator: 18例患者中, 在 14 名接受治疗的患者中, 288/1580, of 18.
+DENOMINATOR_AFTER = re.compile(r"[^，,；;。：:]{0,24}?中(?![位国國心])")
+DENOMINATOR_BEFORE = re.compile(r"(?:\d\s*[/／]\s*|\bof\s+|\bout of\s+)$", re.IGNORECASE)
+
+
+def is_denominator(text: str, figure: Figure) -> bool:
+    """True when the text states the number as what a count is out of (X 例中, n/X, of X)."""
+    if DENOMINATOR_BEFORE.search(text[max(0, figure.start - 8):figure.start]):
+        return True
+    after = text[figure.end:figure.end + 30]
+    return bool(re.match(r"\s*(?:例|名|位|人|项|項|个|個|patients?|participants?)", after, re.IGNORECASE)
+                and DENOMINATOR_AFTER.match(after))
+
+
+# 在 HER2 3+ 肿瘤患者中, 在随访超过12个月的9例患者中: a subgroup stated before the figures that are of it.
+SUBGROUP_RE = re.compile(r"在([^，,；;。]{2,40}?)(?:患者|患儿|患兒|病例|受试者|受試者|人群|亚组|亞組)?中(?=\s*[，,]|\s*\d)")
+SUBGROUP_KINDS = frozenset({COUNT, PERCENT, TRIALS})
+COUNT_IN_PHRASE = re.compile(r"\d+(?:[.·]\d+)?\s*(?:例|名|位|人|项|項)")
+NOT_SUBGROUP = re.compile(r"\d+(?:[.·]\d+)?\s*(?:例|名|位|人|项|項)|接受治疗的|接受治療的|入组的|入組的|所有|全部|"
+                          r"参与试验的|參與試驗的|[的之]$|\s+")
+
+
+def subgroup_of(text: str, figure: Figure, sentence: tuple[int, int]) -> str | None:
+    """The subgroup a figure is of, as the text states it before the figure in its sentence (在…中), or None
+    when the figure is of everyone (在 14 名接受治疗的患者中, 在这项研究中)."""
+    start, _ = sentence
+    found = None
+    if figure.kind not in SUBGROUP_KINDS:
+        return None
+    for match in SUBGROUP_RE.finditer(text, start, figure.start):
+        phrase = match.group(1)
+        if re.search(r"研究|試驗|试验|方面", phrase):
+            continue
+        rest = NOT_SUBGROUP.sub("", NOT_SUBGROUP.sub("", phrase))
+        found = COUNT_IN_PHRASE.sub("", phrase).strip() if len(rest) >= 2 else None
+    return found

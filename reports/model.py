@@ -413,9 +413,9 @@ class Source(YamlModel):
 
 class Design(YamlModel):
     study_type: Literal["interventional", "observational", "case-report", "registry-analysis"]
-    allocation: Literal["randomized", "non-randomized", "na"] = "na"
-    intervention_model: Literal["single-group", "parallel", "crossover", "sequential", "factorial", "na"] = "na"
-    masking: Literal["none", "single", "double", "triple", "quadruple", "na"] = "na"
+    allocation: Literal["randomized", "non-randomized", "na", "not-reported"] = "na"
+    intervention_model: Literal["single-group", "parallel", "crossover", "sequential", "factorial", "na", "not-reported"] = "na"
+    masking: Literal["none", "single", "double", "triple", "quadruple", "na", "not-reported"] = "na"
     summary: str = Field(description="the design in words, for the table")
 
 
@@ -724,6 +724,12 @@ class ProjectSettings(YamlModel):
     schedule: Crontab = Field("0 8 * * mon", description="when reports schedule builds the weekly briefing (crontab)")
     evidence_cutoff: Day | None = Field(
         None, description="the day the evidence was last searched; default: the latest added or revision date of a row"
+    )
+    claim_words: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="clinical words that are claims, added to the shipped lexicon (reports/lexicon.yaml): a group "
+                    "id (relapsed-refractory, randomised ... or a new one) and its words; reports check requires "
+                    "each in the curator's text to be stated in an excerpt",
     )
     promotional_words: list[str] = Field(
         default_factory=lambda: list(PROMOTIONAL_WORDS),

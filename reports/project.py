@@ -120,7 +120,7 @@ def load_content(project: Project, classes: list[str] | None = None) -> Content:
     tables = read_evidence(project.seeds, problems, classes, settings)
     glossary = read_glossary(project.seeds, problems, settings)
     unreadable = {path.stem for path in article_files(project.seeds)} - articles.keys()
-    verified = verify_evidence(tables, articles, problems, unreadable)
+    verified = verify_evidence(tables, articles, problems, unreadable, settings)
     warn_promotional_wording(tables, settings, problems)
     warn_missing_apparatus(settings, project.seeds / "project.yaml", problems)
     warn_unknown_abbreviations(tables, glossary, problems)

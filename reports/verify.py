@@ -34,9 +34,13 @@ from rapidfuzz import fuzz
 from reports.articles import Article
 from reports.errors import Problems
 from reports.evidence import EvidenceFile
+from reports.claims import _to_simplified
+from reports.claims import (
+    PHASE_OF_CODE, Lexicon, Scope, anchors, design_groups, design_problems, lexicon_for, unbacked_words,
+)
 from reports.figures import (
     COUNT, DATE, GRADE, IDENTIFIER, ITEMS, KIND_NAMES, ORDINAL, PERCENT, PLAIN, QUANTITIES, TRIALS,
-    Figure, bound_of, compact, figures_in, kinds_for_unit, sentences_of, states_absence, term_forms,
+    SUBGROUP_KINDS, Figure, bound_of, compact, figures_in, is_denominator, subgroup_of, kinds_for_unit, sentences_of, states_absence, term_forms,
 )
 from reports.glossary import abbreviations_in
 from reports.model import (
@@ -124,6 +128,7 @@ class Claim:
     kinds: frozenset[str]
     needs_term: bool
     bound: str | None = None  # Measurement.bound: backed only where the source qualifies the number so (超过, 约)
+    role: str | None = None  # "of": stated as a denominator; enrolled / treated / evaluable: with a word saying so
 
 
 def claims_of(part: Backed) -> Iterator[Claim]:
@@ -132,7 +137,7 @@ def claims_of(part: Backed) -> Iterator[Claim]:
     if isinstance(part, Enrollment):
         for name in ("enrolled", "treated", "evaluable"):
             if getattr(part, name) is not None:
-                yield Claim(name, getattr(part, name), counts, False)
+                yield Claim(name, getattr(part, name), counts, False, role=name)
     elif isinstance(part, Measurement):
         value_kinds = kinds_for_unit(part.unit)
         if part.value is not None:
@@ -140,7 +145,7 @@ def claims_of(part: Backed) -> Iterator[Claim]:
         if part.n is not None:
             yield Claim("n", part.n, counts, True)
         if part.of is not None:
-            yield Claim("of", part.of, counts, False)
+            yield Claim("of", part.of, counts, False, role="of")
         for interval in ("ci", "iqr"):
             bounds = getattr(part, interval)
             if bounds is not None:
@@ -154,7 +159,7 @@ def claims_of(part: Backed) -> Iterator[Claim]:
             if getattr(part, name) is not None:
                 yield Claim(name, getattr(part, name), kinds, True)
         if part.of is not None:
-            yield Claim("of", part.of, counts, False)
+            yield Claim("of", part.of, counts, False, role="of")
     elif isinstance(part, FollowUp):
         for name in ("median", "longest"):
             if getattr(part, name) is not None:
@@ -164,7 +169,8 @@ def claims_of(part: Backed) -> Iterator[Claim]:
             yield Claim("value", part.value, kinds_for_unit(part.unit), True)
         for name, needs_term in (("n", True), ("of", False)):
             if getattr(part, name) is not None:
-                yield Claim(name, getattr(part, name), frozenset({COUNT, TRIALS}), needs_term)
+                yield Claim(name, getattr(part, name), frozenset({COUNT, TRIALS}), needs_term,
+                            role="of" if name == "of" else None)
 
 
 def term_shown(part: Backed) -> str:
@@ -194,11 +200,19 @@ class Quoted:
     text: str
     figures: tuple[Figure, ...]
     sentences: list[str]
+    spans: list[tuple[int, int]]  # (start, end) of each sentence in text
 
     @classmethod
     def of(cls, excerpt: Excerpt) -> "Quoted":
         text = normalise_whitespace(excerpt.text)
-        return cls(excerpt.id, text, figures_in(text), [text[a:b] for a, b in sentences_of(text)])
+        spans = sentences_of(text)
+        return cls(excerpt.id, text, figures_in(text), [text[a:b] for a, b in spans], spans)
+
+    @classmethod
+    def of_text(cls, id: str, text: str) -> "Quoted":
+        """A text read as an excerpt is (the curator's prose, to compare its numbers with the excerpts')."""
+        spans = sentences_of(text)
+        return cls(id, text, figures_in(text), [text[a:b] for a, b in spans], spans)
 
     def names(self, sentence: int, terms: list[str]) -> bool:
         if not terms:
@@ -206,29 +220,164 @@ class Quoted:
         here = compact(self.sentences[sentence])
         return any(term in here for term in terms)
 
+    def labels_near(self, figure: Figure, labels: "Labels") -> set[int]:
+        """The parts whose name stands nearest to a figure in its clause (CD22(9.60%)、CD20(7.01%): 9.60% is
+        CD22's); empty when no name stands in the clause."""
+        start, end = clause_around(self.text, figure.start, *self.spans[figure.sentence])
+        found = labels.occurrences(self.text, start, end)
+        if not found:
+            return set()
+        distances = [(label_distance(figure, o[0], o[1]), o[2]) for o in found]
+        nearest = min(distance for distance, _ in distances)
+        return set().union(*(owners for distance, owners in distances if distance == nearest))
+
+
+CLAUSE_BREAK = re.compile(r"[，,；;、：:。]")
+# Head nouns of a count (891 项试验, 14 名患者) name what is counted, not which row it belongs to.
+GENERIC_LABELS = frozenset({"试验", "试验", "試驗", "临床试验", "臨床試驗", "患者", "研究"})
+
+
+def clause_around(text: str, offset: int, start: int, end: int) -> tuple[int, int]:
+    """(start, end) of the clause of ``text`` that holds ``offset``, within the sentence start..end."""
+    left = max((m.end() for m in CLAUSE_BREAK.finditer(text, start, offset)), default=start)
+    right = next((m.start() for m in CLAUSE_BREAK.finditer(text, offset, end)), end)
+    return left, right
+
+
+def label_distance(figure: Figure, start: int, end: int) -> float:
+    """Characters between a name and a figure; a name after the figure counts half a character further."""
+    if end <= figure.start:
+        return figure.start - end
+    if start >= figure.end:
+        return start - figure.end + 0.5
+    return 0
+
+
+@dataclass
+class Labels:
+    """The names of every part of a row (or of a table), each with the parts it names: what a figure's
+    nearest name is chosen among."""
+
+    owners: dict[str, set[int]] = field(default_factory=dict)  # compact form -> ids of the parts
+    names: dict[int, str] = field(default_factory=dict)  # id of a part -> how messages name it
+
+    def add(self, part: Backed) -> None:
+        self.names[id(part)] = term_shown(part)
+        for form in dict.fromkeys(simplified(form) for form in part_terms(part)):
+            if form not in GENERIC_LABELS:
+                self.owners.setdefault(form, set()).add(id(part))
+
+    def occurrences(self, text: str, start: int, end: int) -> list[tuple[int, int, frozenset[int]]]:
+        """(start, end, owners) of each name in text[start:end], a shorter name inside a longer one left out."""
+        squeezed, where = squeeze(text[start:end])
+        found = []
+        for form, owners in self.owners.items():
+            at = squeezed.find(form)
+            while at >= 0:
+                found.append((start + where[at], start + where[at + len(form) - 1] + 1, frozenset(owners)))
+                at = squeezed.find(form, at + 1)
+        found.sort(key=lambda o: o[0] - o[1])
+        kept: list[tuple[int, int, frozenset[int]]] = []
+        for occurrence in found:
+            if not any(k[0] <= occurrence[0] and occurrence[1] <= k[1] and k[2] != occurrence[2] for k in kept):
+                kept.append(occurrence)
+        return kept
+
+
+def simplified(text: str) -> str:
+    """Text in simplified script (OpenCC t2s), so that a name matches in either script: 失訪 is 失访."""
+    return _to_simplified(text)
+
+
+def rival_labels(row: Study | Landscape, parts: list[Backed]) -> dict[int, Labels]:
+    """For each part, the names its figures are told apart from: a study's parts among themselves; a
+    landscape item among the items of its series (CD22 and CD7, 全球 and 中国)."""
+    if isinstance(row, Landscape):
+        groups = [[row.trials], *[series.items for series in row.series]]
+    else:
+        groups = [parts]
+    rivals = {}
+    for group in groups:
+        labels = Labels()
+        for part in group:
+            labels.add(part)
+        for part in group:
+            rivals[id(part)] = labels
+    return rivals
+
+
+def squeeze(text: str) -> tuple[str, list[int]]:
+    """``compact(text)`` in simplified script and, for each of its characters, where it stands in ``text``."""
+    folded = simplified(text)
+    text = folded if len(folded) == len(text) else text
+    chars, where = [], []
+    for index, char in enumerate(text):
+        squeezed = compact(char)
+        chars.append(squeezed)
+        where.extend([index] * len(squeezed))
+    return "".join(chars), where
+
 
 def _same(a: Decimal | int, b: Decimal | int) -> bool:
     return Decimal(a) == Decimal(b)
 
 
-def find_backing(claim: Claim, quoted: list[Quoted], terms: list[str]) -> str | None:
+@dataclass
+class Binding:
+    """What a part's figures must stand with in an excerpt, beyond their value and kind: the part's own name
+    nearest to them (among the names of the row's other parts), and its subgroup."""
+
+    labels: "Labels | None" = None
+    me: int = 0
+    population: str | None = None
+    n: int | None = None  # the part's numerator, for a denominator a stated rate implies
+
+
+# What says a count of people is of those enrolled, treated or evaluable.
+ROLE_WORDS = {
+    "enrolled": r"纳入|納入|入组|入組|招募|入选|入選|参与|參與|enrolled|enrol|recruited|participants",
+    "treated": r"治疗|治療|接受|输注|輸注|给药|給藥|treated|infused|received|dosed",
+    "evaluable": r"可评估|可評估|可评价|可評價|evaluable|assessable",
+}
+ROLE_NAMES = {"enrolled": "enrolled (纳入, 入组, 招募)", "treated": "treated (接受治疗, 输注)",
+              "evaluable": "evaluable (可评估)"}
+
+
+def find_backing(claim: Claim, quoted: list[Quoted], terms: list[str], binding: Binding | None = None) -> str | None:
     """None when an excerpt states the claim; otherwise what the excerpts have instead, for the message."""
+    binding = binding or Binding()
     term_needed = claim.needs_term and bool(terms)
     near_misses: list[str] = []
     for excerpt in quoted:
         for figure in excerpt.figures:
             if not _same(figure.value, claim.value):
                 continue
+            shown = figure.shown(excerpt.text)
+            nearest = (excerpt.labels_near(figure, binding.labels)
+                       if term_needed and binding.labels is not None else set())
+            subgroup = subgroup_of(excerpt.text, figure, excerpt.spans[figure.sentence])
             if figure.kind not in claim.kinds:
-                near_misses.append(f"{claim.value} occurs only {KIND_NAMES[figure.kind]} "
-                                   f"(“{figure.shown(excerpt.text)}” in {excerpt.id})")
+                near_misses.append(f"{claim.value} occurs only {KIND_NAMES[figure.kind]} (“{shown}” in {excerpt.id})")
             elif term_needed and not excerpt.names(figure.sentence, terms):
-                near_misses.append(f"“{figure.shown(excerpt.text)}” in {excerpt.id} is in a sentence that does "
-                                   "not name what the figure is about")
+                near_misses.append(f"“{shown}” in {excerpt.id} is in a sentence that does not name what the figure "
+                                   "is about")
+            elif nearest and binding.me not in nearest:
+                other = " or ".join(binding.labels.names[owner] for owner in sorted(nearest))
+                near_misses.append(f"“{shown}” in {excerpt.id} belongs to {other}, the name nearest to it")
             elif claim.bound is not None and bound_of(excerpt.text, figure) != claim.bound:
                 stated = bound_of(excerpt.text, figure)
-                near_misses.append(f"“{figure.shown(excerpt.text)}” in {excerpt.id} is {BOUND_WORDS[stated]}, "
-                                   f"not bound: {claim.bound}; write bound: {stated}")
+                near_misses.append(f"“{shown}” in {excerpt.id} is {BOUND_WORDS[stated]}, not bound: {claim.bound}; "
+                                   f"write bound: {stated}")
+            elif claim.role == "of" and not (is_denominator(excerpt.text, figure)
+                                              or rate_implies(quoted, binding.n, claim.value)):
+                near_misses.append(f"“{shown}” in {excerpt.id} is not stated as the denominator (X 例中, n/X, of X)")
+            elif claim.role in ROLE_WORDS and not re.search(ROLE_WORDS[claim.role], excerpt.sentences[figure.sentence],
+                                                             re.IGNORECASE):
+                near_misses.append(f"“{shown}” in {excerpt.id} is in a sentence that does not say the patients were "
+                                   f"{ROLE_NAMES[claim.role]}")
+            elif claim.role is None and subgroup and not population_covers(binding.population, subgroup):
+                near_misses.append(f"“{shown}” in {excerpt.id} is of a subgroup (在{subgroup}中), which the item does "
+                                   f"not give; write it under population:")
             else:
                 return None
         if _same(claim.value, 0) and (COUNT in claim.kinds or PERCENT in claim.kinds):
@@ -241,6 +390,32 @@ def find_backing(claim: Claim, quoted: list[Quoted], terms: list[str]) -> str | 
     if near_misses:
         return "; ".join(dict.fromkeys(near_misses))
     return f"no {claim.value} in them"
+
+
+def rate_implies(quoted: list[Quoted], n: int | None, of: int | Decimal) -> bool:
+    """True when an excerpt states n with its percentage and n/of rounds to it as written: 891 项(56.4%) of
+    1580 (the total the excerpts state elsewhere)."""
+    if n is None:
+        return False
+    for excerpt in quoted:
+        figures = excerpt.figures
+        for figure, following in zip(figures, figures[1:]):
+            if (figure.kind in COUNTED and _same(figure.value, n) and following.kind == PERCENT
+                    and following.sentence == figure.sentence and following.start - figure.end <= 12
+                    and agrees_as_written(Decimal(n) * 100 / Decimal(of), following.value)):
+                return True
+    return False
+
+
+def population_covers(population: str | None, subgroup: str) -> bool:
+    """True when a part's population gives the subgroup an excerpt states: its figures and names (HER2 3+,
+    随访超过 12 个月), or its words."""
+    if not population:
+        return False
+    needed = anchors(subgroup)
+    if needed:
+        return needed <= anchors(population)
+    return compact(subgroup).replace("的", "") in compact(population).replace("的", "")
 
 
 BOUND_WORDS = {"more-than": "qualified as more than (超过, 以上)", "at-least": "qualified as at least (至少)",
@@ -343,6 +518,28 @@ def prose_matches(figure: Figure, pool: Iterable[Figure]) -> bool:
     return False
 
 
+COMPATIBLE_BOUNDS = {frozenset({"more-than", "at-least"})}
+
+
+def prose_mismatch(prose: Quoted, figure: Figure, excerpt: Quoted, other: Figure,
+                   label_groups: Iterable[Labels]) -> str | None:
+    """Why an excerpt's number of the same value does not back a number of the curator's prose: its
+    qualifier (超过, 以上, 约), its subgroup or its name differ; None when it backs it."""
+    stated, written = bound_of(excerpt.text, other), bound_of(prose.text, figure)
+    if stated != written and frozenset({stated, written}) not in COMPATIBLE_BOUNDS:
+        return (f"is {BOUND_WORDS[written]}, but {excerpt.id} states “{other.shown(excerpt.text)}” "
+                f"{BOUND_WORDS[stated]}")
+    subgroup = subgroup_of(excerpt.text, other, excerpt.spans[other.sentence])
+    if subgroup and not population_covers(prose.sentences[figure.sentence], subgroup):
+        return f"is of a subgroup in {excerpt.id} (在{subgroup}中), which this sentence does not name"
+    for labels in label_groups if figure.kind in SUBGROUP_KINDS else ():
+        mine, theirs = prose.labels_near(figure, labels), excerpt.labels_near(other, labels)
+        if mine and theirs and not mine & theirs:
+            names = " or ".join(labels.names[owner] for owner in sorted(theirs))
+            return f"stands by another name here than in {excerpt.id}, where it belongs to {names}"
+    return None
+
+
 @dataclass
 class Prose:
     """A piece of the curator's text, where it stands, and the excerpts its numbers are checked against."""
@@ -424,7 +621,7 @@ class TableCheck:
     def error(self, key: PathKey, message: str) -> None:
         self.problems.error(self.file.path, *self.positions.of(key), message)
 
-    def check_part(self, part: Backed, key: PathKey, own: dict[str, Excerpt]) -> None:
+    def check_part(self, part: Backed, key: PathKey, own: dict[str, Excerpt], labels: "Labels | None" = None) -> None:
         quoted = []
         for number, excerpt_id in enumerate(part.excerpts):
             if excerpt_id not in own:
@@ -444,7 +641,9 @@ class TableCheck:
             if claim.name in derived:
                 self.check_derived(part, claim, derived.pop(claim.name), quoted, field_key, where)
                 continue
-            missing = find_backing(claim, quoted, terms)
+            binding = Binding(labels, id(part), getattr(part, "population", None),
+                              getattr(part, "n", None) if not isinstance(part, AdverseEvent) else part.patients)
+            missing = find_backing(claim, quoted, terms, binding)
             if missing is None:
                 self.verification.figures += 1
                 if claim.needs_term and terms:
@@ -518,40 +717,90 @@ class TableCheck:
                                      "where the source gives the phase, or write phase: not-reported")
 
     def check_prose(self, pieces: Iterable[Prose], quoted: list[Quoted], own: list[OwnFigure],
-                    own_key: PathKey, scope: str) -> set[str]:
-        """Every number in the pieces is in ``quoted`` or inside a declared own figure; returns the own
-        figures that were found."""
-        pool = [figure for excerpt in quoted for figure in excerpt.figures]
+                    own_key: PathKey, scope: str, label_groups: list[Labels] = ()) -> set[str]:
+        """Every number in the pieces is in ``quoted`` (with its qualifier, its subgroup and its name) or
+        inside a declared own figure; returns the own figures that were found."""
         found: set[str] = set()
         for piece in pieces:
             spans = own_figure_spans(piece.text, own)
             for entry in own:
                 if entry.figure in piece.text:
                     found.add(entry.figure)
-            for figure in figures_in(piece.text):
+            prose = Quoted.of_text("", piece.text)
+            for figure in prose.figures:
                 if figure.kind == IDENTIFIER:
                     continue
                 if any(start <= figure.start < end for start, end in spans):
                     self.verification.own_figures += 1
                     continue
-                if prose_matches(figure, pool):
+                backing, misses = [], []
+                for excerpt in quoted:
+                    for other in excerpt.figures:
+                        if prose_matches(figure, [other]):
+                            miss = prose_mismatch(prose, figure, excerpt, other, label_groups)
+                            (misses.append(miss) if miss else backing.append(excerpt.id))
+                if backing:
                     self.verification.prose_numbers += 1
-                    for excerpt in quoted:
-                        if prose_matches(figure, excerpt.figures):
-                            self.used.add(excerpt.id)
+                    self.used.update(backing)
                     continue
                 where = ".".join(str(k) for k in piece.key)
                 shown = figure.shown(piece.text)
+                if misses:
+                    self.error(piece.key, f"{where}: “{shown}” {'; '.join(dict.fromkeys(misses))}; write it as the "
+                                          "source states it")
+                    continue
                 self.error(piece.key, f"{where}: “{shown}” is not stated in {scope}; quote the sentence that gives "
                                       f"it, or declare it under {'.'.join(map(str, own_key))} as "
                                       f"{{figure: \"{shown}\", reason: ...}}")
         return found
+
+    def check_words(self, pieces: Iterable[Prose], scope: Scope, scope_name: str) -> None:
+        """The clinical words of the curator's text (reports/lexicon.yaml) are stated in the scope's excerpts."""
+        for piece in pieces:
+            where = ".".join(str(k) for k in piece.key)
+            for message in unbacked_words(piece.text, scope):
+                self.error(piece.key, f"{where}: {message.replace('{scope}', scope_name)}")
+            self.verification.claims += 1
+
+    def check_design(self, study: Study, key: PathKey, scope: Scope) -> None:
+        people = [study.enrollment.enrolled, study.enrollment.treated, study.enrollment.evaluable]
+        for name, message in design_problems(study.design, scope, [p for p in people if p is not None]):
+            self.error(key + ("design", name), message)
 
     def check_own_used(self, own: list[OwnFigure], found: set[str], key: PathKey) -> None:
         for index, entry in enumerate(own):
             if entry.figure not in found:
                 self.error(key + (index, "figure"), f"own figure “{entry.figure}” does not occur in the text it "
                                                     "belongs to; copy it exactly as printed, or remove it")
+
+
+def label_prose(row: Study | Landscape, key: PathKey) -> list[Prose]:
+    """The names a row prints beside its figures that row_prose leaves out: a landscape's item labels."""
+    if not isinstance(row, Landscape):
+        return []
+    pieces = [Prose(row.trials.label, key + ("trials", "label"))]
+    for s_index, series in enumerate(row.series):
+        for i_index, item in enumerate(series.items):
+            pieces.append(Prose(item.label, key + ("series", s_index, "items", i_index, "label")))
+    return pieces
+
+
+def row_scope(row: Study | Landscape, lexicon: Lexicon) -> Scope:
+    """What a row's own text may rest on: its excerpts, and what its checked design, phase and rating say."""
+    if isinstance(row, Landscape):
+        return Scope([excerpt.text for excerpt in row.excerpts], lexicon)
+    return Scope([excerpt.text for excerpt in row.excerpts], lexicon, implied=design_groups(row.design),
+                 phases=PHASE_OF_CODE.get(row.phase, set()), grades={row.certainty.grade})
+
+
+def table_scope(table: EvidenceTable, lexicon: Lexicon) -> Scope:
+    """What an overview may rest on: every excerpt of the table, and what its studies' checked fields say."""
+    implied, phases = set(), set()
+    for study in table.studies:
+        implied |= design_groups(study.design)
+        phases |= PHASE_OF_CODE.get(study.phase, set())
+    return Scope([excerpt.text for row in table.rows for excerpt in row.excerpts], lexicon, implied=implied,
+                 phases=phases, grades={study.certainty.grade for study in table.studies})
 
 
 def curated_text(table: EvidenceTable) -> list[Prose]:
@@ -622,13 +871,14 @@ def verify_excerpt(excerpt: Excerpt, article: Article, text: ArticleText) -> str
 
 
 def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], problems: Problems,
-                    unreadable: set[str] = frozenset()) -> Verification:
+                    unreadable: set[str] = frozenset(), settings: ProjectSettings | None = None) -> Verification:
     """Check every evidence file against the articles; returns what was verified.
 
     ``unreadable``: ids of article files that could not be read (their own problem says why): an
     excerpt citing one is not reported again as citing an unknown article.
     """
     texts = {article_id: ArticleText.of(article) for article_id, article in articles.items()}
+    lexicon = lexicon_for((settings or ProjectSettings()).claim_words)
     verification = Verification()
     row_ids: dict[str, str] = {}
     excerpt_ids: dict[str, str] = {}
@@ -636,6 +886,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
         check = TableCheck(file, problems, verification)
         rows = keyed_rows(file.table)
         table_quoted: list[Quoted] = []
+        table_labels: list[Labels] = []
         for row, row_key in rows:
             here = f"{problems.relative(file.path)}:{file.positions.of(row_key + ('id',))[0]}"
             if row.id in row_ids:
@@ -643,19 +894,27 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
                                f"duplicate id '{row.id}' (also used at {row_ids[row.id]}); give each row its own id")
             row_ids.setdefault(row.id, here)
             own = _verify_excerpts(check, row, row_key, articles, texts, excerpt_ids, unreadable)
-            for part, key in walk_models(row, row_key):
-                if isinstance(part, Backed):
-                    check.check_part(part, key, own)
+            parts = [(part, key) for part, key in walk_models(row, row_key) if isinstance(part, Backed)]
+            rivals = rival_labels(row, [part for part, _ in parts])
+            for part, key in parts:
+                check.check_part(part, key, own, rivals.get(id(part)))
             if isinstance(row, Study):
                 check.check_phase(row, row_key)
             row_quoted = [Quoted.of(excerpt) for excerpt in own.values()]
             table_quoted += row_quoted
+            groups = list({id(labels): labels for labels in rivals.values()}.values())
+            table_labels += groups
             found = check.check_prose(row_prose(row, row_key), row_quoted, row.own_figures, row_key + ("own_figures",),
-                                      "this row's excerpts")
+                                      "this row's excerpts", groups)
             check.check_own_used(row.own_figures, found, row_key + ("own_figures",))
+            scope = row_scope(row, lexicon)
+            check.check_words(row_prose(row, row_key) + label_prose(row, row_key), scope, "this row's excerpts")
+            if isinstance(row, Study):
+                check.check_design(row, row_key, scope)
         overview = file.table.overview
+        check.check_words(overview_prose(overview), table_scope(file.table, lexicon), "any excerpt of this table")
         found = check.check_prose(overview_prose(overview), table_quoted, overview.own_figures, ("overview", "own_figures"),
-                                  "any excerpt of this table")
+                                  "any excerpt of this table", table_labels)
         check.check_own_used(overview.own_figures, found, ("overview", "own_figures"))
         for row, row_key in rows:
             for index, excerpt in enumerate(row.excerpts):

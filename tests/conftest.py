@@ -55,14 +55,14 @@ studies:
     product: DEMO-1
     targets: [CD19]
     cell_source: autologous
-    indication: 复发或难治性淋巴瘤
-    population: 成人患者
+    indication: 淋巴瘤
+    population: 接受治疗的患者
     design:
       study_type: interventional
-      allocation: na
-      intervention_model: single-group
-      masking: none
-      summary: 单臂、开放标签
+      allocation: not-reported
+      intervention_model: not-reported
+      masking: not-reported
+      summary: I 期临床试验
     phase: phase-1
     registry_ids: [NCT01234567]
     intervention: 单次静脉输注

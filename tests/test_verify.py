@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from reports.figures import figures_in, states_absence
-from reports.verify import Claim, Quoted, find_backing, phases_stated
+from reports.verify import Binding, Claim, Quoted, find_backing, phases_stated
 from reports.model import Excerpt
 
 
@@ -77,7 +77,7 @@ def test_a_percentage_is_not_backed_by_a_score_nor_a_count_by_a_group_label():
     excerpt = quoted("在 HER2 3+ 肿瘤患者中，44% 的患者在治疗后 8 周达到疾病稳定。分为多次给药组（1组）。")
     assert "only as a score (3+)" in find_backing(Claim("value", 3, PERCENT, True), [excerpt], ["疾病稳定"])
     assert "as a count of things" in find_backing(Claim("n", 1, COUNT, False), [excerpt], [])
-    assert find_backing(Claim("value", 44, PERCENT, True), [excerpt], ["疾病稳定"]) is None
+    assert find_backing(Claim("value", 44, PERCENT, True), [excerpt], ["疾病稳定"], Binding(population="HER2 3+ 患者")) is None
 
 
 def test_a_figure_must_stand_in_a_sentence_that_names_what_it_is_about():
