@@ -407,7 +407,7 @@ def read_articles(seeds: Path, problems: Problems, settings: ProjectSettings | N
                 entries[entry.file] = (entry, at)
                 words = promotional_words_in(entry.title or "", settings) if entry.title_supplied else []
                 if words:
-                    problems.warn(index_path, *positions.of(("articles", number, "title")), promotional_warning(words))
+                    problems.error(index_path, *positions.of(("articles", number, "title")), promotional_warning(words))
     articles: dict[str, Article] = {}
     if not articles_dir.is_dir():
         problems.error(seeds, 0, 0, "no seeds/articles/ folder; create it and put the source articles there")

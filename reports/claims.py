@@ -66,6 +66,7 @@ class WordGroup:
 class Lexicon:
     groups: dict[str, WordGroup]
     neutral: tuple[str, ...] = ()
+    synonyms: tuple[tuple[str, ...], ...] = ()
     owner: dict[str, str | None] = field(default_factory=dict)
     pattern: re.Pattern | None = None
 
@@ -84,6 +85,19 @@ class Lexicon:
         """(group id, word) of each claim word of a folded text, longest words first, neutral phrases left out."""
         return [(self.owner[match.group()], match.group()) for match in self.pattern.finditer(folded)
                 if self.owner[match.group()] is not None]
+
+    def same_thing(self, form: str, name: str) -> bool:
+        """True when a quoted_as form names what the printed name does: they share a word of two characters
+        or more, in either script, synonyms counted as one word (離世 for 死亡, not 存活 for 失访患者)."""
+        form, name = self._canonical(form), self._canonical(name)
+        return any(form[i:i + 2] in name for i in range(len(form) - 1))
+
+    def _canonical(self, text: str) -> str:
+        text = fold(text).replace(" ", "")
+        for words in self.synonyms:
+            for word in sorted(words, key=len, reverse=True):
+                text = text.replace(fold(word), f"\x00{words[0]}\x00")
+        return text
 
     def stated(self, folded: str) -> set[str]:
         """The groups a folded text states, with the groups they imply (单臂 states 无对照 too)."""
@@ -121,7 +135,8 @@ def lexicon_from(data: dict, extra: dict[str, list[str]] | None = None) -> Lexic
         old = groups.get(group_id)
         groups[group_id] = (WordGroup(old.id, old.category, old.words + tuple(words), old.kind, old.implied_by)
                             if old else WordGroup(group_id, group_id, tuple(words)))
-    return Lexicon(groups, tuple(data.get("neutral") or ()))
+    synonyms = tuple(tuple(words) for words in data.get("synonyms") or ())
+    return Lexicon(groups, tuple(data.get("neutral") or ()), synonyms)
 
 
 @cache

@@ -19,7 +19,7 @@ from reports.articles import Article, Link
 from markupsafe import Markup, escape
 
 from reports.model import (
-    AdverseEvent, Excerpt, Landscape, LandscapeItem, LandscapeSeries, Measurement, OwnFigure, Source, Study,
+    AdverseEvent, Excerpt, PartialDate, Landscape, LandscapeItem, LandscapeSeries, Measurement, OwnFigure, Source, Study,
     own_figure_spans,
 )
 from reports.passages import Passage, passages_by_article
@@ -550,15 +550,41 @@ def reference_view(number_: int, article: Article, content: Content) -> Referenc
     )
 
 
-def evidence_cutoff(content: Content) -> dt.date | None:
-    """The evidence's cut-off: the project's own date, else the latest day a row was added or revised.
+def evidence_cutoff(content: Content) -> PartialDate | None:
+    """The evidence's cut-off, a date about the literature: the day the project says it last searched
+    (evidence_cutoff in project.yaml), else the publication date of the newest source its rows cite.
 
-    Not the build date: a briefing built today may hold evidence that stopped weeks ago."""
+    Not the build date, nor the day the rows were curated (``curation_date``): a briefing built today
+    may rest on articles that stopped weeks before."""
     if content.settings.evidence_cutoff:
-        return content.settings.evidence_cutoff
+        return PartialDate.parse(content.settings.evidence_cutoff)
+    cited = {excerpt.article for file in content.tables for row in file.table.rows for excerpt in row.excerpts}
+    dates = [content.articles[a].published for a in cited if a in content.articles and content.articles[a].published]
+    return max(dates, key=lambda d: (d.year, d.month or 12, d.day or 31), default=None)
+
+
+def evidence_cutoff_basis(content: Content) -> str:
+    """What the cut-off date is, in the reader's words."""
+    return "编者声明的检索日期" if content.settings.evidence_cutoff else "所引来源中最新一篇的发表日期"
+
+
+def curation_date(content: Content) -> dt.date | None:
+    """The day the evidence tables were last curated: the latest day a row was added or revised."""
     days = [day for file in content.tables for row in file.table.rows
             for day in (row.added, *(revision.date for revision in row.revisions))]
     return max(days, default=None)
+
+
+def dating(content: Content) -> dict:
+    """The dates every document prints beside its date of issue: the evidence cut-off and the curation."""
+    cutoff, curated = evidence_cutoff(content), curation_date(content)
+    return {
+        "evidence_cutoff": cutoff.iso() if cutoff else None,
+        "evidence_cutoff_text": cutoff.chinese() if cutoff else None,
+        "evidence_cutoff_basis": evidence_cutoff_basis(content),
+        "curation_date": curated.isoformat() if curated else None,
+        "curation_date_text": chinese_date(curated) if curated else None,
+    }
 
 
 def build_context(content: Content, build_date: dt.date, script: str | None = None, full_text: bool = False) -> dict:
@@ -602,8 +628,8 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
         for i, a in enumerate(cited)
     ]
     scope = "、".join(c.name for c in classes)
-    cutoff = evidence_cutoff(content)
     return {
+        **dating(content),
         "title": content.settings.title,
         "subtitle": content.settings.subtitle,
         "organisation": content.settings.organisation,
@@ -612,8 +638,6 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
         "class_ids": [c.id for c in classes],
         "build_date": build_date.isoformat(),
         "build_date_text": chinese_date(build_date),
-        "evidence_cutoff": cutoff.isoformat() if cutoff else None,
-        "evidence_cutoff_text": chinese_date(cutoff) if cutoff else None,
         "created": f"{build_date.isoformat()}T00:00:00+00:00",
         "keywords": ", ".join(["CAR-T", "CAR-NK", "CAR-M", "细胞治疗", "证据简报"] + [c.name_en for c in classes]),
         "classes": classes,

@@ -21,7 +21,7 @@ from reports.build import (
 )
 from reports.context import (
     BOUND_PREFIX, GRADE_LABELS, MM, PHASE_LABELS, STUDY_TYPE_LABELS, Chart, References,
-    certainty_text, chinese_date, evidence_cutoff, format_enrollment, format_measurement, headline_outcome, marked_text,
+    certainty_text, chinese_date, dating, format_enrollment, format_measurement, headline_outcome, marked_text,
     number, rate_of, safety_lines, source_label, svg_data_url,
 )
 from reports.errors import Location, Problem, ReportError
@@ -319,8 +319,7 @@ def handout_context(content: Content, table: EvidenceFile, paper: Paper, marks: 
         "version": __version__,
         "build_date_text": chinese_date(build_date),
         "build_date": build_date.isoformat(),
-        "evidence_cutoff": cutoff.isoformat() if (cutoff := evidence_cutoff(content)) else None,
-        "evidence_cutoff_text": chinese_date(cutoff) if cutoff else None,
+        **dating(content),
         "class_name": info.name,
         "class_name_en": info.name_en,
         "key_message": marked_text(overview.key_message or overview.status.split("。")[0] + "。", overview.own_figures),

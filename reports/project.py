@@ -108,7 +108,7 @@ def load_content(project: Project, classes: list[str] | None = None) -> Content:
     from reports.settings import read_settings
     from reports.sources import refuse_outside_links
     from reports.glossary import read_glossary
-    from reports.verify import (verify_evidence, warn_missing_apparatus, warn_promotional_wording,
+    from reports.verify import (verify_evidence, warn_missing_apparatus, refuse_promotional_wording,
                                 warn_unknown_abbreviations)
 
     problems = Problems(project.root)
@@ -121,7 +121,7 @@ def load_content(project: Project, classes: list[str] | None = None) -> Content:
     glossary = read_glossary(project.seeds, problems, settings)
     unreadable = {path.stem for path in article_files(project.seeds)} - articles.keys()
     verified = verify_evidence(tables, articles, problems, unreadable, settings)
-    warn_promotional_wording(tables, settings, problems)
+    refuse_promotional_wording(tables, settings, problems)
     warn_missing_apparatus(settings, project.seeds / "project.yaml", problems)
     warn_unknown_abbreviations(tables, glossary, problems)
     problems.raise_if_any()

@@ -74,7 +74,8 @@ def promotional_words_in(text: str, settings: ProjectSettings) -> list[str]:
 def promotional_warning(words: list[str]) -> str:
     shown = "、".join(f"“{word}”" for word in words)
     return (f"promotional wording {shown} in the curator's own text; state what was found instead (a non-promotional "
-            "briefing reports results, not their value), or edit promotional_words in seeds/project.yaml")
+            "briefing reports results, not their value), quote the source if it says so, or edit promotional_words "
+            "in seeds/project.yaml")
 
 
 def read_settings(seeds: Path, problems: Problems) -> Settings:

@@ -180,6 +180,11 @@ def term_shown(part: Backed) -> str:
     return " or ".join(f"“{form}”" for form in forms if form)
 
 
+def printed_name(part: Backed) -> str:
+    """The name a part is printed with: an outcome's name, an event's term, an item's label."""
+    return getattr(part, "name", None) or getattr(part, "term", None) or getattr(part, "label", None) or ""
+
+
 def part_terms(part: Backed) -> list[str]:
     """The forms the thing a part is about may be quoted as; empty for parts about no one thing."""
     quoted_as = getattr(part, "quoted_as", [])
@@ -613,6 +618,7 @@ class TableCheck:
     problems: Problems
     verification: Verification
     used: set[str] = field(default_factory=set)
+    lexicon: Lexicon | None = None
 
     @property
     def positions(self) -> Positions:
@@ -677,6 +683,10 @@ class TableCheck:
             elif not any(compact(form) in text for text in texts):
                 self.error(key + ("quoted_as", index), f"quoted_as “{form}” does not occur in the cited excerpts "
                                                        f"({', '.join(part.excerpts)}); copy the excerpt's own words")
+            elif self.lexicon is not None and not self.lexicon.same_thing(form, printed_name(part)):
+                self.error(key + ("quoted_as", index), f"quoted_as “{form}” does not name what “{printed_name(part)}” "
+                                                       "names (they share no word); print the source's name for it, "
+                                                       "or quote where the source names this")
 
     def check_derived(self, part: Backed, claim: Claim, expression: str, quoted: list[Quoted], key: PathKey,
                       where: str) -> None:
@@ -846,14 +856,15 @@ def warn_missing_apparatus(settings: ProjectSettings, settings_path: Path, probl
                                                f"add {key}: to seeds/project.yaml")
 
 
-def warn_promotional_wording(files: list[EvidenceFile], settings: ProjectSettings, problems: Problems) -> None:
-    """A warning at each piece of the curator's own text that uses a word of praise (promotional_words)."""
+def refuse_promotional_wording(files: list[EvidenceFile], settings: ProjectSettings, problems: Problems) -> None:
+    """An error at each piece of the curator's own text that uses a word of praise (promotional_words):
+    only a quotation may say what its source says."""
     for file in files:
         for piece in curated_text(file.table):
             words = promotional_words_in(piece.text, settings)
             if words:
                 where = ".".join(map(str, piece.key))
-                problems.warn(file.path, *file.positions.of(piece.key), f"{where}: {promotional_warning(words)}")
+                problems.error(file.path, *file.positions.of(piece.key), f"{where}: {promotional_warning(words)}")
 
 
 def verify_excerpt(excerpt: Excerpt, article: Article, text: ArticleText) -> str | None:
@@ -883,7 +894,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
     row_ids: dict[str, str] = {}
     excerpt_ids: dict[str, str] = {}
     for file in files:
-        check = TableCheck(file, problems, verification)
+        check = TableCheck(file, problems, verification, lexicon=lexicon)
         rows = keyed_rows(file.table)
         table_quoted: list[Quoted] = []
         table_labels: list[Labels] = []

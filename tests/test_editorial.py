@@ -21,19 +21,20 @@ def line_of(text: str, needle: str) -> int:
     return next(number for number, line in enumerate(text.split("\n"), 1) if needle in line)
 
 
-def test_promotional_wording_in_the_curators_text_is_a_warning_at_its_place(tmp_path: Path):
+def test_promotional_wording_in_the_curators_text_is_an_error_at_its_place(tmp_path: Path):
     evidence = EVIDENCE.replace("  status: 示例现状。", "  status: 示例现状。\n  key_message: 一项治疗实体瘤的重大突破。")
     index = INDEX.replace("    outlet: 示例新闻网", "    outlet: 示例新闻网\n    title: CAR-X 疗法根治晚期淋巴瘤\n"
                                                     "    title_supplied: true")
     project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": evidence, "seeds/articles.yaml": index})
     result = reports(project, "check")
-    assert result.returncode == 0, result.stderr  # a warning: the curator decides
-    warnings = result.stderr.splitlines()
-    assert (f"seeds/evidence/car-x.yaml:{line_of(evidence, 'key_message')}:16: warning: overview.key_message: "
+    assert result.returncode == 1, result.stderr  # only a quotation may praise: its source's words
+    errors = result.stderr.splitlines()
+    assert (f"seeds/evidence/car-x.yaml:{line_of(evidence, 'key_message')}:16: overview.key_message: "
             "promotional wording “突破” in the curator's own text; state what was found instead (a non-promotional "
-            "briefing reports results, not their value), or edit promotional_words in seeds/project.yaml") in warnings
-    assert any(line.startswith(f"seeds/articles.yaml:{line_of(index, 'title:')}:12: warning: promotional wording "
-                               "“根治”") for line in warnings), warnings
+            "briefing reports results, not their value), quote the source if it says so, or edit promotional_words "
+            "in seeds/project.yaml") in errors
+    assert any(line.startswith(f"seeds/articles.yaml:{line_of(index, 'title:')}:12: promotional wording "
+                               "“根治”") for line in errors), errors
 
 
 def test_the_word_list_is_the_projects_own(tmp_path: Path):
@@ -165,20 +166,22 @@ def test_the_first_use_rules_on_a_small_document():
 
 
 def test_the_cover_dates_the_evidence_and_the_issue_apart(tmp_path: Path):
-    """证据截至 is when the evidence stops (the latest row added or revised, or the project's own date);
-    发布日期 is the day of issue; the PDF's subject carries both."""
+    """证据截至 is a date about the literature (the newest cited source's publication date, or the project's
+    own search date); 整理日期 the day the rows were last curated; 发布日期 the day of issue; the PDF's
+    subject carries the cut-off and the issue."""
     import pypdf
 
     project = write_project(tmp_path / "project")
     assert reports(project, "build", "--date", "2026-12-01").returncode == 0
     pdf = project / "build/briefing.pdf"
     cover = "".join(pdftotext(pdf, "-f", "1", "-l", "1").split())
-    assert "证据截至2026年11月21日（此后的新证据未纳入）发布日期2026年12月1日" in cover
-    assert pypdf.PdfReader(pdf).metadata.subject.endswith("证据截至 2026-11-21，发布日期 2026-12-01")
+    assert ("证据截至2025年3月1日（所引来源中最新一篇的发表日期；此后的新证据未纳入）整理日期2026年11月21日（证据表最近一次"
+            "增补或修订）发布日期2026年12月1日") in cover
+    assert pypdf.PdfReader(pdf).metadata.subject.endswith("证据截至 2025-03-01，发布日期 2026-12-01")
 
     write_project(project, {"seeds/project.yaml": "evidence_cutoff: 2026-11-30\n"})
     assert reports(project, "build", "--date", "2026-12-01").returncode == 0
-    assert "证据截至2026年11月30日" in "".join(pdftotext(pdf, "-f", "1", "-l", "1").split())
+    assert "证据截至2026年11月30日（编者声明的检索日期" in "".join(pdftotext(pdf, "-f", "1", "-l", "1").split())
 
 
 def test_a_web_address_never_breaks_after_its_scheme(seed_briefing: Path):

@@ -117,7 +117,7 @@ def test_a_week_with_new_rows_lists_them_in_highlights_and_sections(seed_project
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     # The edition's version is the PDF's metadata, not a hash for readers; so is the tool's version.
     subject = pypdf.PdfReader(result.pdf).metadata.subject
-    assert "证据截至 2026-11-21，发布日期 " in subject and subject.endswith(f"；版本 {manifest['version']}")
+    assert "证据截至 2025-11-16，发布日期 " in subject and subject.endswith(f"；版本 {manifest['version']}")
     assert manifest["version"] not in text and "reports0.1" not in text and "Asia/Shanghai" not in text
     assert len(manifest["rows"]) == 5 and manifest["rows"]["car-m/ct-0508-phase-1"]["added"] == "2026-11-21"
     assert manifest["pdf"]["sha256"] == hashlib.sha256(result.pdf.read_bytes()).hexdigest()
