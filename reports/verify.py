@@ -11,12 +11,21 @@ What it enforces, rule by rule (the README's "The rules reports check enforces" 
    a date. A 0 may be stated as an absence (未观察到). A figure the curator computed is declared
    with ``derived`` and recomputed here from numbers stated in the excerpts.
 3. What a figure is about (an outcome's name, an adverse event's term, a landscape label, or one
-   of its ``quoted_as`` forms) stands in the same sentence of the excerpt as the figure.
-4. A grading system and version are stated in a cited excerpt, in a sentence naming the event.
-5. A study's phase is stated in one of its excerpts (or is ``not-reported``, or ``n-a``).
-6. Every number in the curator's own text (overview, landscape summary, limitations and
+   of its ``quoted_as`` forms) stands in the same sentence of the excerpt as the figure, and is the
+   name nearest the figure in its clause among the row's names (a landscape's: its series');
+   a ``quoted_as`` form names what the printed name names.
+4. An ``of`` is stated as a denominator (or follows from a stated n with its percentage);
+   enrolled/treated/evaluable stand with a word that says so; a subgroup's figure needs the
+   subgroup in ``population``.
+5. A grading system and version are stated in a cited excerpt, in a sentence naming the event.
+6. A study's phase is stated in one of its excerpts (or is ``not-reported``, or ``n-a``).
+7. Every number in the curator's own text (overview, landscape summary, limitations and
    denominators, a study's descriptive fields, editor's notes) occurs in an excerpt of the same
-   table (a study's: of the same row), or is declared in ``own_figures`` with a reason.
+   table (a study's: of the same row), with the same qualifier, subgroup and name, or is declared
+   in ``own_figures`` with a reason.
+8. Clinical words of the curator's text are stated in the scope's excerpts (``reports.claims``,
+   ``reports/lexicon.yaml``); design fields are stated or ``not-reported``; promotional words are
+   refused.
 """
 
 from __future__ import annotations
