@@ -130,6 +130,17 @@ def decimal_of(text: str) -> Decimal:
     return Decimal(text.replace(",", "").replace("·", "."))
 
 
+def unit_length(text: str, end: int) -> int:
+    """How many characters of ``text`` after ``end`` are the number's unit (例, 个月, %), spaces included."""
+    after = text[end:end + 16]
+    stripped = after.lstrip(" \u00a0\u2009")
+    for pattern, _ in UNIT_AFTER:
+        unit = pattern.match(stripped)
+        if unit:
+            return len(after) - len(stripped) + unit.end()
+    return 0
+
+
 def unit_kind(after: str) -> str | None:
     """The kind a number has from what follows it, or None when nothing typed follows."""
     after = after.lstrip(" \u00a0\u2009\u2060\t")

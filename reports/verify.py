@@ -49,7 +49,7 @@ from reports.claims import (
 )
 from reports.figures import (
     COUNT, DATE, GRADE, IDENTIFIER, ITEMS, KIND_NAMES, ORDINAL, PERCENT, PLAIN, QUANTITIES, TRIALS,
-    SUBGROUP_KINDS, Figure, bound_of, compact, figures_in, is_denominator, subgroup_of, kinds_for_unit, sentences_of, states_absence, term_forms,
+    SUBGROUP_KINDS, Figure, bound_of, unit_length, compact, figures_in, is_denominator, subgroup_of, kinds_for_unit, sentences_of, states_absence, term_forms,
 )
 from reports.glossary import abbreviations_in
 from reports.model import (
@@ -241,7 +241,7 @@ class Quoted:
         found = labels.occurrences(self.text, start, end)
         if not found:
             return set()
-        distances = [(label_distance(figure, o[0], o[1]), o[2]) for o in found]
+        distances = [(label_distance(figure, o[0], o[1], self.text), o[2]) for o in found]
         nearest = min(distance for distance, _ in distances)
         return set().union(*(owners for distance, owners in distances if distance == nearest))
 
@@ -258,12 +258,14 @@ def clause_around(text: str, offset: int, start: int, end: int) -> tuple[int, in
     return left, right
 
 
-def label_distance(figure: Figure, start: int, end: int) -> float:
-    """Characters between a name and a figure; a name after the figure counts half a character further."""
+def label_distance(figure: Figure, start: int, end: int, text: str = "") -> float:
+    """Characters between a name and a figure with its unit (2 例); a name after it counts half a
+    character further."""
+    figure_end = figure.end + unit_length(text, figure.end) if text else figure.end
     if end <= figure.start:
         return figure.start - end
-    if start >= figure.end:
-        return start - figure.end + 0.5
+    if start >= figure_end:
+        return start - figure_end + 0.5
     return 0
 
 
@@ -527,8 +529,8 @@ def prose_matches(figure: Figure, pool: Iterable[Figure]) -> bool:
             continue
         if other.kind == figure.kind or figure.kind == PLAIN and other.kind in QUANTITIES | {DATE, ORDINAL}:
             return True
-        if figure.kind in COUNTED and other.kind in COUNTED:
-            return True
+        if figure.kind in COUNTED and other.kind in COUNTED and (figure.kind == COUNT) == (other.kind == COUNT):
+            return True  # 1580 项 and 1580 trials; never 12 例 (people) and 12 款 (products)
     return False
 
 
