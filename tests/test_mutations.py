@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.articles import read_articles
+from mutants import ROOT, TABLES, check_text, shipped_articles, written
 from reports.errors import Problems
 from reports.evidence import EvidenceFile
 from reports.figures import IDENTIFIER, figures_in
@@ -24,10 +24,7 @@ from reports.model import Backed, EvidenceTable
 from reports.sources import parse_yaml, validate_data, walk_models
 from reports.verify import claims_of, curated_text, verify_evidence
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
-SEEDS = ROOT / "seeds"
-TABLES = sorted((SEEDS / "evidence").glob("*.yaml"))
 SCALAR = re.compile(r'"[^"\n]*"|\'[^\'\n]*\'|[^\s,}\]#]+')
 
 
@@ -52,22 +49,7 @@ class Mutant:
 
 @pytest.fixture(scope="module")
 def articles():
-    problems = Problems(ROOT)
-    loaded = read_articles(SEEDS, problems)
-    assert not problems.errors
-    return loaded
-
-
-def check_text(path: Path, text: str, articles) -> list[str]:
-    """`reports check` on one evidence file's text: its problems (errors only)."""
-    problems = Problems(ROOT)
-    parsed = parse_yaml(text, path, problems)
-    if parsed is not None:
-        data, positions = parsed
-        table = validate_data(EvidenceTable, data, positions, problems)
-        if table is not None:
-            verify_evidence([EvidenceFile(path, table, positions)], articles, problems)
-    return [str(problem) for problem in problems.errors]
+    return shipped_articles()
 
 
 def load(path: Path):
@@ -84,10 +66,6 @@ def identifier_numbers(table: EvidenceTable) -> list[Decimal]:
             for figure in figures_in(" ".join(excerpt.text.split())):
                 (inside if figure.kind == IDENTIFIER else elsewhere).add(figure.value)
     return sorted(inside - elsewhere)
-
-
-def written(value) -> str:
-    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 def figure_mutants() -> list[Mutant]:
