@@ -24,7 +24,7 @@ from markdown_it.token import Token
 from reports.errors import Problems
 from reports.model import ArticleEntry, ArticleIndex, PartialDate, ProjectSettings, without_superscripts
 from reports.settings import promotional_warning, promotional_words_in
-from reports.sources import SizeLimit, parse_yaml, read_text, validate_model
+from reports.sources import SizeLimit, by_extension, parse_yaml, read_text, validate_model
 from reports.typeset import full_width_punctuation
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -373,11 +373,16 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
 
 
 def article_files(seeds: Path) -> list[Path]:
-    """The article files in seeds/articles/, by name (an article's id is its file name's stem)."""
-    folder = seeds / "articles"
-    if not folder.is_dir():
-        return []
-    return [path for path in sorted(folder.iterdir()) if path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file()]
+    """The article files in seeds/articles/ (.md, .markdown, .txt in any case), by name (an
+    article's id is its file name's stem)."""
+    return [path for path in by_extension(seeds / "articles", ARTICLE_SUFFIXES)[0] if path.is_file()]
+
+
+def warn_unread(seeds: Path, problems: Problems) -> None:
+    """Name every file of seeds/articles/ that is not read as an article (hidden files aside)."""
+    for path in by_extension(seeds / "articles", ARTICLE_SUFFIXES)[1]:
+        problems.warn(path, 0, 0, "not read: articles are files ending in .md, .markdown or .txt; rename it "
+                                  "if it is one, or move it out of seeds/articles/")
 
 
 def read_articles(seeds: Path, problems: Problems, settings: ProjectSettings | None = None) -> dict[str, Article]:
@@ -412,6 +417,7 @@ def read_articles(seeds: Path, problems: Problems, settings: ProjectSettings | N
     if not articles_dir.is_dir():
         problems.error(seeds, 0, 0, "no seeds/articles/ folder; create it and put the source articles there")
         return articles
+    warn_unread(seeds, problems)
     for path in article_files(seeds):
         if path.stem in articles:
             problems.error(path, 0, 0, f"two article files are named '{path.stem}'; rename one")

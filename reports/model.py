@@ -24,6 +24,8 @@ from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator,
 )
 
+from reports.errors import FieldError
+
 # ---------------------------------------------------------------------------------------------
 # Small value types with their own messages (the message says how to fix it).
 
@@ -145,9 +147,10 @@ Day = Annotated[dt.date, BeforeValidator(_to_day)]
 
 
 class YamlModel(BaseModel):
-    """Base for every YAML-backed model: unknown keys are kept aside and reported as warnings."""
+    """Base for every YAML-backed model: an unknown key is an error (``reports.sources`` says which
+    known key was meant), never silently dropped with the figure it held."""
 
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def agrees_as_written(computed: Decimal, written: Decimal | int) -> bool:
@@ -158,22 +161,24 @@ def agrees_as_written(computed: Decimal, written: Decimal | int) -> bool:
     return abs(computed - written) <= half
 
 
-def check_rate(percent: Figure | None, n: int | None, of: int | None) -> None:
-    """A percentage given with its n/of must agree with them within the source's rounding (17/18 is 94%)."""
+def check_rate(percent: Figure | None, n: int | None, of: int | None, field: str = "value") -> None:
+    """A percentage given with its n/of must agree with them within the source's rounding (17/18 is 94%);
+    reported at the percentage (``field``)."""
     if percent is None or n is None or not of:
         return
     computed = Decimal(n) * 100 / Decimal(of)
     if not agrees_as_written(computed, percent):
-        raise ValueError(
-            f"{percent}% does not agree with {n}/{of} = {computed:.1f}%; correct the percentage or the counts, "
+        raise FieldError(
+            (field,), f"{percent}% does not agree with {n}/{of} = {computed:.1f}%; correct the percentage or the counts, "
             "as the source gives them"
         )
 
 
 def check_denominator(n: int | None, of: int | None, name: str = "n") -> None:
+    """A count is not above its denominator; reported at the count (the field ``name``)."""
     if n is not None and of is not None and n > of:
-        raise ValueError(
-            f"{name} ({n}) is larger than its denominator of ({of}); {name} counts the patients with the event or "
+        raise FieldError(
+            (name,), f"{name} ({n}) is larger than its denominator of ({of}); {name} counts the patients with the event or "
             "outcome and of those assessed: swap them or correct one"
         )
 
@@ -312,7 +317,7 @@ class Interval(YamlModel):
     @model_validator(mode="after")
     def _ordered(self) -> "Interval":
         if self.lower > self.upper:
-            raise ValueError(f"lower bound {self.lower} is above upper bound {self.upper}; swap them")
+            raise FieldError(("lower",), f"lower bound {self.lower} is above upper bound {self.upper}; swap them")
         return self
 
 
@@ -357,7 +362,7 @@ class Grading(YamlModel):
     @model_validator(mode="after")
     def _version_given(self) -> "Grading":
         if self.system != "not-reported" and not self.version:
-            raise ValueError(f"give the {self.system} version (ASTCT: 2019; CTCAE: 5.0)")
+            raise FieldError(("system",), f"give the {self.system} version (ASTCT: 2019; CTCAE: 5.0)")
         return self
 
 
@@ -378,9 +383,9 @@ class AdverseEvent(Backed):
         check_denominator(self.patients, self.of, "patients")
         check_denominator(self.grade_3_plus, self.of, "grade_3_plus")
         if self.grade_3_plus is not None and self.patients is not None and self.grade_3_plus > self.patients:
-            raise ValueError(f"grade_3_plus ({self.grade_3_plus}) is larger than patients ({self.patients}); "
+            raise FieldError(("grade_3_plus",), f"grade_3_plus ({self.grade_3_plus}) is larger than patients ({self.patients}); "
                              "patients counts every grade")
-        check_rate(self.percent, self.patients, self.of)
+        check_rate(self.percent, self.patients, self.of, "percent")
         return self
 
 
@@ -456,10 +461,10 @@ class Dated(YamlModel):
     @model_validator(mode="after")
     def _history_in_order(self) -> "Dated":
         previous = self.added
-        for revision in self.revisions:
+        for index, revision in enumerate(self.revisions):
             if revision.date < previous:
-                raise ValueError(
-                    f"revision dated {revision.date} comes before {previous}; revisions are listed oldest first "
+                raise FieldError(
+                    ("revisions", index, "date"), f"revision dated {revision.date} comes before {previous}; revisions are listed oldest first "
                     "and none is older than the row's added date"
                 )
             previous = revision.date
@@ -516,9 +521,11 @@ class Study(Dated):
 
     @model_validator(mode="after")
     def _one_headline(self) -> "Study":
-        headlines = [outcome.name for outcome in self.outcomes if outcome.headline]
-        if len(headlines) > 1:
-            raise ValueError(f"outcomes {', '.join(headlines)} are all marked headline: true; mark only the main one")
+        marked = [index for index, outcome in enumerate(self.outcomes) if outcome.headline]
+        if len(marked) > 1:
+            names = ", ".join(self.outcomes[index].name for index in marked)
+            raise FieldError(("outcomes", marked[1], "headline"),
+                             f"outcomes {names} are all marked headline: true; mark only the main one")
         return self
 
 
@@ -554,9 +561,10 @@ class LandscapeSeries(YamlModel):
 
     @model_validator(mode="after")
     def _chartable(self) -> "LandscapeSeries":
-        if self.chart and any(item.value is None for item in self.items):
-            missing = ", ".join(item.label for item in self.items if item.value is None)
-            raise ValueError(f"chart: true needs a value for every item; {missing} has none")
+        missing = [index for index, item in enumerate(self.items) if item.value is None]
+        if self.chart and missing:
+            labels = ", ".join(self.items[index].label for index in missing)
+            raise FieldError(("items", missing[0]), f"chart: true needs a value for every item; {labels} has none")
         return self
 
 
@@ -588,16 +596,8 @@ class GlossaryEntry(YamlModel):
 class Glossary(YamlModel):
     """seeds/glossary.yaml: the project's abbreviations."""
 
+    # Each abbreviation once: checked by reports.glossary, where the second entry's line is known.
     abbreviations: list[GlossaryEntry] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _each_once(self) -> "Glossary":
-        seen: set[str] = set()
-        for entry in self.abbreviations:
-            if entry.abbr in seen:
-                raise ValueError(f"abbreviation {entry.abbr} is listed twice; keep one entry")
-            seen.add(entry.abbr)
-        return self
 
     def get(self, abbr: str) -> GlossaryEntry | None:
         return next((entry for entry in self.abbreviations if entry.abbr == abbr), None)
@@ -629,7 +629,7 @@ class EvidenceTable(YamlModel):
     studies: list[Study] = Field(default_factory=list)
     landscape: Landscape | None = None
 
-    model_config = ConfigDict(populate_by_name=True, extra="allow", str_strip_whitespace=True)
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", str_strip_whitespace=True)
 
     @property
     def rows(self) -> list[Study | Landscape]:
