@@ -366,6 +366,15 @@ def test_two_tables_of_one_class_are_refused_at_the_second(tmp_path: Path):
                                              "(the first is car-x.yaml); merge them into one file")
 
 
+def test_an_article_listed_twice_in_the_index_is_an_error_at_the_second_entry(tmp_path: Path):
+    index = INDEX + "  - file: demo.md\n    outlet: 另一网站\n"
+    project = write_project(tmp_path / "project", {"seeds/articles.yaml": index})
+    result = reports(project, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == ("seeds/articles.yaml:5:11: articles.1.file: article 'demo.md' is "
+                                             "listed twice (first on line 2); keep one entry")
+
+
 def test_an_article_is_read_whatever_the_case_of_its_extension(tmp_path: Path):
     index = INDEX.replace("file: demo.md", "file: demo.MD")
     project = write_project(tmp_path / "project", {"seeds/articles/demo.md": None, "seeds/articles/demo.MD": ARTICLE,
