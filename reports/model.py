@@ -425,24 +425,99 @@ class Design(YamlModel):
 
 
 Domain = Literal["risk-of-bias", "inconsistency", "indirectness", "imprecision", "publication-bias"]
+UpDomain = Literal["large-effect", "dose-response", "plausible-confounding"]
+Grade = Literal["high", "moderate", "low", "very-low"]
+GRADES: tuple[Grade, ...] = ("very-low", "low", "moderate", "high")  # lowest first: a rating is an index
 
 
 class RatedDown(YamlModel):
+    """A GRADE reason to rate the certainty down: one of the five domains, by one or two levels."""
+
     domain: Domain
     levels: Literal[1, 2] = 1
-    reason: str
+    reason: str = Field(min_length=2, description="why, for this study; printed as a footnote")
+
+
+class RatedUp(YamlModel):
+    """A GRADE reason to rate the certainty up (GRADE's three upgrade domains, mostly for
+    non-randomised evidence): a large effect by one level, a very large one by two."""
+
+    domain: UpDomain
+    levels: Literal[1, 2] = 1
+    reason: str = Field(min_length=2, description="why, for this study; printed as a footnote")
+
+    @model_validator(mode="after")
+    def _two_only_for_a_very_large_effect(self) -> "RatedUp":
+        if self.levels == 2 and self.domain != "large-effect":
+            raise FieldError(("levels",), f"{self.domain} rates up by 1 level; only a very large effect "
+                                          "(large-effect) rates up by 2")
+        return self
 
 
 class Certainty(YamlModel):
-    cebm_level: Annotated[int, Field(ge=1, le=5)] = Field(description="Oxford CEBM 2011 level, 1-5")
-    grade: Literal["high", "moderate", "low", "very-low"] = Field(description="GRADE certainty")
-    rated_down: list[RatedDown] = Field(default_factory=list)
+    """How sure the evidence is. The rating is computed (``Study.grade``, ``Study.cebm_level``) from
+    the design and the steps declared here; a typed ``grade`` or ``cebm_level`` is only checked
+    against it (reports check), so that no curator's word can print a rating the design does not give."""
 
-    @model_validator(mode="after")
-    def _explained(self) -> "Certainty":
-        if self.grade != "high" and not self.rated_down:
-            raise ValueError(f"certainty '{self.grade}' needs rated_down reasons (GRADE domains)")
-        return self
+    cebm_level: Annotated[int, Field(ge=1, le=5)] | None = Field(
+        None, description="optional: the Oxford CEBM 2011 level the design gives (computed; checked when typed)")
+    grade: Grade | None = Field(
+        None, description="optional: the GRADE certainty the design and the steps give (computed; checked when typed)")
+    rated_down: list[RatedDown] = Field(
+        default_factory=list, description="GRADE domains that lower the certainty, each with its reason")
+    rated_up: list[RatedUp] = Field(
+        default_factory=list, description="GRADE reasons to raise it (large effect, dose-response, plausible confounding)")
+
+
+# ---------------------------------------------------------------------------------------------
+# The rating computed from the design: the only place that says which design rates how.
+
+DesignKind = Literal["randomised", "controlled", "uncontrolled"]
+
+DESIGN_RATINGS: dict[DesignKind, tuple[int, Grade, str]] = {
+    "randomised": (2, "high", "randomised"),
+    "controlled": (3, "low", "non-randomised, with a concurrent control"),
+    "uncontrolled": (4, "low", "non-randomised, without a concurrent control"),
+}
+"""What each kind of design is worth: (OCEBM level, GRADE start, the design in words for messages).
+
+OCEBM: the Oxford 2011 Levels of Evidence (OCEBM Levels of Evidence Working Group, Oxford Centre
+for Evidence-Based Medicine, 2011), its rows for the treatment questions (does this intervention
+help? what are its common and rare harms?): 1 a systematic review of randomised trials; 2 a
+randomised trial; 3 a non-randomised controlled cohort/follow-up study; 4 case series,
+case-control or historically controlled studies; 5 mechanism-based reasoning. Level 1 needs a
+systematic review, which no row is. A single case report is not in the table: it is level 4 here,
+a case series of one (it reports patients treated, as a series does, only fewer), not 5, which is
+reasoning from mechanism without patients. An observational study is 4: the design fields record
+no control group for it, and without one it is a case series.
+
+GRADE: evidence from randomised trials starts high, any other starts low; five domains rate it down
+and three rate it up, by one or two levels each (Balshem et al., GRADE guidelines 3, J Clin
+Epidemiol 2011;64:401-6; Guyatt et al., GRADE guidelines 9, J Clin Epidemiol 2011;64:1311-6).
+"""
+CONTROLLED_MODELS = ("parallel", "crossover", "factorial")  # ClinicalTrials.gov models with concurrent arms
+
+
+def design_kind(design: Design) -> DesignKind:
+    """Randomised; a non-randomised interventional study with concurrent arms; or anything else
+    (single-group or sequential trials, observational studies, case series and reports)."""
+    if design.allocation == "randomized":
+        return "randomised"
+    if design.study_type == "interventional" and design.intervention_model in CONTROLLED_MODELS:
+        return "controlled"
+    return "uncontrolled"
+
+
+def ocebm_level(design: Design) -> int:
+    """The OCEBM 2011 level the design gives (see ``DESIGN_RATINGS``)."""
+    return DESIGN_RATINGS[design_kind(design)][0]
+
+
+def grade_of(design: Design, certainty: Certainty) -> Grade:
+    """GRADE: the design's start, minus the levels rated down, plus those rated up, within very-low..high."""
+    start = GRADES.index(DESIGN_RATINGS[design_kind(design)][1])
+    steps = sum(step.levels for step in certainty.rated_up) - sum(step.levels for step in certainty.rated_down)
+    return GRADES[max(0, min(len(GRADES) - 1, start + steps))]
 
 
 class Revision(YamlModel):
@@ -503,11 +578,21 @@ class Study(Dated):
     own_figures: list[OwnFigure] = Field(default_factory=list, description="numbers of the row's text that no excerpt states")
     excerpts: list[Excerpt] = Field(min_length=1)
 
+    @property
+    def grade(self) -> Grade:
+        """The GRADE certainty computed from the design and the rated steps: the one printed."""
+        return grade_of(self.design, self.certainty)
+
+    @property
+    def cebm_level(self) -> int:
+        """The OCEBM 2011 level computed from the design: the one printed."""
+        return ocebm_level(self.design)
+
     @model_validator(mode="after")
     def _phase_applies(self) -> "Study":
         if self.phase == "n-a" and self.design.study_type == "interventional":
-            raise ValueError(
-                "phase n-a (not applicable) is for studies without phases (case reports, observational studies, "
+            raise FieldError(
+                ("phase",), "phase n-a (not applicable) is for studies without phases (case reports, observational studies, "
                 "registry analyses); an interventional study has one: write it, or phase: not-reported when the "
                 "sources do not state it"
             )
