@@ -24,7 +24,7 @@ from markdown_it.token import Token
 from reports.errors import Problems
 from reports.model import ArticleEntry, ArticleIndex, PartialDate, ProjectSettings, without_superscripts
 from reports.settings import promotional_warning, promotional_words_in
-from reports.sources import SizeLimit, parse_yaml, read_text, validate_model
+from reports.sources import SizeLimit, by_extension, parse_yaml, read_text, validate_model
 from reports.typeset import full_width_punctuation
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -98,6 +98,11 @@ class FrontMatter:
     data: dict[str, Any]
     body: str
     body_first_line: int  # file line number of the body's first line
+    lines: dict[str, int] = field(default_factory=dict)  # the file line of each top-level key
+
+    def at(self, key: str) -> tuple[int, int]:
+        """Where a problem with the value of ``key`` is reported: its line, else the file's first."""
+        return (self.lines[key], 1) if key in self.lines else (1, 1)
 
 
 def split_front_matter(text: str, path: Path, problems: Problems) -> FrontMatter | None:
@@ -123,7 +128,8 @@ def split_front_matter(text: str, path: Path, problems: Problems) -> FrontMatter
         parsed = parse_yaml(header, path, problems, first_line=2)
         if parsed is None:
             return None
-        data = parsed[0]
+        data, positions = parsed
+        keys = {str(key[0]): at[0] for key, at in positions.keys.items() if len(key) == 1}
     else:
         try:
             data = tomllib.loads(header)
@@ -133,10 +139,18 @@ def split_front_matter(text: str, path: Path, problems: Problems) -> FrontMatter
             message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(error))
             problems.error(path, line, column, f"malformed TOML front matter: {message}; check quotes and '=' signs")
             return None
+        # tomllib gives no positions; a top-level key starts its line (before any [table]).
+        keys = {}
+        for number, line_text in enumerate(lines[1:index], start=2):
+            if line_text.lstrip().startswith("["):
+                break
+            found = re.match(r"\s*([A-Za-z0-9_-]+)\s*=", line_text)
+            if found:
+                keys.setdefault(found[1], number)
     if not isinstance(data, dict):
         problems.error(path, 2, 1, "front matter must be a mapping of keys to values (title: ..., date: ...)")
         return None
-    return FrontMatter(data, body, index + 2)
+    return FrontMatter(data, body, index + 2, keys)
 
 
 def script_from_lang(value: Any) -> str | None:
@@ -319,7 +333,7 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
         try:
             published = PartialDate.parse(meta["date"])
         except ValueError as error:
-            problems.error(path, 1, 1, f"front matter date: {error}")
+            problems.error(path, *front.at("date"), f"front matter date: {error}")
     script = entry.script or script_from_lang(meta.get("lang"))
     outlet = entry.outlet
 
@@ -373,11 +387,16 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
 
 
 def article_files(seeds: Path) -> list[Path]:
-    """The article files in seeds/articles/, by name (an article's id is its file name's stem)."""
-    folder = seeds / "articles"
-    if not folder.is_dir():
-        return []
-    return [path for path in sorted(folder.iterdir()) if path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file()]
+    """The article files in seeds/articles/ (.md, .markdown, .txt in any case), by name (an
+    article's id is its file name's stem)."""
+    return [path for path in by_extension(seeds / "articles", ARTICLE_SUFFIXES)[0] if path.is_file()]
+
+
+def warn_unread(seeds: Path, problems: Problems) -> None:
+    """Name every file of seeds/articles/ that is not read as an article (hidden files aside)."""
+    for path in by_extension(seeds / "articles", ARTICLE_SUFFIXES)[1]:
+        problems.warn(path, 0, 0, "not read: articles are files ending in .md, .markdown or .txt; rename it "
+                                  "if it is one, or move it out of seeds/articles/")
 
 
 def read_articles(seeds: Path, problems: Problems, settings: ProjectSettings | None = None) -> dict[str, Article]:
@@ -395,11 +414,15 @@ def read_articles(seeds: Path, problems: Problems, settings: ProjectSettings | N
         index = validate_model(ArticleIndex, index_path, problems, index_limit, INDEX_SHAPE)
         if index is not None:
             model, positions = index
+            listed: dict[str, int] = {}  # file -> the line of its first entry
             for number, entry in enumerate(model.articles):
                 at = positions.of(("articles", number))
-                if entry.file in entries:
-                    problems.error(index_path, *at, f"article '{entry.file}' is listed twice; keep one entry")
+                if entry.file in listed:
+                    problems.error(index_path, *positions.of(("articles", number, "file")),
+                                   f"articles.{number}.file: article '{entry.file}' is listed twice (first on line "
+                                   f"{listed[entry.file]}); keep one entry")
                     continue
+                listed[entry.file] = positions.of(("articles", number, "file"))[0]
                 if not (articles_dir / entry.file).is_file():
                     problems.error(index_path, *positions.of(("articles", number, "file")),
                                    f"no article file seeds/articles/{entry.file}; fix the name or add the file")
@@ -412,6 +435,7 @@ def read_articles(seeds: Path, problems: Problems, settings: ProjectSettings | N
     if not articles_dir.is_dir():
         problems.error(seeds, 0, 0, "no seeds/articles/ folder; create it and put the source articles there")
         return articles
+    warn_unread(seeds, problems)
     for path in article_files(seeds):
         if path.stem in articles:
             problems.error(path, 0, 0, f"two article files are named '{path.stem}'; rename one")

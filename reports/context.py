@@ -40,6 +40,8 @@ GRADE_LABELS = {
 DOMAIN_LABELS = {
     "risk-of-bias": "偏倚风险", "inconsistency": "不一致性", "indirectness": "间接性",
     "imprecision": "不精确性", "publication-bias": "发表偏倚",
+    # GRADE's reasons to rate up
+    "large-effect": "效应量大", "dose-response": "剂量-效应关系", "plausible-confounding": "可能的混杂会低估所见效应",
 }
 BOUND_PREFIX = {"exact": "", "more-than": "超过 ", "at-least": "至少 ", "up-to": "最长 ", "about": "约 "}
 FOLLOW_UP_UNITS = {"days": "天", "weeks": "周", "months": "个月", "years": "年"}
@@ -373,7 +375,8 @@ def rate_of(outcome: Measurement) -> float | None:
 
 
 def certainty_text(study: Study) -> str:
-    return f"GRADE {GRADE_LABELS[study.certainty.grade][0]}，OCEBM {study.certainty.cebm_level} 级"
+    """The computed rating (never a typed one: reports check refuses a typed one that differs)."""
+    return f"GRADE {GRADE_LABELS[study.grade][0]}，OCEBM {study.cebm_level} 级"
 
 
 def footnote_mark(index: int) -> str:
@@ -388,12 +391,13 @@ def footnote_mark(index: int) -> str:
 
 def _study_view(study: Study, references: References, footnotes: list[Footnote]) -> StudyView:
     marks = []
-    for reason in study.certainty.rated_down:
+    steps = [("降", step) for step in study.certainty.rated_down] + [("升", step) for step in study.certainty.rated_up]
+    for direction, step in steps:
         mark = footnote_mark(len(footnotes))
-        levels = "降 1 级" if reason.levels == 1 else "降 2 级"
-        footnotes.append(Footnote(mark, f"{study.title}｜{DOMAIN_LABELS[reason.domain]}（{levels}）：{reason.reason}"))
+        footnotes.append(Footnote(mark, f"{study.title}｜{DOMAIN_LABELS[step.domain]}（{direction} {step.levels} 级）："
+                                        f"{step.reason}"))
         marks.append(mark)
-    label, symbols = GRADE_LABELS[study.certainty.grade]
+    label, symbols = GRADE_LABELS[study.grade]
     return StudyView(
         id=study.id,
         title=study.title,
@@ -416,7 +420,7 @@ def _study_view(study: Study, references: References, footnotes: list[Footnote])
         follow_up=study.follow_up.summary if study.follow_up else "未报道",
         source=format_source(study.source),
         source_title=study.source.title,
-        cebm_level=study.certainty.cebm_level,
+        cebm_level=study.cebm_level,
         grade_label=label,
         grade_symbols=symbols,
         grade_marks=marks,

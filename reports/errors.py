@@ -88,6 +88,19 @@ class Problems:
             raise ReportError(sorted(self.errors, key=lambda p: p.location))
 
 
+class FieldError(ValueError):
+    """A model-wide rule broken by one field, raised with that field's path under the model.
+
+    Pydantic locates a model validator's error at the model (the mapping's first key); the
+    readers add ``path`` so that the message points at the offending line instead
+    (``outcomes.2.headline``, not the study's ``id:``).
+    """
+
+    def __init__(self, path: tuple[str | int, ...], message: str):
+        super().__init__(message)
+        self.path = path
+
+
 class Failure(Exception):
     """A render that produced no document, with the HTTP status it answers to (500, 503, 504).
 

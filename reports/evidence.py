@@ -7,9 +7,12 @@ from pathlib import Path
 
 from reports.errors import Problems
 from reports.model import ID_RE, EvidenceTable, ProjectSettings
-from reports.sources import Positions, SizeLimit, validate_model
+from reports.sources import Positions, SizeLimit, by_extension, validate_model
 
 SHAPE = "an evidence table must be a mapping with class:, overview: and studies: (or landscape:)"
+SUFFIXES = {".yaml", ".yml"}
+NOT_READ = ("not read: evidence tables are files ending in .yaml (or .yml); rename it if it is one, "
+            "or move it out of seeds/evidence/")
 
 
 @dataclass
@@ -20,9 +23,28 @@ class EvidenceFile:
 
 
 def evidence_paths(seeds: Path) -> list[Path]:
-    """The evidence tables' files: one ``<class>.yaml`` (or ``.yml``) per therapy class."""
-    folder = seeds / "evidence"
-    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    """The evidence tables' files: one ``<class>.yaml`` (or ``.yml``, in any case) per therapy class."""
+    return by_extension(seeds / "evidence", SUFFIXES)[0]
+
+
+def warn_unread(seeds: Path, problems: Problems) -> None:
+    """Name every file of seeds/evidence/ that is not read as a table (hidden files aside)."""
+    for path in by_extension(seeds / "evidence", SUFFIXES)[1]:
+        problems.warn(path, 0, 0, NOT_READ)
+
+
+def refuse_two_tables_of_a_class(paths: list[Path], problems: Problems) -> list[Path]:
+    """car-m.yaml beside car-m.yml (or car-m.YAML): one class, two tables; the second is refused."""
+    first: dict[str, Path] = {}
+    kept = []
+    for path in paths:
+        if path.stem in first:
+            problems.error(path, 0, 0, f"a second evidence table of class '{path.stem}' (the first is "
+                                       f"{first[path.stem].name}); merge them into one file")
+            continue
+        first[path.stem] = path
+        kept.append(path)
+    return kept
 
 
 def read_evidence(seeds: Path, problems: Problems, classes: list[str] | None = None,
@@ -36,7 +58,8 @@ def read_evidence(seeds: Path, problems: Problems, classes: list[str] | None = N
     if not folder.is_dir():
         problems.error(seeds, 0, 0, "no seeds/evidence/ folder; create it with one <class>.yaml per therapy class")
         return []
-    paths = evidence_paths(seeds)
+    warn_unread(seeds, problems)
+    paths = refuse_two_tables_of_a_class(evidence_paths(seeds), problems)
     if classes:
         known = {path.stem for path in paths}
         for wanted in classes:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reports.errors import Problems
 from reports.model import Glossary, ProjectSettings
-from reports.sources import SizeLimit, validate_model
+from reports.sources import Positions, SizeLimit, validate_model
 
 GLOSSARY_FILE = "glossary.yaml"
 SHAPE = "the glossary must be a mapping with abbreviations: (a list of entries, each with abbr: and zh:)"
@@ -30,7 +30,24 @@ def read_glossary(seeds: Path, problems: Problems, settings: ProjectSettings) ->
         return None
     limit = SizeLimit(settings.max_yaml_bytes, "the glossary", "max_yaml_bytes")
     loaded = validate_model(Glossary, path, problems, limit, SHAPE)
-    return loaded[0] if loaded else None
+    if loaded is None:
+        return None
+    glossary, positions = loaded
+    refuse_entries_listed_twice(glossary, positions, problems)
+    return glossary
+
+
+def refuse_entries_listed_twice(glossary: Glossary, positions: Positions, problems: Problems) -> None:
+    """Each abbreviation once: a second entry is reported at its own abbr:, naming the first's line."""
+    first: dict[str, int] = {}
+    for index, entry in enumerate(glossary.abbreviations):
+        line, column = positions.of(("abbreviations", index, "abbr"))
+        if entry.abbr in first:
+            problems.error(positions.path, line, column,
+                           f"abbreviations.{index}.abbr: {entry.abbr} is listed twice (first on line "
+                           f"{first[entry.abbr]}); keep one entry")
+        else:
+            first[entry.abbr] = line
 
 
 def abbreviations_in(text: str) -> list[tuple[str, int]]:

@@ -231,7 +231,7 @@ def handout_row(study: Study, references: References) -> HandoutRow:
         more_outcomes=len(study.outcomes) - 1,
         follow_up=study.follow_up.summary if study.follow_up else "未报道",
         certainty=certainty_text(study),
-        grade_symbols=GRADE_LABELS[study.certainty.grade][1],
+        grade_symbols=GRADE_LABELS[study.grade][1],
         registry_ids=study.registry_ids,
         references=references.of_excerpts(study.excerpts),
         safety=safety_lines(study),

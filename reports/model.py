@@ -24,6 +24,8 @@ from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator,
 )
 
+from reports.errors import FieldError
+
 # ---------------------------------------------------------------------------------------------
 # Small value types with their own messages (the message says how to fix it).
 
@@ -145,9 +147,10 @@ Day = Annotated[dt.date, BeforeValidator(_to_day)]
 
 
 class YamlModel(BaseModel):
-    """Base for every YAML-backed model: unknown keys are kept aside and reported as warnings."""
+    """Base for every YAML-backed model: an unknown key is an error (``reports.sources`` says which
+    known key was meant), never silently dropped with the figure it held."""
 
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def agrees_as_written(computed: Decimal, written: Decimal | int) -> bool:
@@ -158,22 +161,24 @@ def agrees_as_written(computed: Decimal, written: Decimal | int) -> bool:
     return abs(computed - written) <= half
 
 
-def check_rate(percent: Figure | None, n: int | None, of: int | None) -> None:
-    """A percentage given with its n/of must agree with them within the source's rounding (17/18 is 94%)."""
+def check_rate(percent: Figure | None, n: int | None, of: int | None, field: str = "value") -> None:
+    """A percentage given with its n/of must agree with them within the source's rounding (17/18 is 94%);
+    reported at the percentage (``field``)."""
     if percent is None or n is None or not of:
         return
     computed = Decimal(n) * 100 / Decimal(of)
     if not agrees_as_written(computed, percent):
-        raise ValueError(
-            f"{percent}% does not agree with {n}/{of} = {computed:.1f}%; correct the percentage or the counts, "
+        raise FieldError(
+            (field,), f"{percent}% does not agree with {n}/{of} = {computed:.1f}%; correct the percentage or the counts, "
             "as the source gives them"
         )
 
 
 def check_denominator(n: int | None, of: int | None, name: str = "n") -> None:
+    """A count is not above its denominator; reported at the count (the field ``name``)."""
     if n is not None and of is not None and n > of:
-        raise ValueError(
-            f"{name} ({n}) is larger than its denominator of ({of}); {name} counts the patients with the event or "
+        raise FieldError(
+            (name,), f"{name} ({n}) is larger than its denominator of ({of}); {name} counts the patients with the event or "
             "outcome and of those assessed: swap them or correct one"
         )
 
@@ -312,7 +317,7 @@ class Interval(YamlModel):
     @model_validator(mode="after")
     def _ordered(self) -> "Interval":
         if self.lower > self.upper:
-            raise ValueError(f"lower bound {self.lower} is above upper bound {self.upper}; swap them")
+            raise FieldError(("lower",), f"lower bound {self.lower} is above upper bound {self.upper}; swap them")
         return self
 
 
@@ -357,7 +362,7 @@ class Grading(YamlModel):
     @model_validator(mode="after")
     def _version_given(self) -> "Grading":
         if self.system != "not-reported" and not self.version:
-            raise ValueError(f"give the {self.system} version (ASTCT: 2019; CTCAE: 5.0)")
+            raise FieldError(("system",), f"give the {self.system} version (ASTCT: 2019; CTCAE: 5.0)")
         return self
 
 
@@ -378,9 +383,9 @@ class AdverseEvent(Backed):
         check_denominator(self.patients, self.of, "patients")
         check_denominator(self.grade_3_plus, self.of, "grade_3_plus")
         if self.grade_3_plus is not None and self.patients is not None and self.grade_3_plus > self.patients:
-            raise ValueError(f"grade_3_plus ({self.grade_3_plus}) is larger than patients ({self.patients}); "
+            raise FieldError(("grade_3_plus",), f"grade_3_plus ({self.grade_3_plus}) is larger than patients ({self.patients}); "
                              "patients counts every grade")
-        check_rate(self.percent, self.patients, self.of)
+        check_rate(self.percent, self.patients, self.of, "percent")
         return self
 
 
@@ -420,24 +425,99 @@ class Design(YamlModel):
 
 
 Domain = Literal["risk-of-bias", "inconsistency", "indirectness", "imprecision", "publication-bias"]
+UpDomain = Literal["large-effect", "dose-response", "plausible-confounding"]
+Grade = Literal["high", "moderate", "low", "very-low"]
+GRADES: tuple[Grade, ...] = ("very-low", "low", "moderate", "high")  # lowest first: a rating is an index
 
 
 class RatedDown(YamlModel):
+    """A GRADE reason to rate the certainty down: one of the five domains, by one or two levels."""
+
     domain: Domain
     levels: Literal[1, 2] = 1
-    reason: str
+    reason: str = Field(min_length=2, description="why, for this study; printed as a footnote")
+
+
+class RatedUp(YamlModel):
+    """A GRADE reason to rate the certainty up (GRADE's three upgrade domains, mostly for
+    non-randomised evidence): a large effect by one level, a very large one by two."""
+
+    domain: UpDomain
+    levels: Literal[1, 2] = 1
+    reason: str = Field(min_length=2, description="why, for this study; printed as a footnote")
+
+    @model_validator(mode="after")
+    def _two_only_for_a_very_large_effect(self) -> "RatedUp":
+        if self.levels == 2 and self.domain != "large-effect":
+            raise FieldError(("levels",), f"{self.domain} rates up by 1 level; only a very large effect "
+                                          "(large-effect) rates up by 2")
+        return self
 
 
 class Certainty(YamlModel):
-    cebm_level: Annotated[int, Field(ge=1, le=5)] = Field(description="Oxford CEBM 2011 level, 1-5")
-    grade: Literal["high", "moderate", "low", "very-low"] = Field(description="GRADE certainty")
-    rated_down: list[RatedDown] = Field(default_factory=list)
+    """How sure the evidence is. The rating is computed (``Study.grade``, ``Study.cebm_level``) from
+    the design and the steps declared here; a typed ``grade`` or ``cebm_level`` is only checked
+    against it (reports check), so that no curator's word can print a rating the design does not give."""
 
-    @model_validator(mode="after")
-    def _explained(self) -> "Certainty":
-        if self.grade != "high" and not self.rated_down:
-            raise ValueError(f"certainty '{self.grade}' needs rated_down reasons (GRADE domains)")
-        return self
+    cebm_level: Annotated[int, Field(ge=1, le=5)] | None = Field(
+        None, description="optional: the Oxford CEBM 2011 level the design gives (computed; checked when typed)")
+    grade: Grade | None = Field(
+        None, description="optional: the GRADE certainty the design and the steps give (computed; checked when typed)")
+    rated_down: list[RatedDown] = Field(
+        default_factory=list, description="GRADE domains that lower the certainty, each with its reason")
+    rated_up: list[RatedUp] = Field(
+        default_factory=list, description="GRADE reasons to raise it (large effect, dose-response, plausible confounding)")
+
+
+# ---------------------------------------------------------------------------------------------
+# The rating computed from the design: the only place that says which design rates how.
+
+DesignKind = Literal["randomised", "controlled", "uncontrolled"]
+
+DESIGN_RATINGS: dict[DesignKind, tuple[int, Grade, str]] = {
+    "randomised": (2, "high", "randomised"),
+    "controlled": (3, "low", "non-randomised, with a concurrent control"),
+    "uncontrolled": (4, "low", "non-randomised, without a concurrent control"),
+}
+"""What each kind of design is worth: (OCEBM level, GRADE start, the design in words for messages).
+
+OCEBM: the Oxford 2011 Levels of Evidence (OCEBM Levels of Evidence Working Group, Oxford Centre
+for Evidence-Based Medicine, 2011), its rows for the treatment questions (does this intervention
+help? what are its common and rare harms?): 1 a systematic review of randomised trials; 2 a
+randomised trial; 3 a non-randomised controlled cohort/follow-up study; 4 case series,
+case-control or historically controlled studies; 5 mechanism-based reasoning. Level 1 needs a
+systematic review, which no row is. A single case report is not in the table: it is level 4 here,
+a case series of one (it reports patients treated, as a series does, only fewer), not 5, which is
+reasoning from mechanism without patients. An observational study is 4: the design fields record
+no control group for it, and without one it is a case series.
+
+GRADE: evidence from randomised trials starts high, any other starts low; five domains rate it down
+and three rate it up, by one or two levels each (Balshem et al., GRADE guidelines 3, J Clin
+Epidemiol 2011;64:401-6; Guyatt et al., GRADE guidelines 9, J Clin Epidemiol 2011;64:1311-6).
+"""
+CONTROLLED_MODELS = ("parallel", "crossover", "factorial")  # ClinicalTrials.gov models with concurrent arms
+
+
+def design_kind(design: Design) -> DesignKind:
+    """Randomised; a non-randomised interventional study with concurrent arms; or anything else
+    (single-group or sequential trials, observational studies, case series and reports)."""
+    if design.allocation == "randomized":
+        return "randomised"
+    if design.study_type == "interventional" and design.intervention_model in CONTROLLED_MODELS:
+        return "controlled"
+    return "uncontrolled"
+
+
+def ocebm_level(design: Design) -> int:
+    """The OCEBM 2011 level the design gives (see ``DESIGN_RATINGS``)."""
+    return DESIGN_RATINGS[design_kind(design)][0]
+
+
+def grade_of(design: Design, certainty: Certainty) -> Grade:
+    """GRADE: the design's start, minus the levels rated down, plus those rated up, within very-low..high."""
+    start = GRADES.index(DESIGN_RATINGS[design_kind(design)][1])
+    steps = sum(step.levels for step in certainty.rated_up) - sum(step.levels for step in certainty.rated_down)
+    return GRADES[max(0, min(len(GRADES) - 1, start + steps))]
 
 
 class Revision(YamlModel):
@@ -456,10 +536,10 @@ class Dated(YamlModel):
     @model_validator(mode="after")
     def _history_in_order(self) -> "Dated":
         previous = self.added
-        for revision in self.revisions:
+        for index, revision in enumerate(self.revisions):
             if revision.date < previous:
-                raise ValueError(
-                    f"revision dated {revision.date} comes before {previous}; revisions are listed oldest first "
+                raise FieldError(
+                    ("revisions", index, "date"), f"revision dated {revision.date} comes before {previous}; revisions are listed oldest first "
                     "and none is older than the row's added date"
                 )
             previous = revision.date
@@ -498,11 +578,21 @@ class Study(Dated):
     own_figures: list[OwnFigure] = Field(default_factory=list, description="numbers of the row's text that no excerpt states")
     excerpts: list[Excerpt] = Field(min_length=1)
 
+    @property
+    def grade(self) -> Grade:
+        """The GRADE certainty computed from the design and the rated steps: the one printed."""
+        return grade_of(self.design, self.certainty)
+
+    @property
+    def cebm_level(self) -> int:
+        """The OCEBM 2011 level computed from the design: the one printed."""
+        return ocebm_level(self.design)
+
     @model_validator(mode="after")
     def _phase_applies(self) -> "Study":
         if self.phase == "n-a" and self.design.study_type == "interventional":
-            raise ValueError(
-                "phase n-a (not applicable) is for studies without phases (case reports, observational studies, "
+            raise FieldError(
+                ("phase",), "phase n-a (not applicable) is for studies without phases (case reports, observational studies, "
                 "registry analyses); an interventional study has one: write it, or phase: not-reported when the "
                 "sources do not state it"
             )
@@ -516,9 +606,11 @@ class Study(Dated):
 
     @model_validator(mode="after")
     def _one_headline(self) -> "Study":
-        headlines = [outcome.name for outcome in self.outcomes if outcome.headline]
-        if len(headlines) > 1:
-            raise ValueError(f"outcomes {', '.join(headlines)} are all marked headline: true; mark only the main one")
+        marked = [index for index, outcome in enumerate(self.outcomes) if outcome.headline]
+        if len(marked) > 1:
+            names = ", ".join(self.outcomes[index].name for index in marked)
+            raise FieldError(("outcomes", marked[1], "headline"),
+                             f"outcomes {names} are all marked headline: true; mark only the main one")
         return self
 
 
@@ -554,9 +646,10 @@ class LandscapeSeries(YamlModel):
 
     @model_validator(mode="after")
     def _chartable(self) -> "LandscapeSeries":
-        if self.chart and any(item.value is None for item in self.items):
-            missing = ", ".join(item.label for item in self.items if item.value is None)
-            raise ValueError(f"chart: true needs a value for every item; {missing} has none")
+        missing = [index for index, item in enumerate(self.items) if item.value is None]
+        if self.chart and missing:
+            labels = ", ".join(self.items[index].label for index in missing)
+            raise FieldError(("items", missing[0]), f"chart: true needs a value for every item; {labels} has none")
         return self
 
 
@@ -588,16 +681,8 @@ class GlossaryEntry(YamlModel):
 class Glossary(YamlModel):
     """seeds/glossary.yaml: the project's abbreviations."""
 
+    # Each abbreviation once: checked by reports.glossary, where the second entry's line is known.
     abbreviations: list[GlossaryEntry] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _each_once(self) -> "Glossary":
-        seen: set[str] = set()
-        for entry in self.abbreviations:
-            if entry.abbr in seen:
-                raise ValueError(f"abbreviation {entry.abbr} is listed twice; keep one entry")
-            seen.add(entry.abbr)
-        return self
 
     def get(self, abbr: str) -> GlossaryEntry | None:
         return next((entry for entry in self.abbreviations if entry.abbr == abbr), None)
@@ -629,7 +714,7 @@ class EvidenceTable(YamlModel):
     studies: list[Study] = Field(default_factory=list)
     landscape: Landscape | None = None
 
-    model_config = ConfigDict(populate_by_name=True, extra="allow", str_strip_whitespace=True)
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", str_strip_whitespace=True)
 
     @property
     def rows(self) -> list[Study | Landscape]:

@@ -13,18 +13,20 @@ content beyond a short value: the same problems reach the HTTP service's JSON.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator, TypeVar
+from types import UnionType
+from typing import Annotated, Any, Iterator, TypeVar, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from reports.errors import Problems
+from reports.errors import FieldError, Problems
 from reports.project import outside_link, real_path
 
 PathKey = tuple[str | int, ...]
@@ -49,7 +51,7 @@ class Positions:
         return self.values.get((), (1, 1))
 
     def of_key(self, key: PathKey) -> tuple[int, int]:
-        """Position of the mapping key itself (for 'unknown key' messages)."""
+        """Position of the mapping key itself (where an unknown key is reported)."""
         return self.keys.get(tuple(key)) or self.of(key)
 
 
@@ -103,6 +105,25 @@ def refuse_outside_links(folder: Path, problems: Problems) -> None:
 
     if folder.is_dir():
         walk(folder)
+
+
+def by_extension(folder: Path, suffixes: set[str]) -> tuple[list[Path], list[Path]]:
+    """The entries of ``folder`` whose extension, in any case, is one of ``suffixes`` (car-m.YAML
+    is car-m.yaml), and the other entries, each by name.
+
+    Hidden entries (.DS_Store, an editor's .car-m.yaml.swp, macOS's ._car-m.yaml) are in neither:
+    they are not the curator's files. The others are for a warning that names them: a table
+    saved as car-m.json or car-m.yaml.bak would otherwise vanish from the briefing unsaid.
+    """
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder) if not entry.name.startswith("."))
+    except OSError:
+        return [], []
+    matching, others = [], []
+    for name in names:
+        path = folder / name
+        (matching if path.suffix.lower() in suffixes else others).append(path)
+    return matching, others
 
 
 @dataclass(frozen=True)
@@ -390,30 +411,81 @@ def walk_models(model: BaseModel, key: PathKey = ()) -> Iterator[tuple[BaseModel
                     yield from walk_models(item, child + (index,))
 
 
-def _warn_unknown_keys(model: BaseModel, positions: Positions, problems: Problems) -> None:
-    for part, key in walk_models(model):
-        known = ", ".join(sorted(info.alias or name for name, info in part.__class__.model_fields.items()))
-        for name in part.model_extra or {}:
-            problems.warn(positions.path, *positions.of_key(key + (name,)),
-                          f"unknown key '{shorten(name)}' is ignored; known keys here: {known}")
+def model_at(model_class: type[BaseModel], path: PathKey) -> type[BaseModel] | None:
+    """The model class that validates the mapping at ``path`` of a document of ``model_class``."""
+    current: Any = model_class
+    for part in path:
+        current = _unwrapped(current)
+        if isinstance(part, int):
+            if get_origin(current) is not list:
+                return None
+            current = get_args(current)[0]
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            info = next((info for name, info in current.model_fields.items() if part in (name, info.alias)), None)
+            if info is None:
+                return None
+            current = info.annotation
+        else:
+            return None
+    current = _unwrapped(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrapped(annotation: Any) -> Any:
+    """``Model | None`` and ``Annotated[Model, ...]`` as ``Model``."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            others = [arg for arg in get_args(annotation) if arg is not type(None)]
+            if len(others) != 1:
+                return annotation
+            annotation = others[0]
+        else:
+            return annotation
+
+
+def unknown_key_message(model_class: type[BaseModel] | None, name: str) -> str:
+    """What to say about a key no model field has: the close known key, or every key allowed there."""
+    if model_class is None:
+        return f"unknown key '{shorten(name)}'; delete it"
+    known = sorted(info.alias or field_name for field_name, info in model_class.model_fields.items())
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"unknown key '{shorten(name)}'; did you mean '{close[0]}'?"
+    return f"unknown key '{shorten(name)}'; the keys allowed here are: {', '.join(known)}"
 
 
 def validate_data(model_class: type[M], data: Any, positions: Positions, problems: Problems) -> M | None:
-    """Validate parsed YAML against a model; every error is reported at its line and column."""
+    """Validate parsed YAML against a model; every error is reported at its line and column.
+
+    An unknown key is an error at the key (a misspelt ``timpoint:`` would otherwise drop its
+    figure from every document without a word); a model-wide rule raised as ``FieldError`` is
+    reported at the field it names.
+    """
     try:
-        model = model_class.model_validate(data)
+        return model_class.model_validate(data)
     except ValidationError as errors:
         for error in errors.errors(include_url=False):
             location = tuple(error["loc"])
-            line, column = positions.of(location)
-            # A missing field is reported at (and named after) the mapping that lacks it.
-            shown = location[:-1] if error["type"] == "missing" else location
+            if error["type"] == "extra_forbidden":
+                name = str(location[-1])
+                line, column = positions.of_key(location)
+                message = unknown_key_message(model_at(model_class, location[:-1]), name)
+                shown = location[:-1]
+            else:
+                cause = error.get("ctx", {}).get("error")
+                if isinstance(cause, FieldError):
+                    location += cause.path
+                line, column = positions.of(location)
+                message = _describe(error)
+                # A missing field is reported at (and named after) the mapping that lacks it.
+                shown = location[:-1] if error["type"] == "missing" else location
             where = ".".join(str(part) for part in shown)
             prefix = f"{where}: " if where else ""
-            problems.error(positions.path, line, column, prefix + _describe(error))
+            problems.error(positions.path, line, column, prefix + message)
         return None
-    _warn_unknown_keys(model, positions, problems)
-    return model
 
 
 def validate_model(model_class: type[M], path: Path, problems: Problems, limit: SizeLimit | None = None,

@@ -54,7 +54,8 @@ from reports.figures import (
 from reports.glossary import abbreviations_in
 from reports.model import (
     AdverseEvent, Backed, Enrollment, EvidenceTable, Excerpt, FollowUp, Glossary, Landscape,
-    LandscapeItem, Measurement, Overview, OwnFigure, ProjectSettings, Study, agrees_as_written, own_figure_spans,
+    DESIGN_RATINGS, LandscapeItem, Measurement, Overview, OwnFigure, ProjectSettings, Study, agrees_as_written,
+    design_kind, own_figure_spans,
 )
 from reports.settings import promotional_warning, promotional_words_in
 from reports.sources import PathKey, Positions, walk_models
@@ -579,8 +580,9 @@ def study_prose(study: Study, key: PathKey) -> Iterator[Prose]:
         yield Prose(event.summary, key + ("adverse_events", index, "summary"))
     if study.follow_up:
         yield Prose(study.follow_up.summary, key + ("follow_up", "summary"))
-    for index, reason in enumerate(study.certainty.rated_down):
-        yield Prose(reason.reason, key + ("certainty", "rated_down", index, "reason"))
+    for steps in ("rated_down", "rated_up"):
+        for index, step in enumerate(getattr(study.certainty, steps)):
+            yield Prose(step.reason, key + ("certainty", steps, index, "reason"))
 
 
 def landscape_prose(landscape: Landscape, key: PathKey) -> Iterator[Prose]:
@@ -608,6 +610,11 @@ def row_prose(row: Study | Landscape, key: PathKey) -> list[Prose]:
 def overview_prose(overview: Overview) -> list[Prose]:
     return [Prose(getattr(overview, name), ("overview", name))
             for name in ("mechanism", "status", "key_message") if getattr(overview, name)]
+
+
+def dotted(key: PathKey) -> str:
+    """A value's path as messages name it: studies.0.certainty.grade."""
+    return ".".join(str(part) for part in key)
 
 
 def keyed_rows(table: EvidenceTable) -> list[tuple[Study | Landscape, PathKey]]:
@@ -736,6 +743,23 @@ class TableCheck:
         said = f"they state {', '.join(sorted(stated))}" if stated else "none of them states a phase"
         self.error(key + ("phase",), f"phase {study.phase} is not stated in this study's excerpts ({said}); quote "
                                      "where the source gives the phase, or write phase: not-reported")
+
+    def check_certainty(self, study: Study, key: PathKey) -> None:
+        """A typed grade or cebm_level must be what the design and the rated steps give: the
+        computed one is printed, and a typed one that says otherwise is a curator's mistake."""
+        certainty, key = study.certainty, key + ("certainty",)
+        design = DESIGN_RATINGS[design_kind(study.design)][2]
+        if certainty.grade is not None and certainty.grade != study.grade:
+            steps = [("rated_down", "−", certainty.rated_down), ("rated_up", "+", certainty.rated_up)]
+            given = [f"{name} ({', '.join(f'{step.domain} {sign}{step.levels}' for step in listed)})"
+                     for name, sign, listed in steps if listed] or ["no rated_down"]
+            self.error(key + ("grade",), f"{dotted(key + ('grade',))}: typed '{certainty.grade}' but the design "
+                                         f"({design}) and {' and '.join(given)} give '{study.grade}'; remove "
+                                         "grade: or correct rated_down/rated_up")
+        if certainty.cebm_level is not None and certainty.cebm_level != study.cebm_level:
+            self.error(key + ("cebm_level",), f"{dotted(key + ('cebm_level',))}: typed {certainty.cebm_level} but the "
+                                              f"design ({design}) gives OCEBM 2011 level {study.cebm_level}; remove "
+                                              "cebm_level: or correct the design")
 
     def check_prose(self, pieces: Iterable[Prose], quoted: list[Quoted], own: list[OwnFigure],
                     own_key: PathKey, scope: str, label_groups: list[Labels] = ()) -> set[str]:
@@ -922,6 +946,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
                 check.check_part(part, key, own, rivals.get(id(part)))
             if isinstance(row, Study):
                 check.check_phase(row, row_key)
+                check.check_certainty(row, row_key)
             row_quoted = [Quoted.of(excerpt) for excerpt in own.values()]
             table_quoted += row_quoted
             groups = list({id(labels): labels for labels in rivals.values()}.values())

@@ -72,6 +72,17 @@ def test_malformed_toml_front_matter_is_located(tmp_path: Path):
     ]
 
 
+def test_a_front_matter_date_that_is_not_a_date_is_reported_at_its_line(tmp_path: Path):
+    _, problems = read(tmp_path, {"a.md": YAML_HEADER.replace("2025-02-13", "2025-13-02").encode(),
+                                  "b.md": TOML_HEADER.replace("2020-10-29", "29.10.2020").encode(),
+                                  "c.md": NO_HEADER.encode()}, INDEX)
+    assert [str(p) for p in problems.errors if "front matter date" in str(p)] == [
+        "seeds/articles/a.md:3:1: front matter date: '2025-13-02 10:40:24' is not a real date",
+        "seeds/articles/b.md:3:1: front matter date: '29.10.2020' is not an ISO date; write it as YYYY-MM-DD "
+        "(or YYYY-MM, YYYY when the day is unknown)",
+    ]
+
+
 def test_unclosed_front_matter_is_located(tmp_path: Path):
     _, problems = read(tmp_path, {"a.md": b"---\ntitle: x\n\nbody\n", "b.md": TOML_HEADER.encode(),
                                   "c.md": NO_HEADER.encode()}, INDEX)

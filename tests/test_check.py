@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ARTICLE, EVIDENCE, pdftotext, write_project
+from conftest import ARTICLE, EVIDENCE, INDEX, pdftotext, write_project
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +103,7 @@ SLIPS = {
     ),
     "no-phase-for-a-trial": (
         "seeds/evidence/car-nk.yaml", "    phase: not-reported\n", "    phase: n-a\n",
-        "studies.0: phase n-a (not applicable) is for studies without phases",
+        "studies.0.phase: phase n-a (not applicable) is for studies without phases",
     ),
     "number-in-prose": (
         "seeds/evidence/car-nk.yaml", "系统性红斑狼疮（SLE）患者接受异基因", "系统性红斑狼疮（SLE）患者（约 20 例）接受异基因",
@@ -112,7 +112,7 @@ SLIPS = {
     ),
     "percentage-disagrees-with-its-counts": (
         "seeds/evidence/car-nk.yaml", "        value: 94\n", "        value: 100\n",
-        "studies.0.baseline.0: 100% does not agree with 17/18 = 94.4%; correct the percentage or the counts",
+        "studies.0.baseline.0.value: 100% does not agree with 17/18 = 94.4%; correct the percentage or the counts",
     ),
     "wrong-arithmetic": (
         "seeds/evidence/car-t.yaml", 'derived: {n: "1580 - 891 - 170"', 'derived: {n: "1580 - 891 - 171"',
@@ -203,8 +203,27 @@ BAD_INPUTS = {
         EVIDENCE.replace("    outcomes:\n      - name: 部分缓解（PR）\n", "    outcomes:\n      - name: 无 DLT\n"
                          "        measure: status\n        result: 未观察到剂量限制性毒性\n        headline: true\n"
                          "        excerpts: [demo-safety]\n      - name: 部分缓解（PR）\n        headline: true\n"),
-        "  - id: demo-phase-1",
-        "studies.0: outcomes 无 DLT, 部分缓解（PR） are all marked headline: true; mark only the main one",
+        ("        headline: true", 2),  # at the second mark, not at the study
+        "studies.0.outcomes.1.headline: outcomes 无 DLT, 部分缓解（PR） are all marked headline: true; "
+        "mark only the main one",
+    ),
+    # A rule about several fields is reported at the field to correct, not at the mapping's first key.
+    "count-above-its-denominator": (
+        "seeds/evidence/car-x.yaml",
+        EVIDENCE.replace("        n: 5\n        of: 12\n", "        n: 13\n        of: 12\n"),
+        "n: 13", "studies.0.outcomes.0.n: n (13) is larger than its denominator of (12)",
+    ),
+    "grade-3-above-any-grade": (
+        "seeds/evidence/car-x.yaml",
+        EVIDENCE.replace("        patients: 0\n", "        patients: 0\n        grade_3_plus: 1\n"),
+        "grade_3_plus: 1", "studies.0.adverse_events.0.grade_3_plus: grade_3_plus (1) is larger than patients (0)",
+    ),
+    "interval-upside-down": (
+        "seeds/evidence/car-x.yaml",
+        EVIDENCE.replace("        of: 12\n        excerpts: [demo-safety]\n",
+                         "        of: 12\n        ci:\n          level: 95\n          lower: 60\n          upper: 20\n"
+                         "        excerpts: [demo-safety]\n", 1),
+        "lower: 60", "studies.0.outcomes.0.ci.lower: lower bound 60 is above upper bound 20; swap them",
     ),
     "article-not-utf8": (
         "seeds/articles/demo.md",
@@ -264,13 +283,104 @@ def test_a_failed_build_leaves_the_previous_good_pdf_untouched(project: Path):
     assert sorted(p.name for p in pdf.parent.iterdir()) == [".briefing.pdf.made-from.json", "briefing.pdf"]
 
 
-def test_unknown_keys_are_warnings_with_their_location(tmp_path: Path):
-    text = EVIDENCE.replace("    product: DEMO-1\n", "    product: DEMO-1\n    prodcut_code: X\n")
+def test_a_misspelt_key_is_an_error_at_the_key_with_the_key_meant(tmp_path: Path):
+    """A misspelt key used to be a warning: check said ok and the figure was gone from every document."""
+    text = (EVIDENCE.replace("      treated: 12\n", "      enroled: 12\n")
+            .replace("        of: 12\n        excerpts: [demo-safety]\n",
+                     "        of: 12\n        timpoint: 治疗后 8 周\n        excerpts: [demo-safety]\n", 1))
     project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": text})
     result = reports(project, "check")
-    assert result.returncode == 0
-    line = line_of(text, "prodcut_code")
-    assert f"seeds/evidence/car-x.yaml:{line}:5: warning: unknown key 'prodcut_code' is ignored" in result.stderr
+    assert result.returncode == 1
+    assert (f"seeds/evidence/car-x.yaml:{line_of(text, 'enroled:')}:7: studies.0.enrollment: unknown key 'enroled'; "
+            "did you mean 'enrolled'?") in result.stderr
+    assert (f"seeds/evidence/car-x.yaml:{line_of(text, 'timpoint:')}:9: studies.0.outcomes.0: unknown key "
+            "'timpoint'; did you mean 'timepoint'?") in result.stderr
+
+
+def test_an_unknown_key_like_no_known_one_lists_the_keys_allowed_there(tmp_path: Path):
+    text = EVIDENCE.replace("    product: DEMO-1\n", "    product: DEMO-1\n    sponsor_country: X\n")
+    project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": text})
+    result = reports(project, "check")
+    assert result.returncode == 1
+    assert (f"seeds/evidence/car-x.yaml:{line_of(text, 'sponsor_country')}:5: studies.0: unknown key "
+            "'sponsor_country'; the keys allowed here are: added, adverse_events, baseline, cell_source, certainty, "
+            "design, developer, enrollment, excerpts, follow_up, id, indication, intervention, outcomes, own_figures, "
+            "phase, population, product, registry_ids, revisions, safety_not_reported, source, targets, title"
+            ) in result.stderr
+
+
+@pytest.mark.parametrize("relative, text, expected", [
+    ("seeds/project.yaml", "title: 简报\ntimezon: Asia/Shanghai\n",
+     "seeds/project.yaml:2:1: unknown key 'timezon'; did you mean 'timezone'?"),
+    ("seeds/glossary.yaml", "abbreviations:\n  - {abbr: DLT, zh: 剂量限制性毒性, english: dose-limiting toxicity}\n",
+     "seeds/glossary.yaml:2:30: abbreviations.0: unknown key 'english'; the keys allowed here are: abbr, en, "
+     "expand, zh"),
+    ("seeds/articles.yaml", "articles:\n  - file: demo.md\n    outlet: 示例新闻网\n    urls: https://example.org/news/1\n",
+     "seeds/articles.yaml:4:5: articles.0: unknown key 'urls'; did you mean 'url'?"),
+], ids=["project", "glossary", "article-index"])
+def test_an_unknown_key_is_an_error_in_every_yaml_seed(tmp_path: Path, relative: str, text: str, expected: str):
+    project = write_project(tmp_path / "project", {relative: text})
+    result = reports(project, "check")
+    assert result.returncode == 1
+    assert expected in result.stderr.splitlines()
+
+
+def test_an_evidence_table_is_read_whatever_the_case_of_its_extension(tmp_path: Path):
+    """car-x.YAML was ignored, and the class vanished from the briefing while check said ok."""
+    project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": None,
+                                                   "seeds/evidence/car-x.YAML": EVIDENCE})
+    result = reports(project, "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: 1 therapy classes, 1 studies")
+    # The class id is still checked against the name without its extension.
+    write_project(project, {"seeds/evidence/car-x.YAML": None, "seeds/evidence/car-y.Yml": EVIDENCE})
+    result = reports(project, "check")
+    assert result.returncode == 1
+    assert ("seeds/evidence/car-y.Yml:2:7: class id 'car-x' does not match the file name; rename the file to "
+            "car-x.yaml or set id: car-y") in result.stderr
+
+
+def test_a_file_of_the_evidence_folder_that_is_not_read_is_named(tmp_path: Path):
+    project = write_project(tmp_path / "project", {
+        "seeds/evidence/car-x.yaml.bak": EVIDENCE, "seeds/evidence/car-y.json": "{}", "seeds/evidence/notes.txt": "",
+        "seeds/evidence/.car-x.yaml.swp": "", "seeds/articles/demo-2.pdf": "", "seeds/articles/.DS_Store": "",
+    })
+    result = reports(project, "check")
+    assert result.returncode == 0, result.stderr
+    unread = "not read: evidence tables are files ending in .yaml (or .yml); rename it if it is one, or move it " \
+             "out of seeds/evidence/"
+    assert sorted(line for line in result.stderr.splitlines() if "not read" in line) == [
+        "seeds/articles/demo-2.pdf: warning: not read: articles are files ending in .md, .markdown or .txt; rename "
+        "it if it is one, or move it out of seeds/articles/",
+        f"seeds/evidence/car-x.yaml.bak: warning: {unread}",
+        f"seeds/evidence/car-y.json: warning: {unread}",
+        f"seeds/evidence/notes.txt: warning: {unread}",
+    ]  # hidden files (an editor's swap file, .DS_Store) are not the curator's: not named
+
+
+def test_two_tables_of_one_class_are_refused_at_the_second(tmp_path: Path):
+    project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yml": EVIDENCE})
+    result = reports(project, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == ("seeds/evidence/car-x.yml: a second evidence table of class 'car-x' "
+                                             "(the first is car-x.yaml); merge them into one file")
+
+
+def test_an_article_listed_twice_in_the_index_is_an_error_at_the_second_entry(tmp_path: Path):
+    index = INDEX + "  - file: demo.md\n    outlet: 另一网站\n"
+    project = write_project(tmp_path / "project", {"seeds/articles.yaml": index})
+    result = reports(project, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == ("seeds/articles.yaml:5:11: articles.1.file: article 'demo.md' is "
+                                             "listed twice (first on line 2); keep one entry")
+
+
+def test_an_article_is_read_whatever_the_case_of_its_extension(tmp_path: Path):
+    index = INDEX.replace("file: demo.md", "file: demo.MD")
+    project = write_project(tmp_path / "project", {"seeds/articles/demo.md": None, "seeds/articles/demo.MD": ARTICLE,
+                                                   "seeds/articles.yaml": index})
+    result = reports(project, "check")
+    assert result.returncode == 0, result.stderr
 
 
 def test_an_article_missing_from_the_index_without_metadata_is_an_error(tmp_path: Path):
@@ -320,11 +430,10 @@ def test_an_unchanged_build_is_not_rendered_again_and_any_change_renders_it(proj
 
 
 def test_an_up_to_date_build_still_prints_its_warnings(tmp_path: Path):
-    text = EVIDENCE.replace("    product: DEMO-1\n", "    product: DEMO-1\n    prodcut_code: X\n")
-    project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": text})
+    project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml.bak": EVIDENCE})
     first, again = (reports(project, "build", "--date", "2026-01-15") for _ in range(2))
     assert again.stdout.startswith("up to date")
-    assert "prodcut_code" in first.stderr and again.stderr == first.stderr
+    assert "car-x.yaml.bak: warning: not read" in first.stderr and again.stderr == first.stderr
 
 
 def test_an_unreadable_article_is_reported_once_not_again_for_each_excerpt_citing_it(tmp_path: Path):

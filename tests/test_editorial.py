@@ -83,12 +83,14 @@ def test_without_a_glossary_abbreviations_are_not_checked(tmp_path: Path):
     assert "abbreviation" not in reports(project, "check").stderr
 
 
-def test_a_glossary_entry_listed_twice_is_an_error_at_its_place(tmp_path: Path):
-    glossary = "abbreviations:\n  - {abbr: DLT, zh: 剂量限制性毒性}\n  - {abbr: DLT, zh: 剂量限制毒性}\n"
+def test_a_glossary_entry_listed_twice_is_an_error_at_the_second_entry(tmp_path: Path):
+    glossary = ("abbreviations:\n  - {abbr: DLT, zh: 剂量限制性毒性}\n  - {abbr: CRS, zh: 细胞因子释放综合征}\n"
+                "  - abbr: DLT\n    zh: 剂量限制毒性\n")
     project = write_project(tmp_path / "project", {"seeds/glossary.yaml": glossary})
     result = reports(project, "check")
     assert result.returncode == 1
-    assert "seeds/glossary.yaml:1:1: abbreviation DLT is listed twice; keep one entry" in result.stderr
+    assert result.stderr.splitlines()[0] == ("seeds/glossary.yaml:4:11: abbreviations.2.abbr: DLT is listed twice "
+                                             "(first on line 2); keep one entry")
 
 
 def test_the_shipped_glossary_covers_every_abbreviation_of_the_curated_text():

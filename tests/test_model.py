@@ -43,9 +43,9 @@ def test_every_study_the_articles_report_is_in_the_tables():
     assert any("CD19" in s.targets for s in by_class["car-nk"].studies)
     landscape = by_class["car-t"].landscape
     assert landscape is not None and landscape.trials.value == 1580
-    # every study states how strong its evidence is, with reasons when rated down
+    # every study is uncontrolled (OCEBM 4, GRADE starts low) and rated down, each step with its reason
     for study in products.values():
-        assert study.certainty.cebm_level == 4
+        assert (study.cebm_level, study.grade) == (4, "very-low")
         assert study.certainty.rated_down
 
 

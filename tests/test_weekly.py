@@ -335,7 +335,7 @@ def test_settings_title_and_organisation_are_printed(tmp_path: Path):
     (("    added: 2026-11-21\n", ""), r"car-x\.yaml:\d+:\d+: studies\.0: required field 'added' is missing"),
     (("added: 2026-11-21", "added: 2026-21-11"), r"car-x\.yaml:\d+:12: studies\.0\.added: '2026-21-11' is not a day"),
     (("    added: 2026-11-21\n", "    added: 2026-11-21\n    revisions:\n      - date: 2026-11-20\n        note: 更正\n"),
-     r"car-x\.yaml:\d+:\d+: studies\.0: revision dated 2026-11-20 comes before 2026-11-21"),
+     r"car-x\.yaml:\d+:15: studies\.0\.revisions\.0\.date: revision dated 2026-11-20 comes before 2026-11-21"),
 ])
 def test_row_dates_are_checked(tmp_path: Path, change: tuple[str, str], message: str):
     project = write_project(tmp_path / "p", {"seeds/evidence/car-x.yaml": EVIDENCE.replace(*change)})
