@@ -17,6 +17,7 @@ from reports.articles import Article, join_soft_break
 from reports.model import Excerpt, Landscape, Study
 from reports.project import Content
 from reports.sources import walk_models
+from reports.text import normal_form
 
 LONG_PARAGRAPH = 160  # characters: a longer paragraph is cut to the sentences around its quotations
 SENTENCE_RE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+[”’」』）)]*|$)")
@@ -126,7 +127,7 @@ def article_passages(article: Article, excerpts: list[Excerpt], cited: dict[str,
     # (first block, last block) -> {block: [(start, end) in its printed text]}, and the citations
     found: dict[tuple[int, int], tuple[dict[int, list[tuple[int, int]]], list[tuple[str, str]]]] = {}
     for excerpt in excerpts:
-        needle = "".join(excerpt.text.split())
+        needle = "".join(normal_form(excerpt.text).split())  # as checked: the blocks are in the normal form
         position = whole.find(needle)
         if not needle or position < 0:  # not verified: reports check says so, the appendix leaves it out
             continue
