@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ARTICLE, EVIDENCE, write_project
+from reports.articles import read_articles, render_body
 from reports.build import BriefingOptions, briefing_html, prepare_briefing
-from reports.errors import ReportError
+from reports.errors import Problems, ReportError
 from reports.figures import figures_in
 from reports.model import Excerpt
 from reports.project import Project, load_content
@@ -219,3 +220,21 @@ def test_emphasis_between_words_and_around_a_whole_number_is_still_emphasis(tmp_
 
 def test_the_normal_form_collapses_whitespace_and_composes():
     assert normal_form(" Sjo\u0308gren\u200b\n  综合征 ") == "Sjögren 综合征"
+
+
+def test_a_byte_order_mark_at_the_start_of_a_file_is_no_format_character_beside_a_number(tmp_path):
+    """UTF-8 with BOM is a normal encoding: the BOM before a first line that opens with a figure is fine."""
+    seeds = tmp_path / "seeds"
+    (seeds / "articles").mkdir(parents=True)
+    (seeds / "articles" / "a.md").write_bytes(b"\xef\xbb\xbf" + "12 名患者接受了治疗。\n".encode())
+    (seeds / "articles.yaml").write_text("articles:\n  - file: a.md\n    title: 甲\n    published: 2025-01-01\n"
+                                         "    outlet: 甲网\n    script: zh-Hans\n", encoding="utf-8")
+    problems = Problems(tmp_path)
+    articles = read_articles(seeds, problems)
+    assert problems.errors == [] and articles["a"].blocks[0].text == "12 名患者接受了治疗。"
+
+
+@pytest.mark.parametrize("source", ["约3*4*5cm", "2×10**9", "2 _3_ 4 次", "10 ** 9", "3\\*4", "1\\_000", "a\\\\b"])
+def test_marks_between_digits_and_backslashes_are_the_articles_characters(source):
+    html, blocks, _, _ = render_body(source, 1, False)
+    assert blocks[0].text == source and f"<p>{source}</p>" in html
