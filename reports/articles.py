@@ -11,7 +11,8 @@ out) as soon as it is read, after the invisible characters inside or beside a nu
 at their line and column, and before it is parsed: its blocks (what excerpts are checked against)
 and its HTML (what prints in full) are both parsed from the normal text, by the same Markdown
 rules. Those rules keep what a paste means as characters: backslashes, and asterisks and
-underscores between digits (3*4*5cm, 2×10**9), are text, never emphasis or escapes; emphasis
+underscores between digits (3*4*5cm, 2×10**9), are text, never emphasis or escapes; an ordered
+list item's number is text as the source writes it (10. stays 10., never renumbered); emphasis
 markers Markdown cannot pair are the paste's and left out of both.
 """
 
@@ -279,8 +280,28 @@ def render_body(body: str, first_line: int, line_paragraphs: bool) -> tuple[str,
     blocks: list[Block] = []
     links: list[Link] = []
     figures = 0
+    lists: list[str] = []  # the lists open around a token, innermost last
+    marker = ""  # the number of the ordered list item whose text comes next: "10. "
     for token in tokens:
-        if token.type == "inline" and token.children is not None:
+        ordered = bool(lists) and lists[-1] == "ordered_list_open"
+        if token.type in ("ordered_list_open", "bullet_list_open"):
+            lists.append(token.type)
+            token.hidden = token.type == "ordered_list_open"
+        elif token.type in ("ordered_list_close", "bullet_list_close"):
+            lists.pop()
+            token.hidden = token.type == "ordered_list_close"
+        elif ordered and token.type in ("list_item_open", "list_item_close"):
+            # An ordered list prints as the source numbers it, as text the check sees too: as a list
+            # it would print 1, 2 ... whatever the source says (10. 5% would print as 1. 5%).
+            token.hidden = True
+            marker = f"{token.info}{token.markup} " if token.type == "list_item_open" else ""
+        elif ordered and token.type in ("paragraph_open", "paragraph_close"):
+            token.hidden = False  # each item a paragraph, in a tight list too
+        elif token.type == "inline" and token.children is not None:
+            if marker:
+                number = Token("literal", "", 0)
+                number.content, marker = marker, ""
+                token.children.insert(0, number)
             source_line = token.map[0] if token.map else 0
             if line_paragraphs:
                 source_line //= 2

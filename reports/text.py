@@ -15,7 +15,9 @@ An article's text and an excerpt are compared, and printed, in one form (``norma
 One place where an invisible character changes what a reader sees is refused instead of dropped:
 inside or directly beside a number, where it splits the number for anything that reads digits
 (``4⟨U+200B⟩4%`` is a 4 and a 4% to a pattern, 44% in print). ``hidden_by_numbers`` finds them,
-``HiddenCharacters.message`` shows the number visibly for the curator.
+``HiddenCharacters.message`` shows the number visibly for the curator. For the same reason an
+excerpt may not begin or end inside a number (``inside_number``): 2 名患者 cut from 12 名患者
+prints a figure the article does not state.
 
 The reading layer: ``articles`` normalises an article once as it reads it (``normal_characters``,
 keeping its lines for Markdown and for line numbers); ``verify`` (the excerpt check), ``figures``,
@@ -113,6 +115,33 @@ def hidden_by_numbers(text: str) -> list[HiddenCharacters]:
 
 def _in_number(character: str) -> bool:
     return character.isdigit() or (character != "" and character in ".,·")
+
+
+NUMERAL = re.compile(r"[\d零一二两兩三四五六七八九十百千]")
+SEPARATOR = re.compile(r"[.,·]")  # a decimal point or a thousands comma, between digits
+
+
+def _is(pattern: re.Pattern, text: str, at: int) -> bool:
+    return 0 <= at < len(text) and pattern.fullmatch(text[at]) is not None
+
+
+def inside_number(text: str, at: int) -> bool:
+    """True when the cut before ``text[at]`` falls inside a number: between two of its digits
+    (1|2), or beside the decimal point or comma between them (12|.5, 12.|5)."""
+    left, right = at - 1, at
+    return ((_is(NUMERAL, text, left) and _is(NUMERAL, text, right))
+            or (_is(NUMERAL, text, left) and _is(SEPARATOR, text, right) and _is(NUMERAL, text, right + 1))
+            or (_is(SEPARATOR, text, left) and _is(NUMERAL, text, left - 1) and _is(NUMERAL, text, right)))
+
+
+def whole_number(text: str, at: int) -> str:
+    """The number a cut at ``at`` falls inside, for the message: 12 for 1|2."""
+    start, end = at, at
+    while _is(NUMERAL, text, start - 1) or _is(SEPARATOR, text, start - 1):
+        start -= 1
+    while _is(NUMERAL, text, end) or _is(SEPARATOR, text, end):
+        end += 1
+    return text[start:end].strip(".,·")
 
 
 def line_and_column(text: str, offset: int) -> tuple[int, int]:

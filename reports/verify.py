@@ -7,8 +7,9 @@ What it enforces, rule by rule (the README's "The rules reports check enforces" 
 1. Every excerpt occurs in its article word for word, both in the normal form (``reports.text``:
    NFC, invisible characters left out, whitespace collapsed); an invisible character inside or
    beside a number, in an article or an excerpt, is an error. The article's text is the one its
-   Markdown prints: asterisks and underscores between digits and every backslash are text
-   (``reports.articles``), and a quotation prints exactly the verified text.
+   Markdown prints: asterisks and underscores between digits, every backslash and an ordered list
+   item's number are text (``reports.articles``), and a quotation prints exactly the verified
+   text. An excerpt may not begin or end inside a number of the article (2 名 cut from 12 名).
 2. Every figure of a row is stated in one of the excerpts its part cites, as a number of the
    right kind (``reports.figures``): a count of patients as a count of people, a percentage with
    its percent sign, a duration with its unit, a grade as a grade; never inside an identifier or
@@ -49,7 +50,7 @@ from reports.model import (
 )
 from reports.settings import promotional_warning, promotional_words_in
 from reports.sources import PathKey, Positions, walk_models
-from reports.text import hidden_by_numbers, normal_form
+from reports.text import hidden_by_numbers, inside_number, normal_form, whole_number
 
 FOLLOW_UP_KINDS = {"days": "duration:days", "weeks": "duration:weeks", "months": "duration:months",
                    "years": "duration:years"}
@@ -609,10 +610,22 @@ def warn_promotional_wording(files: list[EvidenceFile], settings: ProjectSetting
 
 
 def verify_excerpt(excerpt: Excerpt, article: Article, text: ArticleText) -> str | None:
-    """None when the excerpt occurs verbatim (in the normal form), else a message naming the closest passage."""
+    """None when the excerpt occurs verbatim (in the normal form) and whole, not beginning or ending
+    inside a number (2 名患者 cut from 12 名患者 reads as 2); else a message naming the passage."""
     needle = normal_form(excerpt.text)
-    if needle in text.text:
-        return None
+    cut: tuple[int, str] | None = None  # where the first occurrence cuts a number, and which of its ends does
+    start = text.text.find(needle) if needle else -1
+    while start >= 0:
+        end = start + len(needle)
+        if not inside_number(text.text, start) and not inside_number(text.text, end):
+            return None
+        cut = cut or ((start, "begins") if inside_number(text.text, start) else (end, "ends"))
+        start = text.text.find(needle, start + 1)
+    if cut is not None:
+        at, which = cut
+        return (f"excerpt '{excerpt.id}' {which} inside the number “{whole_number(text.text, at)}” of article "
+                f"'{article.id}' ({article.path}:{text.line_at(at)}), so it would print a figure the article does "
+                "not state; quote the whole number")
     alignment = fuzz.partial_ratio_alignment(needle, text.text)
     passage = text.text[alignment.dest_start:alignment.dest_end]
     return (

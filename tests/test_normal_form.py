@@ -238,3 +238,41 @@ def test_a_byte_order_mark_at_the_start_of_a_file_is_no_format_character_beside_
 def test_marks_between_digits_and_backslashes_are_the_articles_characters(source):
     html, blocks, _, _ = render_body(source, 1, False)
     assert blocks[0].text == source and f"<p>{source}</p>" in html
+
+
+def test_an_ordered_list_prints_the_numbers_the_article_gives_its_items():
+    """As a list, 10. 5% would print 1. 5% (the PDF renumbers from 1): the number is text, checked and printed."""
+    html, blocks, _, _ = render_body("前文。\n\n10. 5%的患者出现发热\n11) 其余患者无不适\n\n1. 另一项\n", 1, False)
+    assert [block.text for block in blocks] == ["前文。", "10. 5%的患者出现发热", "11) 其余患者无不适", "1. 另一项"]
+    assert "<ol" not in html and "<p>10. 5%的患者出现发热</p>" in html and "<p>1. 另一项</p>" in html
+
+
+# ---------------------------------------------------------------------------------------------
+# An excerpt is whole: cut inside a number of the article, it would print a figure the article lacks.
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("text: 在 12 名接受治疗的患者中", "text: 2 名接受治疗的患者中", "begins inside the number “12”"),
+    ("5 名患者（42%）达到部分缓解。\n        key: true", "5 名患者（4\n        key: true", "ends inside the number “42”"),
+])
+def test_an_excerpt_that_begins_or_ends_inside_a_number_is_refused(tmp_path, old, new, message):
+    evidence = EVIDENCE.replace(old, new)
+    errors = check(write_project(tmp_path, {"seeds/evidence/car-x.yaml": evidence}))
+    assert f"seeds/evidence/car-x.yaml:{EXCERPT_LINE}:{EXCERPT_COLUMN}: excerpt 'demo-safety' {message} of article " \
+           f"'demo' (seeds/articles/demo.md:{ARTICLE_LINE}), so it would print a figure the article does not " \
+           "state; quote the whole number" in errors
+
+
+def test_an_excerpt_cut_after_a_decimal_point_is_refused_and_one_found_whole_elsewhere_passes(tmp_path):
+    article = ARTICLE + "\n一名患者存活18.2年以上。另一名患者存活2年以上。\n"
+    cut = with_excerpt(EVIDENCE, "demo-cut", "2年以上。另一名")
+    errors = check(write_project(tmp_path / "cut", {"seeds/articles/demo.md": article, "seeds/evidence/car-x.yaml": cut}))
+    assert any("excerpt 'demo-cut' begins inside the number “18.2”" in error for error in errors), errors
+    whole = with_excerpt(EVIDENCE, "demo-whole", "2年以上")  # cut after 18., whole after 存活
+    project = write_project(tmp_path / "whole", {"seeds/articles/demo.md": article, "seeds/evidence/car-x.yaml": whole})
+    assert check(project) == []
+    [passage] = [p for p in context_of(project)["appendix"][0].passages if p.citations[0][1] == "关键摘录"
+                 and any(part.text == "2年以上" for paragraph in p.paragraphs for part in paragraph)]
+    parts = passage.paragraphs[0]
+    quoted = next(i for i, part in enumerate(parts) if part.quoted)
+    assert parts[quoted - 1].text.endswith("另一名患者存活")  # marked where the check found it whole
