@@ -5,6 +5,15 @@ lines, or none; it is UTF-8 with or without BOM, with LF or CRLF line ends. Its 
 Markdown, turned into HTML by markdown-it-py with raw HTML disabled (so ``<script>`` stays text),
 then sanitised by nh3 as a second line of defence. Links keep their text; their URLs go to the
 references. Images are never fetched: a note says a figure was left out.
+
+Order: an article is put in the normal form (``reports.text``: NFC, invisible characters left
+out) as soon as it is read, after the invisible characters inside or beside a number are reported
+at their line and column, and before it is parsed: its blocks (what excerpts are checked against)
+and its HTML (what prints in full) are both parsed from the normal text, by the same Markdown
+rules. Those rules keep what a paste means as characters: backslashes, and asterisks and
+underscores between digits (3*4*5cm, 2×10**9), are text, never emphasis or escapes; an ordered
+list item's number is text as the source writes it (10. stays 10., never renumbered); emphasis
+markers Markdown cannot pair are the paste's and left out of both.
 """
 
 from __future__ import annotations
@@ -19,12 +28,15 @@ from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from reports.errors import Problems
 from reports.model import ArticleEntry, ArticleIndex, PartialDate, ProjectSettings, without_superscripts
 from reports.settings import promotional_warning, promotional_words_in
 from reports.sources import SizeLimit, by_extension, parse_yaml, read_text, validate_model
+from reports.text import hidden_by_numbers, line_and_column, normal_characters, normal_form
 from reports.typeset import full_width_punctuation
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -66,7 +78,7 @@ class Article:
     original_title: str | None
     original_author: str | None
     html: str  # sanitised body, as printed (cleaned: see printable_body)
-    blocks: list[Block] = field(default_factory=list)  # the text as pasted: what excerpts are checked against
+    blocks: list[Block] = field(default_factory=list)  # the text as pasted and parsed: what excerpts are checked against
     links: list[Link] = field(default_factory=list)
     figures_omitted: int = 0
     superscripts: list[str] = field(default_factory=list)  # as they should read (articles.yaml)
@@ -74,9 +86,13 @@ class Article:
 
     def printed(self, text: str) -> str:
         """A quotation of this article as printed: the paste's artefacts left out, its lost
-        superscripts restored, Markdown's stray ** dropped, Chinese punctuation in full width.
-        Checked as pasted, printed as read."""
-        return full_width_punctuation(as_read(text.replace("**", ""), self.artefacts, self.superscripts))
+        superscripts restored, Chinese punctuation in full width; nothing else changes (the
+        text is the verified one, in the normal form). Checked as pasted, printed as read."""
+        return full_width_punctuation(as_read(text, self.artefacts, self.superscripts))
+
+    def quotation(self, excerpt: str) -> str:
+        """An excerpt of this article as printed: the text that was verified (its normal form), as read."""
+        return self.printed(normal_form(excerpt))
 
 
 def superscript_pattern(written: str) -> re.Pattern:
@@ -165,17 +181,70 @@ def script_from_lang(value: Any) -> str | None:
     return None
 
 
+ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def _digit_before(src: str, position: int) -> bool:
+    """A digit stands before ``position``, spaces aside."""
+    while position > 0 and src[position - 1] in " \t":
+        position -= 1
+    return position > 0 and src[position - 1].isdigit()
+
+
+def _digit_after(src: str, position: int, end: int) -> bool:
+    """A digit stands at ``position``, spaces aside."""
+    while position < end and src[position] in " \t":
+        position += 1
+    return position < end and src[position].isdigit()
+
+
+def literal_marks(state: StateInline, silent: bool) -> bool:
+    """A markdown-it inline rule: a backslash, or a run of * or _ between digits, is a character.
+
+    An article is a paste, not a Markdown author's text: 约3*4*5cm and 2×10**9 are figures (as
+    emphasis they would print 345cm and 2×109), and \\* is a backslash and an asterisk. Both the
+    excerpt check and the print read them as the source has them; **bold** and *italics* between
+    words stay emphasis. A token of its own (``literal``), so that no later step changes it.
+    """
+    src, start, end = state.src, state.pos, state.pos + 1
+    mark = src[start]
+    if mark == "\\":
+        if end < state.posMax and src[end] in ASCII_PUNCTUATION:
+            end += 1  # the mark after it is a character too, as Markdown would have it: \* is no emphasis
+    elif mark in "*_":
+        while end < state.posMax and src[end] == mark:
+            end += 1
+        if not (_digit_before(src, start) and _digit_after(src, end, state.posMax)):
+            return False
+    else:
+        return False
+    if not silent:
+        state.push("literal", "", 0).content = src[start:end]
+    state.pos = end
+    return True
+
+
+def without_stray_emphasis(text: str) -> str:
+    """Emphasis markers Markdown could not pair (**撰文 |**) are the paste's, not the author's."""
+    return text.replace("**", "")
+
+
 MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+MARKDOWN.inline.ruler.before("escape", "literal_marks", literal_marks)
+MARKDOWN.add_render_rule("literal", lambda self, tokens, index, options, env: escapeHtml(tokens[index].content))
 
 
 def _visible_text(children: list[Token]) -> str:
+    """What a reader sees of an inline run: the text the excerpts are checked against."""
     parts = []
     for child in children:
-        if child.type in ("text", "code_inline"):
+        if child.type == "text":
+            parts.append(without_stray_emphasis(child.content))
+        elif child.type in ("literal", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append("\n")
-    return "".join(parts)
+    return normal_characters("".join(parts))  # an entity (&#8203;) may have made what the normal form leaves out
 
 
 def join_soft_break(before: str, after: str) -> str:
@@ -213,8 +282,7 @@ def _rewrite_inline(children: list[Token], links: list[Link]) -> tuple[list[Toke
             result.append(joiner)
             continue
         if child.type == "text":
-            # Emphasis markers Markdown could not pair (**撰文 |**) are the paste's, not the author's.
-            child.content = full_width_punctuation(child.content.replace("**", ""))
+            child.content = full_width_punctuation(normal_characters(without_stray_emphasis(child.content)))
         result.append(child)
     return result, figures
 
@@ -226,8 +294,28 @@ def render_body(body: str, first_line: int, line_paragraphs: bool) -> tuple[str,
     blocks: list[Block] = []
     links: list[Link] = []
     figures = 0
+    lists: list[str] = []  # the lists open around a token, innermost last
+    marker = ""  # the number of the ordered list item whose text comes next: "10. "
     for token in tokens:
-        if token.type == "inline" and token.children is not None:
+        ordered = bool(lists) and lists[-1] == "ordered_list_open"
+        if token.type in ("ordered_list_open", "bullet_list_open"):
+            lists.append(token.type)
+            token.hidden = token.type == "ordered_list_open"
+        elif token.type in ("ordered_list_close", "bullet_list_close"):
+            lists.pop()
+            token.hidden = token.type == "ordered_list_close"
+        elif ordered and token.type in ("list_item_open", "list_item_close"):
+            # An ordered list prints as the source numbers it, as text the check sees too: as a list
+            # it would print 1, 2 ... whatever the source says (10. 5% would print as 1. 5%).
+            token.hidden = True
+            marker = f"{token.info}{token.markup} " if token.type == "list_item_open" else ""
+        elif ordered and token.type in ("paragraph_open", "paragraph_close"):
+            token.hidden = False  # each item a paragraph, in a tight list too
+        elif token.type == "inline" and token.children is not None:
+            if marker:
+                number = Token("literal", "", 0)
+                number.content, marker = marker, ""
+                token.children.insert(0, number)
             source_line = token.map[0] if token.map else 0
             if line_paragraphs:
                 source_line //= 2
@@ -308,12 +396,29 @@ def printable_body(body: str, entry: ArticleEntry) -> tuple[str, list[str]]:
     return as_read(body, entry.artefacts, entry.superscripts), missing
 
 
+def report_hidden_characters(text: str, path: Path, problems: Problems) -> None:
+    """An error at each invisible character inside or beside a number of the file (the normal form
+    would silently join 4⟨U+200B⟩4% into 44%, a figure the curator never saw split)."""
+    for hidden in hidden_by_numbers(text):
+        problems.error(path, *line_and_column(text, hidden.offset), hidden.message())
+
+
+def in_normal_form(entry: ArticleEntry) -> ArticleEntry:
+    """The entry's lines and fragments of the article's text in the article's normal form, so that
+    they are found in it however either was typed (composed or not, with invisible characters)."""
+    fields = ("omit_lines", "headings", "absent_captions", "artefacts", "superscripts")
+    return entry.model_copy(update={name: [normal_characters(item) for item in getattr(entry, name)]
+                                    for name in fields})
+
+
 def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, int] | None, index_path: Path,
                  problems: Problems, limit: SizeLimit | None = None) -> Article | None:
     """Read one article; ``entry`` is its index entry (at ``entry_at`` in the index), None when unlisted."""
     text = read_text(path, problems, limit)
     if text is None:
         return None
+    report_hidden_characters(text, path, problems)
+    text = normal_characters(text)
     front = split_front_matter(text, path, problems)
     if front is None:
         return None
@@ -323,7 +428,7 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
         return None
     meta = front.data
     listed = entry is not None
-    entry = entry or ArticleEntry(file=path.name, outlet="")
+    entry = in_normal_form(entry or ArticleEntry(file=path.name, outlet=""))
     # Problems with what the index should say point at the entry, or at the file when it has none.
     where_path, (line, column) = (index_path, entry_at) if listed and entry_at else (path, (1, 1))
 

@@ -340,7 +340,7 @@ def _quotes(row: Study | Landscape, references: References) -> list[Quote]:
         if not excerpt.key:
             continue
         article = references.articles[excerpt.article]
-        quotes.append(Quote(excerpt.id, article.printed(" ".join(excerpt.text.split())), article.lang, excerpt.note,
+        quotes.append(Quote(excerpt.id, article.quotation(excerpt.text), article.lang, excerpt.note,
                             references.number(excerpt.article), row.title, source_label(article)))
     return quotes
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from reports.text import INVISIBLE_RANGES, INVISIBLE_RE, without_invisible
+
 # Kinds of figure. The first three never back a figure: they are not quantities.
 IDENTIFIER, DATE, ORDINAL = "identifier", "date", "ordinal"
 PERCENT, COUNT, TRIALS, ITEMS, AGE, GRADE, SCORE, DOSE, PLAIN = (
@@ -69,6 +71,7 @@ DEMONSTRATIVE_ONE_RE = re.compile(r"(?:这|這|该|該|此)(?=[名位例]\s*(?:�
                                   re.IGNORECASE)
 MONTH_NAMES = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+COMPACTED_RE = re.compile(f"[\\s{INVISIBLE_RANGES}]+")
 SENTENCE_END = re.compile(r"(?<=[。！？；;!?\n])|(?<=[.])\s+(?=[A-Z])")
 
 # Phrases that state an absence and so back a figure of 0 (a bare 无 would also match 无论, 无需 ...).
@@ -236,7 +239,19 @@ def sentences_of(text: str) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=4096)
 def figures_in(text: str) -> tuple[Figure, ...]:
-    """Every number of ``text`` (digits, Chinese and English numerals, 'this patient'), with its kind."""
+    """Every number of ``text`` (digits, Chinese and English numerals, 'this patient'), with its kind.
+
+    Numbers are read as a reader sees them: an invisible character (4⟨U+200B⟩4%) splits nothing,
+    since it prints as nothing (``reports.text``). Offsets are in ``text`` as given.
+    """
+    if not INVISIBLE_RE.search(text):
+        return _figures_in(text)
+    seen, index = without_invisible(text)
+    return tuple(Figure(figure.value, figure.kind, index[figure.start], index[figure.end - 1] + 1, figure.sentence)
+                 for figure in _figures_in(seen))
+
+
+def _figures_in(text: str) -> tuple[Figure, ...]:
     sentences = sentences_of(text)
 
     def sentence_at(offset: int) -> int:
@@ -320,8 +335,8 @@ def kinds_for_unit(unit: str | None) -> frozenset[str]:
 
 
 def compact(text: str) -> str:
-    """Text without whitespace and joiners, lower-cased: how terms are looked for in a sentence."""
-    return re.sub(r"[\s\u00a0\u2009\u2060\u200b]+", "", text).lower()
+    """Text without whitespace and invisible characters, lower-cased: how terms are looked for in a sentence."""
+    return COMPACTED_RE.sub("", text).lower()
 
 
 def term_forms(term: str, quoted_as: list[str]) -> list[str]:

@@ -249,7 +249,7 @@ def key_quotes(table: EvidenceFile, content: Content, references: References, li
     quotes = []
     for row, excerpt in picked:
         article = content.articles[excerpt.article]
-        quotes.append(HandoutQuote(article.printed(" ".join(excerpt.text.split())), article.lang, excerpt.note,
+        quotes.append(HandoutQuote(article.quotation(excerpt.text), article.lang, excerpt.note,
                                    references.number(excerpt.article), row.title))
     return quotes
 

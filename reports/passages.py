@@ -17,6 +17,7 @@ from reports.articles import Article, join_soft_break
 from reports.model import Excerpt, Landscape, Study
 from reports.project import Content
 from reports.sources import walk_models
+from reports.text import inside_number, normal_form
 
 LONG_PARAGRAPH = 160  # characters: a longer paragraph is cut to the sentences around its quotations
 SENTENCE_RE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+[”’」』）)]*|$)")
@@ -109,6 +110,17 @@ def _parts(article: Article, text: str, spans: list[tuple[int, int]]) -> list[Pa
     return parts
 
 
+def whole_occurrence(text: str, needle: str) -> int:
+    """Where the excerpt stands in the text as the check found it: its first occurrence that does
+    not begin or end inside a number (2年 in 生存2年, not in 18.2年); else its first; -1 if none."""
+    first = position = text.find(needle)
+    while position >= 0:
+        if not inside_number(text, position) and not inside_number(text, position + len(needle)):
+            return position
+        position = text.find(needle, position + 1)
+    return first
+
+
 def article_passages(article: Article, excerpts: list[Excerpt], cited: dict[str, list[tuple[str, str]]]) -> list[Passage]:
     """The article's quoted paragraphs in reading order, each with its quotations marked."""
     paragraphs = [printed_paragraph(block.text) for block in article.blocks]
@@ -126,8 +138,8 @@ def article_passages(article: Article, excerpts: list[Excerpt], cited: dict[str,
     # (first block, last block) -> {block: [(start, end) in its printed text]}, and the citations
     found: dict[tuple[int, int], tuple[dict[int, list[tuple[int, int]]], list[tuple[str, str]]]] = {}
     for excerpt in excerpts:
-        needle = "".join(excerpt.text.split())
-        position = whole.find(needle)
+        needle = "".join(normal_form(excerpt.text).split())  # as checked: the blocks are in the normal form
+        position = whole_occurrence(whole, needle)
         if not needle or position < 0:  # not verified: reports check says so, the appendix leaves it out
             continue
         (first, start), (last, end) = locate(position), locate(position + len(needle) - 1)

@@ -4,7 +4,12 @@ Runs after every file has been read and schema-validated (``reports.evidence``,
 ``reports.articles``), and reports every problem at the line and column of the YAML value.
 What it enforces, rule by rule (the README's "The rules reports check enforces" says the same):
 
-1. Every excerpt occurs in its article word for word (whitespace aside).
+1. Every excerpt occurs in its article word for word, both in the normal form (``reports.text``:
+   NFC, invisible characters left out, whitespace collapsed); an invisible character inside or
+   beside a number, in an article or an excerpt, is an error. The article's text is the one its
+   Markdown prints: asterisks and underscores between digits, every backslash and an ordered list
+   item's number are text (``reports.articles``), and a quotation prints exactly the verified
+   text. An excerpt may not begin or end inside a number of the article (2 名 cut from 12 名).
 2. Every figure of a row is stated in one of the excerpts its part cites, as a number of the
    right kind (``reports.figures``): a count of patients as a count of people, a percentage with
    its percent sign, a duration with its unit, a grade as a grade; never inside an identifier or
@@ -59,6 +64,7 @@ from reports.model import (
 )
 from reports.settings import promotional_warning, promotional_words_in
 from reports.sources import PathKey, Positions, walk_models
+from reports.text import hidden_by_numbers, inside_number, normal_form, whole_number
 
 FOLLOW_UP_KINDS = {"days": "duration:days", "weeks": "duration:weeks", "months": "duration:months",
                    "years": "duration:years"}
@@ -79,13 +85,9 @@ PHASE_EN = re.compile(r"\b(early\s+)?phase\s*(I{1,3}|IV|[1-4])(?:\s*/\s*(I{1,3}|
 PHASE_CODES = {1: "phase-1", 2: "phase-2", 3: "phase-3", 4: "phase-4"}
 
 
-def normalise_whitespace(text: str) -> str:
-    return " ".join(text.split())
-
-
 @dataclass
 class ArticleText:
-    """An article's visible text with whitespace collapsed, and where each block starts in it."""
+    """An article's visible text in the normal form, and where each block starts in it."""
 
     text: str
     starts: list[tuple[int, int]]  # (offset in text, file line)
@@ -94,7 +96,7 @@ class ArticleText:
     def of(cls, article: Article) -> "ArticleText":
         parts, starts, offset = [], [], 0
         for block in article.blocks:
-            normal = normalise_whitespace(block.text)
+            normal = normal_form(block.text)
             starts.append((offset, block.line))
             parts.append(normal)
             offset += len(normal) + 1
@@ -219,7 +221,7 @@ class Quoted:
 
     @classmethod
     def of(cls, excerpt: Excerpt) -> "Quoted":
-        text = normalise_whitespace(excerpt.text)
+        text = normal_form(excerpt.text)
         spans = sentences_of(text)
         return cls(excerpt.id, text, figures_in(text), [text[a:b] for a, b in spans], spans)
 
@@ -733,7 +735,7 @@ class TableCheck:
             return
         stated: set[str] = set()
         for excerpt in study.excerpts:
-            phases = phases_stated(normalise_whitespace(excerpt.text))
+            phases = phases_stated(normal_form(excerpt.text))
             if study.phase in phases:
                 self.used.add(excerpt.id)
             stated |= phases
@@ -903,10 +905,22 @@ def refuse_promotional_wording(files: list[EvidenceFile], settings: ProjectSetti
 
 
 def verify_excerpt(excerpt: Excerpt, article: Article, text: ArticleText) -> str | None:
-    """None when the excerpt occurs verbatim (whitespace aside), else a message naming the closest passage."""
-    needle = normalise_whitespace(excerpt.text)
-    if needle in text.text:
-        return None
+    """None when the excerpt occurs verbatim (in the normal form) and whole, not beginning or ending
+    inside a number (2 名患者 cut from 12 名患者 reads as 2); else a message naming the passage."""
+    needle = normal_form(excerpt.text)
+    cut: tuple[int, str] | None = None  # where the first occurrence cuts a number, and which of its ends does
+    start = text.text.find(needle) if needle else -1
+    while start >= 0:
+        end = start + len(needle)
+        if not inside_number(text.text, start) and not inside_number(text.text, end):
+            return None
+        cut = cut or ((start, "begins") if inside_number(text.text, start) else (end, "ends"))
+        start = text.text.find(needle, start + 1)
+    if cut is not None:
+        at, which = cut
+        return (f"excerpt '{excerpt.id}' {which} inside the number “{whole_number(text.text, at)}” of article "
+                f"'{article.id}' ({article.path}:{text.line_at(at)}), so it would print a figure the article does "
+                "not state; quote the whole number")
     alignment = fuzz.partial_ratio_alignment(needle, text.text)
     passage = text.text[alignment.dest_start:alignment.dest_end]
     return (
@@ -985,6 +999,8 @@ def _verify_excerpts(check: TableCheck, row: Study | Landscape, row_key: PathKey
                            f"duplicate excerpt id '{excerpt.id}' (also used at {excerpt_ids[excerpt.id]}); rename one")
         excerpt_ids.setdefault(excerpt.id, f"{problems.relative(check.file.path)}:{line}")
         own[excerpt.id] = excerpt
+        for hidden in hidden_by_numbers(excerpt.text):
+            check.error(key + ("text",), f"excerpt '{excerpt.id}': {hidden.message()}")
         article = articles.get(excerpt.article)
         if article is None and excerpt.article in unreadable:
             continue
