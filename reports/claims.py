@@ -30,7 +30,7 @@ import yaml
 from reports.figures import IDENTIFIER, figures_in, sentences_of
 
 LEXICON_FILE = "lexicon.yaml"
-KINDS = ("plain", "anchored", "refused")
+KINDS = ("plain", "anchored", "adjacent", "refused")
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # Names too general to tie an approval or a comparison to anything: the therapy classes themselves.
 GENERIC_NAMES = frozenset({"car", "car-t", "car-nk", "car-m", "nk", "t", "b", "cd", "mhc", "scfv"})
@@ -209,18 +209,29 @@ class Scope:
     implied: set[str] = field(default_factory=set)
     phases: set[str] = field(default_factory=set)
     grades: set[str] = field(default_factory=set)
+    ids: list[str] = field(default_factory=list)  # the excerpts' ids, in the order of texts
     groups: set[str] = field(init=False)
     stated_phases: set[str] = field(init=False)
     sentences: list[tuple[str, set[str]]] = field(init=False)  # (folded sentence, its anchors)
+    used: set[str] = field(init=False)  # ids of the excerpts that stated a word of the text checked
+    words_checked: int = field(init=False)
 
     def __post_init__(self) -> None:
-        self.groups, self.stated_phases, self.sentences = set(), set(), []
+        self.groups, self.stated_phases, self.sentences, self.used = set(), set(), [], set()
+        self.words_checked = 0
+        self.by_text: list[set[str]] = []
+        self.squeezed = [squeeze(fold(text)) for text in self.texts]
         for text in self.texts:
-            folded = fold(text)
-            self.groups |= self.lexicon.stated(folded)
+            folded = PHASE_TOKEN.sub(" ", fold(text))
+            stated = self.lexicon.stated(folded)
+            self.by_text.append(stated)
+            self.groups |= stated
             self.stated_phases |= phase_tokens(text)
             for start, end in sentences_of(text):
                 self.sentences.append((fold(text[start:end]), anchors(text[start:end])))
+
+    def note_use(self, group_id: str) -> None:
+        self.used.update(id_ for id_, stated in zip(self.ids, self.by_text) if group_id in stated)
 
     def anchored(self, group: WordGroup, sentence_anchors: set[str]) -> bool:
         """True when a sentence of the scope states the group and shares a figure or a name with the curator's."""
@@ -229,23 +240,50 @@ class Scope:
                 return True
         return False
 
+    def adjacent(self, group: WordGroup, following: str) -> bool:
+        """True when an excerpt has a word of the group followed by the same name (自体 CAR-T, 异基因 CD19)."""
+        if not following:
+            return True
+        for text in self.squeezed:
+            for word in group.words:
+                at = text.find(squeeze(fold(word)))
+                while at >= 0:
+                    if text[at + len(squeeze(fold(word))):].startswith(following):
+                        return True
+                    at = text.find(squeeze(fold(word)), at + 1)
+        return False
+
+
+def squeeze(folded: str) -> str:
+    """A folded text with only its letters, digits and Chinese characters: CAR - t and CAR-T compare equal."""
+    return re.sub(rf"[^0-9a-z{CJK}]+", "", folded)
+
+
+def following_name(folded: str, end: int) -> str:
+    """The name after a word: its Latin letters and digits (cd19, cart), else its next two Chinese characters."""
+    rest = squeeze(folded[end:])
+    latin = re.match(r"[0-9a-z]+", rest)
+    return latin.group()[:5] if latin else rest[:2]
+
 
 # A clause that says what the source does not report claims nothing by the words it names.
 NOT_REPORTED = re.compile(r"未报告|未报道|未給出|未给出|未说明|未提及|未标注|未明确|不明|未单列|not reported")
 
 
-def found_with_clauses(lexicon: Lexicon, folded: str) -> list[tuple[str, str, str]]:
-    """(group, word, the clause it stands in) for each claim word of a folded sentence, once each."""
+def found_with_clauses(lexicon: Lexicon, folded: str) -> list[tuple[str, str, bool, str]]:
+    """(group, word, whether a clause around it says the source does not report it, the name after it) for
+    each claim word of a folded sentence, once each."""
     found = []
     for match in lexicon.pattern.finditer(folded):
         group = lexicon.owner[match.group()]
         if group is None:
             continue
-        left = max((m.end() for m in re.finditer(r"[，,；;：:]", folded[:match.start()])), default=0)
-        right = next((m.start() for m in re.finditer(r"[，,；;：:]", folded[match.end():])), None)
-        clause = folded[left:match.end() + right if right is not None else len(folded)]
-        found.append((group, match.group(), clause))
-    return list({(g, w): (g, w, c) for g, w, c in reversed(found)}.values())[::-1]
+        left = max((m.end() for m in re.finditer(r"[，,；;：:（(）)]", folded[:match.start()])), default=0)
+        # 原文未报告客观缓解 (the cue before the word), （如 ORR、CR 率）未标注 (the cue just after its brackets)
+        negated = bool(NOT_REPORTED.search(folded[left:match.start()])
+                       or NOT_REPORTED.search(folded[match.end():match.end() + 10]))
+        found.append((group, match.group(), negated, following_name(folded, match.end())))
+    return list({(g, w): (g, w, n, f) for g, w, n, f in reversed(found)}.values())[::-1]
 
 
 def unbacked_words(text: str, scope: Scope) -> list[str]:
@@ -256,9 +294,10 @@ def unbacked_words(text: str, scope: Scope) -> list[str]:
         sentence = text[start:end]
         folded = PHASE_TOKEN.sub(" ", fold(sentence))
         sentence_anchors = anchors(sentence)
-        for group_id, word, at in found_with_clauses(lexicon, folded):
+        for group_id, word, negated, following in found_with_clauses(lexicon, folded):
             group = lexicon.groups[group_id]
-            if group.kind != "refused" and NOT_REPORTED.search(at):
+            scope.words_checked += 1
+            if group.kind != "refused" and negated:
                 continue  # "原文未报告客观缓解": a statement about what the source leaves out
             if group.kind == "refused":
                 problems.append(f"“{word}” is a cure word ({group.category}): the curator's own text never says a "
@@ -272,6 +311,11 @@ def unbacked_words(text: str, scope: Scope) -> list[str]:
                 problems.append(f"“{word}” ({group.category}) is stated in {{scope}} only about something else (no "
                                 "figure or name in common with this sentence); quote where the source says it of "
                                 "this, or remove it")
+            elif group.kind == "adjacent" and not scope.adjacent(group, following):
+                problems.append(f"“{word}” ({group.category}) is stated in {{scope}} only of something else, never "
+                                f"beside “{following}”; quote where the source says it of this, or correct it")
+            else:
+                scope.note_use(group_id)
     for token in sorted(phase_tokens(text) - scope.stated_phases - scope.phases):
         problems.append(f"“{token} 期” is not stated in {{scope}} and is not the row's phase; quote where the source "
                         "gives it, or correct it")
@@ -302,6 +346,8 @@ DESIGN_EVIDENCE: dict[tuple[str, str], tuple[str, ...]] = {
     ("intervention_model", "factorial"): ("factorial",),
     ("study_type", "case-report"): ("case-report",),
     ("study_type", "interventional"): ("trial", "case-series", "first-in-human"),
+    ("study_type", "observational"): ("observational",),
+    ("study_type", "registry-analysis"): ("registry-analysis",),
 }
 
 

@@ -371,11 +371,14 @@ NOT_SUBGROUP = re.compile(r"\d+(?:[.·]\d+)?\s*(?:例|名|位|人|项|項)|接�
 def subgroup_of(text: str, figure: Figure, sentence: tuple[int, int]) -> str | None:
     """The subgroup a figure is of, as the text states it before the figure in its sentence (在…中), or None
     when the figure is of everyone (在 14 名接受治疗的患者中, 在这项研究中)."""
-    start, _ = sentence
+    start, end = sentence
     found = None
     if figure.kind not in SUBGROUP_KINDS:
         return None
-    for match in SUBGROUP_RE.finditer(text, start, figure.start):
+    # 在随访超过12个月的9例患者中: the 9 is of the subgroup too (the phrase holds it)
+    for match in SUBGROUP_RE.finditer(text, start, end):
+        if match.start() > figure.start:
+            break
         phrase = match.group(1)
         if re.search(r"研究|試驗|试验|方面", phrase):
             continue

@@ -50,7 +50,7 @@ from reports.errors import Problems
 from reports.evidence import EvidenceFile
 from reports.claims import _to_simplified
 from reports.claims import (
-    PHASE_OF_CODE, Lexicon, Scope, anchors, design_groups, design_problems, lexicon_for, unbacked_words,
+    PHASE_OF_CODE, Lexicon, Scope, anchors, phase_tokens, design_groups, design_problems, lexicon_for, unbacked_words,
 )
 from reports.figures import (
     COUNT, DATE, GRADE, IDENTIFIER, ITEMS, KIND_NAMES, ORDINAL, PERCENT, PLAIN, QUANTITIES, TRIALS,
@@ -122,7 +122,7 @@ class Verification:
     own_figures: int = 0  # numbers the curator declared as their own
 
     def summary(self) -> str:
-        return (f"{self.figures} figures, {self.claims} claims (terms, gradings, phases) and "
+        return (f"{self.figures} figures, {self.claims} claims (terms, gradings, phases, clinical words) and "
                 f"{self.prose_numbers} numbers in prose checked against {self.excerpts} verified excerpts; "
                 f"{self.own_figures} numbers marked as the curator's own")
 
@@ -235,7 +235,7 @@ class Quoted:
         if not terms:
             return True
         here = compact(self.sentences[sentence])
-        return any(term in here for term in terms)
+        return any(holds_term(here, term) for term in terms)
 
     def labels_near(self, figure: Figure, labels: "Labels") -> set[int]:
         """The parts whose name stands nearest to a figure in its clause (CD22(9.60%)、CD20(7.01%): 9.60% is
@@ -252,6 +252,20 @@ class Quoted:
 CLAUSE_BREAK = re.compile(r"[，,；;、：:。]")
 # Head nouns of a count (891 项试验, 14 名患者) name what is counted, not which row it belongs to.
 GENERIC_LABELS = frozenset({"试验", "试验", "試驗", "临床试验", "臨床試驗", "患者", "研究"})
+
+
+def holds_term(text: str, term: str, start: int = 0) -> int:
+    """Where ``term`` stands in ``text`` as a whole name (1-based; 0 when it does not): I 期及以后 is not
+    inside II 期及以后, nor CD2 inside CD22; both compacted."""
+    at = text.find(term, start)
+    while at >= 0:
+        before = text[at - 1] if at else ""
+        after = text[at + len(term):at + len(term) + 1]
+        if not (term[0].isascii() and term[0].isalnum() and before.isascii() and before.isalnum()) and not (
+                term[-1].isascii() and term[-1].isalnum() and after.isascii() and after.isalnum()):
+            return at + 1
+        at = text.find(term, at + 1)
+    return 0
 
 
 def clause_around(text: str, offset: int, start: int, end: int) -> tuple[int, int]:
@@ -291,10 +305,10 @@ class Labels:
         squeezed, where = squeeze(text[start:end])
         found = []
         for form, owners in self.owners.items():
-            at = squeezed.find(form)
+            at = holds_term(squeezed, form) - 1
             while at >= 0:
                 found.append((start + where[at], start + where[at + len(form) - 1] + 1, frozenset(owners)))
-                at = squeezed.find(form, at + 1)
+                at = holds_term(squeezed, form, at + 1) - 1
         found.sort(key=lambda o: o[0] - o[1])
         kept: list[tuple[int, int, frozenset[int]]] = []
         for occurrence in found:
@@ -306,6 +320,14 @@ class Labels:
 def simplified(text: str) -> str:
     """Text in simplified script (OpenCC t2s), so that a name matches in either script: 失訪 is 失访."""
     return _to_simplified(text)
+
+
+def other_name_in(form: str, part: Backed, labels: "Labels", own_forms: set[str]) -> str | None:
+    """How messages name another part of the group whose name stands in a quoted_as form, or None."""
+    for name, owners in labels.owners.items():
+        if id(part) not in owners and name not in own_forms and holds_term(form, name):
+            return " or ".join(labels.names[owner] for owner in sorted(owners))
+    return None
 
 
 def rival_labels(row: Study | Landscape, parts: list[Backed]) -> dict[int, Labels]:
@@ -409,6 +431,34 @@ def find_backing(claim: Claim, quoted: list[Quoted], terms: list[str], binding: 
     if near_misses:
         return "; ".join(dict.fromkeys(near_misses))
     return f"no {claim.value} in them"
+
+
+# Words beside any count: they tell no count from another.
+GENERIC_CONTEXT = frozenset({"患者", "例患", "名患", "位患", "治疗", "其中", "中有", "例中", "名中", "项试", "试验", "研究",
+                             "的患", "者中", "例的", "名的", "共有", "仅有", "约有", "达到", "之后", "以后", "以上"})
+
+
+def context_words(quoted: Quoted, figure: Figure, labels: Iterable[Labels] = (), whole_sentence: bool = False) -> set[str]:
+    """The words of a count's or a percentage's clause (or sentence), in simplified script, its own number
+    and unit left out, with the row's names it holds as one word each (CRS and 细胞因子释放综合征 alike):
+    what tells 18 例复发或难治性 from 1 例出现细胞因子释放综合征."""
+    start, end = quoted.spans[figure.sentence]
+    if not whole_sentence:
+        start = max((m.end() for m in CONTEXT_BREAK.finditer(quoted.text, start, figure.start)), default=start)
+        end = next((m.start() for m in CONTEXT_BREAK.finditer(quoted.text, figure.end, end)), end)
+    after = figure.end + unit_length(quoted.text, figure.end)
+    window = quoted.text[start:figure.start] + " " + quoted.text[after:end]
+    folded = simplified(window).lower()
+    words = set(re.findall(r"[a-z][a-z0-9+\-]+", folded))
+    for run in re.findall(r"[\u3400-\u9fff]+", folded):
+        words.update(run[i:i + 2] for i in range(len(run) - 1))
+    for group in labels:
+        for _, _, owners in group.occurrences(quoted.text, start, end):
+            words.update(f"#{owner}" for owner in owners)
+    return words - GENERIC_CONTEXT
+
+
+CONTEXT_BREAK = re.compile(r"[，,；;。]")
 
 
 def rate_implies(quoted: list[Quoted], n: int | None, of: int | Decimal) -> bool:
@@ -548,6 +598,17 @@ def prose_mismatch(prose: Quoted, figure: Figure, excerpt: Quoted, other: Figure
     if stated != written and frozenset({stated, written}) not in COMPATIBLE_BOUNDS:
         return (f"is {BOUND_WORDS[written]}, but {excerpt.id} states “{other.shown(excerpt.text)}” "
                 f"{BOUND_WORDS[stated]}")
+    mine = phase_tokens(prose.text[slice(*clause_around(prose.text, figure.start, *prose.spans[figure.sentence]))])
+    theirs = phase_tokens(excerpt.text[slice(*clause_around(excerpt.text, other.start, *excerpt.spans[other.sentence]))])
+    if mine and theirs and not mine <= theirs:
+        return (f"is said of {'、'.join(sorted(mine))} 期 here, but of {'、'.join(sorted(theirs))} 期 in {excerpt.id} "
+                f"(“{other.shown(excerpt.text)}”)")
+    if figure.kind in SUBGROUP_KINDS:
+        label_groups = list(label_groups)
+        mine, theirs = context_words(prose, figure, label_groups), context_words(excerpt, other, label_groups)
+        if mine and theirs and not mine & theirs and not mine & context_words(excerpt, other, label_groups, True):
+            return (f"stands in other words here than in {excerpt.id} (“{other.shown(excerpt.text)}” is about "
+                    f"{'、'.join(sorted(w for w in theirs if not w.startswith('#'))[:4])})")
     subgroup = subgroup_of(excerpt.text, other, excerpt.spans[other.sentence])
     if subgroup and not population_covers(prose.sentences[figure.sentence], subgroup):
         return f"is of a subgroup in {excerpt.id} (在{subgroup}中), which this sentence does not name"
@@ -659,7 +720,9 @@ class TableCheck:
         if not quoted:
             return
         terms = part_terms(part)
-        self.check_quoted_as(part, key, quoted)
+        self.check_quoted_as(part, key, quoted, labels)
+        if isinstance(part, AdverseEvent):
+            self.check_event_named(part, key, quoted)
         derived = dict(getattr(part, "derived", {}))
         for claim in claims_of(part):
             field_key = key + tuple(claim.name.split("."))
@@ -693,9 +756,21 @@ class TableCheck:
                            f"naming {term_shown(part)}; quote where the source says how this event was graded, "
                            "or write grading: {system: not-reported}")
 
-    def check_quoted_as(self, part: Backed, key: PathKey, quoted: list[Quoted]) -> None:
-        """A quoted_as form must be how a cited excerpt names the thing: it occurs in one of them."""
+    def check_event_named(self, event: AdverseEvent, key: PathKey, quoted: list[Quoted]) -> None:
+        """An adverse event is named in its excerpts (its term, a part of it, or a quoted_as form), even with no
+        figure: a term that no excerpt names is a harm the source does not report."""
+        texts = [simplified(compact(excerpt.text)) for excerpt in quoted]
+        forms = [simplified(form) for form in part_terms(event)]
+        if not any(holds_term(text, form) for text in texts for form in forms):
+            self.error(key + ("term",), f"{dotted(key + ('term',))}: {term_shown(event)} is not named in its excerpts "
+                                        f"({', '.join(event.excerpts)}); cite the excerpt that reports this event, or "
+                                        "add the excerpt's wording of it to quoted_as")
+
+    def check_quoted_as(self, part: Backed, key: PathKey, quoted: list[Quoted], labels: "Labels | None" = None) -> None:
+        """A quoted_as form must be how a cited excerpt names the thing: it occurs in one of them, names what the
+        printed name names, and is not another item's name."""
         texts = [compact(excerpt.text) for excerpt in quoted]
+        own_forms = {simplified(form) for form in term_forms(printed_name(part), [])}
         for index, form in enumerate(getattr(part, "quoted_as", [])):
             if len(compact(form)) < 2:
                 self.error(key + ("quoted_as", index), f"quoted_as “{form}” is too short to name anything; quote "
@@ -707,6 +782,9 @@ class TableCheck:
                 self.error(key + ("quoted_as", index), f"quoted_as “{form}” does not name what “{printed_name(part)}” "
                                                        "names (they share no word); print the source's name for it, "
                                                        "or quote where the source names this")
+            elif labels is not None and (other := other_name_in(simplified(compact(form)), part, labels, own_forms)):
+                self.error(key + ("quoted_as", index), f"quoted_as “{form}” is the name of another item, {other}; "
+                                                       f"name “{printed_name(part)}” by the source's own words for it")
 
     def check_derived(self, part: Backed, claim: Claim, expression: str, quoted: list[Quoted], key: PathKey,
                       where: str) -> None:
@@ -807,7 +885,8 @@ class TableCheck:
             where = ".".join(str(k) for k in piece.key)
             for message in unbacked_words(piece.text, scope):
                 self.error(piece.key, f"{where}: {message.replace('{scope}', scope_name)}")
-            self.verification.claims += 1
+        self.verification.claims += scope.words_checked
+        self.used |= scope.used
 
     def check_design(self, study: Study, key: PathKey, scope: Scope) -> None:
         people = [study.enrollment.enrolled, study.enrollment.treated, study.enrollment.evaluable]
@@ -835,9 +914,10 @@ def label_prose(row: Study | Landscape, key: PathKey) -> list[Prose]:
 def row_scope(row: Study | Landscape, lexicon: Lexicon) -> Scope:
     """What a row's own text may rest on: its excerpts, and what its checked design, phase and rating say."""
     if isinstance(row, Landscape):
-        return Scope([excerpt.text for excerpt in row.excerpts], lexicon)
-    return Scope([excerpt.text for excerpt in row.excerpts], lexicon, implied=design_groups(row.design),
-                 phases=PHASE_OF_CODE.get(row.phase, set()), grades={row.certainty.grade})
+        return Scope([excerpt.text for excerpt in row.excerpts], lexicon, ids=[e.id for e in row.excerpts])
+    return Scope([excerpt.text for excerpt in row.excerpts], lexicon, ids=[e.id for e in row.excerpts],
+                 implied=design_groups(row.design),
+                 phases=PHASE_OF_CODE.get(row.phase, set()), grades={row.grade})
 
 
 def table_scope(table: EvidenceTable, lexicon: Lexicon) -> Scope:
@@ -847,7 +927,8 @@ def table_scope(table: EvidenceTable, lexicon: Lexicon) -> Scope:
         implied |= design_groups(study.design)
         phases |= PHASE_OF_CODE.get(study.phase, set())
     return Scope([excerpt.text for row in table.rows for excerpt in row.excerpts], lexicon, implied=implied,
-                 phases=phases, grades={study.certainty.grade for study in table.studies})
+                 ids=[excerpt.id for row in table.rows for excerpt in row.excerpts],
+                 phases=phases, grades={study.grade for study in table.studies})
 
 
 def curated_text(table: EvidenceTable) -> list[Prose]:

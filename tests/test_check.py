@@ -38,7 +38,7 @@ def test_check_on_a_good_project_prints_one_line(project: Path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "ok: 1 therapy classes, 1 studies, 2 excerpts verified against 1 articles\n"
-        "verified: 6 figures, 4 claims (terms, gradings, phases) and 0 numbers in prose checked against 2 verified "
+        "verified: 6 figures, 4 claims (terms, gradings, phases, clinical words) and 0 numbers in prose checked against 2 verified "
         "excerpts; 0 numbers marked as the curator's own\n"
     )
     assert not (project / "build").exists()
@@ -51,7 +51,7 @@ def test_check_on_the_shipped_seeds_passes_and_says_what_it_verified():
     ok, verified = result.stdout.splitlines()
     assert ok.startswith("ok: 3 therapy classes, 4 studies, ")
     figures, claims, prose, excerpts, own = map(int, re.findall(r"\d+", verified))
-    assert verified == (f"verified: {figures} figures, {claims} claims (terms, gradings, phases) and {prose} numbers "
+    assert verified == (f"verified: {figures} figures, {claims} claims (terms, gradings, phases, clinical words) and {prose} numbers "
                         f"in prose checked against {excerpts} verified excerpts; {own} numbers marked as the "
                         "curator's own")
     assert figures > 80 and claims > 50 and prose > 100 and own > 0
