@@ -293,9 +293,13 @@ class Labels:
 
     owners: dict[str, set[int]] = field(default_factory=dict)  # compact form -> ids of the parts
     names: dict[int, str] = field(default_factory=dict)  # id of a part -> how messages name it
+    printed: dict[str, set[int]] = field(default_factory=dict)  # the printed names' forms only (no quoted_as)
 
     def add(self, part: Backed) -> None:
         self.names[id(part)] = term_shown(part)
+        for form in term_forms(printed_name(part), []):
+            if simplified(form) not in GENERIC_LABELS:
+                self.printed.setdefault(simplified(form), set()).add(id(part))
         for form in dict.fromkeys(simplified(form) for form in part_terms(part)):
             if form not in GENERIC_LABELS:
                 self.owners.setdefault(form, set()).add(id(part))
@@ -322,11 +326,16 @@ def simplified(text: str) -> str:
     return _to_simplified(text)
 
 
+def printed_of(labels: "Labels", owner: int) -> str:
+    return labels.names[owner].split(" or ")[0].strip("“”")
+
+
 def other_name_in(form: str, part: Backed, labels: "Labels", own_forms: set[str]) -> str | None:
     """How messages name another part of the group whose name stands in a quoted_as form, or None."""
-    for name, owners in labels.owners.items():
-        if id(part) not in owners and name not in own_forms and holds_term(form, name):
-            return " or ".join(labels.names[owner] for owner in sorted(owners))
+    for name, owners in labels.printed.items():
+        others = owners - {id(part)}
+        if others and name not in own_forms and holds_term(form, name):
+            return " or ".join(f"“{printed_of(labels, owner)}”" for owner in sorted(others))
     return None
 
 
@@ -459,6 +468,26 @@ def context_words(quoted: Quoted, figure: Figure, labels: Iterable[Labels] = (),
 
 
 CONTEXT_BREAK = re.compile(r"[，,；;。]")
+# A count and its denominator: 18 例患者（1 级）中有 1 例, 7 例…存活（其中 2 例, 17/18.
+PAIR_IN = re.compile(r"(\d+)\s*(?:例|名|位|人|项|項)[^。；;]{0,20}?中[^。；;\d]{0,6}?(\d+)\s*(?:例|名|位|人|项|項)")
+PAIR_SLASH = re.compile(r"(?<![\d.])(\d+)\s*/\s*(\d+)(?![\d.])")
+
+
+def count_pairs_at(text: str) -> list[tuple[tuple[int, int], int]]:
+    """((denominator, count), where) of each count given with its denominator in a text."""
+    found = [((int(m.group(1)), int(m.group(2))), m.start()) for m in PAIR_IN.finditer(text)]
+    found += [((int(m.group(2)), int(m.group(1))), m.start()) for m in PAIR_SLASH.finditer(text)]
+    return [(pair, at) for pair, at in found if pair[1] <= pair[0]]
+
+
+# In an excerpt also: 在 1580 项试验中,92.2%(1457 项).
+PAIR_WITH_RATE = re.compile(r"(\d+)\s*(?:例|名|位|人|项|項)[^。；;]{0,20}?中[^。；;]{0,12}?[(（]\s*(\d+)\s*(?:例|名|位|人|项|項)")
+
+
+def count_pairs(text: str) -> set[tuple[int, int]]:
+    """The (denominator, count) pairs an excerpt states."""
+    pairs = {pair for pair, _ in count_pairs_at(text)}
+    return pairs | {(int(m.group(1)), int(m.group(2))) for m in PAIR_WITH_RATE.finditer(text)}
 
 
 def rate_implies(quoted: list[Quoted], n: int | None, of: int | Decimal) -> bool:
@@ -606,7 +635,10 @@ def prose_mismatch(prose: Quoted, figure: Figure, excerpt: Quoted, other: Figure
     if figure.kind in SUBGROUP_KINDS:
         label_groups = list(label_groups)
         mine, theirs = context_words(prose, figure, label_groups), context_words(excerpt, other, label_groups)
-        if mine and theirs and not mine & theirs and not mine & context_words(excerpt, other, label_groups, True):
+        sentence = context_words(excerpt, other, label_groups, True)
+        theirs = theirs or sentence
+        names = {word for word in sentence if word.startswith("#")}
+        if mine and theirs and not mine & theirs and not mine & names:
             return (f"stands in other words here than in {excerpt.id} (“{other.shown(excerpt.text)}” is about "
                     f"{'、'.join(sorted(w for w in theirs if not w.startswith('#'))[:4])})")
     subgroup = subgroup_of(excerpt.text, other, excerpt.spans[other.sentence])
@@ -723,6 +755,7 @@ class TableCheck:
         self.check_quoted_as(part, key, quoted, labels)
         if isinstance(part, AdverseEvent):
             self.check_event_named(part, key, quoted)
+        self.check_name_figures(part, key, quoted)
         derived = dict(getattr(part, "derived", {}))
         for claim in claims_of(part):
             field_key = key + tuple(claim.name.split("."))
@@ -755,6 +788,17 @@ class TableCheck:
                            f"grading {grading} is not stated in its excerpts ({', '.join(part.excerpts)}) in a sentence "
                            f"naming {term_shown(part)}; quote where the source says how this event was graded, "
                            "or write grading: {system: not-reported}")
+
+    def check_name_figures(self, part: Backed, key: PathKey, quoted: list[Quoted]) -> None:
+        """A number in an item's printed name (存活 8 年以上) is stated in the item's own excerpts: the name is
+        what its figures are about."""
+        name = printed_name(part)
+        field_name = "name" if hasattr(part, "name") else "term" if hasattr(part, "term") else "label"
+        for figure in figures_in(name):
+            if figure.kind != IDENTIFIER and not any(prose_matches(figure, excerpt.figures) for excerpt in quoted):
+                self.error(key + (field_name,), f"{dotted(key + (field_name,))}: “{figure.shown(name)}” in the name is "
+                                                f"not stated in this item's excerpts ({', '.join(part.excerpts)}); "
+                                                "name the item by what its own excerpts say")
 
     def check_event_named(self, event: AdverseEvent, key: PathKey, quoted: list[Quoted]) -> None:
         """An adverse event is named in its excerpts (its term, a part of it, or a quoted_as form), even with no
@@ -840,6 +884,17 @@ class TableCheck:
             self.error(key + ("cebm_level",), f"{dotted(key + ('cebm_level',))}: typed {certainty.cebm_level} but the "
                                               f"design ({design}) gives OCEBM 2011 level {study.cebm_level}; remove "
                                               "cebm_level: or correct the design")
+
+    def check_pairs(self, pieces: Iterable[Prose], quoted: list[Quoted], own: list[OwnFigure], scope: str) -> None:
+        """A count given with its denominator in prose (9 例中 6 例, 7/19) is given so in an excerpt: each number
+        may stand elsewhere in the excerpts, but not the pair."""
+        stated = {pair for excerpt in quoted for pair in count_pairs(simplified(excerpt.text))}
+        for piece in pieces:
+            spans = own_figure_spans(piece.text, own)
+            for pair, start in count_pairs_at(piece.text):
+                if pair not in stated and not any(a <= start < b for a, b in spans):
+                    self.error(piece.key, f"{dotted(piece.key)}: “{pair[1]} of {pair[0]}” is not stated as such in "
+                                          f"{scope}; write the count with the denominator the source gives it")
 
     def check_prose(self, pieces: Iterable[Prose], quoted: list[Quoted], own: list[OwnFigure],
                     own_key: PathKey, scope: str, label_groups: list[Labels] = ()) -> set[str]:
@@ -1048,6 +1103,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
             table_labels += groups
             found = check.check_prose(row_prose(row, row_key), row_quoted, row.own_figures, row_key + ("own_figures",),
                                       "this row's excerpts", groups)
+            check.check_pairs(row_prose(row, row_key), row_quoted, row.own_figures, "this row's excerpts")
             check.check_own_used(row.own_figures, found, row_key + ("own_figures",))
             scope = row_scope(row, lexicon)
             check.check_words(row_prose(row, row_key) + label_prose(row, row_key), scope, "this row's excerpts")
@@ -1057,6 +1113,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
         check.check_words(overview_prose(overview), table_scope(file.table, lexicon), "any excerpt of this table")
         found = check.check_prose(overview_prose(overview), table_quoted, overview.own_figures, ("overview", "own_figures"),
                                   "any excerpt of this table", table_labels)
+        check.check_pairs(overview_prose(overview), table_quoted, overview.own_figures, "any excerpt of this table")
         check.check_own_used(overview.own_figures, found, ("overview", "own_figures"))
         for row, row_key in rows:
             for index, excerpt in enumerate(row.excerpts):

@@ -229,7 +229,13 @@ def context(text: str, start: int, end: int, width: int = 10) -> str:
 
 def literal_values(model: type, field: str) -> list:
     annotation = model.model_fields[field].annotation
-    return list(typing.get_args(annotation))
+    values = []
+    for arg in typing.get_args(annotation) or (annotation,):
+        if typing.get_origin(arg) is typing.Literal:
+            values.extend(typing.get_args(arg))
+        elif arg is not type(None):
+            values.append(arg)
+    return values
 
 
 # ---------------------------------------------------------------------------------------------
