@@ -373,7 +373,8 @@ def design_problems(design, scope: Scope, people: Iterable[int]) -> list[tuple[s
         if value == "not-reported":
             continue
         if value == "na":
-            applies = not interventional or (name == "allocation" and design.intervention_model == "single-group")
+            applies = not interventional or (name == "allocation"
+                                             and design.intervention_model in ("single-group", "not-reported"))
             if not applies:
                 problems.append((name, f"design.{name}: na (not applicable) is for studies without arms "
                                        "(case reports, observational studies) and single-group allocation; write "

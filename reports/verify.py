@@ -490,6 +490,32 @@ def count_pairs(text: str) -> set[tuple[int, int]]:
     return pairs | {(int(m.group(1)), int(m.group(2))) for m in PAIR_WITH_RATE.finditer(text)}
 
 
+SEVERE_BEFORE = re.compile(r"(?:严重|嚴重|重度|3\s*级及以上|3\s*級及以上|≥\s*3\s*级)[^，,；;。、]{0,3}$")
+
+
+SEVERE_WORD = re.compile(r"严重|嚴重|重度|3\s*级及以上|3\s*級及以上|≥\s*3")
+
+
+def severe_before(text: str, at: int, start: int) -> bool:
+    return bool(SEVERE_BEFORE.search(text[max(start, at - 8):at]))
+
+
+def only_severe_absence(quoted: list[Quoted], labels: Labels, owners: frozenset[int]) -> bool:
+    """True when the excerpts say the thing was absent, and every time only as severe (or serious)."""
+    said = False
+    for excerpt in quoted:
+        for index, sentence in enumerate(excerpt.sentences):
+            if not states_absence(sentence):
+                continue
+            start, end = excerpt.spans[index]
+            for at, _, its_owners in labels.occurrences(excerpt.text, start, end):
+                if its_owners & owners:
+                    said = True
+                    if not severe_before(excerpt.text, at, start):
+                        return False
+    return said
+
+
 def rate_implies(quoted: list[Quoted], n: int | None, of: int | Decimal) -> bool:
     """True when an excerpt states n with its percentage and n/of rounds to it as written: 891 项(56.4%) of
     1580 (the total the excerpts state elsewhere)."""
@@ -805,6 +831,13 @@ class TableCheck:
         figure: a term that no excerpt names is a harm the source does not report."""
         texts = [simplified(compact(excerpt.text)) for excerpt in quoted]
         forms = [simplified(form) for form in part_terms(event)]
+        if event.patients == 0 and not SEVERE_WORD.search(event.term):
+            alone = Labels()
+            alone.add(event)
+            if only_severe_absence(quoted, alone, frozenset({id(event)})):
+                self.error(key + ("term",), f"{dotted(key + ('term',))}: “{event.term}” with 0 patients says none "
+                                            "occurred, but the source says only that none was severe (严重); keep its "
+                                            "qualifier in the term")
         if not any(holds_term(text, form) for text in texts for form in forms):
             self.error(key + ("term",), f"{dotted(key + ('term',))}: {term_shown(event)} is not named in its excerpts "
                                         f"({', '.join(event.excerpts)}); cite the excerpt that reports this event, or "
@@ -884,6 +917,24 @@ class TableCheck:
             self.error(key + ("cebm_level",), f"{dotted(key + ('cebm_level',))}: typed {certainty.cebm_level} but the "
                                               f"design ({design}) gives OCEBM 2011 level {study.cebm_level}; remove "
                                               "cebm_level: or correct the design")
+
+    def check_severity(self, pieces: Iterable[Prose], quoted: list[Quoted], label_groups: list[Labels]) -> None:
+        """Where the source says only that no *severe* event was seen (未观察到严重细胞因子释放综合征), the
+        curator's text may not say that none was seen at all."""
+        for piece in pieces:
+            prose = Quoted.of_text("", piece.text)
+            for index, sentence in enumerate(prose.sentences):
+                if not states_absence(sentence):
+                    continue
+                start, end = prose.spans[index]
+                for labels in label_groups:
+                    for at, _, owners in labels.occurrences(prose.text, start, end):
+                        if severe_before(prose.text, at, start):
+                            continue
+                        if only_severe_absence(quoted, labels, owners):
+                            name = prose.text[at:_]
+                            self.error(piece.key, f"{dotted(piece.key)}: “{name}” is said not to occur, but the source "
+                                                  f"says only that no severe {name} (严重) occurred; keep its qualifier")
 
     def check_pairs(self, pieces: Iterable[Prose], quoted: list[Quoted], own: list[OwnFigure], scope: str) -> None:
         """A count given with its denominator in prose (9 例中 6 例, 7/19) is given so in an excerpt: each number
@@ -1104,6 +1155,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
             found = check.check_prose(row_prose(row, row_key), row_quoted, row.own_figures, row_key + ("own_figures",),
                                       "this row's excerpts", groups)
             check.check_pairs(row_prose(row, row_key), row_quoted, row.own_figures, "this row's excerpts")
+            check.check_severity(row_prose(row, row_key), row_quoted, groups)
             check.check_own_used(row.own_figures, found, row_key + ("own_figures",))
             scope = row_scope(row, lexicon)
             check.check_words(row_prose(row, row_key) + label_prose(row, row_key), scope, "this row's excerpts")
@@ -1114,6 +1166,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
         found = check.check_prose(overview_prose(overview), table_quoted, overview.own_figures, ("overview", "own_figures"),
                                   "any excerpt of this table", table_labels)
         check.check_pairs(overview_prose(overview), table_quoted, overview.own_figures, "any excerpt of this table")
+        check.check_severity(overview_prose(overview), table_quoted, table_labels)
         check.check_own_used(overview.own_figures, found, ("overview", "own_figures"))
         for row, row_key in rows:
             for index, excerpt in enumerate(row.excerpts):
