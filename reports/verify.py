@@ -316,7 +316,7 @@ class Labels:
         found.sort(key=lambda o: o[0] - o[1])
         kept: list[tuple[int, int, frozenset[int]]] = []
         for occurrence in found:
-            if not any(k[0] <= occurrence[0] and occurrence[1] <= k[1] and k[2] != occurrence[2] for k in kept):
+            if not any(k[0] <= occurrence[0] and occurrence[1] <= k[1] for k in kept):
                 kept.append(occurrence)
         return kept
 
@@ -500,14 +500,22 @@ def severe_before(text: str, at: int, start: int) -> bool:
     return bool(SEVERE_BEFORE.search(text[max(start, at - 8):at]))
 
 
+def absence_clauses(quoted: Quoted) -> list[tuple[int, int]]:
+    """(start, end) of each clause that says something did not occur (未观察到…, 无…), up to the next ，or ；."""
+    clauses, start = [], 0
+    for match in [*CONTEXT_BREAK.finditer(quoted.text), None]:
+        end = match.start() if match else len(quoted.text)
+        if states_absence(quoted.text[start:end]) or re.search(r"未见|未見|(?<![无無])无(?!论|需|法|对照|论)", quoted.text[start:end]):
+            clauses.append((start, end))
+        start = match.end() if match else end
+    return clauses
+
+
 def only_severe_absence(quoted: list[Quoted], labels: Labels, owners: frozenset[int]) -> bool:
     """True when the excerpts say the thing was absent, and every time only as severe (or serious)."""
     said = False
     for excerpt in quoted:
-        for index, sentence in enumerate(excerpt.sentences):
-            if not states_absence(sentence):
-                continue
-            start, end = excerpt.spans[index]
+        for start, end in absence_clauses(excerpt):
             for at, _, its_owners in labels.occurrences(excerpt.text, start, end):
                 if its_owners & owners:
                     said = True
@@ -923,10 +931,7 @@ class TableCheck:
         curator's text may not say that none was seen at all."""
         for piece in pieces:
             prose = Quoted.of_text("", piece.text)
-            for index, sentence in enumerate(prose.sentences):
-                if not states_absence(sentence):
-                    continue
-                start, end = prose.spans[index]
+            for start, end in absence_clauses(prose):
                 for labels in label_groups:
                     for at, _, owners in labels.occurrences(prose.text, start, end):
                         if severe_before(prose.text, at, start):
