@@ -361,7 +361,8 @@ def is_denominator(text: str, figure: Figure) -> bool:
 
 
 # 在 HER2 3+ 肿瘤患者中, 在随访超过12个月的9例患者中: a subgroup stated before the figures that are of it.
-SUBGROUP_RE = re.compile(r"在([^，,；;。]{2,40}?)(?:患者|患儿|患兒|病例|受试者|受試者|人群|亚组|亞組)?中(?=\s*[，,]|\s*\d)")
+SUBGROUP_RE = re.compile(r"在([^，,；;。]{2,40}?)(?:患者|患儿|患兒|病例|受试者|受試者|人群|亚组|亞組)?中"
+                         r"(?=\s*[，,]|\s*\d|\s*(?:未|没|沒|无|無))")
 SUBGROUP_KINDS = frozenset({COUNT, PERCENT, TRIALS})
 COUNT_IN_PHRASE = re.compile(r"\d+(?:[.·]\d+)?\s*(?:例|名|位|人|项|項)")
 NOT_SUBGROUP = re.compile(r"\d+(?:[.·]\d+)?\s*(?:例|名|位|人|项|項)|接受治疗的|接受治療的|入组的|入組的|所有|全部|"

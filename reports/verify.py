@@ -53,8 +53,9 @@ from reports.claims import (
     PHASE_OF_CODE, Lexicon, Scope, anchors, phase_tokens, design_groups, design_problems, lexicon_for, unbacked_words,
 )
 from reports.figures import (
-    COUNT, DATE, GRADE, IDENTIFIER, ITEMS, KIND_NAMES, ORDINAL, PERCENT, PLAIN, QUANTITIES, TRIALS,
-    SUBGROUP_KINDS, Figure, bound_of, unit_length, compact, figures_in, is_denominator, subgroup_of, kinds_for_unit, sentences_of, states_absence, term_forms,
+    COUNT, DATE, GRADE, IDENTIFIER, ITEMS, KIND_NAMES, NOT_SUBGROUP, ORDINAL, PERCENT, PLAIN, QUANTITIES,
+    SUBGROUP_KINDS, SUBGROUP_RE, TRIALS, Figure, bound_of, compact, figures_in, is_denominator, kinds_for_unit,
+    sentences_of, states_absence, subgroup_of, term_forms, unit_length,
 )
 from reports.glossary import abbreviations_in
 from reports.model import (
@@ -511,6 +512,30 @@ def absence_clauses(quoted: Quoted) -> list[tuple[int, int]]:
     return clauses
 
 
+def bigrams(text: str) -> set[str]:
+    """The two-character words of a text's runs of Chinese characters, less the generic ones."""
+    words = set()
+    for run in re.findall(r"[\u3400-\u9fff]+", text):
+        words.update(run[i:i + 2] for i in range(len(run) - 1))
+    return words - GENERIC_CONTEXT - ABSENCE_WORDS
+
+
+ABSENCE_WORDS = frozenset({"未观", "观察", "察到", "未见", "没有", "未发", "发现", "发生", "未出", "出现"})
+
+
+def subgroup_absences(excerpt: Quoted) -> list[tuple[str, set[str]]]:
+    """(subgroup, the words of what was not seen) for each absence an excerpt states of a subgroup only."""
+    found = []
+    for start, end in absence_clauses(excerpt):
+        clause = excerpt.text[start:end]
+        match = SUBGROUP_RE.search(clause)
+        if match and not re.search(r"研究|試驗|试验|方面", match.group(1)):
+            phrase = NOT_SUBGROUP.sub("", NOT_SUBGROUP.sub("", match.group(1)))
+            if len(phrase) >= 2:
+                found.append((match.group(1).strip(), bigrams(simplified(clause[match.end():]))))
+    return found
+
+
 def only_severe_absence(quoted: list[Quoted], labels: Labels, owners: frozenset[int]) -> bool:
     """True when the excerpts say the thing was absent, and every time only as severe (or serious)."""
     said = False
@@ -692,6 +717,7 @@ class Prose:
 
     text: str
     key: PathKey
+    about: str = ""  # for an item's result: its name and population, which the result is read with
 
 
 def study_prose(study: Study, key: PathKey) -> Iterator[Prose]:
@@ -701,9 +727,10 @@ def study_prose(study: Study, key: PathKey) -> Iterator[Prose]:
     yield Prose(study.design.summary, key + ("design", "summary"))
     for group in ("baseline", "outcomes"):
         for index, item in enumerate(getattr(study, group)):
+            about = f"{item.name} {item.population or ''}"
             for name in ("name", "result", "timepoint", "population"):
                 if getattr(item, name):
-                    yield Prose(getattr(item, name), key + (group, index, name))
+                    yield Prose(getattr(item, name), key + (group, index, name), about)
     for index, event in enumerate(study.adverse_events):
         yield Prose(event.term, key + ("adverse_events", index, "term"))
         yield Prose(event.summary, key + ("adverse_events", index, "summary"))
@@ -941,6 +968,21 @@ class TableCheck:
                             self.error(piece.key, f"{dotted(piece.key)}: “{name}” is said not to occur, but the source "
                                                   f"says only that no severe {name} (严重) occurred; keep its qualifier")
 
+    def check_absent_subgroups(self, pieces: Iterable[Prose], quoted: list[Quoted]) -> None:
+        """Where the source says something was not seen in a subgroup (在 HER2 2+ 患者中未观察到显著疗效), the
+        curator's sentence saying so names the subgroup: without it, the absence reads as everyone's."""
+        stated = [(subgroup, words) for excerpt in quoted for subgroup, words in subgroup_absences(excerpt)]
+        for piece in pieces:
+            prose = Quoted.of_text("", piece.text)
+            for start, end in absence_clauses(prose):
+                words = bigrams(simplified(prose.text[start:end]))
+                sentence = next(prose.sentences[i] for i, (a, b) in enumerate(prose.spans) if a <= start < b)
+                for subgroup, theirs in stated:
+                    if words & theirs and not population_covers(f"{sentence} {piece.about}", subgroup):
+                        self.error(piece.key, f"{dotted(piece.key)}: the source states this absence only for a "
+                                              f"subgroup (在{subgroup}中); name it here")
+                        break
+
     def check_pairs(self, pieces: Iterable[Prose], quoted: list[Quoted], own: list[OwnFigure], scope: str) -> None:
         """A count given with its denominator in prose (9 例中 6 例, 7/19) is given so in an excerpt: each number
         may stand elsewhere in the excerpts, but not the pair."""
@@ -1161,6 +1203,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
                                       "this row's excerpts", groups)
             check.check_pairs(row_prose(row, row_key), row_quoted, row.own_figures, "this row's excerpts")
             check.check_severity(row_prose(row, row_key), row_quoted, groups)
+            check.check_absent_subgroups(row_prose(row, row_key), row_quoted)
             check.check_own_used(row.own_figures, found, row_key + ("own_figures",))
             scope = row_scope(row, lexicon)
             check.check_words(row_prose(row, row_key) + label_prose(row, row_key), scope, "this row's excerpts")
@@ -1172,6 +1215,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
                                   "any excerpt of this table", table_labels)
         check.check_pairs(overview_prose(overview), table_quoted, overview.own_figures, "any excerpt of this table")
         check.check_severity(overview_prose(overview), table_quoted, table_labels)
+        check.check_absent_subgroups(overview_prose(overview), table_quoted)
         check.check_own_used(overview.own_figures, found, ("overview", "own_figures"))
         for row, row_key in rows:
             for index, excerpt in enumerate(row.excerpts):
