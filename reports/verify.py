@@ -17,6 +17,12 @@ What it enforces, rule by rule (the README's "The rules reports check enforces" 
 6. Every number in the curator's own text (overview, landscape summary, limitations and
    denominators, a study's descriptive fields, editor's notes) occurs in an excerpt of the same
    table (a study's: of the same row), or is declared in ``own_figures`` with a reason.
+7. A row's paper (journal, title, DOI, publication date, first author) and its registry ids occur
+   in the text of an article the row quotes (whitespace and case aside; a journal by a Chinese name
+   of reports/bibliography.py's list or its ``journal_zh``; a date as 2025年2月17日 or 2025-02-17),
+   or are declared under ``source.supplied`` with the value, the record it was checked in and the
+   day; they print with ‡. An index entry's title and date agree with the article's front matter,
+   or occur in the file, or are declared (``reports.bibliography``).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from typing import Iterable, Iterator
 from rapidfuzz import fuzz
 
 from reports.articles import Article
+from reports.bibliography import article_texts, check_bibliography
 from reports.errors import Problems
 from reports.evidence import EvidenceFile
 from reports.figures import (
@@ -629,6 +636,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
     excerpt citing one is not reported again as citing an unknown article.
     """
     texts = {article_id: ArticleText.of(article) for article_id, article in articles.items()}
+    bibliography_texts = article_texts(articles)
     verification = Verification()
     row_ids: dict[str, str] = {}
     excerpt_ids: dict[str, str] = {}
@@ -648,6 +656,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
                     check.check_part(part, key, own)
             if isinstance(row, Study):
                 check.check_phase(row, row_key)
+            check_bibliography(file, row, row_key, bibliography_texts, problems)
             row_quoted = [Quoted.of(excerpt) for excerpt in own.values()]
             table_quoted += row_quoted
             found = check.check_prose(row_prose(row, row_key), row_quoted, row.own_figures, row_key + ("own_figures",),
