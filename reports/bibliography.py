@@ -14,9 +14,10 @@ front matter, or occur in the file, or be declared (``check_index_entry``, run b
 ``reports.articles`` while it still has the front matter).
 
 Occurrence is all that is checked: a journal the article names for another reason (《自然》 in a
-report on a Nature Medicine paper) would back a row that gave it. The matching is written by hand
-(a few regular expressions over a compacted text): what counts as one identifier or one date is
-ours to decide, and no library decides it for Chinese news text.
+report on a Nature Medicine paper) would back a row that gave it, and an English journal name that
+is a common word (Cell, Blood) is found wherever the word stands alone. The matching is written by
+hand (a few regular expressions over the text with its whitespace folded): what counts as one
+identifier or one date is ours to decide, and no library decides it for Chinese news text.
 """
 
 from __future__ import annotations

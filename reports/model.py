@@ -530,7 +530,9 @@ class Study(Dated):
     design: Design
     phase: Phase = Field(description="FHIR ResearchStudy / ClinicalTrials.gov phase code; not-reported when the "
                                      "sources do not state it; n-a for studies without phases (case reports ...)")
-    registry_ids: list[RegistryId] = Field(default_factory=list)
+    registry_ids: list[RegistryId] = Field(
+        default_factory=list, description="the trial's registrations; each in the row's articles or declared "
+                                          "under source.supplied")
     intervention: str
     enrollment: Enrollment
     baseline: list[Measurement] = Field(default_factory=list)

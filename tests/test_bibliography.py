@@ -294,3 +294,21 @@ def test_check_names_the_field_through_the_command_line(tmp_path):
     assert f"seeds/evidence/car-m.yaml:{line}:20: studies.0.registry_ids.0: NCT04660928 does not occur" in result.stderr
     assert f"studies.0.source.supplied.0: declares registry id NCT04660929 as supplied, but the row gives " \
            "NCT04660928" in result.stderr
+
+
+def test_an_article_date_from_another_record_is_declared_in_the_index_and_printed_with_its_record(tmp_path):
+    from reports.build import BriefingOptions, briefing_html, prepare_briefing
+
+    article = ARTICLE.replace('date: "2025-03-01"\n', "")
+    index = INDEX + "    published: 2025-03-01\n"
+    assert problems_of(demo(tmp_path / "a", article=article, index=index)) == [
+        "seeds/articles.yaml:5:16: demo.md: published 2025-03-01 does not occur in demo.md (as 2025年3月1日 or "
+        "2025-03-01); correct it, or declare it under supplied: with the record it comes from"]
+
+    index += ("    supplied:\n      - {field: published, value: 2025-03-01, record: \"https://example.org/news/1 "
+              "(the page's date)\", checked: 2026-01-10}\n")
+    project = Project.at(demo(tmp_path / "b", article=article, index=index))
+    _, context = prepare_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    html = briefing_html(project, context).replace("\u2060", "").replace("\xa0", " ")
+    assert '(2025-03-01<sup class="supplied-mark">‡</sup>)' in html
+    assert "非该报道所载：2025-03-01：https://example.org/news/1 (the page's date)（2026-01-10 核对）" in html
