@@ -249,10 +249,21 @@ def checked_links(row: Study | Landscape, texts: Mapping[str, str]) -> tuple[str
     return doi, [fact.value for fact in facts if fact.field == "registry_ids" and fact.checked]
 
 
-def supplied_note(entry: Supplied) -> str:
-    """What a ‡ stands for, as printed: the value, its record and the day it was checked."""
-    by = f"，{entry.by}" if entry.by else ""
-    return f"{entry.value}：{entry.record}（{entry.checked.isoformat()} 核对{by}）"
+# What a ‡ stands for, by field: a paper's (source.supplied) and a report's own (articles.yaml supplied).
+SUPPLIED_LABELS = {"journal": "期刊", "title": "论文题名", "doi": "DOI", "published": "论文发表日期",
+                   "first_author": "第一作者", "registry_ids": "注册号"}
+ARTICLE_SUPPLIED_LABELS = {"title": "报道题名", "published": "报道发布日期"}
+
+
+def supplied_notes(entries: list[Supplied], labels: Mapping[str, str] = SUPPLIED_LABELS) -> list[str]:
+    """What the ‡ marks stand for, one line per record: the facts (a registry id by its number), the
+    record and the day it was checked (论文题名、DOI、注册号 NCT00085930；记录：PubMed PMID …（2026-12-01 核对））."""
+    grouped: dict[tuple[str, str, str | None], list[str]] = {}
+    for entry in entries:
+        label = labels[entry.field] + (f" {entry.value}" if entry.field == "registry_ids" else "")
+        grouped.setdefault((entry.record, entry.checked.isoformat(), entry.by), []).append(label)
+    return [f"{'、'.join(facts)}；记录：{record}（{checked} 核对{f'，{by}' if by else ''}）"
+            for (record, checked, by), facts in grouped.items()]
 
 
 # ---------------------------------------------------------------------------------------------

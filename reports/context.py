@@ -153,7 +153,7 @@ def fact(source: Source | None, field: str, printed: str, value: str | None = No
 
 def supplied_notes(source: Source | None) -> list[str]:
     """What each ‡ of a row stands for: the value, the record it was checked in and the day."""
-    return [bibliography.supplied_note(entry) for entry in source.supplied] if source else []
+    return bibliography.supplied_notes(source.supplied) if source else []
 
 
 def paper_citation(source: Source) -> Markup:
@@ -243,7 +243,6 @@ class StudyView:
     grade_symbols: str
     grade_marks: list[str]
     references: list[int]
-    supplied_notes: list[str] = field(default_factory=list)  # what each ‡ stands for
 
 
 @dataclass
@@ -443,7 +442,6 @@ def _study_view(study: Study, references: References, footnotes: list[Footnote])
         grade_symbols=symbols,
         grade_marks=marks,
         references=references.of_excerpts(study.excerpts),
-        supplied_notes=supplied_notes(study.source),
     )
 
 
@@ -541,7 +539,7 @@ def _landscape_view(landscape: Landscape, references: References, convert: Calla
 def reference_view(number_: int, article: Article, content: Content) -> ReferenceView:
     papers: list[Markup] = []
     registry_ids: list[Markup] = []
-    notes = [bibliography.supplied_note(entry) for entry in article.supplied]
+    notes = bibliography.supplied_notes(article.supplied, bibliography.ARTICLE_SUPPLIED_LABELS)
     for file in content.tables:
         for row in file.table.rows:
             if not any(e.article == article.id for e in row.excerpts):

@@ -172,8 +172,9 @@ def test_without_its_declaration_the_doi_is_an_error_and_with_it_the_briefing_ma
     assert f"Example Journal，2025-02-28{mark}，doi:10.1234/example.5678{mark}" in html  # the evidence table
     assert f"NCT01234567{mark}" in html
     assert "Example Journal" + mark not in html  # the article names the journal: no mark
-    assert ("‡ 编者依据外部记录补充，非该报道所载：10.1234/example.5678：the journal's page (a made-up record)"
-            "（2026-01-10 核对）") in html  # the references say where it comes from
+    # the references say where each comes from
+    assert "‡ 编者依据外部记录补充，非该报道所载：DOI、论文发表日期；记录：the journal's page (a made-up record)（2026-01-10 核对）" in html
+    assert "‡ 编者依据外部记录补充，非该报道所载：注册号 NCT01234567；记录：ClinicalTrials.gov (a made-up record)" in html
     assert "‡ 编者依据外部记录补充，非来源文章所载" in html  # the method explains the mark
 
 
@@ -311,4 +312,4 @@ def test_an_article_date_from_another_record_is_declared_in_the_index_and_printe
     _, context = prepare_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
     html = briefing_html(project, context).replace("\u2060", "").replace("\xa0", " ")
     assert '(2025-03-01<sup class="supplied-mark">‡</sup>)' in html
-    assert "非该报道所载：2025-03-01：https://example.org/news/1 (the page's date)（2026-01-10 核对）" in html
+    assert "非该报道所载：报道发布日期；记录：https://example.org/news/1 (the page's date)（2026-01-10 核对）" in html
