@@ -23,7 +23,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import nh3
@@ -33,7 +33,10 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from reports.errors import Problems
-from reports.model import ArticleEntry, ArticleIndex, PartialDate, ProjectSettings, without_superscripts
+from reports.bibliography import check_index_entry
+from reports.model import (
+    ArticleEntry, ArticleIndex, PartialDate, ProjectSettings, SuppliedArticleFact, without_superscripts,
+)
 from reports.settings import promotional_warning, promotional_words_in
 from reports.sources import SizeLimit, by_extension, parse_yaml, read_text, validate_model
 from reports.text import hidden_by_numbers, line_and_column, normal_characters, normal_form
@@ -83,6 +86,7 @@ class Article:
     figures_omitted: int = 0
     superscripts: list[str] = field(default_factory=list)  # as they should read (articles.yaml)
     artefacts: list[str] = field(default_factory=list)  # the paste's stray text (articles.yaml)
+    supplied: list[SuppliedArticleFact] = field(default_factory=list)  # title or date from another record (‡)
 
     def printed(self, text: str) -> str:
         """A quotation of this article as printed: the paste's artefacts left out, its lost
@@ -412,8 +416,10 @@ def in_normal_form(entry: ArticleEntry) -> ArticleEntry:
 
 
 def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, int] | None, index_path: Path,
-                 problems: Problems, limit: SizeLimit | None = None) -> Article | None:
-    """Read one article; ``entry`` is its index entry (at ``entry_at`` in the index), None when unlisted."""
+                 problems: Problems, limit: SizeLimit | None = None,
+                 field_at: Callable[[tuple], tuple[int, int]] | None = None) -> Article | None:
+    """Read one article; ``entry`` is its index entry (at ``entry_at`` in the index), None when unlisted;
+    ``field_at(key)``: where the entry's value at key stands (default: the entry)."""
     text = read_text(path, problems, limit)
     if text is None:
         return None
@@ -458,6 +464,10 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
                        f"article '{path.stem}' has no {', '.join(missing)}; add {where} or to its front matter")
         return None
 
+    if listed:
+        # While the front matter is at hand: what the index says of the file agrees with it.
+        check_index_entry(entry, meta, front.body, path.name, field_at or (lambda key: (line, column)), problems,
+                          index_path)
     body, found = _drop_lines(front.body, entry.omit_lines)
     for omitted in entry.omit_lines:
         if omitted.strip() not in found:
@@ -488,6 +498,7 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
         figures_omitted=figures,
         superscripts=entry.superscripts,
         artefacts=entry.artefacts,
+        supplied=entry.supplied,
     )
 
 
@@ -515,6 +526,7 @@ def read_articles(seeds: Path, problems: Problems, settings: ProjectSettings | N
     index_path = seeds / "articles.yaml"
     articles_dir = seeds / "articles"
     entries: dict[str, tuple[ArticleEntry, tuple[int, int]]] = {}
+    numbers: dict[str, int] = {}  # each entry's place in the index, to locate its fields
     if index_path.exists() or index_path.is_symlink():
         index = validate_model(ArticleIndex, index_path, problems, index_limit, INDEX_SHAPE)
         if index is not None:
@@ -533,6 +545,7 @@ def read_articles(seeds: Path, problems: Problems, settings: ProjectSettings | N
                                    f"no article file seeds/articles/{entry.file}; fix the name or add the file")
                     continue
                 entries[entry.file] = (entry, at)
+                numbers[entry.file] = number
                 words = promotional_words_in(entry.title or "", settings) if entry.title_supplied else []
                 if words:
                     problems.error(index_path, *positions.of(("articles", number, "title")), promotional_warning(words))
@@ -546,7 +559,9 @@ def read_articles(seeds: Path, problems: Problems, settings: ProjectSettings | N
             problems.error(path, 0, 0, f"two article files are named '{path.stem}'; rename one")
             continue
         entry, at = entries.get(path.name, (None, None))
-        article = read_article(path, entry, at, index_path, problems, article_limit)
+        field_at = (lambda key, number=numbers[path.name]: positions.of(("articles", number, *key))) \
+            if path.name in numbers else None
+        article = read_article(path, entry, at, index_path, problems, article_limit, field_at)
         if article is not None:
             articles[article.id] = article
     return articles

@@ -14,7 +14,7 @@ from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Callable
 
-from reports import __version__
+from reports import __version__, bibliography
 from reports.articles import Article, Link
 from markupsafe import Markup, escape
 
@@ -143,30 +143,49 @@ def author_as_cited(name: str) -> str:
     return f"{parts[-1]} {''.join(part[0].upper() for part in parts[:-1])}"
 
 
-def paper_citation(source: Source) -> str:
+SUPPLIED_MARK = Markup(f'<sup class="supplied-mark">{bibliography.SUPPLIED_MARK}</sup>')
+
+
+def fact(source: Source | None, field: str, printed: str, value: str | None = None) -> Markup:
+    """A bibliographic fact as printed, escaped, with ‡ when the editors supplied it from another record
+    (source.supplied): the reader tells it from what the source article states."""
+    supplied = bibliography.declaration(source, field, printed if value is None else value)
+    return escape(printed) + (SUPPLIED_MARK if supplied else Markup(""))
+
+
+def supplied_notes(source: Source | None) -> list[str]:
+    """What each ‡ of a row stands for: the value, the record it was checked in and the day."""
+    return bibliography.supplied_notes(source.supplied) if source else []
+
+
+def paper_citation(source: Source) -> Markup:
     """A journal paper as GB/T 7714 cites it, from what the row knows: [author, et al.] [title][J].
     journal, year. DOI. Nothing the row does not know is filled in (no volume or pages)."""
-    text = f"{source.title}[J]. " if source.title else ""
-    text += source.journal
+    text = fact(source, "title", source.title) + "[J]. " if source.title else Markup("")
+    text += fact(source, "journal", source.journal)
     if source.published:
-        text += f", {source.published.year}"
+        text += ", " + fact(source, "published", str(source.published.year), source.published.iso())
     text += "."
     if source.first_author:
-        text = f"{author_as_cited(source.first_author)}, et al. {text}"
+        text = fact(source, "first_author", author_as_cited(source.first_author), source.first_author) + ", et al. " + text
     if source.doi:
-        text += f" DOI: {source.doi}."
+        text += " DOI: " + fact(source, "doi", source.doi) + "."
     return text
 
 
-def format_source(source: Source | None) -> str:
+def format_source(source: Source | None) -> Markup:
     if source is None:
-        return ""
-    parts = [source.journal]
+        return Markup("")
+    parts = [fact(source, "journal", source.journal)]
     if source.published:
-        parts.append(source.published.iso())
+        parts.append(fact(source, "published", source.published.iso()))
     if source.doi:
-        parts.append(f"doi:{source.doi}")
-    return "，".join(parts)
+        parts.append("doi:" + fact(source, "doi", source.doi))
+    return Markup("，").join(parts)
+
+
+def registry_ids_marked(study: Study) -> list[Markup]:
+    return [fact(study.source, "registry_ids", registry_id) for registry_id in study.registry_ids]
 
 
 def format_enrollment(study: Study) -> str:
@@ -211,7 +230,7 @@ class StudyView:
     phase: str
     design: str
     study_type: str
-    registry_ids: list[str]
+    registry_ids: list[Markup]  # ‡ after an id the editors supplied
     intervention: str
     enrollment: str
     baseline: list[str]
@@ -219,8 +238,8 @@ class StudyView:
     headline: str  # the main outcome: the one marked headline, else the first with a rate, else the first
     safety: list[str]
     follow_up: str
-    source: str
-    source_title: str | None
+    source: Markup  # journal, date, DOI; ‡ after a supplied one
+    source_title: Markup | None
     cebm_level: int
     grade_label: str
     grade_symbols: str
@@ -254,7 +273,7 @@ class LandscapeView:
     trials: str
     series: list[SeriesView]
     limitations: list[Markup]
-    source: str
+    source: Markup
     references: list[int]
     own_notes: list[str]  # what each † stands for
     population: str = ""  # the trials analysed, as one statement: 纳入分析的 CAR-T 临床试验 1580 项（ClinicalTrials.gov 注册信息）
@@ -288,9 +307,11 @@ class ReferenceView:
     accessed: str | None  # ISO: when the curator read it (articles.yaml accessed); never the build date
     url: str | None
     original: str | None
-    papers: list[str]  # the journal papers the article reports, cited first (GB/T 7714 [J])
-    registry_ids: list[str]
+    papers: list[Markup]  # the journal papers the article reports, cited first (GB/T 7714 [J])
+    registry_ids: list[Markup]
     links: list[Link]
+    supplied_notes: list[str] = field(default_factory=list)  # what each ‡ of the entry stands for
+    marked: tuple[str, ...] = ()  # the article's own fields from another record (title, published): ‡
 
 
 @dataclass
@@ -410,7 +431,7 @@ def _study_view(study: Study, references: References, footnotes: list[Footnote])
         phase=PHASE_LABELS[study.phase],
         design=study.design.summary,
         study_type=STUDY_TYPE_LABELS[study.design.study_type],
-        registry_ids=study.registry_ids,
+        registry_ids=registry_ids_marked(study),
         intervention=study.intervention,
         enrollment=format_enrollment(study),
         baseline=[format_measurement(m) for m in study.baseline],
@@ -419,7 +440,7 @@ def _study_view(study: Study, references: References, footnotes: list[Footnote])
         safety=safety_lines(study),
         follow_up=study.follow_up.summary if study.follow_up else "未报道",
         source=format_source(study.source),
-        source_title=study.source.title,
+        source_title=fact(study.source, "title", study.source.title) if study.source.title else None,
         cebm_level=study.cebm_level,
         grade_label=label,
         grade_symbols=symbols,
@@ -520,8 +541,9 @@ def _landscape_view(landscape: Landscape, references: References, convert: Calla
 
 
 def reference_view(number_: int, article: Article, content: Content) -> ReferenceView:
-    papers: list[str] = []
-    registry_ids: list[str] = []
+    papers: list[Markup] = []
+    registry_ids: list[Markup] = []
+    notes = bibliography.supplied_notes(article.supplied, bibliography.ARTICLE_SUPPLIED_LABELS)
     for file in content.tables:
         for row in file.table.rows:
             if not any(e.article == article.id for e in row.excerpts):
@@ -529,8 +551,9 @@ def reference_view(number_: int, article: Article, content: Content) -> Referenc
             if row.source is not None and (paper := paper_citation(row.source)) not in papers:
                 papers.append(paper)
             for registry_id in getattr(row, "registry_ids", []):
-                if registry_id not in registry_ids:
-                    registry_ids.append(registry_id)
+                if (marked := fact(row.source, "registry_ids", registry_id)) not in registry_ids:
+                    registry_ids.append(marked)
+            notes += [note for note in supplied_notes(row.source) if note not in notes]
     original = None
     if article.original_outlet or article.original_title or article.original_author:
         original = "，".join(x for x in (article.original_outlet, article.original_author,
@@ -551,6 +574,8 @@ def reference_view(number_: int, article: Article, content: Content) -> Referenc
         papers=papers,
         registry_ids=registry_ids,
         links=article.links,
+        supplied_notes=notes,
+        marked=tuple(entry.field for entry in article.supplied),
     )
 
 

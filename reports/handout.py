@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from reports import __version__
+from reports.bibliography import article_texts, checked_links, declaration
 from reports.build import (
     BuildResult, Rendered, briefing_html, build_date_from_environment, build_warnings, inline_css,
 )
 from reports.context import (
-    BOUND_PREFIX, GRADE_LABELS, MM, PHASE_LABELS, STUDY_TYPE_LABELS, Chart, References,
-    certainty_text, chinese_date, dating, format_enrollment, format_measurement, headline_outcome, marked_text,
-    number, rate_of, safety_lines, source_label, svg_data_url,
+    BOUND_PREFIX, GRADE_LABELS, MM, PHASE_LABELS, STUDY_TYPE_LABELS, SUPPLIED_MARK, Chart, References,
+    certainty_text, chinese_date, dating, fact, format_enrollment, format_measurement, headline_outcome,
+    marked_text, number, rate_of, registry_ids_marked, safety_lines, source_label, svg_data_url,
 )
 from reports.errors import Location, Problem, ReportError
 from reports.evidence import EvidenceFile
@@ -97,7 +98,7 @@ class HandoutRow:
     follow_up: str
     certainty: str
     grade_symbols: str
-    registry_ids: list[str]
+    registry_ids: list[Markup]  # ‡ after an id the editors supplied
     references: list[int]
     safety: list[str]
 
@@ -114,7 +115,7 @@ class HandoutQuote:
 @dataclass
 class SourceLink:
     kind: str  # 文章 / 论文 / 注册
-    label: str
+    label: Markup | str  # ‡ after a DOI or registry id the editors supplied
     url: str
     qr: str  # data: URL of the QR code's SVG
     lang: str = "zh-Hans"
@@ -232,7 +233,7 @@ def handout_row(study: Study, references: References) -> HandoutRow:
         follow_up=study.follow_up.summary if study.follow_up else "未报道",
         certainty=certainty_text(study),
         grade_symbols=GRADE_LABELS[study.grade][1],
-        registry_ids=study.registry_ids,
+        registry_ids=registry_ids_marked(study),
         references=references.of_excerpts(study.excerpts),
         safety=safety_lines(study),
     )
@@ -265,12 +266,18 @@ def registry_url(registry_id: str) -> str | None:
 
 def source_links(table: EvidenceFile, content: Content, references: References, qr_size: float
                  ) -> tuple[list[SourceLink], list[str]]:
-    """Every source a reader can open, each with a QR code; and the ones with no address."""
+    """Every source a reader can open, each with a QR code; and the ones with no address.
+
+    A paper's DOI or a registry id gets a code only when it is checked: it occurs in the row's
+    articles, or is declared as supplied by the editors (then its label carries ‡). A code sends a
+    reader to a record as if the source had named it.
+    """
     links: list[SourceLink] = []
     unlinked: list[str] = []
     seen: set[str] = set()
+    texts = article_texts(content.articles)
 
-    def add(kind: str, label: str, url: str, lang: str = "zh-Hans", number_: int | None = None) -> None:
+    def add(kind: str, label: Markup | str, url: str, lang: str = "zh-Hans", number_: int | None = None) -> None:
         if url not in seen:
             seen.add(url)
             links.append(SourceLink(kind, label, url, svg_data_url(qr_svg(url, qr_size)), lang, number_))
@@ -283,16 +290,19 @@ def source_links(table: EvidenceFile, content: Content, references: References, 
         else:
             unlinked.append(f"[{references.order.index(article_id) + 1}] {label}（网址未提供）")
     for row in table.table.rows:
-        if row.source and row.source.doi:
+        doi, registry_ids = checked_links(row, texts)
+        if doi:
             year = f", {row.source.published.year}" if row.source.published else ""
             # The address under it is the DOI's (https://doi.org/...): the label does not repeat it.
-            add("论文", f"{row.source.journal}{year}", "https://doi.org/" + quote(row.source.doi, safe="/:;()._-<>"))
-        for registry_id in getattr(row, "registry_ids", []):
+            mark = SUPPLIED_MARK if declaration(row.source, "doi", doi) else Markup("")
+            add("论文", escape(f"{row.source.journal}{year}") + mark, "https://doi.org/" + quote(doi, safe="/:;()._-<>"))
+        for registry_id in registry_ids:
             url = registry_url(registry_id)
+            label = "试验注册 " + fact(row.source, "registry_ids", registry_id)
             if url:
-                add("注册", f"试验注册 {registry_id}", url)
+                add("注册", label, url)
             else:
-                unlinked.append(f"试验注册 {registry_id}（中国临床试验注册中心 chictr.org.cn 检索）")
+                unlinked.append(label + "（中国临床试验注册中心 chictr.org.cn 检索）")
     return links, unlinked
 
 
@@ -330,6 +340,8 @@ def handout_context(content: Content, table: EvidenceFile, paper: Paper, marks: 
         "quotes": quotes,
         "links": links,
         "unlinked": unlinked,
+        # ‡ stands in the rows or the sources: the handout says what it means
+        "supplied": any(row.source and row.source.supplied for row in table.table.rows),
         "paper": paper,
         "marks": marks,
         "bleed": BLEED_MM,

@@ -191,6 +191,39 @@ def percentage_in_range(value: Figure | None, info: ValidationInfo) -> Figure | 
 
 
 # ---------------------------------------------------------------------------------------------
+# Facts the editors supplied from records other than the articles (issue 22): declared, never silent.
+
+
+def _as_text(value: object) -> object:
+    """A YAML date (2025-02-17, unquoted) as the text the curator wrote, so that it compares as one."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return PartialDate.parse(value).iso()
+    return value
+
+
+class Supplied(YamlModel):
+    """A bibliographic fact the row's articles do not state, supplied by the editors from another
+    record: bound to the value that was checked, so that a later edit of the field is noticed, and
+    printed with ‡ and its record (reports/bibliography.py checks it)."""
+
+    field: Literal["journal", "title", "doi", "published", "first_author", "registry_ids"] = Field(
+        description="which fact of the row: a field of source:, or registry_ids")
+    value: Annotated[str, BeforeValidator(_as_text)] = Field(
+        min_length=1, description="the value as checked in the record, exactly as the field gives it (for "
+                                  "registry_ids: which id)")
+    record: str = Field(min_length=6, description="where it was checked: the registry page, the PubMed record "
+                                                  "(PMID), the journal's page (its address or number)")
+    checked: Day = Field(description="the day it was checked in that record (YYYY-MM-DD)")
+    by: str | None = Field(None, description="who checked it, when it is to be printed")
+
+
+class SuppliedArticleFact(Supplied):
+    """An article's title or date that its file does not state (articles.yaml supplied:)."""
+
+    field: Literal["title", "published"] = Field(description="title or published")
+
+
+# ---------------------------------------------------------------------------------------------
 # The article index (seeds/articles.yaml): what the article files themselves lack.
 
 
@@ -254,6 +287,9 @@ class ArticleEntry(YamlModel):
                 raise ValueError(f"'{item}' is a number alone; write it with what stands beside it in the text "
                                  "(×10⁹, 0.75×10⁹, mg/m²), so that no other number of the article changes")
         return value
+    supplied: list[SuppliedArticleFact] = Field(
+        default_factory=list, description="the title or published date when the article's file does not state "
+                                          "it, each with the record it was checked in (printed with ‡)")
     original_outlet: str | None = Field(None, description="for reposted news: the original outlet")
     original_title: str | None = Field(None, description="for reposted news: the original title")
     original_author: str | None = Field(None, description="for reposted news: the original author")
@@ -409,11 +445,20 @@ class FollowUp(Backed):
 
 
 class Source(YamlModel):
-    journal: str
-    title: str | None = None
+    """The journal paper a row's articles report: each fact occurs in one of the row's articles, or
+    is declared under supplied (reports check, reports/bibliography.py)."""
+
+    journal: str = Field(description="the journal, as the paper gives it (The Lancet, Nature Medicine)")
+    journal_zh: str | None = Field(
+        None, description="the journal's name as the Chinese article writes it (《柳叶刀》), when it is not in "
+                          "reports/bibliography.py's list; must occur in the row's article")
+    title: str | None = Field(None, description="the paper's title")
     doi: Doi | None = None
-    published: IsoDate | None = None
+    published: IsoDate | None = Field(None, description="the paper's publication date")
     first_author: str | None = None
+    supplied: list[Supplied] = Field(
+        default_factory=list, description="facts of this source (and the row's registry_ids) that the row's "
+                                          "articles do not state, each with the record it was checked in")
 
 
 class Design(YamlModel):
@@ -565,7 +610,9 @@ class Study(Dated):
     design: Design
     phase: Phase = Field(description="FHIR ResearchStudy / ClinicalTrials.gov phase code; not-reported when the "
                                      "sources do not state it; n-a for studies without phases (case reports ...)")
-    registry_ids: list[RegistryId] = Field(default_factory=list)
+    registry_ids: list[RegistryId] = Field(
+        default_factory=list, description="the trial's registrations; each in the row's articles or declared "
+                                          "under source.supplied")
     intervention: str
     enrollment: Enrollment
     baseline: list[Measurement] = Field(default_factory=list)

@@ -31,6 +31,12 @@ What it enforces, rule by rule (the README's "The rules reports check enforces" 
 8. Clinical words of the curator's text are stated in the scope's excerpts (``reports.claims``,
    ``reports/lexicon.yaml``); design fields are stated or ``not-reported``; promotional words are
    refused.
+9. A row's paper (journal, title, DOI, publication date, first author) and its registry ids occur
+   in the text of an article the row quotes (whitespace and case aside; a journal by a Chinese name
+   of reports/bibliography.py's list or its ``journal_zh``; a date as 2025年2月17日 or 2025-02-17),
+   or are declared under ``source.supplied`` with the value, the record it was checked in and the
+   day; they print with ‡. An index entry's title and date agree with the article's front matter,
+   or occur in the file, or are declared (``reports.bibliography``).
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from typing import Iterable, Iterator
 from rapidfuzz import fuzz
 
 from reports.articles import Article
+from reports.bibliography import article_texts, check_bibliography
 from reports.errors import Problems
 from reports.evidence import EvidenceFile
 from reports.claims import _to_simplified
@@ -1173,6 +1180,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
     """
     texts = {article_id: ArticleText.of(article) for article_id, article in articles.items()}
     lexicon = lexicon_for((settings or ProjectSettings()).claim_words)
+    bibliography_texts = article_texts(articles)
     verification = Verification()
     row_ids: dict[str, str] = {}
     excerpt_ids: dict[str, str] = {}
@@ -1195,6 +1203,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
             if isinstance(row, Study):
                 check.check_phase(row, row_key)
                 check.check_certainty(row, row_key)
+            check_bibliography(file, row, row_key, bibliography_texts, problems)
             row_quoted = [Quoted.of(excerpt) for excerpt in own.values()]
             table_quoted += row_quoted
             groups = list({id(labels): labels for labels in rivals.values()}.values())

@@ -89,6 +89,11 @@ studies:
       journal: Example Journal
       doi: 10.1234/example.5678
       published: 2025-02-28
+      # The demo article names the journal only: the rest is declared (printed with ‡).
+      supplied:
+        - {field: doi, value: 10.1234/example.5678, record: "the journal's page (a made-up record)", checked: 2026-01-10}
+        - {field: published, value: 2025-02-28, record: "the journal's page (a made-up record)", checked: 2026-01-10}
+        - {field: registry_ids, value: NCT01234567, record: "ClinicalTrials.gov (a made-up record)", checked: 2026-01-10}
     certainty:
       cebm_level: 4
       grade: very-low

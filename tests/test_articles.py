@@ -36,6 +36,10 @@ articles:
   - file: c.md
     title: 丙
     published: 2025-11-16
+    # the text states neither: the index says where they come from
+    supplied:
+      - {field: title, value: 丙, record: 丙网的文章页面（https://example.org/c）, checked: 2025-11-20}
+      - {field: published, value: 2025-11-16, record: 丙网的文章页面（https://example.org/c）, checked: 2025-11-20}
     outlet: 丙网
     script: zh-Hans
     paragraphs: lines

@@ -272,9 +272,13 @@ def test_a_reference_cites_the_journal_paper_first_and_the_news_article_as_its_s
     assert ("[1]HegdeM,etal.TumorresponseandendogenousimmunereactivityafteradministrationofHER2CARTcells"
             "inachildwithmetastaticrhabdomyosarcoma[J].NatureCommunications,2020.DOI:10.1038/s41467-020-17175-8."
             "中文报道（本简报摘录出处）：生物谷（bioon.com）.CAR-T细胞疗法让一名横纹肌肉瘤患儿完全康复[EB/OL]") in references
-    # No first author known: none invented; no year known: none printed.
-    assert "[2]Long-termoutcomesofGD2-directedCAR-Tcelltherapyinpatientswithneuroblastoma[J].NatureMedicine,2025." \
-           "DOI:10.1038/s41591-025-03513-0.中文报道（本简报摘录出处）：" in references
+    # No first author known: none invented; no year known: none printed. What the article does not
+    # state is marked ‡ (supplied by the editors), its record under the entry.
+    assert "[2]Long-termoutcomesofGD2-directedCAR-Tcelltherapyinpatientswithneuroblastoma‡[J].NatureMedicine,2025." \
+           "DOI:10.1038/s41591-025-03513-0‡.中文报道（本简报摘录出处）：" in references
+    assert "注册号：NCT00085930‡‡编者依据外部记录补充，非该报道所载：论文题名、DOI、注册号NCT00085930；记录：PubMedPMID" \
+           "39962287,asanearliereditingsessiongaveit(2026-12-01);therecordwasnotshownandisnotre-checkedhere" \
+           "（2026-12-01核对）" in references
     assert "[5]CAR-macrophagetherapyforHER2-overexpressingadvancedsolidtumors:aphase1trial[J].NatureMedicine." \
            "中文报道" in references
     # A source without a paper is cited as itself.
