@@ -672,7 +672,15 @@ def allowed_mutants(shipped: Shipped) -> Iterator[ClaimMutant]:
                 yield mutant("allowed", shipped, row_key + ("adverse_events", index, "grading"),
                              {"system": "not-reported"}, f"grading {event['grading']['system']} -> not-reported")
         for index, registry_id in enumerate(row.get("registry_ids") or []):
-            yield mutant("allowed", shipped, row_key + ("registry_ids", index), DELETE, f"registry id {registry_id} removed")
+            removed = mutant("allowed", shipped, row_key + ("registry_ids", index), DELETE,
+                             f"registry id {registry_id} removed")
+            supplied = (row.get("source") or {}).get("supplied") or []
+            declared = [number for number, entry in enumerate(supplied)
+                        if entry.get("field") == "registry_ids" and entry.get("value") == registry_id]
+            # its declaration goes with it: a declaration of nothing is an error of its own
+            edits = removed.edits + tuple((row_key + ("source", "supplied", number), DELETE)
+                                          for number in sorted(declared, reverse=True))
+            yield ClaimMutant("allowed", shipped.path, edits, removed.what)
         for name in DESIGN_FIELDS:
             if "not-reported" in literal_values(Design, name) and row["design"].get(name) not in DROPS_INFORMATION:
                 yield mutant("allowed", shipped, row_key + ("design", name), "not-reported",
