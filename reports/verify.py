@@ -548,10 +548,10 @@ def only_severe_absence(quoted: list[Quoted], labels: Labels, owners: frozenset[
     said = False
     for excerpt in quoted:
         for start, end in absence_clauses(excerpt):
-            for at, _, its_owners in labels.occurrences(excerpt.text, start, end):
+            for at, stop, its_owners in labels.occurrences(excerpt.text, start, end):
                 if its_owners & owners:
                     said = True
-                    if not severe_before(excerpt.text, at, start):
+                    if not (severe_before(excerpt.text, at, start) or SEVERE_WORD.search(excerpt.text[at:stop])):
                         return False
     return said
 
@@ -967,11 +967,11 @@ class TableCheck:
             prose = Quoted.of_text("", piece.text)
             for start, end in absence_clauses(prose):
                 for labels in label_groups:
-                    for at, _, owners in labels.occurrences(prose.text, start, end):
-                        if severe_before(prose.text, at, start):
+                    for at, stop, owners in labels.occurrences(prose.text, start, end):
+                        if severe_before(prose.text, at, start) or SEVERE_WORD.search(prose.text[at:stop]):
                             continue
                         if only_severe_absence(quoted, labels, owners):
-                            name = prose.text[at:_]
+                            name = prose.text[at:stop]
                             self.error(piece.key, f"{dotted(piece.key)}: “{name}” is said not to occur, but the source "
                                                   f"says only that no severe {name} (严重) occurred; keep its qualifier")
 

@@ -169,3 +169,61 @@ def test_phases_are_read_in_every_way_they_are_written():
     assert phase_tokens("入组时均为Ⅳ期") == {"IV"}
     assert phase_tokens("a phase 1/2 trial") == {"I/II"}
     assert phase_tokens("同一期") == set()
+
+
+# --- What the words around a figure say -----------------------------------------------------------
+
+def test_an_absence_the_source_states_only_as_severe_keeps_its_qualifier(articles):
+    # 未观察到…严重细胞因子释放综合征（CRS）: CRS of grade 1-2 did occur
+    errors = check("car-m", articles, ("未见剂量限制性毒性、严重 CRS", "未见剂量限制性毒性、CRS"))
+    assert any("overview.key_message: “CRS” is said not to occur, but the source says only that no severe CRS" in e
+               for e in errors), errors
+    errors = check("car-nk", articles, ("term: 其他 CAR-NK 治疗相关严重不良事件", "term: 其他 CAR-NK 治疗相关不良事件"))
+    assert any("adverse_events.3.term: “其他 CAR-NK 治疗相关不良事件” with 0 patients says none occurred" in e
+               for e in errors), errors
+
+
+def test_an_absence_the_source_states_for_a_subgroup_names_the_subgroup(articles):
+    errors = check("car-m", articles, ("44% 疾病稳定，HER2 2+ 亚组未见显著疗效", "44% 疾病稳定，未见显著疗效"))
+    assert any("overview.key_message: the source states this absence only for a subgroup (在HER2 2+中)" in e
+               for e in errors), errors
+
+
+def test_a_count_with_its_denominator_is_the_sources_pair(articles):
+    # 9 and 18 are both counts of the article, but 6 of 18 is not what it says
+    errors = check("car-nk", articles, ("随访超过 12 个月的 9 例中 6 例", "随访超过 12 个月的 18 例中 6 例"))
+    assert any("overview.key_message: “6 of 18” is not stated as such" in e for e in errors), errors
+
+
+def test_a_count_in_prose_stands_in_the_words_of_its_excerpt(articles):
+    # 1 例 is a count of the article (1 例出现 CRS), but not of the patients treated
+    errors = check("car-nk", articles, ("病例系列中，18 例复发或难治性", "病例系列中，1 例复发或难治性"))
+    assert any("overview.status: “1 例” stands in other words here than in" in e for e in errors), errors
+
+
+def test_two_outcomes_names_swapped_with_their_figures_kept_are_caught(articles):
+    errors = check("car-t", articles, ("name: 存活 8 年以上", "name: SWAP"), ("name: 持续随访患者的生存", "name: 存活 8 年以上"),
+                   ("name: SWAP", "name: 持续随访患者的生存"))
+    assert any("outcomes.2.name: “8 年” in the name is not stated in this item's excerpts (gd2-13-years)" in e
+               for e in errors), errors
+
+
+def test_a_quoted_as_form_cannot_be_another_items_name(articles):
+    errors = check("car-t", articles, ("        - label: CD22\n", "        - label: CD22\n          quoted_as: [CD20]\n"))
+    assert any("quoted_as “CD20” is the name of another item, “CD20”" in e for e in errors), errors
+    errors = check("car-t", articles, ("name: 死亡", "name: 失访"))
+    assert any("quoted_as “離世” does not name what “失访” names" in e for e in errors), errors
+
+
+def test_an_adverse_event_is_named_in_its_excerpts(articles):
+    errors = check("car-t", articles, ("      - term: 继发性恶性肿瘤", "      - term: 心脏毒性"),
+                   ("        quoted_as: [導致腫瘤]\n", ""))
+    assert any("adverse_events.0.term: “心脏毒性” is not named in its excerpts (gd2-no-malignancy)" in e
+               for e in errors), errors
+
+
+def test_cell_source_words_stand_beside_the_product_the_source_names():
+    scope = Scope(["可能解决当前自体CAR - t细胞疗法的局限性", "异基因CD19 CAR - NK细胞治疗"], lexicon_for())
+    assert unbacked_words("异基因 CD19 CAR-NK 有望缓解自体 CAR-T 的局限", scope) == []
+    assert unbacked_words("自体 CD19 CAR-NK", scope)[0].startswith("“自体” (cell source) is stated in {scope} only of "
+                                                                  "something else, never beside “cd19c”")
