@@ -38,7 +38,7 @@ def test_check_on_a_good_project_prints_one_line(project: Path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "ok: 1 therapy classes, 1 studies, 2 excerpts verified against 1 articles\n"
-        "verified: 6 figures, 4 claims (terms, gradings, phases, clinical words) and 0 numbers in prose checked against 2 verified "
+        "verified: 6 figures, 8 claims (terms, gradings, phases, clinical words) and 0 numbers in prose checked against 2 verified "
         "excerpts; 0 numbers marked as the curator's own\n"
     )
     assert not (project / "build").exists()

@@ -100,6 +100,18 @@ def test_the_shipped_glossary_covers_every_abbreviation_of_the_curated_text():
     assert result.returncode == 0 and "abbreviation" not in result.stderr
 
 
+def headlines_not_in_their_bodies(root: Path) -> list[str]:
+    """The seed articles' headlines, less one that is also a sentence of its article's body (the CAR-NK
+    report's is): that sentence may be printed where it is quoted; only a headline as such is the
+    reference's."""
+    from reports.articles import read_articles
+    from reports.errors import Problems
+
+    articles = read_articles(root / "seeds", Problems(root)).values()
+    return [a.title for a in articles
+            if "".join(a.title.split()) not in "".join(" ".join(b.text for b in a.blocks).replace(" - ", "-").split())]
+
+
 def test_no_news_headline_is_printed_outside_its_reference_entry(seed_briefing: Path):
     """Quotations, the appendix and the summary name a source by its study and outlet: a headline
     such as 晚期癌症被治癒!CAR-T讓患者活了18年 appears once, in the reference list, as GB/T 7714 wants it."""
@@ -107,7 +119,7 @@ def test_no_news_headline_is_printed_outside_its_reference_entry(seed_briefing: 
     from reports.errors import Problems
 
     root = Path(__file__).resolve().parent.parent
-    titles = [article.title for article in read_articles(root / "seeds", Problems(root)).values()]
+    titles = headlines_not_in_their_bodies(root)
     text = "".join(pdftotext(seed_briefing).split())
     start, end = text.index("参考来源著录格式"), text.index("方法与声明证据如何整理")
     appendix = text.index("附录：来源原文摘录")
@@ -276,9 +288,8 @@ def test_a_reference_cites_the_journal_paper_first_and_the_news_article_as_its_s
     # state is marked ‡ (supplied by the editors), its record under the entry.
     assert "[2]Long-termoutcomesofGD2-directedCAR-Tcelltherapyinpatientswithneuroblastoma‡[J].NatureMedicine,2025." \
            "DOI:10.1038/s41591-025-03513-0‡.中文报道（本简报摘录出处）：" in references
-    assert "注册号：NCT00085930‡‡编者依据外部记录补充，非该报道所载：论文题名、DOI、注册号NCT00085930；记录：PubMedPMID" \
-           "39962287,asanearliereditingsessiongaveit(2026-12-01);therecordwasnotshownandisnotre-checkedhere" \
-           "（2026-12-01核对）" in references
+    assert "注册号：NCT00085930‡‡编者依据外部记录补充，非该报道所载：论文题名、DOI、注册号NCT00085930；记录：PubMed记录PMID" \
+           "39962287（由此前一次整理提供，2026-12-01；该记录未存档，本项目未能复核）（2026-12-01核对）" in references
     assert "[5]CAR-macrophagetherapyforHER2-overexpressingadvancedsolidtumors:aphase1trial[J].NatureMedicine." \
            "中文报道" in references
     # A source without a paper is cited as itself.
@@ -334,7 +345,7 @@ def test_every_document_reads_as_a_non_promotional_medical_publication(every_doc
     from reports.errors import Problems
 
     root = Path(__file__).resolve().parent.parent
-    headlines = ["".join(a.title.split()) for a in read_articles(root / "seeds", Problems(root)).values()]
+    headlines = ["".join(title.split()) for title in headlines_not_in_their_bodies(root)]
     assert len(every_document) == 6
     for name, pdf in every_document.items():
         outside, references = reader_text(pdf)

@@ -206,7 +206,7 @@ def test_the_chart_says_whom_a_figure_is_of_and_keeps_one_unit_per_axis():
     follow-up are 216 months on the months axis; 7/19 is drawn at its proportion, the caption says so."""
     car_m, car_t = build_html(ROOT, "car-m"), build_html(ROOT, "car-t")
     assert "44%（亚组，例数未报道）" in car_m and "亚组为HER2 3+ 患者" in car_m
-    assert "HER2 CAR-T 细胞：治疗 1 例；至论文发表时未再接受 T 细胞治疗且无癌症 19个月（非率）；随访 总时长未报道" in car_t
+    assert "HER2 CAR-T 细胞：治疗 1 例；至发表时未再治疗且无癌症 19个月（非率）；随访 总时长未报道" in car_t
     assert "随访 最长 216 个月" in car_t and "最长 18 年" not in car_t.split("<figure")[1].split("</figure>")[0]
     assert "只报告例数的疗效（7/19）按其比例作条，标注原文例数" in car_t
 

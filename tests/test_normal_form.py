@@ -227,8 +227,9 @@ def test_a_byte_order_mark_at_the_start_of_a_file_is_no_format_character_beside_
     seeds = tmp_path / "seeds"
     (seeds / "articles").mkdir(parents=True)
     (seeds / "articles" / "a.md").write_bytes(b"\xef\xbb\xbf" + "12 名患者接受了治疗。\n".encode())
-    (seeds / "articles.yaml").write_text("articles:\n  - file: a.md\n    title: 甲\n    published: 2025-01-01\n"
-                                         "    outlet: 甲网\n    script: zh-Hans\n", encoding="utf-8")
+    (seeds / "articles.yaml").write_text("articles:\n  - file: a.md\n    title: 甲\n    title_supplied: true\n"
+                                         "    undated_reason: 转贴页面未标注\n    outlet: 甲网\n    script: zh-Hans\n",
+                                         encoding="utf-8")
     problems = Problems(tmp_path)
     articles = read_articles(seeds, problems)
     assert problems.errors == [] and articles["a"].blocks[0].text == "12 名患者接受了治疗。"

@@ -477,10 +477,11 @@ def test_figures_no_source_states_are_marked_with_a_dagger_and_their_reason(seed
     """The curator's own and computed figures (own_figures, derived) are printed with †, and the
     section says where each comes from; no other figure carries the mark."""
     text = re.sub(r"\s+", "", pdftotext(seed_briefing))
-    assert "519项（32.8%）†未归类" in text  # the summary, then the landscape
+    assert "519项（32.8%）†原文未单列" in text  # the summary, then the landscape
     assert "32.8%†（519/1580）" in text  # the derived row of the phase series
     assert "约380†个试验-靶点条目" in text and "合计112.4%†，超过100%†" in text
-    assert "原文未归类（编者推算）：编者计算，519=1580−891−170；32.8%=519/1580×100" in text
+    assert "其余（原文未单列，多为I/II期：编者推算）：编者计算，519=1580−891−170；32.8%=519/1580×100" in text
     assert "约380：编者推算：51项÷13.41%≈380" in text
-    # summary (mark, note), landscape summary, denominator, derived row, limitations (3), notes
-    assert text.count("†") == 10, text.count("†")
+    assert "四类合计100%†" in text and "至少占全部试验的28.6%†" in text
+    # summary (mark, note), landscape summary, denominators (2), derived row, limitations (5), notes, method
+    assert text.count("†") == 13, text.count("†")

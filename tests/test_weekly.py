@@ -123,7 +123,7 @@ def test_a_week_with_new_rows_lists_them_in_highlights_and_sections(seed_project
     assert manifest["pdf"]["sha256"] == hashlib.sha256(result.pdf.read_bytes()).hexdigest()
     assert manifest["pdf"]["pages"] == result.pages
     # A computed figure keeps its † in a highlight, and the weekly says what † means and why.
-    assert "519项（32.8%）†未归类" in text and "<sup" not in text
+    assert "519项（32.8%）†原文未单列" in text and "<sup" not in text
     assert "†编者计算或推算的数字，原文未直接给出；依据见“证据概览”。" in text
     assert "519项（32.8%）：编者计算，1580−891−170=519" in text
 
