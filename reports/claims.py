@@ -283,7 +283,7 @@ def found_with_clauses(lexicon: Lexicon, folded: str) -> list[tuple[str, str, bo
         negated = bool(NOT_REPORTED.search(folded[left:match.start()])
                        or NOT_REPORTED.search(folded[match.end():match.end() + 10]))
         found.append((group, match.group(), negated, following_name(folded, match.end())))
-    return list({(g, w): (g, w, n, f) for g, w, n, f in reversed(found)}.values())[::-1]
+    return list({(g, w, f): (g, w, n, f) for g, w, n, f in reversed(found)}.values())[::-1]
 
 
 def unbacked_words(text: str, scope: Scope) -> list[str]:

@@ -686,7 +686,7 @@ COMPATIBLE_BOUNDS = {frozenset({"more-than", "at-least"})}
 
 
 def prose_mismatch(prose: Quoted, figure: Figure, excerpt: Quoted, other: Figure,
-                   label_groups: Iterable[Labels]) -> str | None:
+                   label_groups: Iterable[Labels], about: str = "") -> str | None:
     """Why an excerpt's number of the same value does not back a number of the curator's prose: its
     qualifier (超过, 以上, 约), its subgroup or its name differ; None when it backs it."""
     stated, written = bound_of(excerpt.text, other), bound_of(prose.text, figure)
@@ -701,6 +701,10 @@ def prose_mismatch(prose: Quoted, figure: Figure, excerpt: Quoted, other: Figure
     if figure.kind in SUBGROUP_KINDS:
         label_groups = list(label_groups)
         mine, theirs = context_words(prose, figure, label_groups), context_words(excerpt, other, label_groups)
+        if not mine and about:  # 仅 1 例 in an event's summary: the count is of the event
+            about_text = Quoted.of_text("", about)
+            mine = {f"#{owner}" for group in label_groups
+                    for _, _, owners in group.occurrences(about_text.text, 0, len(about_text.text)) for owner in owners}
         sentence = context_words(excerpt, other, label_groups, True)
         theirs = theirs or sentence
         names = {word for word in sentence if word.startswith("#")}
@@ -740,7 +744,7 @@ def study_prose(study: Study, key: PathKey) -> Iterator[Prose]:
                     yield Prose(getattr(item, name), key + (group, index, name), about)
     for index, event in enumerate(study.adverse_events):
         yield Prose(event.term, key + ("adverse_events", index, "term"))
-        yield Prose(event.summary, key + ("adverse_events", index, "summary"))
+        yield Prose(event.summary, key + ("adverse_events", index, "summary"), event.term)
     if study.follow_up:
         yield Prose(study.follow_up.summary, key + ("follow_up", "summary"))
     for steps in ("rated_down", "rated_up"):
@@ -1022,7 +1026,7 @@ class TableCheck:
                 for excerpt in quoted:
                     for other in excerpt.figures:
                         if prose_matches(figure, [other]):
-                            miss = prose_mismatch(prose, figure, excerpt, other, label_groups)
+                            miss = prose_mismatch(prose, figure, excerpt, other, label_groups, piece.about)
                             (misses.append(miss) if miss else backing.append(excerpt.id))
                 if backing:
                     self.verification.prose_numbers += 1

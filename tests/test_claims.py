@@ -107,7 +107,7 @@ def test_the_patients_a_count_is_of_must_be_said(articles):
     ("car-m", "首次人体 I 期试验（14 例）", "首次人体 II 期试验（14 例）", "II 期"),
     ("car-nk", "证据确定性极低。", "证据确定性极低。疗效显著优于标准治疗。", "优于"),
     ("car-nk", "证据确定性极低。", "证据确定性极低。已获批上市。", "获批"),
-    ("car-t", "两项证据的确定性均为极低。", "两项证据的确定性均为极低。多数试验已进入 III 期。", "III 期"),
+    ("car-t", "以上证据的确定性均为极低。", "以上证据的确定性均为极低。多数试验已进入 III 期。", "III 期"),
 ])
 def test_a_clinical_word_the_source_does_not_state_is_refused(table, old, new, word, articles):
     errors = check(table, articles, (old, new))
