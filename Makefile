@@ -9,7 +9,7 @@ briefing:
 
 test:
 	@bash scripts/setup.sh --test
-	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest -n auto
 
 handouts:
 	@bash scripts/setup.sh

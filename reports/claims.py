@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Iterable
 
@@ -119,6 +119,7 @@ def _converter():
     return opencc.OpenCC("t2s.json")
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Text as claim words are looked for in it: simplified script, lower case, no space beside a Chinese
     character, other whitespace as one space."""

@@ -45,6 +45,7 @@ import ast
 import operator
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -329,6 +330,7 @@ class Labels:
         return kept
 
 
+@lru_cache(maxsize=16384)
 def simplified(text: str) -> str:
     """Text in simplified script (OpenCC t2s), so that a name matches in either script: 失訪 is 失访."""
     return _to_simplified(text)
@@ -364,7 +366,8 @@ def rival_labels(row: Study | Landscape, parts: list[Backed]) -> dict[int, Label
     return rivals
 
 
-def squeeze(text: str) -> tuple[str, list[int]]:
+@lru_cache(maxsize=16384)
+def squeeze(text: str) -> tuple[str, tuple[int, ...]]:
     """``compact(text)`` in simplified script and, for each of its characters, where it stands in ``text``."""
     folded = simplified(text)
     text = folded if len(folded) == len(text) else text
@@ -373,7 +376,7 @@ def squeeze(text: str) -> tuple[str, list[int]]:
         squeezed = compact(char)
         chars.append(squeezed)
         where.extend([index] * len(squeezed))
-    return "".join(chars), where
+    return "".join(chars), tuple(where)
 
 
 def _same(a: Decimal | int, b: Decimal | int) -> bool:

@@ -136,7 +136,7 @@ def test_the_shipped_seeds_declare_what_their_articles_do_not_state():
                              ("title", "Long-term outcomes of GD2-directed CAR-T cell therapy in patients with "
                                        "neuroblastoma"), ("doi", "10.1038/s41591-025-03513-0")}
     for entry in declared.values():
-        assert "not re-checked here" in entry.record and entry.checked == dt.date(2026, 12, 1)
+        assert "本项目未能复核" in entry.record and entry.checked == dt.date(2026, 12, 1)
     for path in (ROOT / "seeds/evidence").glob("*.yaml"):
         assert "from the paper's PubMed record" not in path.read_text(encoding="utf-8")
 

@@ -65,7 +65,7 @@ def test_an_access_date_is_printed_only_where_the_curator_recorded_one(tmp_path:
 
 def test_an_abbreviation_the_glossary_lacks_is_a_warning_at_its_first_use(tmp_path: Path):
     glossary = "abbreviations:\n  - {abbr: DLT, zh: 剂量限制性毒性, en: dose-limiting toxicity}\n"
-    evidence = EVIDENCE.replace("  status: 示例现状。", "  status: 示例现状：ORR 尚未报告，ORR 有待随访。")
+    evidence = EVIDENCE.replace("  status: 示例现状。", "  status: 示例现状：ORR 尚未报告，ORR 原文未给出。")
     project = write_project(tmp_path / "project", {"seeds/glossary.yaml": glossary, "seeds/evidence/car-x.yaml": evidence})
     result = reports(project, "check")
     assert result.returncode == 0

@@ -456,8 +456,12 @@ def test_the_landscape_charts_print_every_figure_once_as_numbered_figures(seed_b
     no table under them repeats the figures (issue 16): each figure is printed once, numbered
     图 1-3 with a caption that says what, of whom and the source, and the alt text lists them."""
     pages = pdftotext(seed_briefing).split("\f")
-    landscape = next(page for page in pages if "图 1" in page and "适应症分布" in page)
+    first = next(i for i, page in enumerate(pages) if "图 1" in page and "适应症分布" in page)
+    last = next(i for i, page in enumerate(pages) if "图 3" in page and "实体瘤主要靶点" in page)
+    landscape = "".join(pages[first:last + 1])  # the charts may run on to the next page
     landscape = landscape[landscape.index("数据来源"):]  # the summary above quotes some figures too
+    third = landscape.index("图 3")
+    landscape = landscape[:landscape.index("来源：[3]", third) + len("来源：[3]")]  # not the notes after the charts
     for figure in ("71.6%", "24.6%", "2.75%", "1.05%", "54.41%", "16.12%", "9.60%"):
         assert landscape.count(figure) == 1, figure
     flat = re.sub(r"\s+", "", landscape)
