@@ -152,18 +152,20 @@ def patients_of(study: Study) -> tuple[int | None, str]:
 MONTHS_PER_UNIT = {"days": 12 / 365.25, "weeks": 12 / 52.18, "months": 1, "years": 12}
 
 
+UNIT_WORDS = {"days": "天", "weeks": "周", "months": "个月", "years": "年"}
+
+
 def follow_up_figure(follow_up: FollowUp | None) -> tuple[float | None, str]:
-    """The follow-up in months, for the bar and its label (one unit on the axis: 18 years is
-    "最长 216 个月", never "最长 18 年" on a months axis; the table above gives the source's unit). Without a figure, not "未报道"
-    when the table says more (发表时距末次治疗 19 个月): that it has no length, and to see the table."""
+    """The follow-up in months, for the bar, and its label as the source states it: 18 years is drawn
+    as 216 months but labelled "最长 18 年" (issue 22: 216 个月 is no figure of the source; the panel is
+    "随访", the caption says the bars are drawn in months). Without a figure, not "未报道" when the table
+    says more (发表时距末次治疗 19 个月): that it has no length, and to see the table."""
     if follow_up is None:
         return None, "未报道"
     for figure, word in ((follow_up.longest, "最长"), (follow_up.median, "中位")):
         if figure is not None:
             months = float(figure) * MONTHS_PER_UNIT[follow_up.unit]
-            if follow_up.unit == "months":
-                return months, f"{word} {number(figure)} 个月"
-            return months, f"{word} {'' if months == round(months) else '约 '}{months:.0f} 个月"
+            return months, f"{word} {number(figure)} {UNIT_WORDS[follow_up.unit]}"
     return None, "总时长未报道"
 
 
@@ -211,10 +213,10 @@ def study_chart(table_name: str, studies: list[Study], width: float, font_size: 
             counted.append(efficacy_text.split("（")[0])
         efficacy = f"{outcome.name} {efficacy_text}"
         described.append(f"{study.product}：{count_text}；{efficacy}；随访 {follow_text}")
-    panels = [Panel("样本量（例）", sizes), Panel("主要疗效（%）", rates, maximum=100), Panel("随访（月）", follow_ups)]
+    panels = [Panel("样本量（例）", sizes), Panel("主要疗效（%）", rates, maximum=100), Panel("随访", follow_ups)]
     caption = (f"{table_name}各研究的样本量、主要疗效与随访。" + (f"主要疗效指标：{'；'.join(measures)}。" if measures else "")
                + (f"只报告例数的疗效（{'、'.join(counted)}）按其比例作条，标注原文例数。" if counted else "")
-               + ("非率的疗效不作条。" if unrated else "") + "数值取自上表；随访按月作图。")
+               + ("非率的疗效不作条。" if unrated else "") + "数值取自上表，随访按原文单位标注、按月作条。")
     alt = f"条形图：{table_name}各研究对比。" + "。".join(described) + "。"
     svg = bar_chart_svg([study.product for study in studies], panels, width, title=f"{table_name}研究对比",
                         description=alt, lang=lang, font_size=font_size)

@@ -118,7 +118,7 @@ def test_no_text_is_smaller_than_8_pt_on_any_paper(seed_handouts):
 def test_chart_texts_are_measured_too(seed_handouts):
     """The size check above reaches into the charts: their labels are counted at their printed size."""
     sizes = text_sizes(seed_handouts["a4"]["car-nk"])
-    chart_labels = [size for size, text in sizes if text in ("样本量（例）", "主要疗效（%）", "随访（月）")]
+    chart_labels = [size for size, text in sizes if text in ("样本量（例）", "主要疗效（%）", "随访")]
     assert len(chart_labels) == 3
     assert all(size >= 8 for size in chart_labels)
 
@@ -154,7 +154,7 @@ def test_a_handout_says_what_a_reader_needs_and_the_charts_labels_are_text(seed_
     for expected in (
         "CAR-NK细胞疗法", "核心信息", "异基因CD19CAR-NK治疗复发或难治性系统性红斑狼疮（SLE）的首次人体病例系列",  # the key message, SLE expanded
         "证据一览", "异基因CD19CAR-NK治疗复发或难治性SLE首次人体病例系列", "入组18例",  # the condensed table
-        "样本量（例）", "主要疗效（%）", "随访（月）", "67%（亚组，6/9）",  # the chart's labels and figures, the subgroup's named
+        "样本量（例）", "主要疗效（%）", "随访", "67%（亚组，6/9）",  # the chart's labels and figures, the subgroup's named
         "安全性要点", "细胞因子释放综合征（CRS）：1/18（6%）",  # the main safety figures
         "关键原文摘录", "来源（扫码打开原文）", "NCT06010472",
         "发布日期：2026年1月15日", "非推广材料",
@@ -196,18 +196,20 @@ def test_every_paper_carries_the_same_content(seed_handouts):
 def test_the_chart_has_a_caption_and_a_text_alternative_with_its_numbers(tmp_path):
     html = build_html(ROOT, "car-t")
     assert 'alt="条形图：CAR-T 细胞疗法各研究对比。' in html
-    assert "第一代 GD2 CAR-T 细胞：入组 19 例；存活 8 年以上 7/19；随访 最长 216 个月" in html
+    assert "第一代 GD2 CAR-T 细胞：入组 19 例；存活 8 年以上 7/19；随访 最长 18 年" in html
     assert "<figcaption><strong>图 1</strong>" in html
 
 
 def test_the_chart_says_whom_a_figure_is_of_and_keeps_one_unit_per_axis():
     """Issue 16: CT-0508's 44% is of the HER2 3+ subgroup, whose size is not reported, never of the
     14 treated; HEROS's headline is 19 months (no rate: no bar), as in the table; 18 years of
-    follow-up are 216 months on the months axis; 7/19 is drawn at its proportion, the caption says so."""
+    follow-up are labelled as the source states them (no 216 months the source never gives), drawn in
+    months; 7/19 is drawn at its proportion, the caption says so."""
     car_m, car_t = build_html(ROOT, "car-m"), build_html(ROOT, "car-t")
     assert "44%（亚组，例数未报道）" in car_m and "亚组为HER2 3+ 患者" in car_m
     assert "HER2 CAR-T 细胞：治疗 1 例；至发表时未再治疗且无癌症 19个月（非率）；随访 总时长未报道" in car_t
-    assert "随访 最长 216 个月" in car_t and "最长 18 年" not in car_t.split("<figure")[1].split("</figure>")[0]
+    assert "随访 最长 18 年" in car_t and "216" not in car_t.split("<figure")[1].split("</figure>")[0]
+    assert "随访按原文单位标注、按月作条" in car_t
     assert "只报告例数的疗效（7/19）按其比例作条，标注原文例数" in car_t
 
 
