@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Iterable
@@ -108,7 +107,9 @@ class Lexicon:
         return groups
 
 
-def _to_simplified(text: str) -> str:
+@lru_cache(maxsize=16384)
+def simplified(text: str) -> str:
+    """Text in simplified script (OpenCC t2s), so that a word matches in either script: 失訪 is 失访."""
     return _converter().convert(text)
 
 
@@ -123,7 +124,7 @@ def _converter():
 def fold(text: str) -> str:
     """Text as claim words are looked for in it: simplified script, lower case, no space beside a Chinese
     character, other whitespace as one space."""
-    text = " ".join(_to_simplified(text).lower().split())
+    text = " ".join(simplified(text).lower().split())
     return re.sub(rf"(?<=[{CJK}（）()，。、；：“”])\s+|\s+(?=[{CJK}（）()，。、；：“”])", "", text)
 
 
@@ -221,7 +222,7 @@ class Scope:
         self.groups, self.stated_phases, self.sentences, self.used = set(), set(), [], set()
         self.words_checked = 0
         self.by_text: list[set[str]] = []
-        self.squeezed = [squeeze(fold(text)) for text in self.texts]
+        self.squeezed = [letters_and_digits(fold(text)) for text in self.texts]
         for text in self.texts:
             folded = PHASE_TOKEN.sub(" ", fold(text))
             stated = self.lexicon.stated(folded)
@@ -245,24 +246,25 @@ class Scope:
         """True when an excerpt has a word of the group followed by the same name (自体 CAR-T, 异基因 CD19)."""
         if not following:
             return True
+        words = [letters_and_digits(fold(word)) for word in group.words]
         for text in self.squeezed:
-            for word in group.words:
-                at = text.find(squeeze(fold(word)))
+            for word in words:
+                at = text.find(word)
                 while at >= 0:
-                    if text[at + len(squeeze(fold(word))):].startswith(following):
+                    if text[at + len(word):].startswith(following):
                         return True
-                    at = text.find(squeeze(fold(word)), at + 1)
+                    at = text.find(word, at + 1)
         return False
 
 
-def squeeze(folded: str) -> str:
+def letters_and_digits(folded: str) -> str:
     """A folded text with only its letters, digits and Chinese characters: CAR - t and CAR-T compare equal."""
     return re.sub(rf"[^0-9a-z{CJK}]+", "", folded)
 
 
 def following_name(folded: str, end: int) -> str:
     """The name after a word: its Latin letters and digits (cd19, cart), else its next two Chinese characters."""
-    rest = squeeze(folded[end:])
+    rest = letters_and_digits(folded[end:])
     latin = re.match(r"[0-9a-z]+", rest)
     return latin.group()[:5] if latin else rest[:2]
 
@@ -391,7 +393,3 @@ def design_problems(design, scope: Scope, people: Iterable[int]) -> list[tuple[s
             problems.append((name, f"design.{name}: {value} is not stated in this row's excerpts (no {words}); quote "
                                    "where the source describes the design, or write not-reported"))
     return problems
-
-
-def decimal_people(values: Iterable[int | None]) -> list[int]:
-    return [int(Decimal(value)) for value in values if value is not None]

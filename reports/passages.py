@@ -17,7 +17,7 @@ from reports.articles import Article, join_soft_break
 from reports.model import Excerpt, Landscape, Study
 from reports.project import Content
 from reports.sources import walk_models
-from reports.text import inside_number, normal_form
+from reports.text import inside_number, normal_form, squeezed
 
 LONG_PARAGRAPH = 160  # characters: a longer paragraph is cut to the sentences around its quotations
 SENTENCE_RE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+[”’」』）)]*|$)")
@@ -47,13 +47,6 @@ def printed_paragraph(text: str) -> str:
         return join_soft_break(match.string[:match.start()], match.string[match.end():])
 
     return " ".join(re.sub(r"[ \t]*\n[ \t]*", join, text).split())
-
-
-def squeezed(text: str) -> tuple[str, list[int]]:
-    """The text without whitespace, and for each of its characters the index in ``text``:
-    excerpts are checked whitespace aside, so they are found whitespace aside."""
-    kept = [(character, index) for index, character in enumerate(text) if not character.isspace()]
-    return "".join(c for c, _ in kept), [i for _, i in kept]
 
 
 def cited_for(row: Study | Landscape) -> dict[str, list[str]]:

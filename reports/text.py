@@ -148,3 +148,10 @@ def line_and_column(text: str, offset: int) -> tuple[int, int]:
     """The 1-based line and column (in characters, as an editor counts them) of an offset."""
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def squeezed(text: str) -> tuple[str, list[int]]:
+    """The text without whitespace, and for each of its characters the index in ``text``:
+    excerpts are checked whitespace aside, so they are found whitespace aside."""
+    kept = [(character, index) for index, character in enumerate(text) if not character.isspace()]
+    return "".join(c for c, _ in kept), [i for _, i in kept]

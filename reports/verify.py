@@ -56,9 +56,8 @@ from reports.articles import Article
 from reports.bibliography import article_texts, check_bibliography
 from reports.errors import Problems
 from reports.evidence import EvidenceFile
-from reports.claims import _to_simplified
 from reports.claims import (
-    PHASE_OF_CODE, Lexicon, Scope, anchors, phase_tokens, design_groups, design_problems, lexicon_for, unbacked_words,
+    PHASE_OF_CODE, Lexicon, Scope, anchors, phase_tokens, simplified, design_groups, design_problems, lexicon_for, unbacked_words,
 )
 from reports.figures import (
     COUNT, DATE, GRADE, IDENTIFIER, ITEMS, KIND_NAMES, NOT_SUBGROUP, ORDINAL, PERCENT, PLAIN, QUANTITIES,
@@ -73,7 +72,7 @@ from reports.model import (
 )
 from reports.settings import promotional_warning, promotional_words_in
 from reports.sources import PathKey, Positions, walk_models
-from reports.text import hidden_by_numbers, inside_number, normal_form, whole_number
+from reports.text import hidden_by_numbers, inside_number, normal_form, squeezed, whole_number
 
 FOLLOW_UP_KINDS = {"days": "duration:days", "weeks": "duration:weeks", "months": "duration:months",
                    "years": "duration:years"}
@@ -260,7 +259,7 @@ class Quoted:
 
 CLAUSE_BREAK = re.compile(r"[，,；;、：:。]")
 # Head nouns of a count (891 项试验, 14 名患者) name what is counted, not which row it belongs to.
-GENERIC_LABELS = frozenset({"试验", "试验", "試驗", "临床试验", "臨床試驗", "患者", "研究"})
+GENERIC_LABELS = frozenset({"试验", "試驗", "临床试验", "臨床試驗", "患者", "研究"})
 
 
 def holds_term(text: str, term: str, start: int = 0) -> int:
@@ -277,6 +276,12 @@ def holds_term(text: str, term: str, start: int = 0) -> int:
     return 0
 
 
+@lru_cache(maxsize=4096)
+def read_prose(text: str) -> Quoted:
+    """A piece of the curator's text read once, for the several checks of its numbers and words."""
+    return Quoted.of_text("", text)
+
+
 def clause_around(text: str, offset: int, start: int, end: int) -> tuple[int, int]:
     """(start, end) of the clause of ``text`` that holds ``offset``, within the sentence start..end."""
     left = max((m.end() for m in CLAUSE_BREAK.finditer(text, start, offset)), default=start)
@@ -284,10 +289,10 @@ def clause_around(text: str, offset: int, start: int, end: int) -> tuple[int, in
     return left, right
 
 
-def label_distance(figure: Figure, start: int, end: int, text: str = "") -> float:
+def label_distance(figure: Figure, start: int, end: int, text: str) -> float:
     """Characters between a name and a figure with its unit (2 例); a name after it counts half a
     character further."""
-    figure_end = figure.end + unit_length(text, figure.end) if text else figure.end
+    figure_end = figure.end + unit_length(text, figure.end)
     if end <= figure.start:
         return figure.start - end
     if start >= figure_end:
@@ -330,12 +335,6 @@ class Labels:
         return kept
 
 
-@lru_cache(maxsize=16384)
-def simplified(text: str) -> str:
-    """Text in simplified script (OpenCC t2s), so that a name matches in either script: 失訪 is 失访."""
-    return _to_simplified(text)
-
-
 def printed_of(labels: "Labels", owner: int) -> str:
     return labels.names[owner].split(" or ")[0].strip("“”")
 
@@ -369,14 +368,9 @@ def rival_labels(row: Study | Landscape, parts: list[Backed]) -> dict[int, Label
 @lru_cache(maxsize=16384)
 def squeeze(text: str) -> tuple[str, tuple[int, ...]]:
     """``compact(text)`` in simplified script and, for each of its characters, where it stands in ``text``."""
-    folded = simplified(text)
-    text = folded if len(folded) == len(text) else text
-    chars, where = [], []
-    for index, char in enumerate(text):
-        squeezed = compact(char)
-        chars.append(squeezed)
-        where.extend([index] * len(squeezed))
-    return "".join(chars), tuple(where)
+    folded = simplified(text).lower()
+    chars, where = squeezed(folded if len(folded) == len(text) else text.lower())
+    return chars, tuple(where)
 
 
 def _same(a: Decimal | int, b: Decimal | int) -> bool:
@@ -971,7 +965,7 @@ class TableCheck:
         """Where the source says only that no *severe* event was seen (未观察到严重细胞因子释放综合征), the
         curator's text may not say that none was seen at all."""
         for piece in pieces:
-            prose = Quoted.of_text("", piece.text)
+            prose = read_prose(piece.text)
             for start, end in absence_clauses(prose):
                 for labels in label_groups:
                     for at, stop, owners in labels.occurrences(prose.text, start, end):
@@ -987,7 +981,7 @@ class TableCheck:
         curator's sentence saying so names the subgroup: without it, the absence reads as everyone's."""
         stated = [(subgroup, words) for excerpt in quoted for subgroup, words in subgroup_absences(excerpt)]
         for piece in pieces:
-            prose = Quoted.of_text("", piece.text)
+            prose = read_prose(piece.text)
             for start, end in absence_clauses(prose):
                 words = bigrams(simplified(prose.text[start:end]))
                 sentence = next(prose.sentences[i] for i, (a, b) in enumerate(prose.spans) if a <= start < b)
@@ -1018,7 +1012,7 @@ class TableCheck:
             for entry in own:
                 if entry.figure in piece.text:
                     found.add(entry.figure)
-            prose = Quoted.of_text("", piece.text)
+            prose = read_prose(piece.text)
             for figure in prose.figures:
                 if figure.kind == IDENTIFIER:
                     continue
@@ -1215,23 +1209,25 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
             table_quoted += row_quoted
             groups = list({id(labels): labels for labels in rivals.values()}.values())
             table_labels += groups
-            found = check.check_prose(row_prose(row, row_key), row_quoted, row.own_figures, row_key + ("own_figures",),
+            pieces = row_prose(row, row_key)
+            found = check.check_prose(pieces, row_quoted, row.own_figures, row_key + ("own_figures",),
                                       "this row's excerpts", groups)
-            check.check_pairs(row_prose(row, row_key), row_quoted, row.own_figures, "this row's excerpts")
-            check.check_severity(row_prose(row, row_key), row_quoted, groups)
-            check.check_absent_subgroups(row_prose(row, row_key), row_quoted)
+            check.check_pairs(pieces, row_quoted, row.own_figures, "this row's excerpts")
+            check.check_severity(pieces, row_quoted, groups)
+            check.check_absent_subgroups(pieces, row_quoted)
             check.check_own_used(row.own_figures, found, row_key + ("own_figures",))
             scope = row_scope(row, lexicon)
-            check.check_words(row_prose(row, row_key) + label_prose(row, row_key), scope, "this row's excerpts")
+            check.check_words(pieces + label_prose(row, row_key), scope, "this row's excerpts")
             if isinstance(row, Study):
                 check.check_design(row, row_key, scope)
         overview = file.table.overview
-        check.check_words(overview_prose(overview), table_scope(file.table, lexicon), "any excerpt of this table")
-        found = check.check_prose(overview_prose(overview), table_quoted, overview.own_figures, ("overview", "own_figures"),
+        pieces = overview_prose(overview)
+        check.check_words(pieces, table_scope(file.table, lexicon), "any excerpt of this table")
+        found = check.check_prose(pieces, table_quoted, overview.own_figures, ("overview", "own_figures"),
                                   "any excerpt of this table", table_labels)
-        check.check_pairs(overview_prose(overview), table_quoted, overview.own_figures, "any excerpt of this table")
-        check.check_severity(overview_prose(overview), table_quoted, table_labels)
-        check.check_absent_subgroups(overview_prose(overview), table_quoted)
+        check.check_pairs(pieces, table_quoted, overview.own_figures, "any excerpt of this table")
+        check.check_severity(pieces, table_quoted, table_labels)
+        check.check_absent_subgroups(pieces, table_quoted)
         check.check_own_used(overview.own_figures, found, ("overview", "own_figures"))
         for row, row_key in rows:
             for index, excerpt in enumerate(row.excerpts):
