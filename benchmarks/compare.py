@@ -18,7 +18,7 @@ What it measures, each as the median (min-max) of the timed runs:
 2. Chromium: the same HTML (``reports build --html``, styles inline) printed by
    ``chromium --headless --print-to-pdf``, a new browser with a new profile each time; and
    ``about:blank`` printed the same way, to show how much of that is the browser's start-up;
-3. warm render: ``reports.build.render_briefing`` called again and again in one long-lived
+3. warm render: ``reports.documents.briefing.render_briefing`` called again and again in one long-lived
    process (fonts, CSS and templates already loaded), in pages per second; the process's own
    peak memory (VmHWM) is reported, and one first and one warm render are split into their steps
    (seeds, HTML, layout, PDF writing) with the process's peak memory after each: where the time
@@ -73,8 +73,8 @@ import os
 import platform
 import shutil
 import signal
-import string
 import statistics
+import string
 import subprocess
 import sys
 import tempfile
@@ -683,7 +683,7 @@ def warm_child(spec_json: str) -> None:
 
     import weasyprint  # noqa: F401  (imported first, so that the memory of the imports alone is known)
 
-    from reports.build import BriefingOptions, build_briefing, render_briefing
+    from reports.documents.briefing import BriefingOptions, build_briefing, render_briefing
 
     spec = json.loads(spec_json)
     project, date = spec["project"], dt.date.fromisoformat(spec["date"])
@@ -715,21 +715,21 @@ def warm_child(spec_json: str) -> None:
 
 
 def render_phases(project_dir: str, options) -> dict[str, list[float]] | str:
-    """One render split into its steps, as ``reports.build.render_briefing`` takes them:
+    """One render split into its steps, as ``reports.documents.briefing.render_briefing`` takes them:
     step -> [seconds, this process's peak memory (VmHWM, KiB) at the end of the step].
 
     Informational, and tied to the internals of reports.build and reports.pdf: when they change,
     the reason it failed is returned instead of the figures.
     """
     try:
-        from reports.build import STYLESHEET, Project, briefing_html, prepare_briefing
-        from reports.pdf import (
+        from reports.documents.briefing import STYLESHEET, Project, briefing_html, prepare_briefing
+        from reports.render.html import read_stylesheets
+        from reports.render.pdf import (
             ProjectURLFetcher,
             pdf_variant,
             render_pdf,
             tidy_attachments,
         )
-        from reports.render import read_stylesheets
 
         times, started = {}, time.perf_counter()
         project = Project.at(project_dir)

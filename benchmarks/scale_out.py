@@ -115,7 +115,7 @@ class Cluster:
             [sys.executable, "-m", "reports", "worker", "--broker", self.broker, "--name", f"bench{number}@loopback",
              "--cache", str(self.folder / f"cache{number}")],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
-        from reports.distributed import redis_client
+        from reports.run.distributed import redis_client
 
         client = redis_client(self.broker)
         deadline = time.monotonic() + 120
@@ -143,7 +143,7 @@ def start_redis(folder: Path) -> Cluster:
     process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
                                 "no", "--dir", str(folder)], stdout=subprocess.DEVNULL, start_new_session=True)
     broker = f"redis://127.0.0.1:{port}/0"
-    from reports.distributed import redis_client
+    from reports.run.distributed import redis_client
 
     deadline = time.monotonic() + 30
     while True:
@@ -166,10 +166,11 @@ def timed_batch(project: Path, output: Path, date: str, *options: str) -> float:
 
 
 def batch_jobs(project: Path, date: str):
-    from reports.batch import BatchOptions, documents_of
-    from reports.project import Project, load_content
-
     import datetime as dt
+
+    from reports.content.load import load_content
+    from reports.content.project import Project
+    from reports.run.batch import BatchOptions, documents_of
 
     options = BatchOptions(build_date=dt.date.fromisoformat(date))
     return [document.job(options) for document in documents_of(load_content(Project.at(project)))]
@@ -185,7 +186,7 @@ def stream_on_workers(engine, project, jobs, renders: list[float]) -> float:
 
 
 def stream_on_local_pool(pool, root: str, jobs) -> float:
-    from reports.jobs import run_job
+    from reports.run.jobs import run_job
 
     started = time.perf_counter()
     list(pool.map(run_job, [root] * len(jobs), jobs))
@@ -208,11 +209,10 @@ def main(argv: list[str] | None = None) -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from reports.batch import available_cores
-    from reports.distributed import CeleryEngine
-    from reports.engine import warm_up
-    from reports.jobs import Job
-    from reports.project import Project
+    from reports.content.project import Project
+    from reports.run.batch import available_cores
+    from reports.run.distributed import CeleryEngine
+    from reports.run.jobs import Job, warm_up
 
     cores = available_cores()
     print(f"benchmarks/scale_out.py: {cores} cores, Python {sys.version.split()[0]}, project {arguments.project}, "
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
                 delivery = engine.run(project, Job("handout", class_id=batch_jobs(project_dir, "2026-01-15")[-1].class_id,
                                                    build_date=dates()))
                 overheads.append(delivery)
-            from reports.snapshot import pack, snapshot_files
+            from reports.run.snapshot import pack, snapshot_files
 
             snapshot_bytes = len(pack(snapshot_files(project)).data)
 

@@ -42,13 +42,13 @@ def cli(ctx: click.Context, project_dir: Path) -> None:
 
 
 def _project(ctx: click.Context):
-    from reports.project import Project
+    from reports.content.project import Project
 
     return Project.at(ctx.obj)
 
 
 def _broker_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from reports.settings import broker_url_problem
+    from reports.content.settings import broker_url_problem
 
     problem = broker_url_problem(value) if value else None
     if problem:
@@ -63,8 +63,8 @@ def _broker(ctx: click.Context, given: str | None, needed_for: str | None) -> st
     """
     if given:
         return given
+    from reports.content.settings import read_settings
     from reports.errors import Problems
-    from reports.settings import read_settings
 
     project = _project(ctx)
     problems = Problems(project.root)
@@ -96,7 +96,7 @@ def check(ctx: click.Context) -> None:
 
     Prints every problem as path:line:column: message and exits 1; on success prints one line.
     """
-    from reports.project import load_content
+    from reports.content.load import load_content
 
     content = load_content(_project(ctx))
     _print_warnings(content.warnings)
@@ -137,7 +137,7 @@ def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, wri
     When the PDF was made from exactly these inputs (seeds, templates, styles, options, date)
     and is unaltered, nothing is rendered again; --force renders it anyway.
     """
-    from reports.build import BriefingOptions, build_briefing
+    from reports.documents.briefing import BriefingOptions, build_briefing
 
     options = BriefingOptions(
         classes=list(classes),
@@ -162,7 +162,7 @@ def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, wri
 
 
 def _iso_week(ctx: click.Context, param: click.Parameter, value: str | None):
-    from reports.weekly import IsoWeek
+    from reports.documents.weekly import IsoWeek
 
     try:
         return IsoWeek.parse(value) if value else None
@@ -189,7 +189,7 @@ def handout(ctx: click.Context, therapy_class: str | None, all_classes: bool, pa
     side, the main safety figures, two or three key excerpts, and a QR code to each source (article,
     DOI, trial registry), with the build date and disclaimer.
     """
-    from reports.handout import HandoutOptions, build_handouts
+    from reports.documents.handout import HandoutOptions, build_handouts
 
     if bool(therapy_class) == all_classes:
         raise click.UsageError("name one therapy class (e.g. reports handout car-t) or give --all, not both")
@@ -220,7 +220,7 @@ def weekly(ctx: click.Context, week, timezone: str | None, force: bool,
     standing evidence summary. A week with nothing new still gets a short briefing that says so.
     Run again with unchanged inputs, it renders nothing and says so (exit 0); --force renders anew.
     """
-    from reports.weekly import WeeklyOptions, build_weekly
+    from reports.documents.weekly import WeeklyOptions, build_weekly
 
     options = WeeklyOptions(
         week=week,
@@ -255,11 +255,11 @@ def schedule(ctx: click.Context, broker: str | None) -> None:
     With a broker (--broker, REPORTS_BROKER or broker: in seeds/project.yaml), each week is locked
     and marked produced in Redis: schedulers on several machines produce each week once.
     """
-    from reports.schedule import WeeklyScheduler, log_to_stderr
+    from reports.run.schedule import WeeklyScheduler, log_to_stderr
 
     broker = _broker(ctx, broker, None)
     if broker:
-        from reports.distributed import check_broker
+        from reports.run.distributed import check_broker
 
         check_broker(broker)
     log_to_stderr()
@@ -292,7 +292,7 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: str,
     """
     import time
 
-    from reports.batch import BatchOptions, available_cores, build_batch
+    from reports.run.batch import BatchOptions, available_cores, build_batch
 
     started = time.perf_counter()
     jobs = jobs or available_cores()
@@ -304,7 +304,7 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: str,
     for result in results:
         click.echo(f"wrote {result.pdf} ({result.pages} page{'s' if result.pages != 1 else ''})")
     if engine == "celery":
-        from reports.settings import shown_url
+        from reports.content.settings import shown_url
 
         where = f"the workers of {shown_url(broker)}"
     else:
@@ -342,7 +342,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, queue: int, ti
     worker): --workers renders at once and --queue more waiting are this service's share of them,
     and --max-renders is the workers' business.
     """
-    from reports.service import ServiceOptions, serve as serve_forever
+    from reports.run.service import ServiceOptions
+    from reports.run.service import serve as serve_forever
 
     project = _project(ctx)
     broker = _broker(ctx, broker, "--engine celery") if engine == "celery" else None
@@ -376,7 +377,7 @@ def worker(ctx: click.Context, broker: str | None, processes: int, time_limit: f
     submit to it. The worker needs no project folder: --project only supplies broker: from its
     seeds/project.yaml when neither --broker nor REPORTS_BROKER is given.
     """
-    from reports.distributed import WorkerOptions, run_worker
+    from reports.run.distributed import WorkerOptions, run_worker
 
     if not broker and not (ctx.obj / "seeds").is_dir():
         raise click.UsageError("reports worker needs a broker: give --broker redis://HOST:6379/0 or set REPORTS_BROKER")

@@ -6,15 +6,9 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-APT = "sudo apt-get install -y"
+from reports.render.fonts import REQUIRED_FACES
 
-# The faces the stylesheet names, per script, in its order: the alternatives are its fallbacks.
-REQUIRED_FACES = {
-    "simplified serif": ("Noto Serif CJK SC", "Source Han Serif SC", "WenQuanYi Zen Hei"),
-    "simplified sans": ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei"),
-    "traditional serif": ("Noto Serif CJK TC", "Source Han Serif TC", "WenQuanYi Zen Hei"),
-    "traditional sans": ("Noto Sans CJK TC", "Source Han Sans TC", "WenQuanYi Zen Hei"),
-}
+APT = "sudo apt-get install -y"
 
 
 @dataclass
@@ -46,7 +40,7 @@ def check_fonts(families: set[str]) -> list[Check]:
 
 
 def check_libraries() -> list[Check]:
-    from reports import engine
+    from reports.render import engine
 
     weasyprint = engine.load()
     from weasyprint.text import ffi
@@ -68,7 +62,7 @@ def check_libraries() -> list[Check]:
             "WeasyPrint tuning",
             all(tuning.values()),
             ", ".join(f"{name}: {'on' if on else 'off'}" for name, on in tuning.items()),
-            "pip install 'weasyprint>=70,<71' (the version reports/engine.py was written for)",
+            "pip install 'weasyprint>=70,<71' (the version reports/render/engine.py was written for)",
         ),
     ]
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers.pdf import pdftotext
 
-from conftest import pdftotext
-from reports.build import build_date_from_environment
 from reports.cli import cli
+from reports.documents.base import build_date_from_environment
 from reports.errors import ReportError
 
 

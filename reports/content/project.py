@@ -1,0 +1,128 @@
+"""A project folder: seeds/, optional templates/ and styles/, build/; and the hashes of its inputs.
+
+Reading and verifying the folder is ``load.load_content``; reading one file safely is ``sources``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reports.content.sources import outside_link, real_path
+from reports.errors import ReportError
+
+# The built-in templates and styles: the top-level folders of this repository.
+BUILTIN_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @classmethod
+    def at(cls, folder: Path | str) -> "Project":
+        root = Path(folder).resolve()
+        if not (root / "seeds").is_dir():
+            raise ReportError(
+                f"{root} has no seeds/ folder; run reports in a project folder or pass --project DIR"
+            )
+        return cls(root)
+
+    @property
+    def seeds(self) -> Path:
+        return self.root / "seeds"
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        """The project's own templates first, then the built-in ones."""
+        dirs = [self.root / "templates", BUILTIN_ROOT / "templates"]
+        return [d for i, d in enumerate(dirs) if d.is_dir() and d not in dirs[:i]]
+
+    @property
+    def style_dirs(self) -> list[Path]:
+        dirs = [self.root / "styles", BUILTIN_ROOT / "styles"]
+        return [d for i, d in enumerate(dirs) if d.is_dir() and d not in dirs[:i]]
+
+    @property
+    def own_folders(self) -> list[Path]:
+        """The project's own input folders, which must not link outside it: its seeds, and its
+        templates and styles unless they are the built-in ones (a project in the tool's own folder)."""
+        own = [self.root / "templates", self.root / "styles"]
+        return [self.seeds, *(folder for folder in own
+                              if (folder.exists() or folder.is_symlink()) and folder.parent != BUILTIN_ROOT)]
+
+    @property
+    def readable_roots(self) -> list[Path]:
+        """The only folders rendering may read from."""
+        return [self.seeds, *self.template_dirs, *self.style_dirs]
+
+
+def sha256_of(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+# Files larger than this are listed by size and time, not read, when the inputs are hashed: every
+# size limit of the settings is at most this (ProjectSettings), so such a seed is refused anyway.
+HASHED_BYTES = 100_000_000
+
+
+def tree_files(folder: Path, root: Path) -> list[Path]:
+    """Every file under ``folder``, through linked folders that stay inside ``root`` (each folder once).
+
+    Written by hand rather than with ``rglob``, which does not enter linked folders (their files
+    would be missing from the inputs) and would, if it did, follow a link out to anywhere.
+    """
+    if outside_link(folder, root) is not None:
+        return []
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for directory, folders, names in os.walk(folder, followlinks=True):
+        here = Path(directory)
+        real = real_path(here)
+        if real is None or real in seen:
+            folders[:] = []
+            continue
+        seen.add(real)
+        folders[:] = [name for name in folders
+                      if not (here / name).is_symlink() or outside_link(here / name, root) is None]
+        found += [here / name for name in names if (here / name).is_file() or (here / name).is_symlink()]
+    return sorted(found)
+
+
+def input_files(project: Project, hash_of: Callable[[Path], str] = sha256_of) -> dict[str, str]:
+    """Every file a briefing depends on (seeds, templates, styles), by name, with its content hash.
+
+    This runs before ``load_content`` (to skip an up-to-date build), so it reads no file that
+    ``load_content`` would refuse unread: one linked from outside the project is listed as such,
+    one larger than any size limit by its size and time.
+    """
+    def hashed(path: Path, tree: Path) -> str:
+        if outside_link(path, tree) is not None:
+            return "outside the project: not read"
+        if not path.is_file():
+            return "not a regular file: not read"
+        status = path.stat()
+        if status.st_size > HASHED_BYTES:
+            return f"{status.st_size} bytes, modified {status.st_mtime_ns}: not read"
+        return hash_of(path)
+
+    files: dict[str, str] = {}
+    for path in tree_files(project.seeds, project.root):
+        files[path.relative_to(project.root).as_posix()] = hashed(path, project.root)
+    for folder in [*project.template_dirs, *project.style_dirs]:
+        # The built-in folders are named so wherever the project is (the tool's own folder too): a
+        # worker that unpacks this project's snapshot elsewhere computes the same names.
+        own = folder in project.own_folders
+        label = folder.relative_to(project.root).as_posix() if own else f"(built-in)/{folder.name}"
+        tree = project.root if own else folder
+        for path in tree_files(folder, tree):
+            files[f"{label}/{path.relative_to(folder).as_posix()}"] = hashed(path, tree)
+    return files

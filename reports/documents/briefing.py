@@ -1,0 +1,147 @@
+"""Building a briefing: the one entry point the CLI, the scheduler and the service call.
+
+The order matters: everything is read and verified first (``load_content``), then rendered
+in memory, and only then written, atomically; a failure at any step leaves earlier output as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reports.content.project import Project, input_files
+from reports.documents.base import (
+    BuildResult,
+    Rendered,
+    build_date_from_environment,
+    build_warnings,
+    document_html,
+    inline_css,
+    read_stamp,
+    stamp_path,
+)
+from reports.errors import ReportError
+
+if TYPE_CHECKING:
+    from reports.content.load import Content
+
+STYLESHEET = "briefing.css"
+TEMPLATE = "briefing.html"
+
+
+@dataclass
+class BriefingOptions:
+    classes: list[str] = field(default_factory=list)  # empty: every class
+    output: Path | None = None  # default: <project>/build/briefing.pdf
+    write_html: bool = False
+    build_date: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
+    script: str | None = None  # zh-Hans or zh-Hant: the whole briefing in one script; default: as written
+    pdfa: bool = False  # PDF/A-3b for archiving, with the evidence tables and article index attached
+    pdfua: bool = False  # tagged PDF/UA-1 for assistive technology; with pdfa: PDF/A-3a (tagged)
+    force: bool = False  # render even when the output is up to date with its inputs
+    full_text: bool = False  # the appendix reprints the source articles in full, cleaned (besides the passages)
+
+
+def prepare_briefing(project: Project, options: BriefingOptions) -> tuple[Content, dict]:
+    """Read and verify everything, then prepare the template context. Writes nothing."""
+    # pydantic and the models: not needed for an up-to-date build
+    from reports.content.load import load_content
+    from reports.render.context import build_context
+
+    content = load_content(project, options.classes or None)
+    context = build_context(content, options.build_date or build_date_from_environment(), options.script,
+                            options.full_text)
+    return content, {**context, "script": options.script}
+
+
+def briefing_html(project: Project, context: dict, inline_css: str | None = None) -> str:
+    """The briefing's finished HTML (``document_html`` with the briefing's template)."""
+    return document_html(project, context, TEMPLATE, inline_css)
+
+
+def source_files(content: Content) -> list[tuple[Path, str]]:
+    """What a PDF/A briefing carries: the evidence tables it was built from and the article index."""
+    root = content.project.root
+    files = [(table.path, f"证据表：{table.table.therapy_class.name}（{table.path.relative_to(root).as_posix()}）")
+             for table in content.tables]
+    index = content.project.seeds / "articles.yaml"
+    return files + ([(index, f"来源文章索引（{index.relative_to(root).as_posix()}）")] if index.is_file() else [])
+
+
+def render_briefing(project_dir: Path | str, options: BriefingOptions, with_html: bool = False) -> Rendered:
+    """Read, verify and render the briefing; writes nothing (the service keeps the bytes in memory)."""
+    from reports.render.html import read_stylesheets
+    from reports.render.pdf import ProjectURLFetcher, pdf_variant, render_pdf, source_attachments, tidy_attachments
+
+    project = Project.at(project_dir)
+    content, context = prepare_briefing(project, options)
+    stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
+    fetcher = ProjectURLFetcher(project.readable_roots)
+    variant = pdf_variant(options.pdfa, options.pdfua)
+    document = render_pdf(briefing_html(project, context), project.template_dirs[0], stylesheets, fetcher, variant,
+                          document=f"templates/{TEMPLATE}")
+    build_date = dt.date.fromisoformat(context["build_date"])
+    attachments = source_attachments(source_files(content), fetcher, build_date) if options.pdfa else []
+    pdf_bytes = document.write_pdf(pdf_variant=variant, attachments=attachments, finisher=tidy_attachments)
+    # The HTML file carries its styles inline, so it opens the same anywhere.
+    html = briefing_html(project, context, inline_css(stylesheets)) if with_html else None
+    return Rendered(pdf_bytes, len(document.pages), build_warnings(content, fetcher), html)
+
+
+def preview_briefing(project_dir: Path | str, options: BriefingOptions) -> str:
+    """The briefing's HTML with its styles inline, for a browser: what the PDF is laid out from."""
+    from reports.render.html import read_stylesheets
+
+    project = Project.at(project_dir)
+    _, context = prepare_briefing(project, options)
+    return briefing_html(project, context, inline_css(read_stylesheets(project.style_dirs, STYLESHEET)))
+
+
+def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildResult:
+    """Build and write the briefing, unless the output is already made from exactly these inputs."""
+    project = Project.at(project_dir)
+    options = replace(options, build_date=options.build_date or build_date_from_environment())
+    output = (options.output or project.build / "briefing.pdf").absolute()
+    html_path = output.with_suffix(".html") if options.write_html else None
+    key = build_key(project, options)
+    if not options.force:
+        made = read_stamp(output, html_path, key)
+        if made is not None:
+            return made
+
+    from reports.render.pdf import write_atomically  # WeasyPrint is heavy
+
+    rendered = render_briefing(project.root, options, with_html=options.write_html)
+    try:
+        write_atomically(output, rendered.pdf)
+        if html_path:
+            write_atomically(html_path, rendered.html)
+        write_atomically(stamp_path(output), json.dumps({
+            "key": key, "pages": rendered.pages, "pdf_sha256": hashlib.sha256(rendered.pdf).hexdigest(),
+            "html_sha256": hashlib.sha256(rendered.html.encode("utf-8")).hexdigest() if html_path else None,
+            "warnings": [[w.location.path, w.location.line, w.location.column, w.message] for w in rendered.warnings],
+        }, ensure_ascii=False))
+    except OSError as error:
+        raise ReportError(f"{error.filename or output}: cannot write the output: {error.strerror}; "
+                          "choose another place with -o") from None
+    return BuildResult(output, html_path, rendered.pages, rendered.warnings)
+
+
+# ---------------------------------------------------------------------------------------------
+# Up to date: a stamp beside the output records what it was made from.
+
+
+def build_key(project: Project, options: BriefingOptions) -> str:
+    """The hash of everything the output depends on: every input file's content, the options, the tool."""
+    from reports import __version__
+
+    made_from = {
+        "tool": __version__, "inputs": input_files(project), "classes": sorted(set(options.classes)),
+        "build_date": options.build_date.isoformat(), "script": options.script, "pdfa": options.pdfa,
+        "pdfua": options.pdfua, "html": options.write_html, "full_text": options.full_text,
+    }
+    return hashlib.sha256(json.dumps(made_from, sort_keys=True).encode("utf-8")).hexdigest()

@@ -1,0 +1,638 @@
+"""Weekly briefings: what is new in an ISO week, and what changed since the previous briefing.
+
+A week's output is ``build/weekly/YYYY-Www/briefing.pdf`` with ``manifest.json`` beside it. The
+manifest records what the briefing contained (inputs with content hashes, rows with their
+figures, articles) and its version, a hash of all that; next week's "changes" section is
+computed from it, not from the seeds as they are now, so it reports what readers were told.
+
+A week is produced under a lock (one producer per week across processes). Nothing is
+re-rendered when the version is unchanged and the PDF is the one the manifest names; the PDF is
+written before its manifest, both atomically, so a failure leaves the previous good pair.
+
+The service (``render_weekly``, ``preview_weekly``) only reads build/weekly/: it renders in
+memory, so asking for a week never adds a record that later weeks would be compared with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from filelock import FileLock
+from markupsafe import Markup, escape
+
+from reports import __version__
+from reports.content.articles import Article, read_articles
+from reports.content.load import Content, load_content
+from reports.content.model import Landscape, Study, check_timezone
+from reports.content.project import Project, input_files, sha256_of
+from reports.content.settings import read_settings
+from reports.documents.base import Rendered, build_date_from_environment, build_warnings, document_html, inline_css
+from reports.errors import Location, Problem, Problems, ReportError
+from reports.render.context import (
+    ClassView,
+    LandscapeView,
+    StudyView,
+    build_context,
+    chinese_date,
+    citing_rows,
+    reference_view,
+    row_figures,
+    source_label,
+)
+from reports.render.html import read_stylesheets
+
+WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+@dataclass(frozen=True, order=True)
+class IsoWeek:
+    """An ISO 8601 week (Monday to Sunday), written 2026-W47."""
+
+    year: int
+    week: int
+
+    @classmethod
+    def parse(cls, text: str) -> "IsoWeek":
+        match = WEEK_RE.match(text.strip())
+        if not match:
+            raise ReportError(f"'{text}' is not an ISO week; write it as YYYY-Www, like 2026-W47")
+        year, week = int(match.group(1)), int(match.group(2))
+        try:
+            dt.date.fromisocalendar(year, week, 1)
+        except ValueError:
+            raise ReportError(f"{year} has no week {week}; ISO years have 52 or 53 weeks") from None
+        return cls(year, week)
+
+    @classmethod
+    def containing(cls, day: dt.date) -> "IsoWeek":
+        year, week, _ = day.isocalendar()
+        return cls(year, week)
+
+    @classmethod
+    def last_complete(cls, now: dt.datetime, timezone: str) -> "IsoWeek":
+        """The latest week that has ended at ``now`` (an aware datetime) in ``timezone``."""
+        today = now.astimezone(ZoneInfo(timezone)).date()
+        return cls.containing(today - dt.timedelta(days=today.isoweekday()))
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return dt.date.fromisocalendar(self.year, self.week, 7)
+
+    def includes(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def previous(self) -> "IsoWeek":
+        return IsoWeek.containing(self.start - dt.timedelta(days=7))
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-W{self.week:02d}"
+
+
+@dataclass
+class WeeklyOptions:
+    week: IsoWeek | None = None  # default: the last complete week in the time zone
+    timezone: str | None = None  # default: the project's settings (Asia/Shanghai)
+    force: bool = False  # render even when the week's briefing is up to date
+    only_if_missing: bool = False  # the scheduler's mode: leave a week that was produced before alone
+    build_date: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
+    now: dt.datetime | None = None  # the clock, for "the last complete week"; default: the real one
+
+
+Outcome = Literal["built", "up-to-date", "already-produced"]
+
+
+@dataclass
+class WeeklyResult:
+    week: IsoWeek
+    pdf: Path
+    manifest: Path
+    outcome: Outcome
+    version: str
+    pages: int | None = None  # None when nothing was rendered
+    warnings: list[Problem] = field(default_factory=list)
+
+
+MANIFEST = "manifest.json"
+PDF = "briefing.pdf"
+TEMPLATE = "weekly.html"
+STYLESHEET = "briefing.css"
+
+
+def weekly_root(project: Project) -> Path:
+    return project.build / "weekly"
+
+
+def week_folder(project: Project, week: IsoWeek) -> Path:
+    return weekly_root(project) / str(week)
+
+
+def week_lock(project: Project, week: IsoWeek) -> FileLock:
+    """Held while a week is produced, by whichever process produces it."""
+    folder = weekly_root(project)
+    folder.mkdir(parents=True, exist_ok=True)
+    return FileLock(folder / f".{week}.lock")
+
+
+# ---------------------------------------------------------------------------------------------
+# What a week contains.
+
+
+@dataclass
+class Revised:
+    key: str
+    title: str
+    date: dt.date
+    note: str
+
+
+@dataclass
+class WeekContent:
+    week: IsoWeek
+    content: Content  # the rows as they stood at the end of the week (none added later)
+    new_articles: list[Article]
+    new_rows: list[str]  # row keys (class/row id), in briefing order
+    revised: list[Revised]
+
+
+def row_key(class_id: str, row: Study | Landscape) -> str:
+    return f"{class_id}/{row.id}"
+
+
+def rows_of(content: Content) -> list[tuple[str, str, Study | Landscape]]:
+    """Every row in briefing order: (class id, class name, row)."""
+    rows: list[tuple[str, str, Study | Landscape]] = []
+    for file in content.tables:
+        info = file.table.therapy_class
+        rows += [(info.id, info.name, row) for row in file.table.rows]
+    return rows
+
+
+def as_of(content: Content, day: dt.date) -> Content:
+    """The content without the rows added after ``day``; classes left without rows are dropped."""
+    tables = []
+    for file in content.tables:
+        table = file.table
+        studies = [study for study in table.studies if study.added <= day]
+        landscape = table.landscape if table.landscape and table.landscape.added <= day else None
+        if studies or landscape:
+            tables.append(replace(file, table=table.model_copy(update={"studies": studies, "landscape": landscape})))
+    return replace(content, tables=tables)
+
+
+def select_week(content: Content, week: IsoWeek) -> WeekContent:
+    """Articles published in the week (known to the day), rows added or revised in it."""
+    current = as_of(content, week.end)
+    new_articles = [
+        article for article in content.articles.values()
+        if article.published and article.published.day
+        and week.includes(dt.date(article.published.year, article.published.month, article.published.day))
+    ]
+    new_articles.sort(key=lambda a: (a.published.iso(), a.id))
+    new_rows, revised = [], []
+    for class_id, _, row in rows_of(current):
+        key = row_key(class_id, row)
+        if week.includes(row.added):
+            new_rows.append(key)
+        revised += [Revised(key, row.title, r.date, r.note) for r in row.revisions if week.includes(r.date)]
+    return WeekContent(week, current, new_articles, new_rows, revised)
+
+
+# ---------------------------------------------------------------------------------------------
+# The manifest: what a weekly briefing contained, and its version.
+
+
+def manifest_rows(content: Content) -> dict[str, dict]:
+    return {
+        row_key(class_id, row): {
+            "class": class_name, "title": row.title, "added": row.added.isoformat(),
+            "revised": row.revisions[-1].date.isoformat() if row.revisions else None,
+            "figures": row_figures(row),
+        }
+        for class_id, class_name, row in rows_of(content)
+    }
+
+
+def manifest_articles(content: Content, ids: list[str], inputs: dict[str, str]) -> dict[str, dict]:
+    """The articles included, each with its file's hash (taken from the inputs, not read again)."""
+    articles = {}
+    for article_id in ids:
+        article = content.articles[article_id]
+        articles[article_id] = {"title": article.title, "published": article.published.iso() if article.published else None,
+                                "file": article.path, "sha256": inputs[article.path]}
+    return articles
+
+
+def version_of(manifest: dict) -> str:
+    """The hash of what the briefing contains and how it was made (not when): its version."""
+    contents = {key: manifest[key] for key in ("week", "timezone", "tool_version", "previous", "inputs",
+                                               "rows", "articles")}
+    canonical = json.dumps(contents, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+def read_manifest(path: Path, project: Project) -> dict:
+    where = Location(path.relative_to(project.root).as_posix())
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ReportError(Problem(where, f"not a readable weekly manifest ({error}); rebuild that week with "
+                                         "reports weekly --week ... --force, or delete its folder")) from None
+    missing = [key for key in ("week", "version", "rows", "articles") if key not in manifest]
+    if missing:
+        raise ReportError(Problem(where, f"weekly manifest lacks {', '.join(missing)}; "
+                                         "rebuild that week with reports weekly --week ... --force"))
+    return manifest
+
+
+def previous_manifest(project: Project, week: IsoWeek) -> tuple[Path, dict] | None:
+    """The manifest of the latest weekly briefing produced for a week before ``week``."""
+    earlier = []
+    for path in weekly_root(project).glob(f"*/{MANIFEST}"):
+        try:
+            other = IsoWeek.parse(path.parent.name)
+        except ReportError:
+            continue  # not a week's folder
+        if other < week:
+            earlier.append((other, path))
+    if not earlier:
+        return None
+    path = max(earlier)[1]
+    return path, read_manifest(path, project)
+
+
+# ---------------------------------------------------------------------------------------------
+# Changes since the previous briefing.
+
+
+@dataclass
+class FigureChange:
+    label: str
+    before: str | None  # None: the figure is new
+    after: str | None  # None: the figure was removed
+
+
+@dataclass
+class RowChange:
+    key: str
+    class_name: str
+    title: str
+    kind: Literal["added", "removed", "changed"]
+    figures: list[FigureChange] = field(default_factory=list)
+
+
+@dataclass
+class Changes:
+    previous_week: str | None
+    previous_version: str | None
+    rows: list[RowChange]
+    articles_added: list[str]  # titles
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows and not self.articles_added
+
+
+def compare(previous: dict | None, rows: dict[str, dict], articles: dict[str, dict]) -> Changes:
+    if previous is None:
+        return Changes(None, None, [], [])
+    before_rows = previous["rows"]
+    changes = [RowChange(key, row["class"], row["title"], "added") for key, row in rows.items() if key not in before_rows]
+    for key, row in before_rows.items():
+        if key not in rows:
+            changes.append(RowChange(key, row["class"], row["title"], "removed"))
+            continue
+        old, new = row["figures"], rows[key]["figures"]
+        figures = [FigureChange(label, old.get(label), text) for label, text in new.items() if old.get(label) != text]
+        figures += [FigureChange(label, text, None) for label, text in old.items() if label not in new]
+        if figures:
+            changes.append(RowChange(key, rows[key]["class"], rows[key]["title"], "changed", figures))
+    articles_added = [a["title"] for key, a in articles.items() if key not in previous["articles"]]
+    return Changes(previous["week"], previous["version"], changes, articles_added)
+
+
+# ---------------------------------------------------------------------------------------------
+# The template context.
+
+
+@dataclass
+class Highlight:
+    kind: str  # 新增证据, 证据更新, 数据变更, 移除条目, 新文章
+    title: str
+    line: str  # Markup where it carries † marks
+    anchor: str  # the full row in the standing summary, or the article's entry
+    references: list[int]
+    lang: str = "zh-Hans"  # of the title and the line: an article's own title keeps its script
+
+
+@dataclass
+class RowNews:
+    key: str
+    anchor: str
+    class_name: str
+    view: StudyView | LandscapeView
+    is_landscape: bool
+    revisions: list[Revised]
+
+
+def _anchor(view: StudyView | LandscapeView) -> str:
+    return f"study-{view.id}" if isinstance(view, StudyView) else view.id
+
+
+def _row_views(classes: list[ClassView]) -> dict[str, tuple[ClassView, StudyView | LandscapeView]]:
+    views: dict[str, tuple[ClassView, StudyView | LandscapeView]] = {}
+    for view in classes:
+        for study in view.studies:
+            views[f"{view.id}/{study.id}"] = (view, study)
+        if view.landscape:
+            views[f"{view.id}/{view.landscape.id}"] = (view, view.landscape)
+    return views
+
+
+def _key_result(view: StudyView | LandscapeView) -> Markup:
+    """A row's main result: a study's headline outcome, or a landscape's summary (with its † marks)."""
+    return escape(view.headline) if isinstance(view, StudyView) else escape(view.summary)
+
+
+def highlights(news: list[RowNews], changes: Changes, articles: list[tuple[Article, int, list[str]]]) -> list[Highlight]:
+    """Numbered highlights, most important first: new rows, updates, changed figures, new articles."""
+    items = []
+    for row in news:
+        if not row.revisions:
+            items.append(Highlight("新增证据", row.view.title, escape(f"{row.class_name}｜") + _key_result(row.view),
+                                   row.anchor, row.view.references))
+    for row in news:
+        if row.revisions:
+            notes = "；".join(r.note for r in row.revisions)
+            items.append(Highlight("证据更新", row.view.title, f"{row.class_name}｜{notes}", row.anchor,
+                                   row.view.references))
+    shown = {row.key for row in news}
+    for change in changes.rows:
+        if change.kind == "removed":
+            items.append(Highlight("移除条目", change.title, f"{change.class_name}｜本期证据表中已不再收录该条目",
+                                   "#changes", []))
+        if change.kind != "changed" or change.key in shown:
+            continue
+        first = change.figures[0]
+        items.append(Highlight("数据变更", change.title, f"{change.class_name}｜{first.label}：{first.before or '无'} → "
+                               f"{first.after or '已删除'}", "#changes", []))
+    for article, number, rows in articles:
+        # Named by its outlet and the studies it reports, never by its headline (which may promote).
+        line = f"报道：{'；'.join(rows)}" if rows else "本表尚无证据条目引用此文"
+        items.append(Highlight("新文章", source_label(article), line, f"#article-{article.id}", [number]))
+    return items
+
+
+# Time zones as a reader names them (the weekly never prints an IANA id for readers).
+TIMEZONE_NAMES = {"Asia/Shanghai": "北京时间", "Asia/Hong_Kong": "香港时间", "Asia/Taipei": "台北时间",
+                  "Asia/Macau": "澳门时间", "Asia/Singapore": "新加坡时间", "UTC": "协调世界时"}
+
+
+def weekly_context(selected: WeekContent, changes: Changes, version: str, timezone: str,
+                   build_date: dt.date) -> dict:
+    content = selected.content
+    context = build_context(content, build_date)
+    references = list(context["references"])
+    numbers = {ref.article_id: ref.number for ref in references}
+    for article in selected.new_articles:
+        if article.id not in numbers:
+            numbers[article.id] = len(references) + 1
+            references.append(reference_view(numbers[article.id], article, content))
+    views = _row_views(context["classes"])
+    news = []
+    # A row added and revised in the same week is new: its revisions are part of its first version.
+    revised_only = dict.fromkeys(r.key for r in selected.revised if r.key not in selected.new_rows)
+    for key in [*selected.new_rows, *revised_only]:
+        class_view, view = views[key]
+        revisions = [r for r in selected.revised if r.key == key] if key in revised_only else []
+        news.append(RowNews(key, f"#{_anchor(view)}", class_view.name, view, isinstance(view, LandscapeView),
+                            revisions))
+    articles = [(article, numbers[article.id], citing_rows(content, article.id)) for article in selected.new_articles]
+    week = selected.week
+    settings = content.settings
+    return {
+        **context,
+        "title": settings.weekly_title,
+        "week": str(week),
+        "week_start_text": chinese_date(week.start),
+        "week_end_text": chinese_date(week.end),
+        "timezone": timezone,
+        "timezone_text": TIMEZONE_NAMES.get(timezone, f"{timezone} 时区的"),
+        "version": version,
+        "tool_version": context["version"],
+        "highlights": highlights(news, changes, articles),
+        "news": news,
+        "new_articles": [
+            {"article": article, "number": number, "source": source_label(article), "rows": rows,
+             "date": article.published.chinese() if article.published else "",
+             "original": references[number - 1].original}
+            for article, number, rows in articles
+        ],
+        "changes": changes,
+        "references": references,
+        "scope": context["scope"] or "无",
+        "keywords": context["keywords"] + ", 周报",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Producing a week.
+
+
+def weekly_timezone(name: str) -> str:
+    try:
+        return check_timezone(name)
+    except ValueError as error:
+        raise ReportError(f"--tz: {error}") from None
+
+
+def check_week_has_ended(week: IsoWeek, now: dt.datetime, timezone: str) -> None:
+    if week > IsoWeek.last_complete(now, timezone):
+        raise ReportError(
+            f"{week} has not ended yet in {timezone} (it ends on Sunday {week.end}); a weekly briefing covers "
+            "a complete week, so build it from the Monday after"
+        )
+
+
+def cited_articles(selected: WeekContent) -> list[str]:
+    """The articles the briefing names: the rows' sources, then the week's new articles."""
+    ids = [excerpt.article for _, _, row in rows_of(selected.content) for excerpt in row.excerpts]
+    return list(dict.fromkeys([*ids, *(article.id for article in selected.new_articles)]))
+
+
+def plan_manifest(project: Project, selected: WeekContent, timezone: str, previous: dict | None) -> dict:
+    """The manifest without the build's own facts (date, PDF), its version included."""
+    inputs = input_files(project)
+    manifest = {
+        "week": str(selected.week),
+        "week_start": selected.week.start.isoformat(),
+        "week_end": selected.week.end.isoformat(),
+        "timezone": timezone,
+        "tool_version": __version__,
+        "previous": {"week": previous["week"], "version": previous["version"]} if previous else None,
+        "inputs": inputs,
+        "rows": manifest_rows(selected.content),
+        "articles": manifest_articles(selected.content, cited_articles(selected), inputs),
+    }
+    return {"version": version_of(manifest), **manifest}
+
+
+def is_up_to_date(folder: Path, version: str) -> bool:
+    """The week's PDF is there, unaltered, and was made from exactly these inputs."""
+    manifest_path, pdf_path = folder / MANIFEST, folder / PDF
+    if not (manifest_path.is_file() and pdf_path.is_file()):
+        return False
+    try:
+        made = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return made.get("version") == version and made.get("pdf", {}).get("sha256") == sha256_of(pdf_path)
+
+
+def resolve_week(project: Project, options: WeeklyOptions) -> tuple[IsoWeek, str]:
+    """The week asked for (default: the last complete one) and the time zone, checked."""
+    problems = Problems(project.root)
+    settings = read_settings(project.seeds, problems)
+    problems.raise_if_any()
+    timezone = weekly_timezone(options.timezone or settings.timezone)
+    now = options.now or dt.datetime.now(dt.UTC)
+    week = options.week or IsoWeek.last_complete(now, timezone)
+    check_week_has_ended(week, now, timezone)
+    return week, timezone
+
+
+@dataclass
+class WeekPlan:
+    """What a week's briefing will contain and its manifest (without the build's own facts)."""
+
+    project: Project
+    content: Content
+    selected: WeekContent
+    previous: dict | None
+    manifest: dict
+    timezone: str
+
+    def html(self, build_date: dt.date, inline_css: str | None = None) -> str:
+        changes = compare(self.previous, self.manifest["rows"], self.manifest["articles"])
+        context = weekly_context(self.selected, changes, self.manifest["version"], self.timezone, build_date)
+        return document_html(self.project, context, TEMPLATE, inline_css)
+
+
+def plan_week(project: Project, week: IsoWeek, timezone: str) -> WeekPlan:
+    content = load_content(project)
+    selected = select_week(content, week)
+    found = previous_manifest(project, week)
+    previous = found[1] if found else None
+    return WeekPlan(project, content, selected, previous, plan_manifest(project, selected, timezone, previous), timezone)
+
+
+def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResult:
+    from reports.render.pdf import ProjectURLFetcher, render_pdf, write_atomically  # WeasyPrint is heavy
+
+    project = Project.at(project_dir)
+    week, timezone = resolve_week(project, options)
+    folder = week_folder(project, week)
+    pdf_path, manifest_path = folder / PDF, folder / MANIFEST
+
+    with week_lock(project, week):
+        if options.only_if_missing and manifest_path.is_file():
+            made = read_manifest(manifest_path, project)
+            return WeeklyResult(week, pdf_path, manifest_path, "already-produced", made["version"])
+        plan = plan_week(project, week, timezone)
+        manifest = plan.manifest
+        if not options.force and is_up_to_date(folder, manifest["version"]):
+            return WeeklyResult(week, pdf_path, manifest_path, "up-to-date", manifest["version"])
+
+        build_date = options.build_date or build_date_from_environment()
+        stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
+        fetcher = ProjectURLFetcher(project.readable_roots)
+        document = render_pdf(plan.html(build_date), project.template_dirs[0], stylesheets, fetcher)
+        pdf_bytes = document.write_pdf()
+        manifest["build_date"] = build_date.isoformat()
+        manifest["pdf"] = {"file": PDF, "sha256": hashlib.sha256(pdf_bytes).hexdigest(), "bytes": len(pdf_bytes),
+                           "pages": len(document.pages)}
+        try:
+            # The PDF first: a manifest never names a PDF that is not there.
+            write_atomically(pdf_path, pdf_bytes)
+            write_atomically(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        except OSError as error:
+            raise ReportError(f"{error.filename or folder}: cannot write the weekly briefing: {error.strerror}") from None
+    return WeeklyResult(week, pdf_path, manifest_path, "built", manifest["version"], len(document.pages),
+                        build_warnings(plan.content, fetcher))
+
+
+def render_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date | None = None) -> Rendered:
+    """The week's briefing in memory, for the service; writes nothing, not even a lock.
+
+    A week that ``reports weekly`` (or the scheduler) has produced and that is still up to date
+    is the PDF recorded in build/weekly/: what its readers were sent. Any other week is rendered
+    here, compared with the latest earlier manifest exactly as ``reports weekly`` would, and
+    dated ``build_date``; it is not recorded, so it is never next week's "previous briefing".
+    """
+    from reports.render.pdf import ProjectURLFetcher, render_pdf  # WeasyPrint is heavy
+
+    project = Project.at(project_dir)
+    week, timezone = resolve_week(project, WeeklyOptions(week=week))
+    plan = plan_week(project, week, timezone)
+    recorded = recorded_pdf(project, week, plan.manifest["version"])
+    if recorded is not None:
+        return Rendered(*recorded, build_warnings(plan.content))
+    stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
+    fetcher = ProjectURLFetcher(project.readable_roots)
+    html = plan.html(build_date or build_date_from_environment())
+    document = render_pdf(html, project.template_dirs[0], stylesheets, fetcher)
+    return Rendered(document.write_pdf(), len(document.pages), build_warnings(plan.content, fetcher))
+
+
+def recorded_pdf(project: Project, week: IsoWeek, version: str) -> tuple[bytes, int] | None:
+    """The week's recorded PDF and its page count, when it was made from exactly these inputs."""
+    folder = week_folder(project, week)
+    try:
+        made = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        pdf = (folder / PDF).read_bytes()
+    except (OSError, ValueError):
+        return None
+    facts = made.get("pdf") if isinstance(made, dict) else None
+    # The bytes are checked as read: a PDF replaced after its manifest was read is not taken for it.
+    if (not isinstance(facts, dict) or made.get("version") != version
+            or facts.get("sha256") != hashlib.sha256(pdf).hexdigest()):
+        return None
+    return pdf, facts.get("pages", 0)
+
+
+def first_week(project_dir: Path | str) -> IsoWeek | None:
+    """The week of the earliest dated article: no earlier week has news. None when none is dated.
+
+    A date known only to the month (or year) counts from its first day.
+    """
+    project = Project.at(project_dir)
+    problems = Problems(project.root)
+    articles = read_articles(project.seeds, problems)
+    problems.raise_if_any()
+    days = [dt.date(a.published.year, a.published.month or 1, a.published.day or 1)
+            for a in articles.values() if a.published]
+    return IsoWeek.containing(min(days)) if days else None
+
+
+def preview_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date | None = None) -> str:
+    """The week's briefing as HTML with its styles inline, for a browser; writes nothing."""
+    project = Project.at(project_dir)
+    week, timezone = resolve_week(project, WeeklyOptions(week=week))
+    plan = plan_week(project, week, timezone)
+    folder = week_folder(project, week)
+    if build_date is None and is_up_to_date(folder, plan.manifest["version"]):
+        # The week's PDF is made already: show the date printed in it.
+        made = read_manifest(folder / MANIFEST, project)
+        build_date = dt.date.fromisoformat(made["build_date"])
+    css = inline_css(read_stylesheets(project.style_dirs, STYLESHEET))
+    return plan.html(build_date or build_date_from_environment(), css)

@@ -1,0 +1,124 @@
+"""A batch: every therapy class as a briefing and a handout, rendered on several cores at once.
+
+WeasyPrint renders one document on one core, so a batch of documents is split across worker
+processes (started with ``spawn``, as in the service: WeasyPrint must not be forked). The seeds
+are read and verified once before any worker starts, every document is rendered in memory, and
+only when all of them have succeeded are they written, so a failure writes nothing.
+
+With the Celery engine the same jobs (reports.jobs) go to the reports workers of a broker instead
+of local processes; the seeds are still checked here first, and the files written here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from reports.content.evidence import evidence_paths
+from reports.content.load import Content, load_content
+from reports.content.project import Project
+from reports.documents.base import BuildResult, Rendered, build_date_from_environment
+from reports.errors import ReportError
+from reports.run.jobs import Job, run_job, warm_up
+
+
+@dataclass
+class BatchOptions:
+    jobs: int | None = None  # worker processes; default: every CPU this process may use
+    output: Path | None = None  # the folder; default: <project>/build/batch/
+    paper: str = "a4"  # the handouts' paper
+    build_date: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
+    engine: str = "local"  # local: processes here; celery: the reports workers of ``broker``
+    broker: str | None = None  # redis://HOST:PORT/N, for the celery engine
+    time_limit: float = 300.0  # celery: seconds one document may take on a worker
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str  # briefing or handout
+    class_id: str
+
+    def file_name(self, paper: str) -> str:
+        return f"{self.class_id}-briefing.pdf" if self.kind == "briefing" else f"{self.class_id}-handout-{paper}.pdf"
+
+    def job(self, options: BatchOptions) -> Job:
+        date = options.build_date.isoformat() if options.build_date else None
+        if self.kind == "briefing":
+            return Job("briefing", classes=(self.class_id,), build_date=date)
+        return Job("handout", class_id=self.class_id, paper=options.paper, build_date=date)
+
+
+def available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def render_document(project_dir: str, document: Document, options: BatchOptions) -> Rendered:
+    return run_job(project_dir, document.job(options))
+
+
+def build_batch(project_dir: Path | str, options: BatchOptions) -> list[BuildResult]:
+    project = Project.at(project_dir)
+    options = replace(options, jobs=options.jobs or available_cores(),
+                      build_date=options.build_date or build_date_from_environment())
+    root = str(project.root)
+    if options.engine == "celery":
+        documents, rendered = render_on_workers(project, options)
+    elif options.jobs == 1:
+        documents = documents_of(load_content(project))
+        rendered = [render_document(root, document, options) for document in documents]
+    else:
+        # The workers start (imports, fonts: about a second each) while the seeds are read and
+        # verified here; they render nothing until every problem has been reported.
+        workers = max(1, min(options.jobs, 2 * len(evidence_paths(project.seeds))))  # a briefing and a handout each
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=warm_up) as pool:
+            for _ in range(workers):
+                pool.submit(int)  # starts the worker processes now, not at the first render
+            documents = documents_of(load_content(project))
+            rendered = list(pool.map(render_document, [root] * len(documents), documents,
+                                     [options] * len(documents)))
+    return write_batch(project, documents, rendered, options)
+
+
+def render_on_workers(project: Project, options: BatchOptions) -> tuple[list[Document], list[Rendered]]:
+    """Every document as a job for the reports workers of the broker: all submitted, then all awaited."""
+    from reports.run.distributed import CeleryEngine, JobFailed, check_broker
+
+    check_broker(options.broker)  # before reading anything: an unreachable broker is named at once
+    documents = documents_of(load_content(project))
+    engine = CeleryEngine(options.broker)
+    tickets = [engine.submit(project, document.job(options), options.time_limit) for document in documents]
+    rendered = []
+    for document, ticket in zip(documents, tickets):
+        try:
+            rendered.append(engine.wait(ticket).value)
+        except JobFailed as error:
+            raise ReportError(f"{document.file_name(options.paper)}: {error.message}; nothing was written") from None
+    return documents, rendered
+
+
+def documents_of(content: Content) -> list[Document]:
+    # Briefings first: the longest renders start first, so the workers finish close together.
+    return [Document(kind, table.table.therapy_class.id) for kind in ("briefing", "handout")
+            for table in content.tables]
+
+
+def write_batch(project: Project, documents: list[Document], rendered: list[Rendered],
+                options: BatchOptions) -> list[BuildResult]:
+    from reports.render.pdf import write_atomically
+
+    folder = (options.output or project.build / "batch").absolute()
+    results = []
+    for document, result in zip(documents, rendered):
+        path = folder / document.file_name(options.paper)
+        try:
+            write_atomically(path, result.pdf)
+        except OSError as error:
+            raise ReportError(f"{error.filename or path}: cannot write the batch: {error.strerror}; "
+                              "choose another folder with -o") from None
+        results.append(BuildResult(path, None, result.pages, result.warnings))
+    return results

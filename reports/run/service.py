@@ -1,0 +1,683 @@
+"""The HTTP service: briefings, weekly briefings and handouts on request (``reports serve``).
+
+FastAPI on uvicorn, rather than bare Starlette: the parameters are declared once with their
+types and limits, and the same declarations validate requests (422 with the reason), and
+generate the OpenAPI schema and its docs page. The docs page is FastAPI's Swagger UI served
+from files installed with fastapi-offline, not from a CDN: the service needs no network.
+
+A request goes: fingerprint the inputs (content hashes of seeds/, templates, styles) -> the
+catalog of classes for that fingerprint (read and verified in a worker, kept until an input
+changes) -> check the parameters against it -> the cache key (fingerprint + options) is the
+ETag: a matching If-None-Match is answered 304 without rendering -> the cached body, or a render
+in the worker pool (see pool.py), shared by identical requests under way.
+
+Before any of that, in this order: the request log (so refusals are logged too), the size limits
+(414/431, before anything reads the request), then HEAD turned into GET. The server itself
+(uvicorn's h11 protocol, bounded below) answers a request head too large to buffer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import sys
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from http import HTTPStatus
+from pathlib import Path
+from typing import Annotated, Literal
+
+import h11
+from cachetools import LRUCache
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Path as PathParameter
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from reports import __version__
+from reports.content.project import BUILTIN_ROOT, Project, input_files, sha256_of
+from reports.documents.base import Rendered, build_date_from_environment
+from reports.documents.handout import PAPERS
+from reports.documents.weekly import MANIFEST, PDF, IsoWeek, check_week_has_ended, week_folder, weekly_root
+from reports.errors import ReportError
+from reports.render.html import render_html
+from reports.run.jobs import Job
+from reports.run.pool import Busy, CeleryPool, RenderFailed, RenderPool
+
+log = logging.getLogger("reports.service")
+
+# Every response may be stored, but must be revalidated: the ETag makes that a cheap 304.
+CACHE_CONTROL = "no-cache"
+# The preview is article text in a browser: it may show its own inline styles and data: images, and fetch nothing.
+PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+CATALOG_TIMEOUT = 60.0  # reading and verifying the seeds is not a render: not held to --timeout
+
+# Request limits, in bytes as sent. Every real URL here is under 200 bytes; browsers send about 1 KB of headers.
+MAX_URL = 2048  # path and query string: 414 URI Too Long
+MAX_HEADER = 4096  # one header, name and value: 431 Request Header Fields Too Large
+MAX_HEADERS = 8192  # all headers together: 431
+# What the server buffers of an incomplete request head (h11's own default): a head that does not fit
+# is answered by the protocol below; one that fits reaches the limits above, which answer first.
+MAX_HEAD = 16384
+LINGER_SECONDS = 5.0  # after refusing an oversized head: how long what the client still sends is read and dropped
+LOGGED_TARGET = 200  # characters of a path logged; a longer one is cut and its length given
+
+
+@dataclass
+class ServiceOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2  # rendering processes
+    queue: int = 8  # renders admitted beyond those running; more are refused with 503
+    timeout: float = 120.0  # seconds one render may take before its worker is stopped
+    max_renders: int = 25  # renders after which a worker process is replaced (bounds its memory)
+    cache_mb: int = 256  # rendered PDFs and previews kept in memory; 0 keeps none
+    engine: str = "local"  # local: this machine's processes; celery: the reports workers of ``broker``
+    broker: str | None = None  # redis://HOST:PORT/N, for the celery engine
+
+
+class ServiceError(Exception):
+    """An answer other than the document: status, message, and what else the JSON body carries."""
+
+    def __init__(self, status: int, message: str, headers: dict | None = None, **details):
+        super().__init__(message)
+        self.status, self.message, self.headers, self.details = status, message, headers or {}, details
+
+
+# ---------------------------------------------------------------------------------------------
+# What the inputs are now.
+
+
+class Inputs:
+    """Content hashes of the project's inputs, re-read only for files whose size or times changed."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.known: dict[Path, tuple[tuple, str]] = {}
+
+    def hash_of(self, path: Path) -> str:
+        try:
+            status = path.stat()
+        except OSError:
+            return "missing"
+        signature = (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
+        known = self.known.get(path)
+        if known and known[0] == signature:
+            return known[1]
+        try:
+            digest = sha256_of(path)
+        except OSError:
+            return "missing"
+        self.known[path] = (signature, digest)
+        return digest
+
+    def fingerprint(self) -> str:
+        files = input_files(self.project, self.hash_of)
+        return digest_of([__version__, files])
+
+    def weekly_record(self, week: IsoWeek) -> str:
+        """What a week's briefing depends on in build/weekly/, read only: the manifests of the weeks
+        before it (its "changed since" section) and its own, with its PDF (served as recorded)."""
+        root = weekly_root(self.project)
+        manifests = sorted(root.glob(f"*/{MANIFEST}")) if root.is_dir() else []
+        record = {path.parent.name: self.hash_of(path) for path in manifests if path.parent.name <= str(week)}
+        return digest_of([record, self.hash_of(week_folder(self.project, week) / PDF)])
+
+
+def digest_of(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors as JSON, without server paths.
+
+
+class Scrubber:
+    """Takes the server's own paths out of messages: the project's files are named relative to it."""
+
+    ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/:'\"，。]+/)+[^\s/:'\"，。]*")
+
+    def __init__(self, project: Project):
+        self.replacements = [(f"{project.root}/", ""), (str(project.root), "."),
+                             (f"{BUILTIN_ROOT}/", "(built-in)/"), (str(BUILTIN_ROOT), "(built-in)")]
+
+    def __call__(self, text: str) -> str:
+        for server_path, shown in self.replacements:
+            text = text.replace(server_path, shown)
+        return self.ABSOLUTE_PATH.sub("(server path)", text)
+
+
+def error_body(status: int, message: str, **details) -> dict:
+    return {"status": status, "error": HTTPStatus(status).phrase, "message": message, **details}
+
+
+def problems_of(error: ReportError, scrub: Scrubber) -> list[dict]:
+    return [{"location": scrub(str(problem.location)), "message": scrub(problem.message)} for problem in error.problems]
+
+
+def json_bytes(status: int, message: str) -> bytes:
+    """An error body, for the answers given before FastAPI is reached."""
+    return json.dumps(error_body(status, message), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Before routing: request limits, and HEAD. Plain ASGI middleware: they see the request as uvicorn
+# parsed it (path, query string, headers) and answer without FastAPI's routing or validation.
+
+
+def oversized(scope: dict) -> tuple[int, str] | None:
+    """414 or 431 with the reason, for a request over the limits; None for one within them."""
+    url = len(scope.get("raw_path") or scope["path"].encode("utf-8")) + 1 + len(scope["query_string"])
+    if url > MAX_URL:
+        return 414, f"the URL is {url} bytes; this service accepts at most {MAX_URL}"
+    total = 0
+    for name, value in scope["headers"]:
+        size = len(name) + len(value)
+        if size > MAX_HEADER:
+            shown = name.decode("latin-1")[:40]
+            return 431, f"the header {shown} is {size} bytes; this service accepts at most {MAX_HEADER} for one header"
+        total += size + 4  # ": " and the line end
+    if total > MAX_HEADERS:
+        return 431, f"the headers are {total} bytes; this service accepts at most {MAX_HEADERS} in all"
+    return None
+
+
+class RequestLimits:
+    """Refuses a request whose URL or headers are over the limits: 414 or 431, as JSON.
+
+    By hand: uvicorn bounds only the bytes it buffers (see BoundedH11Protocol), Starlette nothing.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        refusal = oversized(scope) if scope["type"] == "http" else None
+        if refusal is None:
+            return await self.app(scope, receive, send)
+        status, message = refusal
+        await JSONResponse(error_body(status, message), status, {"Connection": "close"})(scope, receive, send)
+
+
+class HeadAsGet:
+    """HEAD wherever GET works: the GET's status and headers (Content-Length, ETag, X-Cache), no body.
+
+    FastAPI routes only the methods declared, and declaring HEAD on every route would double the
+    OpenAPI operations; this gives every GET route (the docs and their files too) its HEAD.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message):
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        # HEAD renders like GET (same key: the next GET is a hit); only a render knows the Content-Length and status.
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+async def check_query_parameters(request: Request) -> None:
+    """Each of the endpoint's own query parameters at most once, and no other: a misspelt or repeated
+    one is a 422, not silently the default or the last value."""
+    route = request.scope.get("route")
+    declared = {field.alias for field in route.dependant.query_params} if route is not None else set()
+    seen: set[str] = set()
+    problems = []
+    for name, _ in request.query_params.multi_items():
+        if name not in declared:
+            accepted = ", ".join(sorted(declared)) or "none"
+            problems.append({"parameter": f"query.{name[:40]}",
+                             "message": f"unknown parameter; this endpoint accepts: {accepted}"})
+        elif name in seen:
+            problems.append({"parameter": f"query.{name}", "message": "given more than once; give it once"})
+        seen.add(name)
+    if problems:
+        names = ", ".join(dict.fromkeys(problem["parameter"] for problem in problems))
+        raise ServiceError(422, f"bad parameters: {names}; see /docs for what each accepts", problems=problems)
+
+
+class BoundedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, answering a request head larger than it buffers with 414 or 431.
+
+    Plain uvicorn answers it with a text 400 and closes at once, while the client may still be
+    sending: the client then sees a broken pipe or a reset rather than the answer. Here the answer
+    is JSON like every other error, the server stops writing (FIN), and reads and drops what the
+    client still sends for a few seconds, so the client can read the answer before the close.
+    """
+
+    refused = False
+
+    def send_400_response(self, msg: str) -> None:
+        pending, _ = self.conn.trailing_data
+        if len(pending) <= MAX_HEAD:  # malformed, not oversized: uvicorn's own answer
+            return super().send_400_response(msg)
+        line, complete, _ = pending.partition(b"\n")
+        method, _, rest = line.partition(b" ")
+        target = rest.rpartition(b" ")[0] if complete else rest
+        if not complete or len(target) > MAX_URL:
+            status, message = 414, f"the URL is over {MAX_URL} bytes; this service accepts at most {MAX_URL}"
+        else:
+            status, message = 431, f"the headers are over {MAX_HEAD} bytes; this service accepts at most {MAX_HEADERS}"
+        body = json_bytes(status, message)
+        log.info("%s %s %d cache=- render_ms=- total_ms=0", method[:16].decode("latin-1"),
+                 logged_target(target.decode("latin-1")), status)
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                   (b"connection", b"close")]
+        response = h11.Response(status_code=status, headers=headers, reason=HTTPStatus(status).phrase.encode())
+        for event in (response, h11.Data(data=body), h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event))
+        self.refused = True
+        self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+    def data_received(self, data: bytes) -> None:
+        if not self.refused:  # after a refusal, what the client still sends is dropped unread
+            super().data_received(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameters: declared once, validated by FastAPI, documented in the OpenAPI schema.
+
+CLASS_ID = r"[a-z0-9][a-z0-9-]{0,63}"
+ClassList = Annotated[str, PathParameter(
+    pattern=rf"^{CLASS_ID}(\+{CLASS_ID}){{0,15}}$", max_length=300,
+    description="One therapy class, several joined by +, or all: car-t, car-t+car-nk, all",
+    examples=["car-t", "car-t+car-nk", "all"])]
+ClassId = Annotated[str, PathParameter(pattern=rf"^{CLASS_ID}$", description="A therapy class, e.g. car-nk",
+                                       examples=["car-t"])]
+WeekName = Annotated[str, PathParameter(pattern=r"^\d{4}-W\d{2}$", description="An ISO week, e.g. 2026-W47",
+                                        examples=["2026-W46"])]
+Script = Annotated[Literal["zh-Hans", "zh-Hant"] | None, Query(
+    description="The whole briefing in simplified (zh-Hans) or traditional (zh-Hant) script; default: as written")]
+PaperName = Annotated[Literal["a4", "a5", "letter"], Query(description="The paper size (letter: US Letter)")]
+Marks = Annotated[bool, Query(description="Crop marks and a 10 mm bleed, for a print shop")]
+
+PDF_RESPONSES = {200: {"content": {"application/pdf": {}}, "description": "The PDF"},
+                 304: {"description": "Not modified: the If-None-Match ETag is current"},
+                 404: {"description": "Unknown therapy class"}, 422: {"description": "Bad parameters"},
+                 500: {"description": "The seeds have problems (listed with path:line), or rendering failed"},
+                 503: {"description": "Too many renders under way; retry after Retry-After seconds"},
+                 504: {"description": "The render took longer than the server's --timeout"}}
+HTML_RESPONSES = {**PDF_RESPONSES, 200: {"content": {"text/html": {}}, "description": "The HTML the PDF is made from"}}
+
+
+# ---------------------------------------------------------------------------------------------
+# The service.
+
+
+class Service:
+    def __init__(self, project: Project, options: ServiceOptions):
+        self.project = project
+        self.options = options
+        self.inputs = Inputs(project)
+        self.scrub = Scrubber(project)
+        self.pool = (CeleryPool(options.broker, options.workers, options.queue, options.timeout) if options.engine == "celery"
+                     else RenderPool(options.workers, options.queue, options.timeout, options.max_renders))
+        self.cache: LRUCache | None = (LRUCache(maxsize=options.cache_mb * 2**20, getsizeof=len)
+                                       if options.cache_mb > 0 else None)
+        self.catalogs: dict[str, dict | ReportError] = {}
+        self.first_weeks: dict[str, IsoWeek | None] = {}
+
+    @property
+    def root(self) -> str:
+        return str(self.project.root)
+
+    async def catalog(self, request: Request, fingerprint: str) -> dict:
+        """The classes and studies for these inputs; a ReportError when the seeds have problems."""
+        found = self.catalogs.get(fingerprint)
+        if found is None:
+            try:
+                found = (await self.pool.run_job(("catalog", fingerprint), "catalog", self.root, Job("catalog"),
+                                                 timeout=max(CATALOG_TIMEOUT, self.options.timeout))).value
+            except ReportError as error:
+                found = error
+            self.catalogs = {fingerprint: found}  # only the current inputs' catalog is kept
+        if isinstance(found, ReportError):
+            raise found
+        return found
+
+    async def weeks(self, fingerprint: str, timezone: str) -> tuple[IsoWeek | None, IsoWeek]:
+        """The weeks served: from the week of the earliest dated article to the last complete one."""
+        if fingerprint not in self.first_weeks:
+            outcome = await self.pool.run_job(("first-week", fingerprint), "catalog", self.root, Job("first-week"),
+                                              timeout=max(CATALOG_TIMEOUT, self.options.timeout))
+            self.first_weeks = {fingerprint: outcome.value}  # only the current inputs' are kept
+        return self.first_weeks[fingerprint], IsoWeek.last_complete(dt.datetime.now(dt.UTC), timezone)
+
+    def class_ids(self, text: str, known: dict) -> list[str]:
+        """The classes named in the path, in the briefing's order; 404 for one that does not exist."""
+        ids = [entry["id"] for entry in known["classes"]]
+        if text == "all":
+            return ids
+        wanted = text.split("+")
+        unknown = [name for name in wanted if name not in ids]
+        if unknown:
+            raise ServiceError(404, f"no therapy class {', '.join(repr(name) for name in unknown)}; "
+                                    f"the classes are {', '.join(ids)} (or all)", classes=ids)
+        return [class_id for class_id in ids if class_id in wanted]
+
+    async def deliver(self, request: Request, key: tuple, media_type: str, filename: str, job: Job) -> Response:
+        """The document for ``key``: 304, from the cache, or rendered (once for identical requests)."""
+        etag = f'"{digest_of(key)[:32]}"'
+        headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+        if etag_matches(request.headers.get("if-none-match"), etag):
+            request.state.cache = "not-modified"
+            return Response(status_code=304, headers=headers)
+        body = self.cache.get(key) if self.cache is not None else None
+        if body is not None:
+            request.state.cache = "hit"
+        else:
+            outcome = await self.pool.run_job(key, "render", self.root, job)
+            rendered = outcome.value
+            body = rendered.pdf if isinstance(rendered, Rendered) else rendered.encode("utf-8")
+            request.state.cache = "shared" if outcome.shared else "miss"
+            request.state.render_ms = outcome.milliseconds
+            self.remember(key, body)
+        headers |= {"Content-Disposition": f'inline; filename="{filename}"', "X-Cache": request.state.cache}
+        if media_type == "text/html":
+            headers["Content-Security-Policy"] = PREVIEW_POLICY
+            media_type = "text/html; charset=utf-8"
+        return Response(body, media_type=media_type, headers=headers)
+
+    def remember(self, key: tuple, body: bytes) -> None:
+        if self.cache is not None and len(body) <= self.cache.maxsize:
+            self.cache[key] = body
+
+    def stats(self) -> dict:
+        cache = ({"entries": len(self.cache), "bytes": self.cache.currsize, "limit_bytes": self.cache.maxsize}
+                 if self.cache is not None else {"entries": 0, "bytes": 0, "limit_bytes": 0})
+        return {"status": "ok", "version": __version__, "pool": self.pool.stats(), "cache": cache}
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return etag in (tag.strip().removeprefix("W/") for tag in header.split(","))
+
+
+def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -> FastAPI:
+    service = Service(Project.at(project_dir), options or ServiceOptions())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        service.pool.start()
+        if service.options.engine == "celery":
+            log.info("serving %s, rendering on the reports workers of %s", service.project.root,
+                     service.pool.stats()["broker"])
+        else:
+            log.info("serving %s with %d rendering workers", service.project.root, service.options.workers)
+        yield
+        service.pool.stop()
+        log.info("stopped: the rendering workers are shut down")
+
+    app = FastAPIOffline(
+        title="reports", version=__version__, lifespan=lifespan, dependencies=[Depends(check_query_parameters)],
+        description="Chinese-language PDF briefings on CAR-T, CAR-NK and CAR-M therapies, built on request from "
+                    "the project's curated, excerpt-verified evidence tables. PDFs carry an ETag; send it back "
+                    "as If-None-Match to get 304 while the inputs are unchanged.",
+    )
+    app.state.service = service
+    install_error_handlers(app, service)
+    # Added innermost first: the log, outermost, sees every request (refused ones, and HEAD as HEAD).
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(RequestLimits)
+    install_request_log(app)
+
+    async def today_and_catalog(request: Request) -> tuple[dt.date, str, dict]:
+        build_date = build_date_from_environment()
+        fingerprint = service.inputs.fingerprint()
+        return build_date, fingerprint, await service.catalog(request, fingerprint)
+
+    def briefing_parts(classes: str, script: str | None, build_date: dt.date, known: dict):
+        ids = service.class_ids(classes, known)
+        every = len(ids) == len(known["classes"])
+        job = Job("briefing", classes=() if every else tuple(ids), build_date=build_date.isoformat(), script=script)
+        name = f"briefing-{'all' if every else '+'.join(ids)}{'-' + script if script else ''}"
+        return ids, job, name
+
+    @app.get("/briefings/{classes}.pdf", response_class=Response, responses=PDF_RESPONSES,
+             summary="A briefing: one therapy class, several, or all")
+    async def briefing_pdf(request: Request, classes: ClassList, script: Script = None) -> Response:
+        build_date, fingerprint, known = await today_and_catalog(request)
+        ids, job, name = briefing_parts(classes, script, build_date, known)
+        key = ("briefing", fingerprint, tuple(ids), script, build_date.isoformat())
+        return await service.deliver(request, key, "application/pdf", f"{name}.pdf", job)
+
+    @app.get("/preview/briefings/{classes}.html", response_class=HTMLResponse, responses=HTML_RESPONSES,
+             summary="The HTML a briefing PDF is made from, with its styles, for a browser")
+    async def briefing_preview(request: Request, classes: ClassList, script: Script = None) -> Response:
+        build_date, fingerprint, known = await today_and_catalog(request)
+        ids, job, name = briefing_parts(classes, script, build_date, known)
+        key = ("briefing-preview", fingerprint, tuple(ids), script, build_date.isoformat())
+        return await service.deliver(request, key, "text/html", f"{name}.html",
+                                     dataclasses.replace(job, kind="briefing-preview"))
+
+    def handout_parts(therapy_class: str, paper: str, marks: bool, build_date: dt.date, known: dict):
+        class_id = service.class_ids(therapy_class, known)[0] if therapy_class != "all" else None
+        if class_id is None:
+            raise ServiceError(404, "a handout is for one therapy class; name it, e.g. /handouts/car-t.pdf")
+        job = Job("handout", class_id=class_id, paper=paper, marks=marks, build_date=build_date.isoformat())
+        return class_id, job, f"{class_id}-{paper}{'-marks' if marks else ''}"
+
+    @app.get("/handouts/{therapy_class}.pdf", response_class=Response, responses=PDF_RESPONSES,
+             summary="A printable handout: one therapy class on one or two pages")
+    async def handout_pdf(request: Request, therapy_class: ClassId, paper: PaperName = "a4",
+                          marks: Marks = False) -> Response:
+        build_date, fingerprint, known = await today_and_catalog(request)
+        class_id, job, name = handout_parts(therapy_class, paper, marks, build_date, known)
+        key = ("handout", fingerprint, class_id, paper, marks, build_date.isoformat())
+        return await service.deliver(request, key, "application/pdf", f"{name}.pdf", job)
+
+    @app.get("/preview/handouts/{therapy_class}.html", response_class=HTMLResponse, responses=HTML_RESPONSES,
+             summary="The HTML a handout is made from, at the type size it fits in")
+    async def handout_preview(request: Request, therapy_class: ClassId, paper: PaperName = "a4",
+                              marks: Marks = False) -> Response:
+        build_date, fingerprint, known = await today_and_catalog(request)
+        class_id, job, name = handout_parts(therapy_class, paper, marks, build_date, known)
+        key = ("handout-preview", fingerprint, class_id, paper, marks, build_date.isoformat())
+        return await service.deliver(request, key, "text/html", f"{name}.html",
+                                     dataclasses.replace(job, kind="handout-preview"))
+
+    async def week_of(name: str, fingerprint: str, known: dict) -> IsoWeek:
+        """The week asked for, if it is served; 422 naming the weeks that are, before any render."""
+        first, last = await service.weeks(fingerprint, known["timezone"])
+        available = (f"weeks {first} to {last} are available" if first is not None and first <= last
+                     else "no week is available yet: no article has a publication date before the last complete week")
+        weeks = {"first": str(first), "last": str(last)} if first is not None and first <= last else None
+        try:
+            week = IsoWeek.parse(name)
+            check_week_has_ended(week, dt.datetime.now(dt.UTC), known["timezone"])
+        except ReportError as error:
+            raise ServiceError(422, f"{error.problems[0].message}; {available}", weeks=weeks) from None
+        if first is None or week < first:
+            earliest = f"{first}, the week of the earliest dated article" if first else "any dated article"
+            raise ServiceError(422, f"{week} is before {earliest}, so it has no news; {available}", weeks=weeks)
+        return week
+
+    @app.get("/weekly/{week}.pdf", response_class=Response, responses=PDF_RESPONSES,
+             summary="The weekly briefing of an ISO week that has ended: what is new, what changed")
+    async def weekly_pdf(request: Request, week: WeekName) -> Response:
+        build_date, fingerprint, known = await today_and_catalog(request)
+        iso_week = await week_of(week, fingerprint, known)
+        # Rendered in memory, never written to build/weekly/ (a request must not fill the disk or become
+        # the "previous briefing" of later weeks); a week `reports weekly` made and is current is served as made.
+        key = ("weekly", fingerprint, str(iso_week), service.inputs.weekly_record(iso_week), build_date.isoformat())
+        return await service.deliver(request, key, "application/pdf", f"weekly-{iso_week}.pdf",
+                                     Job("weekly", week=str(iso_week), build_date=build_date.isoformat()))
+
+    @app.get("/preview/weekly/{week}.html", response_class=HTMLResponse, responses=HTML_RESPONSES,
+             summary="The HTML of a weekly briefing")
+    async def weekly_preview(request: Request, week: WeekName) -> Response:
+        build_date, fingerprint, known = await today_and_catalog(request)
+        iso_week = await week_of(week, fingerprint, known)
+        key = ("weekly-preview", fingerprint, str(iso_week), service.inputs.weekly_record(iso_week),
+               build_date.isoformat())
+        # No build date: a week recorded by reports weekly shows the date printed in its PDF; any other, today.
+        return await service.deliver(request, key, "text/html", f"weekly-{iso_week}.html",
+                                     Job("weekly-preview", week=str(iso_week), today=build_date.isoformat()))
+
+    @app.get("/api/classes", summary="The therapy classes and their studies, as JSON")
+    async def api_classes(request: Request) -> JSONResponse:
+        _, fingerprint, known = await today_and_catalog(request)
+        etag = f'"{fingerprint[:32]}"'
+        if etag_matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
+        classes = [{**entry, "links": class_links(entry["id"])} for entry in known["classes"]]
+        return JSONResponse({**known, "classes": classes}, headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
+
+    @app.get("/healthz", summary="Liveness, the rendering pool and the cache")
+    async def healthz() -> dict:
+        return service.stats()
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def index(request: Request) -> HTMLResponse:
+        try:
+            _, fingerprint, known = await today_and_catalog(request)
+            first, last = await service.weeks(fingerprint, known["timezone"])
+        except ReportError as error:
+            return HTMLResponse(index_page(service, None, problems_of(error, service.scrub)), status_code=500)
+        return HTMLResponse(index_page(service, known, [], first, last))
+
+    return app
+
+
+def class_links(class_id: str) -> dict:
+    return {"briefing": f"/briefings/{class_id}.pdf", "preview": f"/preview/briefings/{class_id}.html",
+            "handouts": {paper: f"/handouts/{class_id}.pdf?paper={paper}" for paper in PAPERS}}
+
+
+def index_page(service: Service, known: dict | None, problems: list[dict], first: IsoWeek | None = None,
+               last: IsoWeek | None = None) -> str:
+    weeks = []
+    week = last
+    while first is not None and week is not None and week >= first and len(weeks) < 4:
+        weeks.append(str(week))
+        week = week.previous()
+    return render_html(service.project.template_dirs, "service.html", {
+        "version": __version__, "classes": known["classes"] if known else [], "weeks": weeks,
+        "papers": PAPERS, "problems": problems, "links": class_links,
+    })
+
+
+def install_error_handlers(app: FastAPI, service: Service) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, error: ServiceError) -> JSONResponse:
+        return JSONResponse(error_body(error.status, error.message, **error.details), error.status, error.headers)
+
+    @app.exception_handler(ReportError)
+    async def report_error(request: Request, error: ReportError) -> JSONResponse:
+        message = "the project's seeds or templates have problems; fix them (each is listed with its place) and ask again"
+        return JSONResponse(error_body(500, message, problems=problems_of(error, service.scrub)), 500)
+
+    @app.exception_handler(Busy)
+    async def busy(request: Request, error: Busy) -> JSONResponse:
+        request.state.cache = "refused"
+        message = f"every renderer is busy and the queue is full; ask again in {error.retry_after} s"
+        return JSONResponse(error_body(503, message), 503, {"Retry-After": str(error.retry_after), "X-Cache": "refused"})
+
+    @app.exception_handler(RenderFailed)
+    async def render_failed(request: Request, error: RenderFailed) -> JSONResponse:
+        return JSONResponse(error_body(error.status, error.message), error.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [{"parameter": ".".join(str(part) for part in problem["loc"]),
+                     "message": service.scrub(problem["msg"])} for problem in error.errors()]
+        names = ", ".join(problem["parameter"] for problem in problems)
+        return JSONResponse(error_body(422, f"bad parameters: {names}; see /docs for what each accepts",
+                                       problems=problems), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        message = "no such page; / lists what this service offers" if error.status_code == 404 else str(error.detail)
+        headers = dict(error.headers or {})
+        if "GET" in headers.get("Allow", "").split(", "):
+            headers["Allow"] += ", HEAD"  # HeadAsGet answers it wherever GET works
+        return JSONResponse(error_body(error.status_code, message), error.status_code, headers)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, error: Exception) -> JSONResponse:
+        log.exception("internal error on %s", request.url.path)
+        return JSONResponse(error_body(500, "internal error; the server's log has the details"), 500)
+
+
+def install_request_log(app: FastAPI) -> None:
+    """One line per request: method, path, status, cache (hit, miss, shared...), render and total ms."""
+
+    @app.middleware("http")
+    async def log_request(request: Request, call_next):
+        started = time.perf_counter()
+        request.state.cache = "-"
+        request.state.render_ms = None
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            return response
+        finally:
+            render = f"{request.state.render_ms:.0f}" if request.state.render_ms is not None else "-"
+            target = logged_target(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+            log.info("%s %s %d cache=%s render_ms=%s total_ms=%.0f", request.method, target, status,
+                     request.state.cache, render, (time.perf_counter() - started) * 1000)
+
+
+def logged_target(target: str) -> str:
+    """The path and query as logged: an oversized one is cut, with its length, to keep the log readable."""
+    return target if len(target) <= LOGGED_TARGET else f"{target[:LOGGED_TARGET]}...({len(target)} characters)"
+
+
+def serve(project_dir: Path | str, options: ServiceOptions) -> None:
+    import uvicorn
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    if options.engine == "celery":
+        from reports.run.distributed import check_broker
+
+        check_broker(options.broker)  # before listening: an unreachable broker is an error naming it, exit 1
+    app = create_app(project_dir, options)
+    # h11 named, not "auto": the limits are set for it, and installing httptools must not change them.
+    config = uvicorn.Config(app, host=options.host, port=options.port, log_level="warning", access_log=False,
+                            timeout_graceful_shutdown=int(options.timeout) + 5, http=BoundedH11Protocol,
+                            h11_max_incomplete_event_size=MAX_HEAD)
+    stopped_server_class()(config).run()
+
+
+def stopped_server_class():
+    import uvicorn
+
+    class StoppedServer(uvicorn.Server):
+        """uvicorn's server, exiting 0 when stopped with SIGTERM or Ctrl-C: a stop asked for is not a failure.
+
+        uvicorn raises the signal again once it has shut down, so the process would die by it
+        (status -15 for SIGTERM, a KeyboardInterrupt traceback for Ctrl-C); systemd and the tests
+        expect 0 from a clean stop.
+        """
+
+        def handle_exit(self, sig, frame) -> None:
+            super().handle_exit(sig, frame)
+            if self._captured_signals and self._captured_signals[-1] == sig:
+                self._captured_signals.pop()
+
+    return StoppedServer

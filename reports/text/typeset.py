@@ -1,0 +1,278 @@
+"""Typesetting Chinese text: one pass over the finished HTML, before WeasyPrint lays it out.
+
+Pango 1.50 breaks lines by UAX #14, which is close to the W3C clreq rules but not the same, and
+WeasyPrint 70 supports none of the CSS properties (``text-autospace``, ``line-break``,
+``text-spacing``) that would fix the rest. So the fixes are made in the markup, on every text
+node of the document (templates, evidence YAML and articles alike):
+
+- Han-Latin spacing: one U+0020 between Han and Latin letters or digits, none doubled. In Noto
+  CJK that space is 0.22 em, close to clreq's quarter em, and it stays a break opportunity.
+- Runs that must not break are tied: Latin and digit runs with inner punctuation (CD19/CD22,
+  0.75×10⁹/L), a term with its number (HER2 3+), a number with the Han unit that follows it
+  (18.2 年, 2024 年, 3～5 天), and a character with the marks Pango lets start a line (～ · ／).
+  A tie is made of characters, not markup: the space becomes U+00A0 NO-BREAK SPACE and U+2060
+  WORD JOINER goes between a mark and its neighbours, which every UAX #14 line breaker (Pango's,
+  a browser's) keeps together. Both are invisible in the PDF's text (pdftotext gives a plain
+  space and nothing). A ``<span class="nb">`` (``white-space: nowrap``) per run did the same, but
+  each span is an inline box for WeasyPrint to lay out and draw: the seed briefing's 1,163 of
+  them took a quarter of its layout time. Headings keep the span: their text is copied into
+  the PDF's bookmarks and running heads, where a word joiner would be a character of the title.
+- The last two Han characters of every text node (not of headings) are tied with U+2060, closing
+  marks included, so that no line holds a single character alone (clreq's widow; issue 16).
+- Punctuation is not compressed: every full-width mark keeps its em (GB/T 15834's full-width
+  style), so that the PDF's text copies as it reads (issue 16). Compression in WeasyPrint 70
+  (``letter-spacing: -0.5em``, or the font's ``halt``/``palt`` on the mark) leaves the mark's
+  1 em box in the PDF and draws the next glyph half an em inside it; Poppler (pdftotext, and
+  viewers built on it) then often starts a new line there, so "（LLDAS）：67%" extracted as
+  "（LLDAS）" / "：67%". ``hwid`` has true half-width glyphs only for （）， and they are
+  another design. Measured in the README, "Chinese typesetting".
+
+Written by hand: no library does this for HTML (``pangu`` only adds spaces, and into the text).
+The pass uses the standard library's streaming HTML parser, because the document is our own
+well-formed template output and only its text nodes change.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from html.parser import HTMLParser
+from typing import Callable
+
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+LATIN = r"A-Za-z0-9\u0391-\u03a9\u03b1-\u03c9"
+# Inside a run: joiners that Pango may break at (slash, hyphen, times, tilde, dot...).
+RUN_INNER = LATIN + r"\u2070-\u209f\u00b2\u00b3\u00b9./+\-\u2212\u2013×~～:%‰°±·"
+RUN_END = LATIN + r"\u2070-\u209f\u00b2\u00b3\u00b9%‰°+\u2212"
+TOKEN = rf"[{LATIN}±+\u2212](?:[{RUN_INNER}]*[{RUN_END}])?"
+# A token, then more tokens after a space when they start with a digit or sign (HER2 3+),
+# then optionally a space and one Han character when the run ends in a digit or % (18.2 年).
+RUN_RE = re.compile(rf"{TOKEN}(?: [0-9±+\u2212][{RUN_INNER}]*(?<=[{RUN_END}]))*(?:(?<=[0-9%‰]) ?[{HAN}])?")
+LONGEST_UNBROKEN_RUN = 24  # longer runs (DOIs, long identifiers) may break, or they overflow narrow cells
+
+# Half-width marks in Chinese text (a paste's "," "(" ":"), and their full-width forms (GB/T 15834).
+HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+_CHINESE = re.compile(rf"[{HAN}\u3000-\u303f\uff00-\uffef“”‘’]")
+
+
+def full_width_punctuation(text: str) -> str:
+    """A Chinese text's half-width punctuation in full width, where it punctuates Chinese.
+
+    A mark next to a Han character (or to a full-width mark) is Chinese punctuation; one between
+    digits or inside Latin text (1,580; 14:13; https://; (CAR-T) in English) stays as typed. A
+    bracket pair is full width when its opening bracket is (its closing one follows it).
+    """
+    out: list[str] = []
+    opened: list[bool] = []
+    for index, character in enumerate(text):
+        if character not in HALF_TO_FULL:
+            out.append(character)
+            continue
+        before = out[-1] if out else ""
+        after = text[index + 1] if index + 1 < len(text) else ""
+        chinese = bool(_CHINESE.match(before) or _CHINESE.match(after))
+        if character == "(":
+            opened.append(chinese)
+        elif character == ")":
+            chinese = opened.pop() if opened else chinese
+        elif before.isdigit() and after.isdigit():
+            chinese = False
+        out.append(HALF_TO_FULL[character] if chinese else character)
+    return "".join(out)
+
+
+# Marks that must not start a line but that Pango 1.50 lets start one: tie them to what precedes.
+TIE_TO_PREVIOUS_RE = re.compile(r"\S[～·／‧]+")
+# Closing and pause marks: they stay with the character before them (never alone on a line).
+CLOSING_MARKS = "，。、；：？！）」』】》〉〕〗”’"
+
+# The last two Han characters of a text, with the closing marks after them: tied, so that no line
+# holds one character alone (clreq's widow; issue 16). Not in headings: see tie_with_markup.
+LAST_TWO_HAN_RE = re.compile(rf"([{HAN}])([{HAN}][{CLOSING_MARKS}]*\s*)$")
+HAN_THEN_LATIN_RE = re.compile(rf"([{HAN}]) *(?=[{LATIN}])")
+LATIN_THEN_HAN_RE = re.compile(rf"([{LATIN}%‰\u2070-\u209f\u00b2\u00b3\u00b9]) *(?=[{HAN}])")  # 10⁹ 个, m² 体表面积
+
+# A web address's scheme: no line may end with it ("http://" / "www.thelancet.com").
+SCHEME_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9+.-]*://)(?=[A-Za-z0-9])")
+
+NO_BREAK_SPACE = "\u00a0"
+WORD_JOINER = "\u2060"
+
+TYPESETTING_SKIPPED_CLASSES = {"url", "nb"}  # URLs get their breaks from render.url_breaks; .nb is tied already
+TYPESETTING_SKIPPED_TAGS = {"style", "script", "pre", "code", "head"}
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def space_han_and_latin(text: str) -> str:
+    """Exactly one space between Han and Latin letters or digits (clreq's quarter-em spacing)."""
+    text = HAN_THEN_LATIN_RE.sub(r"\1 ", text)
+    return LATIN_THEN_HAN_RE.sub(r"\1 ", text)
+
+
+def _needs_tying(text: str, start: int, end: int) -> bool:
+    """A plain word or number is never broken by Pango; only runs with joiners or spaces are.
+
+    A run inside a long identifier (a DOI) is left breakable, or the identifier overflows.
+    """
+    run = text[start:end]
+    if len(run) < 2 or run.isalnum():
+        return False
+    while start > 0 and "!" <= text[start - 1] <= "~":
+        start -= 1
+    while end < len(text) and "!" <= text[end] <= "~":
+        end += 1
+    return end - start <= LONGEST_UNBROKEN_RUN
+
+
+def typeset_text(text: str, lang: str = "zh-Hans", tie_with_markup: bool = False) -> str:
+    """Text in, HTML out: unbreakable runs tied; Chinese text also spaced, its last two characters tied.
+
+    ``tie_with_markup``: a run is tied with ``<span class="nb">``, not with characters (headings).
+    """
+    chinese = lang.startswith("zh")
+    text = SCHEME_RE.sub(rf"\1{WORD_JOINER}", text)  # http:// stays with its host (Pango breaks after /)
+    if chinese:
+        text = space_han_and_latin(text)
+        if not tie_with_markup:
+            text = LAST_TWO_HAN_RE.sub(rf"\1{WORD_JOINER}\2", text)
+    spans: list[tuple[int, int, str]] = []
+    for match in RUN_RE.finditer(text):
+        if _needs_tying(text, match.start(), match.end()):
+            spans.append((match.start(), match.end(), "nb"))
+    for match in TIE_TO_PREVIOUS_RE.finditer(text) if chinese else ():
+        if not any(start < match.end() and match.start() < end for start, end, _ in spans):
+            spans.append((match.start(), match.end(), "nb"))
+    html, position = [], 0
+    for start, end, css_class in sorted(spans):
+        html.append(escape(text[position:start], quote=False))
+        run = text[start:end]
+        if css_class == "nb" and not tie_with_markup:
+            html.append(escape(tie(run), quote=False))  # tied before escaping: no joiner inside an &entity;
+        else:
+            html.append(f'<span class="{css_class}">{escape(run, quote=False)}</span>')
+        position = end
+    html.append(escape(text[position:], quote=False))
+    return "".join(html)
+
+
+def tie(run: str) -> str:
+    """The run with no break opportunity left inside: no-break spaces, word joiners around marks."""
+    tied = []
+    for before, character in zip(" " + run, run):
+        if tied and not _joins_without_a_break(before, character):
+            tied.append(WORD_JOINER)
+        tied.append(NO_BREAK_SPACE if character == " " else character)
+    return "".join(tied)
+
+
+def _joins_without_a_break(before: str, after: str) -> bool:
+    """Letters, digits and Han never break between each other; a no-break space never breaks."""
+    return (before.isalnum() or before == " ") and (after.isalnum() or after == " ")
+
+
+class TextPass(HTMLParser):
+    """Re-emits a document unchanged except for its text nodes, which ``rewrite`` turns into HTML.
+
+    Each open element records its tag, its language and whether its text is rewritten (``covers``:
+    an element is covered when its parent is and it is not excluded). Shared by the typesetting
+    and the abbreviations' first-use pass (reports.abbreviations).
+    """
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.stack: list[tuple[str, str, bool]] = []  # (tag, lang, text rewritten here)
+
+    @property
+    def lang(self) -> str:
+        return self.stack[-1][1] if self.stack else ""
+
+    def covers(self, tag: str, attributes: dict[str, str | None], lang: str) -> bool:
+        return True
+
+    def rewrite(self, data: str) -> str:
+        return escape(data, quote=False)
+
+    def rewrite_tag(self, raw: str, attributes: dict[str, str | None], lang: str) -> str:
+        return raw
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+    def handle_comment(self, data: str) -> None:
+        self.out.append(f"<!--{data}-->")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        lang = attributes.get("lang") or self.lang
+        covered = (not self.stack or self.stack[-1][2]) and self.covers(tag, attributes, lang)
+        self.out.append(self.rewrite_tag(self.get_starttag_text() or "", attributes, lang))
+        if tag not in VOID_TAGS:
+            self.stack.append((tag, lang, covered))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self.rewrite_tag(self.get_starttag_text() or "", dict(attrs), self.lang))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, -1, -1):
+            if self.stack[depth][0] == tag:
+                del self.stack[depth:]
+                break
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        tag = self.stack[-1][0] if self.stack else ""
+        if tag in ("style", "script"):
+            self.out.append(data)
+        elif self.stack and self.stack[-1][2]:
+            self.out.append(self.rewrite(data))
+        else:
+            self.out.append(escape(data, quote=False))
+
+    def run(self, html: str) -> str:
+        self.feed(html)
+        self.close()
+        return "".join(self.out)
+
+
+class _Typesetter(TextPass):
+    """Typesets every text node but those of skipped tags and classes (and, converting, lang and meta)."""
+
+    def __init__(self, convert: Callable[[str, str], str] | None, target_lang: str | None):
+        super().__init__()
+        self.convert = convert
+        self.target_lang = target_lang
+
+    def covers(self, tag: str, attributes: dict[str, str | None], lang: str) -> bool:
+        classes = set((attributes.get("class") or "").split())
+        return tag not in TYPESETTING_SKIPPED_TAGS and not classes & TYPESETTING_SKIPPED_CLASSES
+
+    def handle_data(self, data: str) -> None:
+        if self.convert and (not self.stack or self.stack[-1][0] not in ("style", "script")):
+            data = self.convert(data, self.lang)
+        super().handle_data(data)
+
+    def rewrite(self, data: str) -> str:
+        in_heading = any(tag in HEADING_TAGS for tag, _, _ in self.stack)
+        return typeset_text(data, self.lang, tie_with_markup=in_heading)
+
+    def rewrite_tag(self, raw: str, attributes: dict[str, str | None], lang: str) -> str:
+        """Converting to one script: lang attributes name it, and meta text is converted too."""
+        if not self.convert:
+            return raw
+        if attributes.get("lang", "").startswith("zh"):
+            raw = re.sub(r'lang="zh-[^"]*"', f'lang="{self.target_lang}"', raw)
+        if "content" in attributes and attributes.get("name") in ("description", "keywords", "author"):
+            converted = self.convert(attributes["content"] or "", lang)
+            raw = re.sub(r'content="[^"]*"', lambda _: f'content="{escape(converted)}"', raw)
+        return raw
+
+
+def typeset_html(html: str, convert: Callable[[str, str], str] | None = None, target_lang: str | None = None) -> str:
+    """Apply the Chinese typesetting rules (and optionally a script conversion) to a document.
+
+    ``convert(text, lang)`` converts one text node written in ``lang`` (see reports/text/scripts.py);
+    ``target_lang`` then replaces the Chinese lang attributes.
+    """
+    return _Typesetter(convert, target_lang).run(html)

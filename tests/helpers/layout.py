@@ -1,0 +1,281 @@
+"""The layout check: what a typesetter looks for first, read from the real PDF (issue 16).
+
+`layout_violations(pdf, margins)` reads the PDF once with `pdftotext -bbox-layout` (every word's
+box) and once with pypdf (page and trim boxes, the outline), and returns every violation of:
+
+- ``outside``: a word outside the page's text block (the @page margins of the stylesheet), or a
+  running head or footer (a word in the top or bottom margin) outside the text block's width or
+  closer than `EDGE_MM` to the paper's edge;
+- ``overlap``: two words drawn over each other (a continued grid cell drawn over the running
+  head, a label over a bar's text): more than a third of the smaller word's box is also the
+  other's;
+- ``ink-outside``: the same for everything drawn, read from the page rendered as an image: a
+  table's rule, a chart, a QR code or an image past the text block's sides, or ink closer than
+  `EDGE_MM` to the paper's edge (crop marks outside the trim are not the page's);
+- ``near-empty``: a page other than the cover with fewer than `MIN_LINES` printed lines of body;
+- ``heading-last``: a heading (an outline entry) with nothing of the body after it on its page;
+- ``lone-character``: a printed line of a paragraph, title, table cell or chart label that is a
+  single Han character alone (with or without closing punctuation), the widow a Chinese
+  typesetter avoids.
+
+A test helper, not product code: every test that produces a PDF calls it, so a new template is
+checked for free. Reading the PDF (not WeasyPrint's boxes) checks what a reader gets.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MM = 72 / 25.4
+XHTML = "{http://www.w3.org/1999/xhtml}"
+# Glyph boxes (the font's ascent and descent) stand up to ~0.5 pt outside a tight line box.
+TOLERANCE = 1.5  # pt
+EDGE_MM = 5  # running heads and footers keep at least this far from the paper's edge
+MIN_LINES = 4  # a page with 3 lines or fewer (a version line, a 3-line disclaimer) is near-empty
+HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+CLOSING = "。，、；：？！）」』”’》〉】…—"
+LONE = re.compile(f"^{HAN}[{CLOSING}]*$")
+
+
+@dataclass(frozen=True)
+class Margins:
+    """A page box's margins in mm (top, right, bottom, left), as CSS gives them."""
+
+    top: float
+    right: float
+    bottom: float
+    left: float
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str  # outside | near-empty | heading-last | lone-character
+    page: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"p{self.page} {self.rule}: {self.text}"
+
+
+def css_margins(stylesheet: str | Path, page: str = "") -> Margins:
+    """The margins of `@page` (or `@page name`) in a stylesheet, so the check follows the CSS."""
+    css = Path(ROOT / stylesheet).read_text(encoding="utf-8")
+    block = re.search(r"@page" + (r"\s+" + re.escape(page) if page else "") + r"\s*\{([^}]*)", css)
+    assert block, f"no @page {page} in {stylesheet}"
+    found = re.search(r"(?<![-\w])margin:\s*([^;]+);", block.group(1))
+    assert found, f"no margin in @page {page} of {stylesheet}"
+    values = [float(v.removesuffix("mm")) for v in found.group(1).split()]
+    top, right, bottom, left = {1: values * 4, 2: values * 2, 3: [*values, values[1]], 4: values}[len(values)]
+    return Margins(top, right, bottom, left)
+
+
+def briefing_margins() -> dict[int | None, Margins]:
+    """The briefing's pages (and the weekly's, which uses the same stylesheet); page 1 is its cover."""
+    return {None: css_margins("styles/briefing.css"), 1: css_margins("styles/briefing.css", "cover")}
+
+
+def weekly_margins() -> dict[int | None, Margins]:
+    return {None: css_margins("styles/briefing.css")}
+
+
+def handout_margins(paper: str) -> dict[int | None, Margins]:
+    """As templates/handout.html sets them from reports.documents.handout.PAPERS: 4 mm more at the foot."""
+    from reports.documents.handout import PAPERS
+
+    m = PAPERS[paper].margin
+    return {None: Margins(m, m, m + 4, m)}
+
+
+def _words(pdf: Path) -> list[list[tuple[float, float, float, float, list[tuple[float, float, float, float, str]]]]]:
+    """Per page, per pdftotext block: its lines, each (xMin, yMin, xMax, yMax, words)."""
+    root = ET.fromstring(subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"],
+                                        capture_output=True, check=True).stdout)
+    pages = []
+    for page in root.iter(XHTML + "page"):
+        blocks = []
+        for block in page.iter(XHTML + "block"):
+            lines = []
+            for line in block.iter(XHTML + "line"):
+                words = [(*(float(w.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")), w.text or "")
+                         for w in line.iter(XHTML + "word")]
+                if words:
+                    lines.append((*(float(line.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")), words))
+            blocks.append(lines)
+        pages.append(blocks)
+    return pages
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"[\s\u00a0\u2060]+", "", text)
+
+
+def _lone_characters(number: int, lines: list) -> list[Violation]:
+    """Lines that are one Han character alone, under a line of the same paragraph, cell or label.
+
+    Poppler makes a block of a paragraph's last line and may split a line where glyphs overlap,
+    so lines are joined again by position: pieces on one
+    baseline that touch are one line, and a line continues the one just above it (a gap under
+    0.4 of its height, or an overlap under half of it as in the charts' labels, in the same column). A cell or label that is one character is no widow.
+    """
+    joined: list[list] = []
+    for x0, y0, x1, y1, words in sorted(lines, key=lambda line: (round(line[1]), line[0])):
+        text = _squeeze("".join(w[4] for w in words))
+        last = joined[-1] if joined else None
+        if last and abs(y0 - last[1]) < 1.5 and -12 < x0 - last[2] < 4:
+            last[2], last[4] = x1, last[4] + text
+        else:
+            joined.append([x0, y0, x1, y1, text])
+    found = []
+    for x0, y0, x1, y1, text in joined:
+        if not LONE.match(text):
+            continue
+        height = y1 - y0
+        above = [line for line in joined
+                 if -0.5 * height <= y0 - line[3] < 0.4 * height and line[1] < y0 - 0.5 * height and abs((line[3] - line[1]) - height) < 0.15 * height
+                 and line[0] - 2.5 * height <= x0 + TOLERANCE and x0 <= line[2]]
+        if above:
+            found.append(Violation("lone-character", number, f"{above[-1][4][-12:]} / {text}"))
+    return found
+
+
+OVERLAP = 1 / 3  # of the smaller box: words that merely touch (kerning, a tight line) share far less
+
+
+def _overlaps(number: int, words: list[tuple[float, float, float, float, str]]) -> list[Violation]:
+    """Words whose boxes overlap by more than OVERLAP of the smaller one's area."""
+    import numpy
+
+    if len(words) < 2:
+        return []
+    boxes = numpy.array([w[:4] for w in words])
+    x0, y0, x1, y1 = (boxes[:, i] for i in range(4))
+    width = numpy.clip(numpy.minimum.outer(x1, x1) - numpy.maximum.outer(x0, x0), 0, None)
+    height = numpy.clip(numpy.minimum.outer(y1, y1) - numpy.maximum.outer(y0, y0), 0, None)
+    area = (x1 - x0) * (y1 - y0)
+    shared = width * height / numpy.maximum(numpy.minimum.outer(area, area), 1e-6)
+    numpy.fill_diagonal(shared, 0)
+    found = []
+    for a, b in zip(*numpy.nonzero(numpy.triu(shared) > OVERLAP)):
+        found.append(Violation("overlap", number, f"{words[a][4]} / {words[b][4]} (y {words[a][1]:.0f} pt)"))
+    return found
+
+
+INK_DPI = 72  # one pixel a point: a rule 1 pt past the margin is one pixel of ink
+INK = 160  # a grey level under this is ink (anti-aliased edges and light tints are not)
+
+
+@dataclass(frozen=True)
+class PageBoxes:
+    """A page's paper (its trim) and text block, in pt from the media box's top-left corner, as
+    pdftotext's word boxes and pdftoppm's images have them (with crop marks the media box holds
+    the bleed too). The text block's sides have TOLERANCE added; its top and bottom do not."""
+
+    paper: tuple[float, float, float, float]  # left, top, right, bottom
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+    @classmethod
+    def of(cls, page, margins: Margins) -> "PageBoxes":
+        height, origin, trim = float(page.mediabox.top), float(page.mediabox.left), page.trimbox
+        paper = (float(trim.left) - origin, height - float(trim.top), float(trim.right) - origin, height - float(trim.bottom))
+        return cls(paper, paper[0] + margins.left * MM - TOLERANCE, paper[2] - margins.right * MM + TOLERANCE,
+                   paper[1] + margins.top * MM, paper[3] - margins.bottom * MM)
+
+
+def _ink_outside(pdf: Path, reader, margins: dict[int | None, Margins]) -> list[Violation]:
+    """Ink beside the text block (in the body's band) or too near the paper's edge, per page."""
+    import numpy
+    from PIL import Image
+
+    found = []
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["pdftoppm", "-r", str(INK_DPI), "-gray", "-png", str(pdf), f"{folder}/page"], check=True)
+        images = sorted(Path(folder).glob("page-*.png"))
+        for number, image in enumerate(images, 1):
+            boxes = PageBoxes.of(reader.pages[number - 1], margins.get(number, margins[None]))
+            paper, left, right, top, bottom = boxes.paper, boxes.left, boxes.right, boxes.top, boxes.bottom
+            edge = EDGE_MM * MM
+            pixels = numpy.asarray(Image.open(image).convert("L"))
+            scale = INK_DPI / 72
+            rows, columns = numpy.nonzero(pixels < INK)
+            ys, xs = rows / scale, columns / scale  # the pixel's top-left corner, in pt
+            on_paper = (xs >= paper[0]) & (xs < paper[2]) & (ys >= paper[1]) & (ys < paper[3])
+            sideways = (xs + 1 / scale < left) | (xs > right)
+            near_edge = ((xs < paper[0] + edge) | (xs + 1 / scale > paper[2] - edge)
+                         | (ys < paper[1] + edge) | (ys + 1 / scale > paper[3] - edge))
+            bad = on_paper & (sideways | near_edge)
+            if bad.any():
+                found.append(Violation(
+                    "ink-outside", number,
+                    f"ink at x {xs[bad].min():.0f}-{xs[bad].max() + 1 / scale:.0f}, "
+                    f"y {ys[bad].min():.0f}-{ys[bad].max() + 1 / scale:.0f} pt; "
+                    f"text block x {left + TOLERANCE:.0f}-{right - TOLERANCE:.0f}, y {top:.0f}-{bottom:.0f}"))
+    return found
+
+
+def layout_violations(pdf: Path, margins: dict[int | None, Margins]) -> list[Violation]:
+    """Every layout violation of the PDF; `margins` by page number (None: every other page)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    headings: dict[int, list[tuple[float, str]]] = {}
+
+    def walk(outline):
+        for item in outline:
+            if isinstance(item, list):
+                walk(item)
+                continue
+            number = reader.get_destination_page_number(item)
+            height = float(reader.pages[number].mediabox.top)
+            top = float(item.top) if item.get("/Top") is not None else height
+            headings.setdefault(number + 1, []).append((height - top, item.title))
+
+    walk(reader.outline)
+    violations: list[Violation] = []
+    for number, blocks in enumerate(_words(pdf), 1):
+        boxes = PageBoxes.of(reader.pages[number - 1], margins.get(number, margins[None]))
+        _, paper_top, _, paper_bottom = boxes.paper
+        left, right = boxes.left, boxes.right
+        top, bottom = boxes.top - TOLERANCE, boxes.bottom + TOLERANCE  # a word's box: glyph ascent and descent
+        edge = EDGE_MM * MM
+        body_rows: set[int] = set()
+        body: list[tuple[float, float, str]] = []  # (top, left, text) of every body word, for headings
+        for lines in blocks:
+            for index, (x0, y0, x1, y1, words) in enumerate(lines):
+                middle = (y0 + y1) / 2
+                in_body = top <= middle <= bottom
+                for wx0, wy0, wx1, wy1, text in words:
+                    if in_body:
+                        inside = left <= wx0 and wx1 <= right and top <= wy0 and wy1 <= bottom
+                    else:  # a running head or footer: in its margin box, clear of the paper's edge
+                        inside = (left <= wx0 and wx1 <= right
+                                  and paper_top + edge <= wy0 and wy1 <= paper_bottom - edge)
+                    if not inside:
+                        violations.append(Violation(
+                            "outside", number,
+                            f"{text} (x {wx0:.0f}-{wx1:.0f}, y {wy0:.0f}-{wy1:.0f} pt; "
+                            f"text block x {left + TOLERANCE:.0f}-{right - TOLERANCE:.0f}, "
+                            f"y {top + TOLERANCE:.0f}-{bottom - TOLERANCE:.0f})"))
+                    if in_body:
+                        body.append((wy0, wx0, text))
+                if in_body:
+                    body_rows.add(round((y0 + y1) / 4))  # rows 2 pt apart count once: table cells side by side
+        violations += _lone_characters(number, [line for lines in blocks for line in lines])
+        violations += _overlaps(number, [word for lines in blocks for line in lines for word in line[4]])
+        if number not in margins and len(body_rows) < MIN_LINES:  # pages with their own margins are covers
+            violations.append(Violation(
+                "near-empty", number,
+                f"{len(body_rows)} lines: " +  " ".join(text for _, _, text in sorted(body))[:80]))
+        for heading_top, title in headings.get(number, []):
+            after = _squeeze("".join(text for y, _, text in sorted(body) if y >= heading_top - TOLERANCE))
+            if after == _squeeze(title):
+                violations.append(Violation("heading-last", number, title))
+    return violations + _ink_outside(pdf, reader, margins)

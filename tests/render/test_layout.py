@@ -1,0 +1,164 @@
+"""The layout check (tests/helpers/layout.py) on the seed briefing and its PDF/A and PDF/UA variants, and
+on small documents that break each of its rules, so that each rule demonstrably can fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from helpers.projects import FIXED_DATE, ROOT, write_project
+from helpers.layout import Margins, Violation, briefing_margins, css_margins, layout_violations
+
+from reports.documents.briefing import BriefingOptions, build_briefing
+
+SEED_BRIEFINGS = ["seed_briefing", "seed_pdfa", "seed_pdfua"]
+
+
+def outside(violations: list[Violation]) -> list[str]:
+    return [str(v) for v in violations if v.rule == "outside"]
+
+
+@pytest.mark.parametrize("briefing", SEED_BRIEFINGS)
+def test_the_seed_briefing_passes_a_typesetters_eye(briefing: str, request):
+    pdf = request.getfixturevalue(briefing)
+    assert layout_violations(pdf, briefing_margins()) == []
+
+
+def test_a_briefing_sixteen_times_as_long_passes_a_typesetters_eye(long_briefing):
+    """Every study 16 times: pages break where no seed page does (a chart at the top of a page,
+    a table over many pages, 26 and more rated-down footnotes in one table)."""
+    assert long_briefing.pages > 100
+    assert [str(w) for w in long_briefing.warnings] == []  # no footnote mark used twice, no anchor defined twice
+    assert layout_violations(long_briefing.pdf, briefing_margins()) == []
+
+
+def test_every_document_of_a_batch_passes_a_typesetters_eye(tmp_path: Path):
+    """reports batch: a briefing of each class alone (its pages break differently from the
+    briefing of all classes) and its handout."""
+    from helpers.layout import handout_margins
+
+    from reports.run.batch import BatchOptions, build_batch
+
+    results = build_batch(ROOT, BatchOptions(jobs=2, output=tmp_path, build_date=dt.date.fromisoformat(FIXED_DATE)))
+    assert len(results) == 6
+    found = {result.pdf.name: [str(v) for v in layout_violations(
+        result.pdf, briefing_margins() if result.pdf.name.endswith("-briefing.pdf") else handout_margins("a4"))]
+        for result in results}
+    assert {name: violations for name, violations in found.items() if violations} == {}
+
+
+def test_the_briefing_with_the_full_texts_passes_a_typesetters_eye(tmp_path: Path):
+    """reports build --full-text: five articles reprinted, cleaned, in the appendix."""
+    result = build_briefing(ROOT, BriefingOptions(output=tmp_path / "full.pdf", full_text=True,
+                                                  build_date=dt.date.fromisoformat(FIXED_DATE)))
+    assert result.pages > 30
+    assert layout_violations(result.pdf, briefing_margins()) == []
+
+
+def test_a_weekly_whose_only_news_is_an_article_passes_a_typesetters_eye(tmp_path: Path):
+    """2025-W07: one new article, no rows yet; a short weekly whose statement ends it."""
+    import shutil
+
+    from helpers.layout import weekly_margins
+
+    from reports.documents.weekly import IsoWeek, WeeklyOptions, build_weekly
+
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    result = build_weekly(tmp_path, WeeklyOptions(week=IsoWeek.parse("2025-W07"), build_date=dt.date(2026, 12, 1),
+                                                  now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC)))
+    assert layout_violations(result.pdf, weekly_margins()) == []
+
+
+def test_the_margins_are_read_from_the_stylesheet():
+    assert css_margins("styles/briefing.css") == Margins(22, 20, 20, 20)
+    assert css_margins("styles/briefing.css", "cover") == Margins(30, 25, 30, 25)
+
+
+# The summary table as it was before issue 16: percentages of the content box that fill the
+# text block, and each cell's padding on top of them.
+OVERFLOWING_SUMMARY = """\
+.summary-table :is(th, td) { box-sizing: content-box; }
+.summary-table th:nth-child(1) { width: 14%; }
+.summary-table th:nth-child(2) { width: 22%; }
+.summary-table th:nth-child(3) { width: 22%; }
+.summary-table th:nth-child(4) { width: 30%; }
+.summary-table th:nth-child(5) { width: 12%; }
+"""
+
+
+def test_the_check_catches_a_summary_table_past_the_right_margin(tmp_path: Path):
+    """The project's own stylesheet brings back the summary table of before the fix: the check
+    finds its last column past the right margin, on the summary page and nowhere else."""
+    out = {}
+    for name, css in [("fixed", None), ("overflowing", OVERFLOWING_SUMMARY)]:
+        root = write_project(tmp_path / name, {"styles/briefing.css": css} if css else {})
+        out[name] = tmp_path / f"{name}.pdf"
+        build_briefing(root, BriefingOptions(output=out[name], build_date=dt.date.fromisoformat(FIXED_DATE)))
+    assert outside(layout_violations(out["fixed"], briefing_margins())) == []
+    found = [v for v in layout_violations(out["overflowing"], briefing_margins()) if v.rule == "outside"]
+    assert {v.page for v in found} == {3}
+    drawn = [v for v in layout_violations(out["overflowing"], briefing_margins()) if v.rule == "ink-outside"]
+    assert [v.page for v in drawn] == [3]  # the table's rules and the text past the margin, as printed
+    texts = [v.text.split(" (")[0] for v in found]
+    assert "证据确定性" in texts and "⊕◯◯◯" in texts  # the last column's header and its cell
+    right_edge = max(float(v.text.split("(x ")[1].split("-")[1].split(",")[0].removesuffix(" pt")) for v in found)
+    # The GRADE symbols (1.15 em, DejaVu Sans Mono) end the column's widest line: "极低" wraps under them.
+    assert right_edge > (210 - 20) * 72 / 25.4 + 15  # well past the right margin, not a rounding error
+
+
+def small_pdf(tmp_path: Path, body: str) -> Path:
+    """A small document set by WeasyPrint with 20 mm margins, to break one rule at a time."""
+    from weasyprint import HTML
+
+    pdf = tmp_path / "small.pdf"
+    style = ("@page { size: A4; margin: 20mm }"
+             "body { margin: 0; font: 10.5pt/1.75 'Noto Sans CJK SC' } p { margin: 0 }")
+    HTML(string=f"<html lang='zh-Hans'><style>{style}</style><body>{body}</body></html>").write_pdf(pdf)
+    return pdf
+
+
+MARGINS_20 = {None: Margins(20, 20, 20, 20)}
+
+
+def test_the_check_finds_a_near_empty_page(tmp_path: Path):
+    page = "".join(f"<p>第 {n} 行正文，供医疗卫生专业人士参考。</p>" for n in range(30))
+    pdf = small_pdf(tmp_path, f"{page}<p style='break-before: page'>版本 0123abcd</p>")
+    assert [(v.rule, v.page) for v in layout_violations(pdf, MARGINS_20)] == [("near-empty", 2)]
+
+
+def test_the_check_finds_a_heading_at_the_foot_of_a_page(tmp_path: Path):
+    page = "".join(f"<p>第 {n} 行正文，供医疗卫生专业人士参考。</p>" for n in range(20))
+    pdf = small_pdf(tmp_path, f"{page}<h2 style='break-after: page'>安全性要点</h2>{page}")
+    assert [str(v) for v in layout_violations(pdf, MARGINS_20)] == ["p1 heading-last: 安全性要点"]
+
+
+def test_the_check_finds_a_lone_character_but_not_a_one_character_cell(tmp_path: Path):
+    body = ("<p style='width: 5em'>一二三四五六。</p>"
+            "<table style='margin-top: 10mm'><tr><td>无</td><td>例数</td></tr><tr><td>有</td><td>是</td></tr></table>"
+            + "".join(f"<p>第 {n} 行正文，供医疗卫生专业人士参考。</p>" for n in range(5)))
+    assert [str(v) for v in layout_violations(small_pdf(tmp_path, body), MARGINS_20)] == [
+        "p1 lone-character: 一二三四五 / 六。"]
+
+
+def test_the_check_finds_a_running_head_too_near_the_edge(tmp_path: Path):
+    body = ("<style>@page { margin-top: 6mm; @top-left { content: '简报'; vertical-align: top } }</style>"
+            + "".join(f"<p>第 {n} 行正文。</p>" for n in range(5)))
+    found = layout_violations(small_pdf(tmp_path, body), {None: Margins(6, 20, 20, 20)})
+    assert [(v.rule, v.text.split(" ")[0]) for v in found] == [("outside", "简报"), ("ink-outside", "ink")]
+
+
+def test_the_check_finds_a_rule_drawn_past_the_margin_where_no_word_is(tmp_path: Path):
+    """A table's rule or an image runs past the text block with no word there: the page as an
+    image shows it."""
+    body = ("<div style='width: 180mm; border-top: 1pt solid black'></div>"
+            + "".join(f"<p>第 {n} 行正文，供医疗卫生专业人士参考。</p>" for n in range(5)))
+    found = layout_violations(small_pdf(tmp_path, body), MARGINS_20)
+    assert [v.rule for v in found] == ["ink-outside"]
+    assert found[0].text.startswith("ink at x 541-567, y 57-58 pt")  # 180 mm wide from 20 mm: 10 mm past the margin
+
+
+def test_the_check_finds_ink_too_near_the_paper_edge(tmp_path: Path):
+    body = ("<div style='position: absolute; top: -17mm; left: 50mm; width: 20mm; height: 2mm; background: black'></div>"
+            + "".join(f"<p>第 {n} 行正文，供医疗卫生专业人士参考。</p>" for n in range(5)))
+    assert [v.rule for v in layout_violations(small_pdf(tmp_path, body), MARGINS_20)] == ["ink-outside"]

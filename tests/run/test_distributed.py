@@ -1,0 +1,414 @@
+"""The Celery engine: jobs, content snapshots, and real workers on a real redis-server.
+
+The first tests need no Redis (jobs as JSON, snapshots, unreachable brokers, the local path
+without Celery); the rest use the session's ``celery_cluster`` (tests/conftest.py): a
+redis-server on a loopback port and two ``reports worker`` processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+from helpers.pdf import pdftotext
+from helpers.projects import EVIDENCE, ROOT, write_project
+from helpers.servers import loopback_port
+
+from reports.content.load import load_content
+from reports.content.project import Project
+from reports.errors import ReportError
+from reports.run.jobs import Job, run_job
+from reports.run.snapshot import UnsafeSnapshot, pack, snapshot_files, unpack
+
+
+def reports(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "reports", *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+def seed_copy(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    return folder
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobs and snapshots.
+
+
+def test_a_job_travels_as_json_and_a_malformed_one_is_refused():
+    job = Job("handout", class_id="car-t", paper="a5", marks=True, build_date="2026-01-15")
+    assert Job.from_dict(job.as_dict()) == job
+    assert job.canonical() == Job.from_dict(job.as_dict()).canonical()
+    for bad in [{"kind": "shell", "week": None}, {"kind": "handout"}, {"kind": "briefing", "classes": ["../x"]},
+                {"kind": "handout", "class_id": "car-t", "paper": "b5"}, {"kind": "weekly", "week": "2026-46"},
+                {"kind": "briefing", "build_date": "tomorrow"}, {"kind": "briefing", "path": "/etc"}, ["briefing"]]:
+        with pytest.raises(ValueError):
+            Job.from_dict(bad)
+
+
+def test_a_snapshot_is_named_by_its_content(project: Path):
+    (project / "build").mkdir()
+    (project / "build/briefing.pdf").write_bytes(b"%PDF- not an input")
+    files = snapshot_files(Project.at(project))
+    assert sorted(files) == ["seeds/articles.yaml", "seeds/articles/demo.md", "seeds/evidence/car-x.yaml"]
+    first, again = pack(files), pack(snapshot_files(Project.at(project)))
+    assert first.id == again.id == hashlib.sha256(first.data).hexdigest() and first.data == again.data
+    os.utime(project / "seeds/articles.yaml", (0, 0))  # times are not content
+    assert pack(snapshot_files(Project.at(project))).id == first.id
+    evidence = project / "seeds/evidence/car-x.yaml"
+    evidence.write_text(evidence.read_text(encoding="utf-8").replace("示例现状。", "现状已更新。"), encoding="utf-8")
+    assert pack(snapshot_files(Project.at(project))).id != first.id
+
+
+def test_a_snapshot_unpacks_to_the_same_documents(project: Path, tmp_path: Path):
+    snapshot = pack(snapshot_files(Project.at(project)))
+    folder = unpack(snapshot.id, snapshot.data, tmp_path / "cache")
+    assert folder == tmp_path / "cache" / snapshot.id
+    assert (folder / "seeds/evidence/car-x.yaml").read_bytes() == (project / "seeds/evidence/car-x.yaml").read_bytes()
+    job = Job("handout", class_id="car-x", build_date="2026-01-15")
+    assert run_job(folder, job).pdf == run_job(project, job).pdf
+    assert unpack(snapshot.id, b"", tmp_path / "cache") == folder  # there already: the bytes are not needed
+
+
+def archive(*members: tuple[tarfile.TarInfo, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for info, data in members:
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def member(name: str, kind: bytes = tarfile.REGTYPE, target: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, target
+    return info
+
+
+@pytest.mark.parametrize("members, refused", [
+    ([(member("seeds/../../escaped.md"), b"x")], "a member named"),
+    ([(member("/etc/cron.d/x"), b"x")], "a member named"),
+    ([(member("home/user/.bashrc"), b"x")], "a member named"),
+    ([(member("seeds/articles/x.md", tarfile.SYMTYPE, "/etc/passwd"), b"")], "not a regular file"),
+    ([(member("seeds/a.md"), b"x"), (member("seeds/b.md", tarfile.LNKTYPE, "seeds/a.md"), b"")], "not a regular file"),
+    ([(member("seeds/dev", tarfile.CHRTYPE), b"")], "not a regular file"),
+])
+def test_unpacking_refuses_anything_but_plain_files_under_the_input_folders(tmp_path: Path, members, refused):
+    data = archive(*members)
+    with pytest.raises(UnsafeSnapshot, match=refused):
+        unpack(hashlib.sha256(data).hexdigest(), data, tmp_path / "cache")
+    assert not (tmp_path / "escaped.md").exists()
+    assert [path.name for path in (tmp_path / "cache").iterdir()] == []  # nothing half-unpacked left
+
+
+def test_unpacking_refuses_bytes_that_do_not_hash_to_the_name_and_oversized_archives(tmp_path: Path, monkeypatch):
+    data = archive((member("seeds/a.md"), b"x" * 1000))
+    with pytest.raises(UnsafeSnapshot, match="do not hash to its name"):
+        unpack("0" * 64, data, tmp_path / "cache")
+    monkeypatch.setattr("reports.run.snapshot.MAX_BYTES", 999)
+    with pytest.raises(UnsafeSnapshot, match="over"):
+        unpack(hashlib.sha256(data).hexdigest(), data, tmp_path / "cache")
+
+
+def test_a_link_out_of_the_project_is_refused_before_anything_is_packed(project: Path, tmp_path: Path):
+    (tmp_path / "secret.md").write_text("secret", encoding="utf-8")
+    (project / "seeds/articles/notes.md").symlink_to(tmp_path / "secret.md")
+    with pytest.raises(ReportError) as raised:
+        snapshot_files(Project.at(project))
+    assert str(raised.value.problems[0]).startswith("seeds/articles/notes.md:1:1: this symbolic link points outside")
+
+
+# ---------------------------------------------------------------------------------------------
+# Brokers that are wrong or away: one line naming the broker, exit status non-zero, no hang.
+
+
+@pytest.mark.parametrize("command", [
+    ["batch", "--engine", "celery"], ["worker"], ["serve", "--engine", "celery", "--port", str(loopback_port())],
+])
+def test_an_unreachable_broker_is_one_line_naming_it(project: Path, command: list[str]):
+    broker = f"redis://127.0.0.1:{loopback_port()}/3"  # a free port: nothing listens there
+    started = time.monotonic()
+    result = reports("--project", str(project), *command, "--broker", broker, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"reports: cannot reach the broker {broker}: "), result.stderr
+    assert "Connection refused; start Redis there, or give the right one with --broker" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert time.monotonic() - started < 30
+    assert not (project / "build").exists()
+
+
+def test_the_broker_comes_from_the_option_the_environment_or_the_project_settings(tmp_path: Path):
+    port = loopback_port()
+    project = write_project(tmp_path / "p", {"seeds/project.yaml": f"broker: redis://127.0.0.1:{port}/5\n"})
+    from_settings = reports("--project", str(project), "batch", "--engine", "celery")
+    assert f"cannot reach the broker redis://127.0.0.1:{port}/5:" in from_settings.stderr
+    from_environment = reports("--project", str(project), "batch", env={
+        "REPORTS_ENGINE": "celery", "REPORTS_BROKER": f"redis://:hunter2@127.0.0.1:{port}/6"})
+    assert f"cannot reach the broker redis://:***@127.0.0.1:{port}/6:" in from_environment.stderr
+    assert "hunter2" not in from_environment.stderr  # a password is never printed
+
+
+def test_a_broker_in_the_project_settings_is_a_known_key(tmp_path: Path):
+    project = write_project(tmp_path / "p", {"seeds/project.yaml": "broker: redis://:secret@127.0.0.1:6379/0\n"})
+    result = reports("--project", str(project), "check")
+    assert result.returncode == 0, result.stderr
+    assert "broker" not in result.stderr and "secret" not in result.stdout + result.stderr
+
+
+def test_a_malformed_broker_url_is_refused_with_where_it_was_given(tmp_path: Path):
+    given = reports("--project", str(write_project(tmp_path / "a")), "batch", "--engine", "celery",
+                    "--broker", "http://127.0.0.1:6379")
+    assert given.returncode == 2
+    assert "Invalid value for '--broker': 'http://127.0.0.1:6379' is not a Redis URL; write it like " \
+           "redis://HOST:6379/0" in given.stderr
+    project = write_project(tmp_path / "b", {"seeds/project.yaml": "title: 示例\nbroker: redis://host:port/x\n"})
+    located = reports("--project", str(project), "batch", "--engine", "celery")
+    assert located.returncode == 1
+    assert located.stderr.startswith("seeds/project.yaml:2:9: broker: 'redis://host:port/x' is not a Redis URL")
+    missing = reports("--project", str(write_project(tmp_path / "c")), "batch", "--engine", "celery",
+                      env={"REPORTS_BROKER": ""})
+    assert missing.returncode == 2 and "--engine celery needs a broker: give --broker" in missing.stderr
+    for result in (given, located, missing):
+        assert "Traceback" not in result.stderr
+
+
+def test_a_worker_refuses_to_redeliver_a_job_that_may_still_be_rendering(project: Path):
+    result = reports("--project", str(project), "worker", "--broker", "redis://127.0.0.1:6379/0",
+                     "--time-limit", "120", "--redeliver-after", "60")
+    assert result.returncode == 1
+    assert result.stderr.startswith("reports: --redeliver-after 60 must be longer than --time-limit 120: a job still "
+                                    "rendering would be given to a second worker")
+
+
+def test_the_local_engine_imports_neither_celery_nor_redis(project: Path, tmp_path: Path):
+    script = ("import sys\nfrom reports.cli import main\nimport reports.run.service\n"
+              "sys.argv = ['reports', '--project', sys.argv[1], 'batch', '--jobs', '1', '-o', sys.argv[2]]\n"
+              "try:\n    main()\nexcept SystemExit as stop:\n    assert stop.code in (0, None), stop.code\n"
+              "print(sorted({name.split('.')[0] for name in sys.modules} & {'celery', 'kombu', 'redis', 'billiard'}))\n")
+    result = subprocess.run([sys.executable, "-c", script, str(project), str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+    assert (tmp_path / "out/car-x-briefing.pdf").is_file()
+
+
+# ---------------------------------------------------------------------------------------------
+# Real workers.
+
+
+@pytest.mark.slow
+def test_a_batch_on_the_workers_is_byte_identical_to_the_local_batch_and_renders_once(celery_cluster, tmp_path):
+    project = seed_copy(tmp_path / "project")
+    local = reports("--project", str(project), "batch", "--jobs", "2", "-o", str(tmp_path / "local"),
+                    "--date", "2026-01-15")
+    assert local.returncode == 0, local.stderr
+    remote = reports("--project", str(project), "batch", "--engine", "celery", "--broker", celery_cluster.broker,
+                     "-o", str(tmp_path / "celery"), "--date", "2026-01-15")
+    assert remote.returncode == 0, remote.stderr
+    assert remote.stdout.splitlines()[-1].endswith(f" s on the workers of {celery_cluster.broker}")
+    names = sorted(path.name for path in (tmp_path / "local").iterdir())
+    assert len(names) == 6 and sorted(path.name for path in (tmp_path / "celery").iterdir()) == names
+    for name in names:
+        assert (tmp_path / "celery" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    assert "CAR-NK细胞疗法" in pdftotext(tmp_path / "celery/car-nk-briefing.pdf").replace(" ", "")
+    assert not (project / "build").exists()
+
+    # Submitted again: every result is there already, nothing is rendered twice.
+    engine = celery_cluster.engine()
+    keys = [engine.submit(Project.at(project), Job("briefing", classes=(name,), build_date="2026-01-15")).key
+            for name in ("car-t", "car-nk", "car-m")]
+    again = reports("--project", str(project), "batch", "--engine", "celery", "--broker", celery_cluster.broker,
+                    "-o", str(tmp_path / "again"), "--date", "2026-01-15")
+    assert again.returncode == 0, again.stderr
+    assert [engine.renders(key) for key in keys] == [1, 1, 1]
+    assert (tmp_path / "again/car-t-briefing.pdf").read_bytes() == (tmp_path / "local/car-t-briefing.pdf").read_bytes()
+
+
+@pytest.mark.slow
+def test_the_repositorys_own_folder_renders_the_same_weekly_on_a_worker(celery_cluster):
+    """The project whose templates/ are the built-in ones: they are not packed (the worker has its
+    own, checked by digest), and both sides name them alike, so the weekly's version (in its
+    subject) and its bytes are the same as a local render's."""
+    engine = celery_cluster.engine()
+    job = Job("weekly", week="2026-W47", build_date="2026-01-15")
+    delivery = engine.wait(engine.submit(Project.at(ROOT), job), timeout=120)
+    assert delivery.value.pdf == run_job(ROOT, job).pdf
+
+
+@pytest.mark.slow
+def test_a_rendering_process_killed_mid_render_is_redelivered_and_completes_once(celery_cluster, tmp_path):
+    project = Project.at(seed_copy(tmp_path / "project"))
+    engine = celery_cluster.engine()
+    celery_cluster.wait_until_ready(2)
+    job = Job("briefing", build_date="2026-01-15")  # every class: the longest render, about 2 s
+    ticket = engine.submit(project, job)
+    task = engine.app.AsyncResult(ticket.task_id)
+    deadline = time.monotonic() + 60
+    while task.state != "STARTED":
+        assert time.monotonic() < deadline, "no worker started the job"
+        time.sleep(0.02)
+    killed = task.info["pid"]
+    time.sleep(0.3)  # into the render: past unpacking the snapshot
+    assert engine.renders(ticket.key) == 0
+    os.kill(killed, signal.SIGKILL)
+
+    delivery = engine.wait(ticket, timeout=120)
+    assert delivery.value.pages > 20
+    assert engine.renders(ticket.key) == 1  # rendered once, by the process that took it again
+    assert delivery.pid != killed
+    assert delivery.value.pdf == run_job(project.root, job).pdf
+    assert f"pid:{killed} exited with 'signal 9 (SIGKILL)'" in celery_cluster.logged()
+    # The killed process's worker replaced it and went on: both workers warm again.
+    processes = celery_cluster.wait_until_ready(2)
+    assert killed not in processes
+
+
+@pytest.mark.slow
+def test_a_batch_document_over_its_time_limit_stops_the_batch_and_writes_nothing(celery_cluster, tmp_path):
+    project = seed_copy(tmp_path / "project")
+    result = reports("--project", str(project), "batch", "--engine", "celery", "--broker", celery_cluster.broker,
+                     "--time-limit", "0.2", "-o", str(tmp_path / "out"), "--date", "2026-01-13")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert re.search(r"car-\w+-(briefing|handout-a4)\.pdf: rendering took longer than 0\.2 s and was stopped; "
+                     r"nothing was written", result.stderr), result.stderr
+    assert not (tmp_path / "out").exists()
+    celery_cluster.wait_until_ready(2)  # the stopped processes were replaced
+
+
+@pytest.mark.slow
+def test_a_job_that_loses_its_process_every_time_fails_after_three_starts(celery_cluster, tmp_path):
+    """A job whose render is killed at every start (as a document that exhausts memory would be)
+    is not given again for ever: the third loss fails it, with a message saying why."""
+    from reports.run.distributed import MAX_STARTS, JobFailed
+
+    project = Project.at(seed_copy(tmp_path / "project"))
+    engine = celery_cluster.engine()
+    celery_cluster.wait_until_ready(2)
+    ticket = engine.submit(project, Job("briefing", build_date="2026-01-14"))
+    task = engine.app.AsyncResult(ticket.task_id)
+    killed: list[int] = []
+    deadline = time.monotonic() + 120
+    while task.state != "FAILURE":
+        assert time.monotonic() < deadline, (task.state, killed)
+        info = task.info if task.state == "STARTED" else None
+        # Each of the first MAX_STARTS starts is killed; the next one must fail by itself.
+        if info and info.get("pid") not in killed and len(killed) < MAX_STARTS:
+            killed.append(info["pid"])
+            time.sleep(0.2)
+            os.kill(info["pid"], signal.SIGKILL)
+        time.sleep(0.02)
+    assert len(killed) == MAX_STARTS
+    with pytest.raises(JobFailed) as failed:
+        engine.wait(ticket, timeout=10)
+    assert failed.value.status == 500
+    assert f"started {MAX_STARTS} times and its rendering process was lost each time" in failed.value.message
+    assert engine.renders(ticket.key) == 0
+    celery_cluster.wait_until_ready(2)  # the workers replaced every killed process and go on
+
+
+@pytest.mark.slow
+def test_a_broken_seed_on_a_worker_is_the_located_error_unchanged(celery_cluster, tmp_path):
+    project = write_project(tmp_path / "project", {
+        "seeds/evidence/car-x.yaml": EVIDENCE.replace("phase: phase-1", "phase: phase-9")})
+    with pytest.raises(ReportError) as here:
+        load_content(Project.at(project))
+    engine = celery_cluster.engine()
+    for job in (Job("catalog"), Job("handout", class_id="car-x", build_date="2026-01-15")):
+        with pytest.raises(ReportError) as there:
+            engine.run(Project.at(project), job)
+        assert [str(problem) for problem in there.value.problems] == [str(p) for p in here.value.problems]
+        assert str(there.value.problems[0]).startswith("seeds/evidence/car-x.yaml:")
+        assert str(celery_cluster.folder) not in str(there.value)
+
+
+@pytest.mark.slow
+def test_a_job_over_its_time_limit_fails_and_the_worker_goes_on(celery_cluster, tmp_path):
+    from reports.run.distributed import JobFailed
+
+    project = Project.at(seed_copy(tmp_path / "project"))
+    engine = celery_cluster.engine()
+    with pytest.raises(JobFailed) as failed:
+        engine.run(project, Job("briefing", build_date="2026-01-16"), time_limit=0.2)
+    assert (failed.value.status, failed.value.message) == (504, "rendering took longer than 0.2 s and was stopped")
+    # Given again with time enough, the same job renders: the failure was not stored as its result.
+    assert engine.run(project, Job("briefing", build_date="2026-01-16")).value.pages > 20
+    assert engine.run(project, Job("handout", class_id="car-m", build_date="2026-01-16")).value.pages >= 1
+
+
+@pytest.mark.slow
+def test_a_whole_worker_killed_mid_render_has_its_job_given_to_another_after_the_visibility_timeout(
+        celery_cluster, tmp_path):
+    """The machine lost: the worker and its rendering process die at once, and nothing tells the
+    broker. The job, unacknowledged, goes to the other worker once --redeliver-after has passed."""
+    from helpers.servers import CeleryCluster, start_worker, stop_group
+
+    broker = celery_cluster.broker.rsplit("/", 1)[0] + "/1"  # a database of its own: only these two workers
+    cluster = CeleryCluster(broker, tmp_path, [], [])
+    try:
+        for number in (1, 2):
+            start_worker(cluster, f"lost{number}@loopback", "--time-limit", "8", "--redeliver-after", "10")
+        cluster.wait_until_ready(2)
+        project = Project.at(seed_copy(tmp_path / "project"))
+        engine = cluster.engine()
+        job = Job("briefing", build_date="2026-01-17")
+        ticket = engine.submit(project, job, time_limit=8)
+        task = engine.app.AsyncResult(ticket.task_id)
+        deadline = time.monotonic() + 60
+        while task.state != "STARTED":
+            assert time.monotonic() < deadline, "no worker started the job"
+            time.sleep(0.02)
+        lost = cluster.names.index(task.info["hostname"])
+        time.sleep(0.3)
+        os.killpg(cluster.workers[lost].pid, signal.SIGKILL)
+        cluster.workers[lost].wait(timeout=30)
+
+        delivery = engine.wait(ticket, timeout=90)
+        assert delivery.value.pages > 20
+        assert engine.renders(ticket.key) == 1
+        assert delivery.worker == cluster.names[1 - lost]
+        assert delivery.value.pdf == run_job(project.root, job).pdf
+    finally:
+        for worker in cluster.workers:
+            stop_group(worker)
+
+
+@pytest.mark.slow
+def test_weasyprint_is_loaded_only_in_the_rendering_processes_never_in_the_worker_that_forks_them(celery_cluster):
+    """The order that matters: a worker's parent forks its rendering processes before anything loads
+    WeasyPrint (Pango), and each of them warms up after the fork, before its first job."""
+    processes = celery_cluster.wait_until_ready(2)
+    for worker in celery_cluster.workers:
+        assert "libpango" not in Path(f"/proc/{worker.pid}/maps").read_text()
+    children = {pid for pid in processes if Path(f"/proc/{pid}/status").exists()
+                and int(re.search(r"PPid:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1])
+                in {worker.pid for worker in celery_cluster.workers}}
+    assert len(children) == 2
+    for pid in children:
+        assert "libpango" in Path(f"/proc/{pid}/maps").read_text()
+
+
+@pytest.mark.slow
+def test_a_worker_with_other_built_in_templates_refuses_the_job_and_says_why(celery_cluster, project):
+    from reports.run.distributed import QUEUE, TASK, JobFailed, Ticket
+
+    engine = celery_cluster.engine()
+    snapshot_id, _ = engine.upload_snapshot(Project.at(project), Job("catalog"))
+    payload = {"job": Job("catalog").as_dict(), "key": "0" * 64, "snapshot": snapshot_id, "builtin": "another version"}
+    engine.app.send_task(TASK, args=[payload], task_id="test-other-version", queue=QUEUE)
+    with pytest.raises(JobFailed) as failed:
+        engine.wait(Ticket("0" * 64, "test-other-version", time.time(), 30, True), timeout=60)
+    assert failed.value.status == 500
+    assert failed.value.message.startswith("the worker failed: WrongVersion: the worker ")
+    assert failed.value.message.endswith(" has other built-in templates or another version of reports than the "
+                                         "submitter; install the same version on every machine")

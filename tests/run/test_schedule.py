@@ -1,0 +1,316 @@
+"""The weekly scheduler: due weeks from the project's schedule, catch-up exactly once after
+downtime, missed weeks logged, failed runs retried, two schedulers on one project, SIGTERM."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from helpers.projects import EVIDENCE, write_project
+
+from reports.documents.weekly import IsoWeek
+from reports.run.schedule import WeeklyScheduler
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str, zone: ZoneInfo = SHANGHAI) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=zone)
+
+
+class Clock:
+    """A clock the test sets by hand."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def runs(project: Path) -> list[tuple[str, str, str]]:
+    lines = (project / "build/weekly/runs.jsonl").read_text(encoding="utf-8").splitlines()
+    return [(record["trigger"], record["week"], record["outcome"]) for record in map(json.loads, lines)]
+
+
+def produced_weeks(project: Path) -> list[str]:
+    return sorted(path.parent.name for path in (project / "build/weekly").glob("*/briefing.pdf"))
+
+
+def pdf_state(project: Path, week: str) -> tuple[int, bytes]:
+    pdf = project / "build/weekly" / week / "briefing.pdf"
+    return pdf.stat().st_mtime_ns, pdf.read_bytes()
+
+
+@pytest.fixture
+def log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """The scheduler's log lines, as ``log.messages``."""
+    caplog.set_level(logging.INFO, logger="reports.schedule")
+    return caplog
+
+
+# ---------------------------------------------------------------------------------------------
+# Which week is due
+
+
+def test_the_default_schedule_is_monday_8_in_shanghai_for_the_week_that_ended(project: Path):
+    scheduler = WeeklyScheduler(project)
+    assert scheduler.due_week(at("2026-11-23 07:59")) == IsoWeek.parse("2026-W46")
+    assert scheduler.due_week(at("2026-11-23 08:00")) == IsoWeek.parse("2026-W47")
+    assert scheduler.due_week(at("2026-11-23 00:00", ZoneInfo("UTC"))) == IsoWeek.parse("2026-W47")  # 08:00 in Shanghai
+
+
+def test_the_schedule_and_time_zone_come_from_the_project_settings(tmp_path: Path):
+    project = write_project(tmp_path / "p", {"seeds/project.yaml": "schedule: '30 6 * * fri'\ntimezone: Europe/Berlin\n"})
+    berlin = ZoneInfo("Europe/Berlin")
+    scheduler = WeeklyScheduler(project)
+    assert scheduler.due_week(at("2026-11-27 06:29", berlin)) == IsoWeek.parse("2026-W46")
+    assert scheduler.due_week(at("2026-11-27 06:30", berlin)) == IsoWeek.parse("2026-W47")
+
+
+# ---------------------------------------------------------------------------------------------
+# Catch-up and no duplicates, with a clock set by hand
+
+
+def test_a_start_after_a_missed_monday_produces_that_week_once(project: Path, log: pytest.LogCaptureFixture):
+    clock = Clock(at("2026-11-24 10:00"))  # Tuesday: Monday 08:00's run was missed
+    first = WeeklyScheduler(project, clock).run_due("catch-up")
+    assert (first.week, first.outcome) == (IsoWeek.parse("2026-W47"), "built")
+    assert re.search(r"^2026-11-24T10:00:00\+08:00 catch-up 2026-W47: built build/weekly/2026-W47/briefing\.pdf "
+                     r"\(\d+ pages?\)$", log.messages[-1], re.M), log.messages
+    before = pdf_state(project, "2026-W47")
+
+    clock.now = at("2026-11-25 09:00")  # restarted the next day
+    again = WeeklyScheduler(project, clock).run_due("catch-up")
+    assert again.outcome == "already-produced"
+    assert pdf_state(project, "2026-W47") == before
+    assert runs(project) == [("catch-up", "2026-W47", "built"), ("catch-up", "2026-W47", "already-produced")]
+    assert produced_weeks(project) == ["2026-W47"]
+    assert "catch-up 2026-W47: already produced: build/weekly/2026-W47/briefing.pdf, left alone" in log.messages[-1]
+
+
+def test_the_next_week_is_produced_once_the_clock_passes_the_next_fire(project: Path):
+    clock = Clock(at("2026-11-24 10:00"))
+    scheduler = WeeklyScheduler(project, clock)
+    scheduler.run_due("catch-up")
+    before = pdf_state(project, "2026-W47")
+
+    clock.now = at("2026-11-30 07:59")  # a minute before the next Monday's run
+    assert scheduler.run_due("scheduled").outcome == "already-produced"
+    assert produced_weeks(project) == ["2026-W47"]
+
+    clock.now = at("2026-11-30 08:00")
+    assert scheduler.run_due("scheduled").outcome == "built"
+    assert produced_weeks(project) == ["2026-W47", "2026-W48"]
+    assert pdf_state(project, "2026-W47") == before
+    assert runs(project) == [("catch-up", "2026-W47", "built"), ("scheduled", "2026-W47", "already-produced"),
+                             ("scheduled", "2026-W48", "built")]
+
+
+def test_after_several_missed_weeks_only_the_latest_is_produced_and_the_others_are_logged(
+        project: Path, log: pytest.LogCaptureFixture):
+    clock = Clock(at("2026-11-17 09:00"))
+    WeeklyScheduler(project, clock).run_due("catch-up")
+    assert produced_weeks(project) == ["2026-W46"]
+
+    clock.now = at("2026-12-09 12:00")  # down over three Mondays: W47, W48 and W49 were due
+    WeeklyScheduler(project, clock).run_due("catch-up")
+    assert produced_weeks(project) == ["2026-W46", "2026-W49"]
+    missed = [m for m in log.messages if " missed " in m]
+    assert [re.search(r"missed (\S+):", m).group(1) for m in missed] == ["2026-W47", "2026-W48"]
+    assert f"reports --project {project.resolve()} weekly --week 2026-W47" in missed[0]
+
+    log.clear()
+    WeeklyScheduler(project, clock).run_due("catch-up")  # they were reported once
+    assert not [m for m in log.messages if " missed " in m]
+    assert runs(project)[-1] == ("catch-up", "2026-W49", "already-produced")
+
+
+def test_a_failed_run_is_logged_with_its_problems_and_retried_at_the_next_start(project: Path, log: pytest.LogCaptureFixture):
+    write_project(project, {"seeds/evidence/car-x.yaml": EVIDENCE.replace("treated: 12", "treated: 13")})
+    clock = Clock(at("2026-11-24 10:00"))
+    failed = WeeklyScheduler(project, clock).run_due("catch-up")
+    assert failed.outcome == "failed" and produced_weeks(project) == []
+    assert "catch-up 2026-W47: failed with 1 problem" in "\n".join(log.messages)
+    assert any(re.match(r"seeds/evidence/car-x\.yaml:\d+:\d+: .*treated = 13 is not stated", m) for m in log.messages), log.messages
+    record = json.loads((project / "build/weekly/runs.jsonl").read_text(encoding="utf-8"))
+    assert record["outcome"] == "failed" and record["problems"][0].startswith("seeds/evidence/car-x.yaml:")
+
+    write_project(project, {"seeds/evidence/car-x.yaml": EVIDENCE})
+    assert WeeklyScheduler(project, clock).run_due("catch-up").outcome == "built"
+    assert runs(project) == [("catch-up", "2026-W47", "failed"), ("catch-up", "2026-W47", "built")]
+
+
+# ---------------------------------------------------------------------------------------------
+# `reports schedule` processes
+
+
+class ScheduleProcess:
+    """A running `reports --project P schedule`, its stderr read line by line in a thread."""
+
+    def __init__(self, project: Path, *options: str):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "reports", "--project", str(project), "schedule", *options],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for(self, pattern: str, timeout: float = 120) -> str:
+        """The first line matching ``pattern``; fails on a timeout or when the process ends first."""
+        deadline = time.monotonic() + timeout
+        for line in self.lines:
+            if re.search(pattern, line):
+                return line
+        while (line := self._next_line(deadline)) is not None:
+            if re.search(pattern, line):
+                return line
+        pytest.fail(f"reports schedule ended before a line matching {pattern!r}; stderr:\n" + "\n".join(self.lines))
+
+    def stop(self, timeout: float = 120) -> int:
+        """SIGTERM, then the exit status once it has ended, with all of its stderr read."""
+        self.process.send_signal(signal.SIGTERM)
+        status = self.process.wait(timeout=timeout)
+        deadline = time.monotonic() + 30
+        while self._next_line(deadline) is not None:
+            pass
+        return status
+
+    def _next_line(self, deadline: float) -> str | None:
+        """The next line of stderr (kept in ``lines``), or None at its end."""
+        try:
+            line = self._queue.get(timeout=max(deadline - time.monotonic(), 0))
+        except queue.Empty:
+            pytest.fail("reports schedule is still silent after the timeout; stderr so far:\n" + "\n".join(self.lines))
+        if line is not None:
+            self.lines.append(line)
+        return line
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def spawn():
+    started: list[ScheduleProcess] = []
+
+    def start(project: Path, *options: str) -> ScheduleProcess:
+        started.append(ScheduleProcess(project, *options))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.kill()
+
+
+RUN_LINE = r" catch-up \d{4}-W\d{2}: "
+
+
+def test_two_schedulers_on_one_project_produce_the_due_week_once_and_stop_on_sigterm(project: Path, spawn):
+    first, second = spawn(project), spawn(project)
+    first.wait_for(RUN_LINE)
+    second.wait_for(RUN_LINE)
+
+    records = [json.loads(line) for line in (project / "build/weekly/runs.jsonl").read_text().splitlines()]
+    assert sorted(record["outcome"] for record in records) == ["already-produced", "built"]
+    assert {record["pid"] for record in records} == {first.process.pid, second.process.pid}
+    assert len({record["week"] for record in records}) == 1
+    assert produced_weeks(project) == [records[0]["week"]]
+
+    for process in (first, second):
+        assert process.stop() == 0, "\n".join(process.lines)
+        assert re.search(r"\+08:00 stopped$", process.lines[-1]), process.lines
+        assert not any("Traceback" in line for line in process.lines)
+
+
+def test_sigterm_during_the_catch_up_lets_the_build_finish_then_stops(project: Path, spawn):
+    scheduler = spawn(project)
+    scheduler.wait_for(r" started: schedule '0 8 \* \* mon' in Asia/Shanghai")
+    assert scheduler.stop() == 0, "\n".join(scheduler.lines)
+    events = [re.sub(r"^\S+ ", "", line) for line in scheduler.lines]
+    built = next(i for i, event in enumerate(events) if re.match(r"catch-up \S+: built ", event))
+    assert events.index("SIGTERM: stopping") > built and events[-1] == "stopped"
+    assert len(produced_weeks(project)) == 1
+
+
+def test_an_invalid_schedule_stops_reports_schedule_before_it_starts(tmp_path: Path):
+    project = write_project(tmp_path / "p", {"seeds/project.yaml": "schedule: '0 25 * * mon'\n"})
+    result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "schedule"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert re.match(r"seeds/project\.yaml:1:11: schedule: '0 25 \* \* mon' is not a valid crontab line",
+                    result.stderr), result.stderr
+    assert "Traceback" not in result.stderr and not (project / "build").exists()
+
+
+def test_an_edited_schedule_takes_effect_without_a_restart_and_an_invalid_edit_keeps_it(project: Path, spawn):
+    settings = project / "seeds/project.yaml"
+    settings.write_text("schedule: '0 8 * * mon'\n", encoding="utf-8")
+    scheduler = spawn(project)
+    scheduler.wait_for(r" next run \S+T08:00:00\+08:00 for ")
+
+    settings.write_text("schedule: '30 9 * * tue'\ntimezone: Europe/Berlin\n", encoding="utf-8")
+    scheduler.wait_for(r"\+0[12]:00 schedule changed: '30 9 \* \* tue' in Europe/Berlin$", timeout=30)
+    line = scheduler.wait_for(r" next run \S+T09:30:00\+0[12]:00 for ", timeout=30)
+    fire = dt.datetime.fromisoformat(line.split(" next run ")[1].split(" ")[0])
+    assert fire.isoweekday() == 2  # a Tuesday, in Berlin (+01:00 in winter, +02:00 in summer)
+
+    settings.write_text("schedule: '0 25 * * tue'\n", encoding="utf-8")
+    scheduler.wait_for(r"^seeds/project\.yaml:1:11: schedule: '0 25 \* \* tue' is not a valid crontab line", timeout=30)
+    scheduler.wait_for(r"seeds/project.yaml has problems; the schedule '30 9 \* \* tue' in Europe/Berlin is kept",
+                       timeout=30)
+    assert scheduler.stop() == 0, "\n".join(scheduler.lines)
+    assert scheduler.lines[-1].endswith(" stopped")
+    assert not any("Traceback" in line for line in scheduler.lines)
+
+
+@pytest.mark.slow
+def test_two_schedulers_on_two_machines_produce_the_week_once_through_the_broker(tmp_path: Path, spawn, celery_cluster):
+    """Two copies of one project (two machines: no shared folder), one broker: the week is built once."""
+    title = f"title: 周报测试 {tmp_path.name}\n"  # the schedulers of one project know each other by its title
+    first = write_project(tmp_path / "machine-a", {"seeds/project.yaml": title})
+    second = write_project(tmp_path / "machine-b", {"seeds/project.yaml": title})
+    schedulers = [spawn(first, "--broker", celery_cluster.broker), spawn(second, "--broker", celery_cluster.broker)]
+    lines = [scheduler.wait_for(RUN_LINE) for scheduler in schedulers]
+    outcomes = sorted(re.sub(r"^.* catch-up \S+: ", "", line).split(" ")[0] for line in lines)
+    assert outcomes == ["already", "built"], lines
+    assert any(re.search(r"already produced by \S+ \(pid \d+\) at \S+, left alone$", line) for line in lines)
+    weeks = [produced_weeks(project) if (project / "build/weekly").exists() else [] for project in (first, second)]
+    assert sorted(len(found) for found in weeks) == [0, 1], weeks
+    for scheduler in schedulers:
+        assert scheduler.stop() == 0, "\n".join(scheduler.lines)
+
+    # Started again later: still produced once, on neither machine again.
+    again = spawn(second, "--broker", celery_cluster.broker)
+    assert re.search(r": already produced by ", again.wait_for(RUN_LINE))
+    assert again.stop() == 0
+
+
+def test_an_unreachable_broker_stops_the_scheduler_before_it_starts(project: Path):
+    from helpers.servers import loopback_port
+
+    broker = f"redis://127.0.0.1:{loopback_port()}/0"
+    result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "schedule", "--broker", broker],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"reports: cannot reach the broker {broker}: ")
+    assert "Traceback" not in result.stderr and not (project / "build").exists()
