@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make briefing   installs what is missing, then builds build/briefing.pdf from seeds/
 #   make test       installs what is missing (test tools too), then runs the test suite
-.PHONY: briefing test handouts weekly serve check doctor regen clean
+.PHONY: briefing test handouts weekly serve check doctor regen docs clean
 
 briefing:
 	@bash scripts/setup.sh
@@ -36,6 +36,11 @@ regen:
 	@bash scripts/setup.sh --test
 	.venv/bin/python -m pytest --force-regen -q || true
 	.venv/bin/python -m pytest -q
+
+# The documentation site (docs/, mkdocs.yml) in build/site/; --strict fails on a broken link.
+docs:
+	@bash scripts/setup.sh --test
+	.venv/bin/mkdocs build --strict
 
 clean:
 	rm -rf build
