@@ -94,7 +94,7 @@ def engine_option(function):
 def check(ctx: click.Context) -> None:
     """Validate seeds/ (YAML, articles, excerpts, figures) and write nothing.
 
-    Prints every problem as path:line:column: message and exits 1; on success prints one line.
+    Prints every problem as path:line:column: message and exits 1; on success prints what was verified.
     """
     from reports.content.load import load_content
 

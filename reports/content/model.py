@@ -862,7 +862,7 @@ class ProjectSettings(YamlModel):
     timezone: TimeZoneName = Field("Asia/Shanghai", description="IANA time zone of the weeks and the schedule")
     schedule: Crontab = Field("0 8 * * mon", description="when reports schedule builds the weekly briefing (crontab)")
     evidence_cutoff: Day | None = Field(
-        None, description="the day the evidence was last searched; default: the latest added or revision date of a row"
+        None, description="the day the evidence was last searched; default: the publication date of the newest cited source"
     )
     claim_words: dict[str, list[str]] = Field(
         default_factory=dict,
@@ -872,7 +872,7 @@ class ProjectSettings(YamlModel):
     )
     promotional_words: list[str] = Field(
         default_factory=lambda: list(PROMOTIONAL_WORDS),
-        description="words reports check warns about in the curator's own text (key messages, overviews, "
+        description="words reports check refuses (an error) in the curator's own text (key messages, overviews, "
                     "supplied titles, notes): a non-promotional briefing states results, not their value",
     )
     # At most 100 MB: larger seed files are not read even to hash them (reports/content/project.py, HASHED_BYTES).

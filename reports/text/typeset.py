@@ -25,7 +25,7 @@ node of the document (templates, evidence YAML and articles alike):
   1 em box in the PDF and draws the next glyph half an em inside it; Poppler (pdftotext, and
   viewers built on it) then often starts a new line there, so "（LLDAS）：67%" extracted as
   "（LLDAS）" / "：67%". ``hwid`` has true half-width glyphs only for （）， and they are
-  another design. Measured in the README, "Chinese typesetting".
+  another design. Measured in docs/typesetting.md.
 
 Written by hand: no library does this for HTML (``pangu`` only adds spaces, and into the text).
 The pass uses the standard library's streaming HTML parser, because the document is our own
