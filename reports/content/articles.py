@@ -32,7 +32,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from reports.content.bibliography import check_index_entry
+from reports.content.citations import check_index_entry
 from reports.content.model import (
     ArticleEntry,
     ArticleIndex,

@@ -18,13 +18,13 @@ from reports.content.model import Glossary, ProjectSettings
 from reports.content.project import Project
 from reports.content.settings import read_settings
 from reports.content.sources import refuse_outside_links
-from reports.content.verify import (
-    Verification,
+from reports.content.verify.editorial import (
     refuse_promotional_wording,
-    verify_evidence,
     warn_missing_apparatus,
     warn_unknown_abbreviations,
 )
+from reports.content.verify.evidence import verify_evidence
+from reports.content.verify.table import Verification
 from reports.errors import Problem, Problems
 
 

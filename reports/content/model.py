@@ -211,7 +211,7 @@ def _as_text(value: object) -> object:
 class Supplied(YamlModel):
     """A bibliographic fact the row's articles do not state, supplied by the editors from another
     record: bound to the value that was checked, so that a later edit of the field is noticed, and
-    printed with ‡ and its record (reports/content/bibliography.py checks it)."""
+    printed with ‡ and its record (reports/content/verify/bibliography.py checks it)."""
 
     field: Literal["journal", "title", "doi", "published", "first_author", "registry_ids"] = Field(
         description="which fact of the row: a field of source:, or registry_ids")
@@ -453,12 +453,12 @@ class FollowUp(Backed):
 
 class Source(YamlModel):
     """The journal paper a row's articles report: each fact occurs in one of the row's articles, or
-    is declared under supplied (reports check, reports/content/bibliography.py)."""
+    is declared under supplied (reports check, reports/content/verify/bibliography.py)."""
 
     journal: str = Field(description="the journal, as the paper gives it (The Lancet, Nature Medicine)")
     journal_zh: str | None = Field(
         None, description="the journal's name as the Chinese article writes it (《柳叶刀》), when it is not in "
-                          "reports/content/bibliography.py's list; must occur in the row's article")
+                          "reports/content/citations.py's list; must occur in the row's article")
     title: str | None = Field(None, description="the paper's title")
     doi: Doi | None = None
     published: IsoDate | None = Field(None, description="the paper's publication date")
@@ -866,7 +866,7 @@ class ProjectSettings(YamlModel):
     )
     claim_words: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="clinical words that are claims, added to the shipped lexicon (reports/content/lexicon.yaml): a group "
+        description="clinical words that are claims, added to the shipped lexicon (reports/content/verify/lexicon.yaml): a group "
                     "id (relapsed-refractory, randomised ... or a new one) and its words; reports check requires "
                     "each in the curator's text to be stated in an excerpt",
     )

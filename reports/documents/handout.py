@@ -16,7 +16,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from reports import __version__
-from reports.content.bibliography import article_texts, checked_links, declaration
+from reports.content.verify.bibliography import article_texts, checked_links, declaration
 from reports.content.evidence import EvidenceFile
 from reports.content.load import Content, load_content
 from reports.content.model import FollowUp, Measurement, Study

@@ -17,7 +17,7 @@ from typing import Callable
 from markupsafe import Markup, escape
 
 from reports import __version__
-from reports.content import bibliography
+from reports.content.verify import bibliography
 from reports.content.articles import Article, Link
 from reports.content.load import Content
 from reports.content.model import (

@@ -4,8 +4,8 @@ A figure of an evidence table is backed only by a number of the same kind in its
 percentage by ``44%``, a count of patients by ``18例`` / ``18 名患者`` / ``n=18`` / ``17/18``, a
 duration by ``19个月`` (the unit too), a grade by ``1级`` / ``grade 1``. Digits inside identifiers
 (CD19, HER2, IL-15, NCT06010472, 4-1BB, CT-0508), dates (2025年2月17日), ordinals (第0天) and
-scores (HER2 3+) back nothing else. ``verify`` uses this for the figures of a row and for the
-numbers in the curator's prose.
+scores (HER2 3+) back nothing else. The verification room uses this for the figures of a row
+(``content.verify.figures``) and for the numbers in the curator's prose (``content.verify.prose``).
 
 Written by hand: no library reads the kind of a number in Chinese and English clinical prose
 (quantulum3 and similar parse English units only, and read "CD19" as the number 19).

@@ -20,7 +20,7 @@ excerpt may not begin or end inside a number (``inside_number``): 2 名患者 cu
 prints a figure the article does not state.
 
 The reading layer: ``articles`` normalises an article once as it reads it (``normal_characters``,
-keeping its lines for Markdown and for line numbers); ``verify`` (the excerpt check), ``figures``,
+keeping its lines for Markdown and for line numbers); ``content.verify.excerpts`` (the excerpt check), ``figures``,
 ``passages``, ``context`` and ``handout`` (what prints) use ``normal_form``. Nothing here imports
 from the project, so every stage can use it.
 """

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from helpers.projects import ARTICLE, EVIDENCE, INDEX, write_project
 
-from reports.content.bibliography import article_texts, checked_links, date_pattern, doi_pattern, spaced
+from reports.content.citations import date_pattern, doi_pattern, spaced
 from reports.content.load import load_content
 from reports.content.model import PartialDate
 from reports.content.project import Project
+from reports.content.verify.bibliography import article_texts, checked_links
 from reports.errors import ReportError
 
 ROOT = Path(__file__).resolve().parents[2]

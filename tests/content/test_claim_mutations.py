@@ -41,7 +41,8 @@ import pytest
 from helpers.mutants import TABLES, dump, parse, shipped_articles, stage_failed, written
 
 from reports.content.model import Certainty, Design, EvidenceTable
-from reports.content.verify import ArticleText, curated_text
+from reports.content.verify.curated import curated_text
+from reports.content.verify.excerpts import ArticleText
 from reports.text.figures import COUNT, TRIALS, figures_in
 
 pytestmark = pytest.mark.slow

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from reports.content.articles import read_articles
-from reports.content.claims import Scope, lexicon_for, phase_tokens, unbacked_words
 from reports.content.evidence import EvidenceFile
 from reports.content.model import EvidenceTable
 from reports.content.sources import parse_yaml, validate_data
-from reports.content.verify import verify_evidence
+from reports.content.verify.claims import Scope, lexicon_for, phase_tokens, unbacked_words
+from reports.content.verify.evidence import verify_evidence
 from reports.errors import Problems
 
 ROOT = Path(__file__).resolve().parents[2]

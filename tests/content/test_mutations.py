@@ -20,7 +20,9 @@ from helpers.mutants import ROOT, TABLES, check_text, shipped_articles, written
 from reports.content.evidence import EvidenceFile
 from reports.content.model import Backed, EvidenceTable
 from reports.content.sources import parse_yaml, validate_data, walk_models
-from reports.content.verify import claims_of, curated_text, verify_evidence
+from reports.content.verify.curated import curated_text
+from reports.content.verify.evidence import verify_evidence
+from reports.content.verify.figures import claims_of
 from reports.errors import Problems
 from reports.text.figures import IDENTIFIER, figures_in
 

@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 
 from reports.content.model import Excerpt
-from reports.content.verify import Binding, Claim, Quoted, find_backing, phases_stated
+from reports.content.verify.figures import Binding, Claim, find_backing
+from reports.content.verify.phases import phases_stated
+from reports.content.verify.quoted import Quoted
 from reports.text.figures import figures_in, states_absence
 
 

@@ -20,7 +20,7 @@ from reports.content.articles import read_articles
 from reports.content.evidence import EvidenceFile
 from reports.content.model import EvidenceTable
 from reports.content.sources import Positions, parse_yaml, validate_data
-from reports.content.verify import verify_evidence
+from reports.content.verify.evidence import verify_evidence
 from reports.errors import Problems
 
 ROOT = Path(__file__).resolve().parents[2]

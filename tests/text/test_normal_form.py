@@ -23,7 +23,8 @@ from reports.content.articles import read_articles, render_body
 from reports.content.load import load_content
 from reports.content.model import Excerpt
 from reports.content.project import Project
-from reports.content.verify import Claim, Quoted, find_backing
+from reports.content.verify.figures import Claim, find_backing
+from reports.content.verify.quoted import Quoted
 from reports.documents.briefing import BriefingOptions, briefing_html, prepare_briefing
 from reports.errors import Problems, ReportError
 from reports.text.figures import figures_in

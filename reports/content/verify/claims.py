@@ -1,12 +1,12 @@
 """Clinical words are claims: the lexicon of claim words, and whether the curator's text is backed.
 
-A figure is checked against its excerpt by ``reports.verify``; the words around it carry as much
-meaning for a reader: 复发或难治性 or 初治, 患儿 or 成人, 单臂 or 随机对照, I 期 or III 期,
-获批, 优于. ``reports/content/lexicon.yaml`` groups such words by what they claim; each word of the
-curator's own text must be stated, by a word of its group, in the excerpts of its scope (a row's
-own excerpts; for an overview, the table's), or follow from a checked field of the row (the
+A figure is checked against its excerpt by ``figures`` (this room); the words around it carry
+as much meaning for a reader: 复发或难治性 or 初治, 患儿 or 成人, 单臂 or 随机对照, I 期 or III 期,
+获批, 优于. ``lexicon.yaml`` (beside this module) groups such words by what they claim; each word
+of the curator's own text must be stated, by a word of its group, in the excerpts of its scope (a
+row's own excerpts; for an overview, the table's), or follow from a checked field of the row (the
 design, the phase). The design fields themselves must be stated in the row's excerpts or be
-``not-reported``.
+``not-reported``. ``words`` applies this to a table's pieces of text, at their places.
 
 Texts are compared in simplified script (OpenCC ``t2s``), lower-cased, without the spaces between
 Chinese characters; a longer word consumes the shorter ones inside it, so that 非随机 never states
@@ -143,7 +143,7 @@ def lexicon_from(data: dict, extra: dict[str, list[str]] | None = None) -> Lexic
 
 @cache
 def shipped_lexicon_data() -> dict:
-    text = resources.files("reports.content").joinpath(LEXICON_FILE).read_text(encoding="utf-8")
+    text = resources.files("reports.content.verify").joinpath(LEXICON_FILE).read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     for group_id, entry in data["groups"].items():  # a slip in our own data file, not a user error
         if entry.get("kind", "plain") not in KINDS:
