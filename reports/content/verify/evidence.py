@@ -71,7 +71,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
             table_labels += groups
             pieces = row_prose(row, row_key)
             found = check_prose(check, pieces, row_quoted, row.own_figures, row_key + ("own_figures",),
-                                       "this row's excerpts", groups)
+                                "this row's excerpts", groups)
             check_pairs(check, pieces, row_quoted, row.own_figures, "this row's excerpts")
             check_severity(check, pieces, row_quoted, groups)
             check_absent_subgroups(check, pieces, row_quoted)
@@ -84,7 +84,7 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
         pieces = overview_prose(overview)
         check_words(check, pieces, table_scope(file.table, lexicon), "any excerpt of this table")
         found = check_prose(check, pieces, table_quoted, overview.own_figures, ("overview", "own_figures"),
-                                   "any excerpt of this table", table_labels)
+                            "any excerpt of this table", table_labels)
         check_pairs(check, pieces, table_quoted, overview.own_figures, "any excerpt of this table")
         check_severity(check, pieces, table_quoted, table_labels)
         check_absent_subgroups(check, pieces, table_quoted)
