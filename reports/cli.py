@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from reports.errors import Problem, ReportError
+from reports.names import PAPERS, SCRIPTS, Paper, Script
 
 
 def _print_warnings(warnings: list[Problem]) -> None:
@@ -45,6 +46,15 @@ def _project(ctx: click.Context):
     from reports.content.project import Project
 
     return Project.at(ctx.obj)
+
+
+def _build_date(given: dt.datetime | None) -> dt.date:
+    """--date, else SOURCE_DATE_EPOCH, else today: resolved here, once, and handed to the library."""
+    if given:
+        return given.date()
+    from reports.run.dates import build_date_from_environment
+
+    return build_date_from_environment()
 
 
 def _broker_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -115,7 +125,7 @@ def check(ctx: click.Context) -> None:
 @click.option("--html", "write_html", is_flag=True, help="Also write the HTML beside the PDF (opens in a browser).")
 @click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The build date printed in the briefing (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
-@click.option("--script", type=click.Choice(["zh-Hans", "zh-Hant"]),
+@click.option("--script", type=click.Choice(SCRIPTS),
               help="Print the whole briefing in simplified (zh-Hans) or traditional (zh-Hant) script, "
                    "converted with OpenCC. Default: each text as written.")
 @click.option("--pdfa", is_flag=True,
@@ -130,7 +140,7 @@ def check(ctx: click.Context) -> None:
 @click.option("--force", is_flag=True, help="Render again even when the PDF is up to date with its inputs.")
 @click.pass_context
 def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, write_html: bool,
-          build_date: dt.datetime | None, script: str | None, pdfa: bool, pdfua: bool, full_text: bool,
+          build_date: dt.datetime | None, script: Script | None, pdfa: bool, pdfua: bool, full_text: bool,
           force: bool) -> None:
     """Build the briefing PDF from seeds/ (default build/briefing.pdf).
 
@@ -143,7 +153,7 @@ def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, wri
         classes=list(classes),
         output=output,
         write_html=write_html,
-        build_date=build_date.date() if build_date else None,
+        build_date=_build_date(build_date),
         script=script,
         pdfa=pdfa,
         pdfua=pdfua,
@@ -173,7 +183,7 @@ def _iso_week(ctx: click.Context, param: click.Parameter, value: str | None):
 @cli.command()
 @click.argument("therapy_class", metavar="[CLASS]", required=False)
 @click.option("--all", "all_classes", is_flag=True, help="A handout for every therapy class, one file each.")
-@click.option("--paper", type=click.Choice(["a4", "a5", "letter"]), default="a4", show_default=True,
+@click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True,
               help="The paper size (letter: US Letter).")
 @click.option("--marks", is_flag=True, help="Add crop marks and a bleed, for a print shop (the trim is the paper size).")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
@@ -181,7 +191,7 @@ def _iso_week(ctx: click.Context, param: click.Parameter, value: str | None):
 @click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The build date printed on the handout (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
 @click.pass_context
-def handout(ctx: click.Context, therapy_class: str | None, all_classes: bool, paper: str, marks: bool,
+def handout(ctx: click.Context, therapy_class: str | None, all_classes: bool, paper: Paper, marks: bool,
             output: Path | None, build_date: dt.datetime | None) -> None:
     """Build a printable handout for one therapy class, e.g. reports handout car-t --paper a5.
 
@@ -193,8 +203,7 @@ def handout(ctx: click.Context, therapy_class: str | None, all_classes: bool, pa
 
     if bool(therapy_class) == all_classes:
         raise click.UsageError("name one therapy class (e.g. reports handout car-t) or give --all, not both")
-    options = HandoutOptions(paper=paper, marks=marks, output=output,
-                             build_date=build_date.date() if build_date else None)
+    options = HandoutOptions(paper=paper, marks=marks, output=output, build_date=_build_date(build_date))
     result = build_handouts(_project(ctx).root, None if all_classes else [therapy_class], options)
     _print_warnings(result.warnings)
     for handout in result.handouts:
@@ -226,7 +235,7 @@ def weekly(ctx: click.Context, week, timezone: str | None, force: bool,
         week=week,
         timezone=timezone,
         force=force,
-        build_date=build_date.date() if build_date else None,
+        build_date=_build_date(build_date),
     )
     result = build_weekly(_project(ctx).root, options)
     _print_warnings(result.warnings)
@@ -271,7 +280,7 @@ def schedule(ctx: click.Context, broker: str | None) -> None:
               help="Documents rendered at once, each in its own process. Default: one per CPU core.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="The folder to write to. Default: build/batch/ in the project.")
-@click.option("--paper", type=click.Choice(["a4", "a5", "letter"]), default="a4", show_default=True,
+@click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True,
               help="The handouts' paper size.")
 @click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The build date printed in every document (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
@@ -281,7 +290,7 @@ def schedule(ctx: click.Context, broker: str | None) -> None:
               help="With --engine celery: the longest one document may take on a worker; past it the batch "
                    "stops, names the document and writes nothing.")
 @click.pass_context
-def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: str,
+def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: Paper,
           build_date: dt.datetime | None, engine: str, broker: str | None, time_limit: float) -> None:
     """Build every therapy class as a briefing and a handout, on all CPU cores: build/batch/.
 
@@ -298,7 +307,7 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: str,
     jobs = jobs or available_cores()
     broker = _broker(ctx, broker, "--engine celery") if engine == "celery" else None
     results = build_batch(_project(ctx).root, BatchOptions(jobs=jobs, output=output, paper=paper,
-                                                           build_date=build_date.date() if build_date else None,
+                                                           build_date=_build_date(build_date),
                                                            engine=engine, broker=broker, time_limit=time_limit))
     _print_warnings(list(dict.fromkeys(warning for result in results for warning in result.warnings)))
     for result in results:

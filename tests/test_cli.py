@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from helpers.pdf import pdftotext
 
 from reports.cli import cli
-from reports.documents.base import build_date_from_environment
+from reports.run.dates import build_date_from_environment
 from reports.errors import ReportError
 
 

@@ -37,7 +37,7 @@ LANGUAGES = {".service": "ini", ".timer": "ini", ".ini": "ini", ".yaml": "yaml",
              ".sh": "sh", ".toml": "toml", ".py": "python"}
 # How the value types of the model modules read in the table (by the alias's name in reports).
 NAMED_TYPES = {
-    "Id": "id (lower-case letters, digits, -)",
+    "Id": "id (lower-case letters, digits, -; at most 64)",
     "RegistryId": "registry id (NCT…, ChiCTR…, EU CT number)",
     "Doi": "DOI (10.xxxx/…)",
     "IsoDate": "date (YYYY-MM-DD, YYYY-MM or YYYY)",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from reports.content.model import ID_RE, EvidenceTable, ProjectSettings
+from reports.content.model import EvidenceTable, ProjectSettings
 from reports.content.sources import Positions, SizeLimit, by_extension, validate_model
 from reports.errors import Problems
+from reports.names import is_id
 
 SHAPE = "an evidence table must be a mapping with class:, overview: and studies: (or landscape:)"
 SUFFIXES = {".yaml", ".yml"}
@@ -75,7 +76,7 @@ def read_evidence(seeds: Path, problems: Problems, classes: list[str] | None = N
         table, positions = loaded
         if table.therapy_class.id != path.stem:
             # The file name is suggested as the id only when it is a valid id itself.
-            other = f" or set id: {path.stem}" if ID_RE.match(path.stem) else ""
+            other = f" or set id: {path.stem}" if is_id(path.stem) else ""
             problems.error(path, *positions.of(("class", "id")),
                            f"class id '{table.therapy_class.id}' does not match the file name; "
                            f"rename the file to {table.therapy_class.id}.yaml{other}")

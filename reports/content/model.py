@@ -32,11 +32,11 @@ from pydantic import (
 )
 
 from reports.errors import FieldError
+from reports.names import ID_MAX, Script, is_id
 
 # ---------------------------------------------------------------------------------------------
 # Small value types with their own messages (the message says how to fix it).
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 NCT_RE = re.compile(r"^NCT\d{8}$")
 CHICTR_RE = re.compile(r"^ChiCTR-?[A-Z]{0,3}-?\d{6,12}$")
 EUCT_RE = re.compile(r"^\d{4}-\d{6}-\d{2}(-\d{2})?$")
@@ -44,9 +44,10 @@ DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
 def _check_id(value: str) -> str:
-    if not ID_RE.match(value):
+    if not is_id(value):
         raise ValueError(
-            f"'{value}' is not a valid id; use lower-case letters, digits and hyphens (like ct-0508-phase-1)"
+            f"'{value}' is not a valid id; use at most {ID_MAX} lower-case letters, digits and hyphens "
+            "(like ct-0508-phase-1)"
         )
     return value
 
@@ -78,7 +79,6 @@ Count0 = Annotated[int, Field(ge=0)]
 # Figures are Decimals, so that they print as the source wrote them (9.60%, not 9.6%).
 Figure = Decimal
 Percent = Annotated[Decimal, Field(ge=0, le=100, description="a percentage, 0 to 100")]
-Script = Literal["zh-Hans", "zh-Hant"]
 
 
 SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")

@@ -1,5 +1,5 @@
-"""What every document shares: the rendered result, the build date, the finished HTML, the
-warnings of a build, and the stamp that says an output is up to date with its inputs.
+"""What every document shares: the rendered result, the finished HTML, the warnings of a build,
+and the stamp that says an output is up to date with its inputs.
 
 The briefing, the handouts and the weekly are each one module beside this one; they all go the
 same way: read and verify (``content.load``), prepare a template context, ``document_html``,
@@ -8,18 +8,17 @@ render in memory (``Rendered``), and only then write, atomically.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reports.content.project import Project, sha256_of
-from reports.errors import Location, Problem, ReportError
+from reports.errors import Location, Problem
 
 if TYPE_CHECKING:
     from reports.content.load import Content
+    from reports.text.scripts import ScriptConverter
 
 # The rendering modules are imported where they are used: an up-to-date build needs none of them.
 
@@ -33,17 +32,6 @@ class BuildResult:
     up_to_date: bool = False  # nothing was rendered: the output was made from exactly these inputs
 
 
-def build_date_from_environment(environ: dict | None = None) -> dt.date:
-    environ = os.environ if environ is None else environ
-    epoch = environ.get("SOURCE_DATE_EPOCH")
-    if not epoch:
-        return dt.date.today()
-    try:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
-    except (ValueError, OverflowError, OSError):
-        raise ReportError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds; unset it or fix it") from None
-
-
 @dataclass
 class Rendered:
     """A PDF rendered in memory, not yet written anywhere."""
@@ -54,8 +42,9 @@ class Rendered:
     html: str | None = None  # the same document as HTML with its styles inline, when asked for
 
 
-def document_html(project: Project, context: dict, template: str, inline_css: str | None = None) -> str:
-    """The finished HTML: rendered, in one script if asked, typeset for Chinese."""
+def document_html(project: Project, context: dict, template: str, inline_css: str | None = None, *,
+                  converter: ScriptConverter | None = None) -> str:
+    """The finished HTML: rendered, in ``converter``'s script if one is given, typeset for Chinese."""
     from reports.render.abbreviations import expand_abbreviations
     from reports.render.fonts import missing_characters, replace_missing
     from reports.render.html import render_html
@@ -65,12 +54,9 @@ def document_html(project: Project, context: dict, template: str, inline_css: st
     html = expand_abbreviations(html, context.get("glossary"))
     # Characters no font has are replaced before layout, which would spend seconds looking for them.
     html = replace_missing(html, missing_characters(html))
-    if not context.get("script"):
+    if converter is None:
         return typeset_html(html)
-    from reports.text.scripts import converter_for  # loads OpenCC's dictionaries, once
-
-    converter = converter_for(context["script"])
-    return typeset_html(html, converter.convert, context["script"])
+    return typeset_html(html, converter.convert, converter.target)
 
 
 def missing_glyph_warnings(content: Content) -> list[Problem]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,6 @@ from reports.content.project import Project, input_files
 from reports.documents.base import (
     BuildResult,
     Rendered,
-    build_date_from_environment,
     build_warnings,
     document_html,
     inline_css,
@@ -25,9 +24,11 @@ from reports.documents.base import (
     stamp_path,
 )
 from reports.errors import ReportError
+from reports.names import Script
 
 if TYPE_CHECKING:
     from reports.content.load import Content
+    from reports.text.scripts import ScriptConverter
 
 STYLESHEET = "briefing.css"
 TEMPLATE = "briefing.html"
@@ -38,29 +39,47 @@ class BriefingOptions:
     classes: list[str] = field(default_factory=list)  # empty: every class
     output: Path | None = None  # default: <project>/build/briefing.pdf
     write_html: bool = False
-    build_date: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
-    script: str | None = None  # zh-Hans or zh-Hant: the whole briefing in one script; default: as written
+    script: Script | None = None  # zh-Hans or zh-Hant: the whole briefing in one script; default: as written
     pdfa: bool = False  # PDF/A-3b for archiving, with the evidence tables and article index attached
     pdfua: bool = False  # tagged PDF/UA-1 for assistive technology; with pdfa: PDF/A-3a (tagged)
     force: bool = False  # render even when the output is up to date with its inputs
     full_text: bool = False  # the appendix reprints the source articles in full, cleaned (besides the passages)
+    # The date printed in it, given by the caller (the command line: --date, else SOURCE_DATE_EPOCH, else today).
+    build_date: dt.date = field(kw_only=True)
 
 
-def prepare_briefing(project: Project, options: BriefingOptions) -> tuple[Content, dict]:
-    """Read and verify everything, then prepare the template context. Writes nothing."""
+def script_converter(options: BriefingOptions) -> ScriptConverter | None:
+    """The converter into the briefing's one script, or None to print each text as written: made once
+    per render and handed to every step that converts (the charts' texts, then the whole HTML)."""
+    if options.script is None:
+        return None
+    from reports.text.scripts import converter_for  # OpenCC's dictionaries: loaded once per process
+
+    return converter_for(options.script)
+
+
+def prepare_briefing(project: Project, options: BriefingOptions,
+                     converter: ScriptConverter | None = None) -> tuple[Content, dict]:
+    """Read and verify everything, then prepare the template context. Writes nothing.
+
+    ``converter`` is ``script_converter(options)``, made by the caller, which hands the same one to
+    ``briefing_html``.
+    """
     # pydantic and the models: not needed for an up-to-date build
     from reports.content.load import load_content
     from reports.render.context import build_context
 
+    if (converter.target if converter else None) != options.script:
+        raise ValueError(f"the converter ({converter and converter.target}) is not the options' script "
+                         f"({options.script}): make it with script_converter(options)")
     content = load_content(project, options.classes or None)
-    context = build_context(content, options.build_date or build_date_from_environment(), options.script,
-                            options.full_text)
-    return content, {**context, "script": options.script}
+    return content, build_context(content, options.build_date, converter, options.full_text)
 
 
-def briefing_html(project: Project, context: dict, inline_css: str | None = None) -> str:
+def briefing_html(project: Project, context: dict, inline_css: str | None = None, *,
+                  converter: ScriptConverter | None = None) -> str:
     """The briefing's finished HTML (``document_html`` with the briefing's template)."""
-    return document_html(project, context, TEMPLATE, inline_css)
+    return document_html(project, context, TEMPLATE, inline_css, converter=converter)
 
 
 def source_files(content: Content) -> list[tuple[Path, str]]:
@@ -78,17 +97,17 @@ def render_briefing(project_dir: Path | str, options: BriefingOptions, with_html
     from reports.render.pdf import ProjectURLFetcher, pdf_variant, render_pdf, source_attachments, tidy_attachments
 
     project = Project.at(project_dir)
-    content, context = prepare_briefing(project, options)
+    converter = script_converter(options)
+    content, context = prepare_briefing(project, options, converter)
     stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
     fetcher = ProjectURLFetcher(project.readable_roots)
     variant = pdf_variant(options.pdfa, options.pdfua)
-    document = render_pdf(briefing_html(project, context), project.template_dirs[0], stylesheets, fetcher, variant,
-                          document=f"templates/{TEMPLATE}")
-    build_date = dt.date.fromisoformat(context["build_date"])
-    attachments = source_attachments(source_files(content), fetcher, build_date) if options.pdfa else []
+    document = render_pdf(briefing_html(project, context, converter=converter), project.template_dirs[0], stylesheets,
+                          fetcher, variant, document=f"templates/{TEMPLATE}")
+    attachments = source_attachments(source_files(content), fetcher, options.build_date) if options.pdfa else []
     pdf_bytes = document.write_pdf(pdf_variant=variant, attachments=attachments, finisher=tidy_attachments)
     # The HTML file carries its styles inline, so it opens the same anywhere.
-    html = briefing_html(project, context, inline_css(stylesheets)) if with_html else None
+    html = briefing_html(project, context, inline_css(stylesheets), converter=converter) if with_html else None
     return Rendered(pdf_bytes, len(document.pages), build_warnings(content, fetcher), html)
 
 
@@ -97,14 +116,15 @@ def preview_briefing(project_dir: Path | str, options: BriefingOptions) -> str:
     from reports.render.html import read_stylesheets
 
     project = Project.at(project_dir)
-    _, context = prepare_briefing(project, options)
-    return briefing_html(project, context, inline_css(read_stylesheets(project.style_dirs, STYLESHEET)))
+    converter = script_converter(options)
+    _, context = prepare_briefing(project, options, converter)
+    return briefing_html(project, context, inline_css(read_stylesheets(project.style_dirs, STYLESHEET)),
+                         converter=converter)
 
 
 def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildResult:
     """Build and write the briefing, unless the output is already made from exactly these inputs."""
     project = Project.at(project_dir)
-    options = replace(options, build_date=options.build_date or build_date_from_environment())
     output = (options.output or project.build / "briefing.pdf").absolute()
     html_path = output.with_suffix(".html") if options.write_html else None
     key = build_key(project, options)

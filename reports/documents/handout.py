@@ -9,7 +9,7 @@ same; one that still does not fit is an error. Every requested handout is laid o
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -24,12 +24,12 @@ from reports.content.project import Project
 from reports.documents.base import (
     BuildResult,
     Rendered,
-    build_date_from_environment,
     build_warnings,
     document_html,
     inline_css,
 )
 from reports.errors import Location, Problem, ReportError
+from reports import names
 from reports.render.context import (
     BOUND_PREFIX,
     GRADE_LABELS,
@@ -64,7 +64,7 @@ MAX_PAGES = 2
 
 @dataclass(frozen=True)
 class Paper:
-    id: str
+    id: names.Paper
     name: str
     width: float  # mm
     height: float  # mm
@@ -81,11 +81,13 @@ class Paper:
         return (self.width - 2 * self.margin) * MM
 
 
-PAPERS = {
-    "a4": Paper("a4", "A4", 210, 297, 15),
-    "a5": Paper("a5", "A5", 148, 210, 12),
-    "letter": Paper("letter", "US Letter", 215.9, 279.4, 15),
-}
+# One size for each of the papers reports.names declares, in its order.
+PAPERS: dict[names.Paper, Paper] = {paper.id: paper for paper in (
+    Paper("a4", "A4", 210, 297, 15),
+    Paper("a5", "A5", 148, 210, 12),
+    Paper("letter", "US Letter", 215.9, 279.4, 15),
+)}
+assert tuple(PAPERS) == names.PAPERS, "a paper in reports.names without its size here, or the other way round"
 # WeasyPrint draws crop marks in the outer half of the CSS bleed and gives the PDF a BleedBox of
 # at most 10 pt (3.5 mm): with 10 mm the marks sit 5-10 mm from the trim, outside the bleed.
 BLEED_MM = 10
@@ -105,10 +107,11 @@ KEY_QUOTES = 3
 
 @dataclass
 class HandoutOptions:
-    paper: str = "a4"
+    paper: names.Paper = "a4"
     marks: bool = False  # crop marks and a bleed, for a print shop
     output: Path | None = None  # one class: the PDF; several: the folder. Default: build/handouts/
-    build_date: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
+    # The date printed on it, given by the caller (the command line: --date, else SOURCE_DATE_EPOCH, else today).
+    build_date: dt.date = field(kw_only=True)
 
 
 @dataclass
@@ -398,11 +401,11 @@ def only_the_disclaimer(page, paper: Paper) -> bool:
 
 
 def lay_out(project: Project, content: Content, table: EvidenceFile, options: HandoutOptions, paper: Paper,
-            build_date: dt.date, stylesheets: list[tuple[Path, str]], fetcher):
+            stylesheets: list[tuple[Path, str]], fetcher):
     """The handout (a WeasyPrint document) at the roomiest density that fits on two pages, and its context."""
     from reports.render.pdf import render_pdf
 
-    context = handout_context(content, table, paper, options.marks, build_date)
+    context = handout_context(content, table, paper, options.marks, options.build_date)
 
     def render(density: Density, two_pages: bool = False):
         dense_context = {**context, **density_context(content, table, paper, density, two_pages)}
@@ -468,10 +471,9 @@ def lay_out_handouts(project_dir: Path | str, classes: list[str] | None, options
     paper = PAPERS[options.paper]
     project = Project.at(project_dir)
     content = load_content(project, classes)
-    build_date = options.build_date or build_date_from_environment()
     fetcher = ProjectURLFetcher(project.readable_roots)
     stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
-    laid_out = [lay_out(project, content, table, options, paper, build_date, stylesheets, fetcher)
+    laid_out = [lay_out(project, content, table, options, paper, stylesheets, fetcher)
                 for table in content.tables]
     return LaidOut(project, content.tables, [document for document, _ in laid_out],
                    [context for _, context in laid_out], stylesheets, build_warnings(content, fetcher))

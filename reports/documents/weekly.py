@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -33,8 +32,9 @@ from reports.content.load import Content, load_content
 from reports.content.model import Landscape, Study, check_timezone
 from reports.content.project import Project, input_files, sha256_of
 from reports.content.settings import read_settings
-from reports.documents.base import Rendered, build_date_from_environment, build_warnings, document_html, inline_css
+from reports.documents.base import Rendered, build_warnings, document_html, inline_css
 from reports.errors import Location, Problem, Problems, ReportError
+from reports.names import WEEK
 from reports.render.context import (
     ClassView,
     LandscapeView,
@@ -48,9 +48,6 @@ from reports.render.context import (
 )
 from reports.render.html import read_stylesheets
 
-WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
-
-
 @dataclass(frozen=True, order=True)
 class IsoWeek:
     """An ISO 8601 week (Monday to Sunday), written 2026-W47."""
@@ -60,10 +57,10 @@ class IsoWeek:
 
     @classmethod
     def parse(cls, text: str) -> "IsoWeek":
-        match = WEEK_RE.match(text.strip())
-        if not match:
+        if not WEEK.fullmatch(text.strip()):
             raise ReportError(f"'{text}' is not an ISO week; write it as YYYY-Www, like 2026-W47")
-        year, week = int(match.group(1)), int(match.group(2))
+        year, _, week = text.strip().partition("-W")
+        year, week = int(year), int(week)
         try:
             dt.date.fromisocalendar(year, week, 1)
         except ValueError:
@@ -105,8 +102,9 @@ class WeeklyOptions:
     timezone: str | None = None  # default: the project's settings (Asia/Shanghai)
     force: bool = False  # render even when the week's briefing is up to date
     only_if_missing: bool = False  # the scheduler's mode: leave a week that was produced before alone
-    build_date: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
     now: dt.datetime | None = None  # the clock, for "the last complete week"; default: the real one
+    # The date printed in it, given by the caller (the command line: --date, else SOURCE_DATE_EPOCH, else today).
+    build_date: dt.date = field(kw_only=True)
 
 
 Outcome = Literal["built", "up-to-date", "already-produced"]
@@ -499,14 +497,16 @@ def is_up_to_date(folder: Path, version: str) -> bool:
     return made.get("version") == version and made.get("pdf", {}).get("sha256") == sha256_of(pdf_path)
 
 
-def resolve_week(project: Project, options: WeeklyOptions) -> tuple[IsoWeek, str]:
-    """The week asked for (default: the last complete one) and the time zone, checked."""
+def resolve_week(project: Project, week: IsoWeek | None, timezone: str | None = None,
+                 now: dt.datetime | None = None) -> tuple[IsoWeek, str]:
+    """The week asked for (default: the last complete one) and the time zone (default: the
+    project's), checked against the clock ``now`` (default: the real one)."""
     problems = Problems(project.root)
     settings = read_settings(project.seeds, problems)
     problems.raise_if_any()
-    timezone = weekly_timezone(options.timezone or settings.timezone)
-    now = options.now or dt.datetime.now(dt.UTC)
-    week = options.week or IsoWeek.last_complete(now, timezone)
+    timezone = weekly_timezone(timezone or settings.timezone)
+    now = now or dt.datetime.now(dt.UTC)
+    week = week or IsoWeek.last_complete(now, timezone)
     check_week_has_ended(week, now, timezone)
     return week, timezone
 
@@ -540,7 +540,7 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
     from reports.render.pdf import ProjectURLFetcher, render_pdf, write_atomically  # WeasyPrint is heavy
 
     project = Project.at(project_dir)
-    week, timezone = resolve_week(project, options)
+    week, timezone = resolve_week(project, options.week, options.timezone, options.now)
     folder = week_folder(project, week)
     pdf_path, manifest_path = folder / PDF, folder / MANIFEST
 
@@ -553,12 +553,11 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
         if not options.force and is_up_to_date(folder, manifest["version"]):
             return WeeklyResult(week, pdf_path, manifest_path, "up-to-date", manifest["version"])
 
-        build_date = options.build_date or build_date_from_environment()
         stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
         fetcher = ProjectURLFetcher(project.readable_roots)
-        document = render_pdf(plan.html(build_date), project.template_dirs[0], stylesheets, fetcher)
+        document = render_pdf(plan.html(options.build_date), project.template_dirs[0], stylesheets, fetcher)
         pdf_bytes = document.write_pdf()
-        manifest["build_date"] = build_date.isoformat()
+        manifest["build_date"] = options.build_date.isoformat()
         manifest["pdf"] = {"file": PDF, "sha256": hashlib.sha256(pdf_bytes).hexdigest(), "bytes": len(pdf_bytes),
                            "pages": len(document.pages)}
         try:
@@ -571,7 +570,7 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
                         build_warnings(plan.content, fetcher))
 
 
-def render_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date | None = None) -> Rendered:
+def render_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date) -> Rendered:
     """The week's briefing in memory, for the service; writes nothing, not even a lock.
 
     A week that ``reports weekly`` (or the scheduler) has produced and that is still up to date
@@ -582,15 +581,14 @@ def render_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date | 
     from reports.render.pdf import ProjectURLFetcher, render_pdf  # WeasyPrint is heavy
 
     project = Project.at(project_dir)
-    week, timezone = resolve_week(project, WeeklyOptions(week=week))
+    week, timezone = resolve_week(project, week)
     plan = plan_week(project, week, timezone)
     recorded = recorded_pdf(project, week, plan.manifest["version"])
     if recorded is not None:
         return Rendered(*recorded, build_warnings(plan.content))
     stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
     fetcher = ProjectURLFetcher(project.readable_roots)
-    html = plan.html(build_date or build_date_from_environment())
-    document = render_pdf(html, project.template_dirs[0], stylesheets, fetcher)
+    document = render_pdf(plan.html(build_date), project.template_dirs[0], stylesheets, fetcher)
     return Rendered(document.write_pdf(), len(document.pages), build_warnings(plan.content, fetcher))
 
 
@@ -624,10 +622,14 @@ def first_week(project_dir: Path | str) -> IsoWeek | None:
     return IsoWeek.containing(min(days)) if days else None
 
 
-def preview_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date | None = None) -> str:
-    """The week's briefing as HTML with its styles inline, for a browser; writes nothing."""
+def preview_weekly(project_dir: Path | str, week: IsoWeek, today: dt.date, build_date: dt.date | None = None) -> str:
+    """The week's briefing as HTML with its styles inline, for a browser; writes nothing.
+
+    Dated ``build_date``; without one, the date printed in the week's PDF when ``reports weekly``
+    made it and it is current, else ``today`` (the caller's: a worker elsewhere renders the same).
+    """
     project = Project.at(project_dir)
-    week, timezone = resolve_week(project, WeeklyOptions(week=week))
+    week, timezone = resolve_week(project, week)
     plan = plan_week(project, week, timezone)
     folder = week_folder(project, week)
     if build_date is None and is_up_to_date(folder, plan.manifest["version"]):
@@ -635,4 +637,4 @@ def preview_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date |
         made = read_manifest(folder / MANIFEST, project)
         build_date = dt.date.fromisoformat(made["build_date"])
     css = inline_css(read_stylesheets(project.style_dirs, STYLESHEET))
-    return plan.html(build_date or build_date_from_environment(), css)
+    return plan.html(build_date or today, css)

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from markupsafe import Markup, escape
 
@@ -34,6 +34,9 @@ from reports.content.model import (
     own_figure_spans,
 )
 from reports.content.passages import Passage, passages_by_article
+
+if TYPE_CHECKING:
+    from reports.text.scripts import ScriptConverter
 
 PHASE_LABELS = {
     "n-a": "不适用", "not-reported": "分期未报道", "early-phase-1": "早期 I 期", "phase-1": "I 期", "phase-1-phase-2": "I/II 期",
@@ -626,15 +629,14 @@ def dating(content: Content) -> dict:
     }
 
 
-def build_context(content: Content, build_date: dt.date, script: str | None = None, full_text: bool = False) -> dict:
-    """The briefing's context; ``script`` (zh-Hans or zh-Hant) converts the texts drawn in charts,
-    which the HTML-wide conversion cannot reach."""
+def build_context(content: Content, build_date: dt.date, converter: ScriptConverter | None = None,
+                  full_text: bool = False) -> dict:
+    """The briefing's context. ``converter`` (into zh-Hans or zh-Hant) converts the texts drawn in
+    charts, which the HTML-wide conversion cannot reach; the templates get its script as ``script``."""
     references = References(content.articles)
     convert: Callable[[str], str] = str
-    if script:
-        from reports.text.scripts import converter_for
-
-        converter = converter_for(script)
+    script = converter.target if converter else None
+    if converter:
         convert = lambda text: converter.convert(text, "zh-Hans")  # noqa: E731 (the tables are written in zh-Hans)
     classes = []
     for file in content.tables:
@@ -692,6 +694,7 @@ def build_context(content: Content, build_date: dt.date, script: str | None = No
         if content.glossary else [],
         "article_count": len(cited),
         "version": __version__,
+        "script": script,  # the one script everything is printed in; None: each text as written
     }
 
 

@@ -21,8 +21,10 @@ from pathlib import Path
 from reports.content.evidence import evidence_paths
 from reports.content.load import Content, load_content
 from reports.content.project import Project
-from reports.documents.base import BuildResult, Rendered, build_date_from_environment
+from reports.documents.base import BuildResult, Rendered
 from reports.errors import ReportError
+from reports.names import Paper
+from reports.run.dates import build_date_from_environment
 from reports.run.jobs import Job, run_job, warm_up
 
 
@@ -30,7 +32,7 @@ from reports.run.jobs import Job, run_job, warm_up
 class BatchOptions:
     jobs: int | None = None  # worker processes; default: every CPU this process may use
     output: Path | None = None  # the folder; default: <project>/build/batch/
-    paper: str = "a4"  # the handouts' paper
+    paper: Paper = "a4"  # the handouts' paper
     build_date: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
     engine: str = "local"  # local: processes here; celery: the reports workers of ``broker``
     broker: str | None = None  # redis://HOST:PORT/N, for the celery engine
@@ -46,7 +48,7 @@ class Document:
         return f"{self.class_id}-briefing.pdf" if self.kind == "briefing" else f"{self.class_id}-handout-{paper}.pdf"
 
     def job(self, options: BatchOptions) -> Job:
-        date = options.build_date.isoformat() if options.build_date else None
+        date = options.build_date.isoformat()  # filled by build_batch
         if self.kind == "briefing":
             return Job("briefing", classes=(self.class_id,), build_date=date)
         return Job("handout", class_id=self.class_id, paper=options.paper, build_date=date)
@@ -62,6 +64,7 @@ def render_document(project_dir: str, document: Document, options: BatchOptions)
 
 def build_batch(project_dir: Path | str, options: BatchOptions) -> list[BuildResult]:
     project = Project.at(project_dir)
+    # The date is resolved once, here: every document of the batch, wherever it renders, prints the same.
     options = replace(options, jobs=options.jobs or available_cores(),
                       build_date=options.build_date or build_date_from_environment())
     root = str(project.root)

@@ -10,34 +10,32 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from reports.errors import Location, Problem, ReportError
+from reports.names import PAPERS, SCRIPTS, Paper, Script, is_id, is_week
 
 # Documents (PDF), their HTML previews, and what the service reads before it renders.
 DOCUMENTS = ("briefing", "handout", "weekly")
 PREVIEWS = ("briefing-preview", "handout-preview", "weekly-preview")
 KINDS = (*DOCUMENTS, *PREVIEWS, "catalog", "first-week")
-PAPERS = ("a4", "a5", "letter")
-SCRIPTS = (None, "zh-Hans", "zh-Hant")
-CLASS_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-WEEK = re.compile(r"\d{4}-W\d{2}")
 
 
 @dataclass(frozen=True)
 class Job:
+    """The dates are the submitter's, resolved where the job was made: a worker on another machine,
+    another day or with another SOURCE_DATE_EPOCH renders the same document."""
+
     kind: str  # one of KINDS
     classes: tuple[str, ...] = ()  # briefing: the classes; empty is every class
     class_id: str | None = None  # handout: its class
-    script: str | None = None  # briefing: zh-Hans or zh-Hant, or as written
-    paper: str = "a4"  # handout
+    script: Script | None = None  # briefing: zh-Hans or zh-Hant, or as written
+    paper: Paper = "a4"  # handout
     marks: bool = False  # handout
     week: str | None = None  # weekly: YYYY-Www
-    build_date: str | None = None  # YYYY-MM-DD printed in the document; None: the renderer's SOURCE_DATE_EPOCH or today
-    today: str | None = None  # YYYY-MM-DD standing for "today" where build_date is None (the submitter's, not the worker's)
+    build_date: str | None = None  # YYYY-MM-DD printed in the document; a document needs it, or today
+    today: str | None = None  # YYYY-MM-DD printed where build_date is None (a weekly preview: unless recorded)
 
     @property
     def is_weekly(self) -> bool:
@@ -58,12 +56,14 @@ class Job:
         job = cls(**{**data, "classes": tuple(data.get("classes") or ())})
         problems = [
             job.kind not in KINDS,
-            not all(isinstance(name, str) and CLASS_ID.fullmatch(name) for name in job.classes),
-            job.class_id is not None and not (isinstance(job.class_id, str) and CLASS_ID.fullmatch(job.class_id)),
-            job.script not in SCRIPTS, job.paper not in PAPERS, not isinstance(job.marks, bool),
-            job.week is not None and not (isinstance(job.week, str) and WEEK.fullmatch(job.week)),
+            not all(is_id(name) for name in job.classes),
+            job.class_id is not None and not is_id(job.class_id),
+            job.script is not None and job.script not in SCRIPTS, job.paper not in PAPERS,
+            not isinstance(job.marks, bool),
+            job.week is not None and not is_week(job.week),
             job.build_date is not None and not _is_date(job.build_date),
             job.today is not None and not _is_date(job.today),
+            job.kind in (*DOCUMENTS, *PREVIEWS) and job.build_date is None and job.today is None,
             job.kind in ("handout", "handout-preview") and job.class_id is None,
             job.is_weekly and job.week is None,
         ]
@@ -83,40 +83,28 @@ def _is_date(text: object) -> bool:
 def run_job(project_dir: Path | str, job: Job):
     """Do ``job`` on the project in ``project_dir``: a ``Rendered`` PDF, an HTML text, the catalog
     (a dict) or the first week (an ``IsoWeek`` or None). Raises ``ReportError`` for bad seeds."""
-    if job.today is None:
-        return _run(project_dir, job)
-    # A renderer that takes its date from the environment (a weekly preview: the recorded week's date, else
-    # today) gets the submitter's today, not the machine's: a worker elsewhere renders the same document.
-    day = dt.date.fromisoformat(job.today)
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
-    try:
-        return _run(project_dir, job)
-    finally:
-        if saved is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved
-
-
-def _run(project_dir: Path | str, job: Job):
     build_date = dt.date.fromisoformat(job.build_date) if job.build_date else None
+    today = dt.date.fromisoformat(job.today) if job.today else None
+    date = build_date or today  # what a document prints, but a weekly preview of a recorded week
     if job.kind in ("briefing", "briefing-preview"):
         from reports.documents.briefing import BriefingOptions, preview_briefing, render_briefing
 
-        options = BriefingOptions(classes=list(job.classes), build_date=build_date, script=job.script)
+        options = BriefingOptions(classes=list(job.classes), build_date=date, script=job.script)
         return render_briefing(project_dir, options) if job.kind == "briefing" else preview_briefing(project_dir, options)
     if job.kind in ("handout", "handout-preview"):
         from reports.documents.handout import HandoutOptions, preview_handout, render_handout
 
-        options = HandoutOptions(paper=job.paper, marks=job.marks, build_date=build_date)
+        options = HandoutOptions(paper=job.paper, marks=job.marks, build_date=date)
         render = render_handout if job.kind == "handout" else preview_handout
         return render(project_dir, job.class_id, options)
-    if job.is_weekly:
-        from reports.documents.weekly import IsoWeek, preview_weekly, render_weekly
+    if job.kind == "weekly":
+        from reports.documents.weekly import IsoWeek, render_weekly
 
-        render = render_weekly if job.kind == "weekly" else preview_weekly
-        return render(project_dir, IsoWeek.parse(job.week), build_date)
+        return render_weekly(project_dir, IsoWeek.parse(job.week), date)
+    if job.kind == "weekly-preview":
+        from reports.documents.weekly import IsoWeek, preview_weekly
+
+        return preview_weekly(project_dir, IsoWeek.parse(job.week), today=date, build_date=build_date)
     if job.kind == "catalog":
         return catalog(project_dir)
     from reports.documents.weekly import first_week

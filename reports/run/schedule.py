@@ -50,6 +50,7 @@ from reports.documents.weekly import (
     weekly_root,
 )
 from reports.errors import Problems, ReportError
+from reports.run.dates import build_date_from_environment
 
 RUN_LOG = "runs.jsonl"
 WATCH_SECONDS = 1.0  # how often seeds/project.yaml is looked at (a stat) for an edited schedule
@@ -199,11 +200,13 @@ class WeeklyScheduler:
         problems: list[str] = []
         error: Exception | None = None
         try:
+            # Each run's own date (the scheduler outlives days): SOURCE_DATE_EPOCH, else today.
+            options = WeeklyOptions(week=week, timezone=self.timezone, only_if_missing=True, now=started,
+                                    build_date=build_date_from_environment())
             if self.broker:
-                outcome, message, warnings = self._run_locked_in_redis(week, started)
+                outcome, message, warnings = self._run_locked_in_redis(options)
             else:
-                result = build_weekly(self.project.root, WeeklyOptions(
-                    week=week, timezone=self.timezone, only_if_missing=True, now=started))
+                result = build_weekly(self.project.root, options)
                 outcome, message = result.outcome, self._describe(result)
                 warnings = [f"{w.location}: warning: {w.message}" for w in result.warnings]
         except ReportError as report_error:
@@ -228,13 +231,13 @@ class WeeklyScheduler:
         project = hashlib.sha256(self.title.encode("utf-8")).hexdigest()[:16]
         return f"reports:weekly:{project}:{week}"
 
-    def _run_locked_in_redis(self, week: IsoWeek, started: dt.datetime) -> tuple[str, str, list[str]]:
-        """Produce ``week`` under its lock in Redis, unless a scheduler (here or on another machine) did."""
+    def _run_locked_in_redis(self, options: WeeklyOptions) -> tuple[str, str, list[str]]:
+        """Produce ``options.week`` under its lock in Redis, unless a scheduler (here or on another machine) did."""
         import redis
 
         from reports.run.distributed import redis_client, unreachable
 
-        key = self._week_key(week)
+        key = self._week_key(options.week)
         client = redis_client(self.broker)
         try:
             # Waits while another scheduler builds the week, then finds it produced.
@@ -244,8 +247,7 @@ class WeeklyScheduler:
                     by = json.loads(produced)
                     return "already-produced", (f"already produced by {by['host']} (pid {by['pid']}) at "
                                                 f"{by['at']}, left alone"), []
-                result = build_weekly(self.project.root, WeeklyOptions(
-                    week=week, timezone=self.timezone, only_if_missing=True, now=started))
+                result = build_weekly(self.project.root, options)
                 client.set(f"{key}:produced", json.dumps({
                     "host": socket.gethostname(), "pid": os.getpid(), "at": self._stamp(self.clock()),
                     "version": result.version}), ex=int(LOOKBACK.total_seconds()) + 86400)

@@ -5,11 +5,13 @@ types and limits, and the same declarations validate requests (422 with the reas
 generate the OpenAPI schema and its docs page. The docs page is FastAPI's Swagger UI served
 from files installed with fastapi-offline, not from a CDN: the service needs no network.
 
-A request goes: fingerprint the inputs (content hashes of seeds/, templates, styles) -> the
-catalog of classes for that fingerprint (read and verified in a worker, kept until an input
-changes) -> check the parameters against it -> the cache key (fingerprint + options) is the
-ETag: a matching If-None-Match is answered 304 without rendering -> the cached body, or a render
-in the worker pool (see pool.py), shared by identical requests under way.
+This module is the app: its factory, its state (``Service``), the middleware, the limits, the
+JSON errors and the server. The endpoints are routes.py's router. A request goes: fingerprint
+the inputs (content hashes of seeds/, templates, styles) -> the catalog of classes for that
+fingerprint (read and verified in a worker, kept until an input changes) -> check the
+parameters against it -> the cache key (fingerprint + options) is the ETag: a matching
+If-None-Match is answered 304 without rendering -> the cached body, or a render in the worker
+pool (see pool.py), shared by identical requests under way.
 
 Before any of that, in this order: the request log (so refusals are logged too), the size limits
 (414/431, before anything reads the request), then HEAD turned into GET. The server itself
@@ -18,7 +20,6 @@ Before any of that, in this order: the request log (so refusals are logged too),
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -30,32 +31,27 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
-from typing import Annotated, Literal
 
 import h11
 from cachetools import LRUCache
-from fastapi import Depends, FastAPI, Query, Request
-from fastapi import Path as PathParameter
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from reports import __version__
 from reports.content.project import BUILTIN_ROOT, Project, input_files, sha256_of
-from reports.documents.base import Rendered, build_date_from_environment
-from reports.documents.handout import PAPERS
-from reports.documents.weekly import MANIFEST, PDF, IsoWeek, check_week_has_ended, week_folder, weekly_root
+from reports.documents.base import Rendered
+from reports.documents.weekly import MANIFEST, PDF, IsoWeek, week_folder, weekly_root
 from reports.errors import ReportError
-from reports.render.html import render_html
 from reports.run.jobs import Job
 from reports.run.pool import Busy, CeleryPool, RenderFailed, RenderPool
+from reports.run.routes import CACHE_CONTROL, ServiceError, check_query_parameters, etag_matches, router
 
 log = logging.getLogger("reports.service")
 
-# Every response may be stored, but must be revalidated: the ETag makes that a cheap 304.
-CACHE_CONTROL = "no-cache"
 # The preview is article text in a browser: it may show its own inline styles and data: images, and fetch nothing.
 PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 CATALOG_TIMEOUT = 60.0  # reading and verifying the seeds is not a render: not held to --timeout
@@ -82,14 +78,6 @@ class ServiceOptions:
     cache_mb: int = 256  # rendered PDFs and previews kept in memory; 0 keeps none
     engine: str = "local"  # local: this machine's processes; celery: the reports workers of ``broker``
     broker: str | None = None  # redis://HOST:PORT/N, for the celery engine
-
-
-class ServiceError(Exception):
-    """An answer other than the document: status, message, and what else the JSON body carries."""
-
-    def __init__(self, status: int, message: str, headers: dict | None = None, **details):
-        super().__init__(message)
-        self.status, self.message, self.headers, self.details = status, message, headers or {}, details
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,26 +220,6 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
-async def check_query_parameters(request: Request) -> None:
-    """Each of the endpoint's own query parameters at most once, and no other: a misspelt or repeated
-    one is a 422, not silently the default or the last value."""
-    route = request.scope.get("route")
-    declared = {field.alias for field in route.dependant.query_params} if route is not None else set()
-    seen: set[str] = set()
-    problems = []
-    for name, _ in request.query_params.multi_items():
-        if name not in declared:
-            accepted = ", ".join(sorted(declared)) or "none"
-            problems.append({"parameter": f"query.{name[:40]}",
-                             "message": f"unknown parameter; this endpoint accepts: {accepted}"})
-        elif name in seen:
-            problems.append({"parameter": f"query.{name}", "message": "given more than once; give it once"})
-        seen.add(name)
-    if problems:
-        names = ", ".join(dict.fromkeys(problem["parameter"] for problem in problems))
-        raise ServiceError(422, f"bad parameters: {names}; see /docs for what each accepts", problems=problems)
-
-
 class BoundedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol, answering a request head larger than it buffers with 414 or 431.
 
@@ -292,36 +260,13 @@ class BoundedH11Protocol(H11Protocol):
 
 
 # ---------------------------------------------------------------------------------------------
-# Parameters: declared once, validated by FastAPI, documented in the OpenAPI schema.
-
-CLASS_ID = r"[a-z0-9][a-z0-9-]{0,63}"
-ClassList = Annotated[str, PathParameter(
-    pattern=rf"^{CLASS_ID}(\+{CLASS_ID}){{0,15}}$", max_length=300,
-    description="One therapy class, several joined by +, or all: car-t, car-t+car-nk, all",
-    examples=["car-t", "car-t+car-nk", "all"])]
-ClassId = Annotated[str, PathParameter(pattern=rf"^{CLASS_ID}$", description="A therapy class, e.g. car-nk",
-                                       examples=["car-t"])]
-WeekName = Annotated[str, PathParameter(pattern=r"^\d{4}-W\d{2}$", description="An ISO week, e.g. 2026-W47",
-                                        examples=["2026-W46"])]
-Script = Annotated[Literal["zh-Hans", "zh-Hant"] | None, Query(
-    description="The whole briefing in simplified (zh-Hans) or traditional (zh-Hant) script; default: as written")]
-PaperName = Annotated[Literal["a4", "a5", "letter"], Query(description="The paper size (letter: US Letter)")]
-Marks = Annotated[bool, Query(description="Crop marks and a 10 mm bleed, for a print shop")]
-
-PDF_RESPONSES = {200: {"content": {"application/pdf": {}}, "description": "The PDF"},
-                 304: {"description": "Not modified: the If-None-Match ETag is current"},
-                 404: {"description": "Unknown therapy class"}, 422: {"description": "Bad parameters"},
-                 500: {"description": "The seeds have problems (listed with path:line), or rendering failed"},
-                 503: {"description": "Too many renders under way; retry after Retry-After seconds"},
-                 504: {"description": "The render took longer than the server's --timeout"}}
-HTML_RESPONSES = {**PDF_RESPONSES, 200: {"content": {"text/html": {}}, "description": "The HTML the PDF is made from"}}
-
-
-# ---------------------------------------------------------------------------------------------
 # The service.
 
 
 class Service:
+    """What the endpoints (routes.py) share, in ``app.state.service``: the inputs' fingerprint, the
+    catalogs, the rendering pool and the cache of rendered bodies."""
+
     def __init__(self, project: Project, options: ServiceOptions):
         self.project = project
         self.options = options
@@ -338,7 +283,7 @@ class Service:
     def root(self) -> str:
         return str(self.project.root)
 
-    async def catalog(self, request: Request, fingerprint: str) -> dict:
+    async def catalog(self, fingerprint: str) -> dict:
         """The classes and studies for these inputs; a ReportError when the seeds have problems."""
         found = self.catalogs.get(fingerprint)
         if found is None:
@@ -359,18 +304,6 @@ class Service:
                                               timeout=max(CATALOG_TIMEOUT, self.options.timeout))
             self.first_weeks = {fingerprint: outcome.value}  # only the current inputs' are kept
         return self.first_weeks[fingerprint], IsoWeek.last_complete(dt.datetime.now(dt.UTC), timezone)
-
-    def class_ids(self, text: str, known: dict) -> list[str]:
-        """The classes named in the path, in the briefing's order; 404 for one that does not exist."""
-        ids = [entry["id"] for entry in known["classes"]]
-        if text == "all":
-            return ids
-        wanted = text.split("+")
-        unknown = [name for name in wanted if name not in ids]
-        if unknown:
-            raise ServiceError(404, f"no therapy class {', '.join(repr(name) for name in unknown)}; "
-                                    f"the classes are {', '.join(ids)} (or all)", classes=ids)
-        return [class_id for class_id in ids if class_id in wanted]
 
     async def deliver(self, request: Request, key: tuple, media_type: str, filename: str, job: Job) -> Response:
         """The document for ``key``: 304, from the cache, or rendered (once for identical requests)."""
@@ -395,6 +328,10 @@ class Service:
             media_type = "text/html; charset=utf-8"
         return Response(body, media_type=media_type, headers=headers)
 
+    def problems(self, error: ReportError) -> list[dict]:
+        """The error's problems as JSON, without the server's paths."""
+        return problems_of(error, self.scrub)
+
     def remember(self, key: tuple, body: bytes) -> None:
         if self.cache is not None and len(body) <= self.cache.maxsize:
             self.cache[key] = body
@@ -403,14 +340,6 @@ class Service:
         cache = ({"entries": len(self.cache), "bytes": self.cache.currsize, "limit_bytes": self.cache.maxsize}
                  if self.cache is not None else {"entries": 0, "bytes": 0, "limit_bytes": 0})
         return {"status": "ok", "version": __version__, "pool": self.pool.stats(), "cache": cache}
-
-
-def etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    return etag in (tag.strip().removeprefix("W/") for tag in header.split(","))
 
 
 def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -> FastAPI:
@@ -440,141 +369,8 @@ def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestLimits)
     install_request_log(app)
-
-    async def today_and_catalog(request: Request) -> tuple[dt.date, str, dict]:
-        build_date = build_date_from_environment()
-        fingerprint = service.inputs.fingerprint()
-        return build_date, fingerprint, await service.catalog(request, fingerprint)
-
-    def briefing_parts(classes: str, script: str | None, build_date: dt.date, known: dict):
-        ids = service.class_ids(classes, known)
-        every = len(ids) == len(known["classes"])
-        job = Job("briefing", classes=() if every else tuple(ids), build_date=build_date.isoformat(), script=script)
-        name = f"briefing-{'all' if every else '+'.join(ids)}{'-' + script if script else ''}"
-        return ids, job, name
-
-    @app.get("/briefings/{classes}.pdf", response_class=Response, responses=PDF_RESPONSES,
-             summary="A briefing: one therapy class, several, or all")
-    async def briefing_pdf(request: Request, classes: ClassList, script: Script = None) -> Response:
-        build_date, fingerprint, known = await today_and_catalog(request)
-        ids, job, name = briefing_parts(classes, script, build_date, known)
-        key = ("briefing", fingerprint, tuple(ids), script, build_date.isoformat())
-        return await service.deliver(request, key, "application/pdf", f"{name}.pdf", job)
-
-    @app.get("/preview/briefings/{classes}.html", response_class=HTMLResponse, responses=HTML_RESPONSES,
-             summary="The HTML a briefing PDF is made from, with its styles, for a browser")
-    async def briefing_preview(request: Request, classes: ClassList, script: Script = None) -> Response:
-        build_date, fingerprint, known = await today_and_catalog(request)
-        ids, job, name = briefing_parts(classes, script, build_date, known)
-        key = ("briefing-preview", fingerprint, tuple(ids), script, build_date.isoformat())
-        return await service.deliver(request, key, "text/html", f"{name}.html",
-                                     dataclasses.replace(job, kind="briefing-preview"))
-
-    def handout_parts(therapy_class: str, paper: str, marks: bool, build_date: dt.date, known: dict):
-        class_id = service.class_ids(therapy_class, known)[0] if therapy_class != "all" else None
-        if class_id is None:
-            raise ServiceError(404, "a handout is for one therapy class; name it, e.g. /handouts/car-t.pdf")
-        job = Job("handout", class_id=class_id, paper=paper, marks=marks, build_date=build_date.isoformat())
-        return class_id, job, f"{class_id}-{paper}{'-marks' if marks else ''}"
-
-    @app.get("/handouts/{therapy_class}.pdf", response_class=Response, responses=PDF_RESPONSES,
-             summary="A printable handout: one therapy class on one or two pages")
-    async def handout_pdf(request: Request, therapy_class: ClassId, paper: PaperName = "a4",
-                          marks: Marks = False) -> Response:
-        build_date, fingerprint, known = await today_and_catalog(request)
-        class_id, job, name = handout_parts(therapy_class, paper, marks, build_date, known)
-        key = ("handout", fingerprint, class_id, paper, marks, build_date.isoformat())
-        return await service.deliver(request, key, "application/pdf", f"{name}.pdf", job)
-
-    @app.get("/preview/handouts/{therapy_class}.html", response_class=HTMLResponse, responses=HTML_RESPONSES,
-             summary="The HTML a handout is made from, at the type size it fits in")
-    async def handout_preview(request: Request, therapy_class: ClassId, paper: PaperName = "a4",
-                              marks: Marks = False) -> Response:
-        build_date, fingerprint, known = await today_and_catalog(request)
-        class_id, job, name = handout_parts(therapy_class, paper, marks, build_date, known)
-        key = ("handout-preview", fingerprint, class_id, paper, marks, build_date.isoformat())
-        return await service.deliver(request, key, "text/html", f"{name}.html",
-                                     dataclasses.replace(job, kind="handout-preview"))
-
-    async def week_of(name: str, fingerprint: str, known: dict) -> IsoWeek:
-        """The week asked for, if it is served; 422 naming the weeks that are, before any render."""
-        first, last = await service.weeks(fingerprint, known["timezone"])
-        available = (f"weeks {first} to {last} are available" if first is not None and first <= last
-                     else "no week is available yet: no article has a publication date before the last complete week")
-        weeks = {"first": str(first), "last": str(last)} if first is not None and first <= last else None
-        try:
-            week = IsoWeek.parse(name)
-            check_week_has_ended(week, dt.datetime.now(dt.UTC), known["timezone"])
-        except ReportError as error:
-            raise ServiceError(422, f"{error.problems[0].message}; {available}", weeks=weeks) from None
-        if first is None or week < first:
-            earliest = f"{first}, the week of the earliest dated article" if first else "any dated article"
-            raise ServiceError(422, f"{week} is before {earliest}, so it has no news; {available}", weeks=weeks)
-        return week
-
-    @app.get("/weekly/{week}.pdf", response_class=Response, responses=PDF_RESPONSES,
-             summary="The weekly briefing of an ISO week that has ended: what is new, what changed")
-    async def weekly_pdf(request: Request, week: WeekName) -> Response:
-        build_date, fingerprint, known = await today_and_catalog(request)
-        iso_week = await week_of(week, fingerprint, known)
-        # Rendered in memory, never written to build/weekly/ (a request must not fill the disk or become
-        # the "previous briefing" of later weeks); a week `reports weekly` made and is current is served as made.
-        key = ("weekly", fingerprint, str(iso_week), service.inputs.weekly_record(iso_week), build_date.isoformat())
-        return await service.deliver(request, key, "application/pdf", f"weekly-{iso_week}.pdf",
-                                     Job("weekly", week=str(iso_week), build_date=build_date.isoformat()))
-
-    @app.get("/preview/weekly/{week}.html", response_class=HTMLResponse, responses=HTML_RESPONSES,
-             summary="The HTML of a weekly briefing")
-    async def weekly_preview(request: Request, week: WeekName) -> Response:
-        build_date, fingerprint, known = await today_and_catalog(request)
-        iso_week = await week_of(week, fingerprint, known)
-        key = ("weekly-preview", fingerprint, str(iso_week), service.inputs.weekly_record(iso_week),
-               build_date.isoformat())
-        # No build date: a week recorded by reports weekly shows the date printed in its PDF; any other, today.
-        return await service.deliver(request, key, "text/html", f"weekly-{iso_week}.html",
-                                     Job("weekly-preview", week=str(iso_week), today=build_date.isoformat()))
-
-    @app.get("/api/classes", summary="The therapy classes and their studies, as JSON")
-    async def api_classes(request: Request) -> JSONResponse:
-        _, fingerprint, known = await today_and_catalog(request)
-        etag = f'"{fingerprint[:32]}"'
-        if etag_matches(request.headers.get("if-none-match"), etag):
-            return Response(status_code=304, headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
-        classes = [{**entry, "links": class_links(entry["id"])} for entry in known["classes"]]
-        return JSONResponse({**known, "classes": classes}, headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
-
-    @app.get("/healthz", summary="Liveness, the rendering pool and the cache")
-    async def healthz() -> dict:
-        return service.stats()
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def index(request: Request) -> HTMLResponse:
-        try:
-            _, fingerprint, known = await today_and_catalog(request)
-            first, last = await service.weeks(fingerprint, known["timezone"])
-        except ReportError as error:
-            return HTMLResponse(index_page(service, None, problems_of(error, service.scrub)), status_code=500)
-        return HTMLResponse(index_page(service, known, [], first, last))
-
+    app.include_router(router)
     return app
-
-
-def class_links(class_id: str) -> dict:
-    return {"briefing": f"/briefings/{class_id}.pdf", "preview": f"/preview/briefings/{class_id}.html",
-            "handouts": {paper: f"/handouts/{class_id}.pdf?paper={paper}" for paper in PAPERS}}
-
-
-def index_page(service: Service, known: dict | None, problems: list[dict], first: IsoWeek | None = None,
-               last: IsoWeek | None = None) -> str:
-    weeks = []
-    week = last
-    while first is not None and week is not None and week >= first and len(weeks) < 4:
-        weeks.append(str(week))
-        week = week.previous()
-    return render_html(service.project.template_dirs, "service.html", {
-        "version": __version__, "classes": known["classes"] if known else [], "weeks": weeks,
-        "papers": PAPERS, "problems": problems, "links": class_links,
-    })
 
 
 def install_error_handlers(app: FastAPI, service: Service) -> None:
@@ -585,7 +381,7 @@ def install_error_handlers(app: FastAPI, service: Service) -> None:
     @app.exception_handler(ReportError)
     async def report_error(request: Request, error: ReportError) -> JSONResponse:
         message = "the project's seeds or templates have problems; fix them (each is listed with its place) and ask again"
-        return JSONResponse(error_body(500, message, problems=problems_of(error, service.scrub)), 500)
+        return JSONResponse(error_body(500, message, problems=service.problems(error)), 500)
 
     @app.exception_handler(Busy)
     async def busy(request: Request, error: Busy) -> JSONResponse:

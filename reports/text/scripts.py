@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-SCRIPTS = ("zh-Hans", "zh-Hant")
+from reports.names import SCRIPTS, Script
 # OpenCC profile converting *into* each target script, from the other one.
 PROFILES = {"zh-Hant": "s2tw.json", "zh-Hans": "tw2s.json"}
 CORRECTIONS_FILE = "script_corrections.yaml"
@@ -41,7 +41,7 @@ class Correction:
     expected: str  # its correct conversion
 
 
-def script_from_lang(value: Any) -> str | None:
+def script_from_lang(value: Any) -> Script | None:
     """Map a front-matter ``lang`` (zh-CN, zh-TW, zh-Hant, or a list of them) to a script."""
     values = value if isinstance(value, list) else [value]
     for item in values:
@@ -69,7 +69,7 @@ def is_chinese(lang: str) -> bool:
     return re.split(r"[-_]", lang, maxsplit=1)[0].lower() == "zh"
 
 
-def convert_quotes(text: str, target: str) -> str:
+def convert_quotes(text: str, target: Script) -> str:
     """Quotation marks in the target script's style: “‘ ’” in zh-Hans, 「『 』」 in zh-Hant.
 
     Written by hand: OpenCC leaves punctuation alone. Single quotes become 『 』 only as pairs, so
@@ -90,7 +90,7 @@ def convert_quotes(text: str, target: str) -> str:
 
 
 @cache
-def converter_for(target: str) -> "ScriptConverter":
+def converter_for(target: Script) -> "ScriptConverter":
     """One converter per script for the process: loading OpenCC's dictionaries is the slow part."""
     return ScriptConverter(target)
 
@@ -104,7 +104,7 @@ class ScriptConverter:
     OpenCC's dictionaries are loaded once, here; reuse one converter for a whole document.
     """
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: Script) -> None:
         if target not in SCRIPTS:
             raise ValueError(f"unknown script {target!r}: use {' or '.join(SCRIPTS)}")
         import opencc  # heavy: loaded only when a conversion is asked for

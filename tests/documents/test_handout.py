@@ -218,7 +218,7 @@ def test_the_chart_says_whom_a_figure_is_of_and_keeps_one_unit_per_axis():
 def build_html(root: Path, class_id: str) -> str:
     from reports.content.load import load_content
     from reports.content.project import Project
-    from reports.documents.base import build_date_from_environment
+    from reports.run.dates import build_date_from_environment
     from reports.documents.handout import DENSITIES, TEMPLATE, density_context, handout_context
     from reports.render.html import render_html
 
@@ -326,7 +326,7 @@ def test_the_handout_stylesheet_only_uses_colours_that_read_in_grayscale():
 
 def test_an_unknown_paper_is_refused():
     with pytest.raises(ReportError, match="unknown paper 'a3'; choose one of a4, a5, letter"):
-        build_handouts(ROOT, ["car-t"], HandoutOptions(paper="a3"))
+        build_handouts(ROOT, ["car-t"], HandoutOptions(paper="a3", build_date=dt.date.fromisoformat(FIXED_DATE)))
 
 
 def test_a_handouts_metadata_dates_the_evidence_and_the_issue_apart(seed_handouts):
