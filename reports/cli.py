@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from reports.errors import Problem, ReportError
-from reports.names import PAPERS, SCRIPTS, Paper, Script
+from reports.names import ENGINES, PAPERS, SCRIPTS, Paper, Script
 
 
 def _print_warnings(warnings: list[Problem]) -> None:
@@ -93,7 +93,7 @@ def broker_option(function):
 
 
 def engine_option(function):
-    return click.option("--engine", type=click.Choice(["local", "celery"]), envvar="REPORTS_ENGINE", default="local",
+    return click.option("--engine", type=click.Choice(ENGINES), envvar="REPORTS_ENGINE", default="local",
                         show_default=True,
                         help="Where documents are rendered: local processes, or the reports workers of the "
                              "broker (Celery). Default: REPORTS_ENGINE, else local.")(function)

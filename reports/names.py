@@ -1,4 +1,4 @@
-"""The names every layer agrees on, each defined once: scripts, papers, ids, weeks.
+"""The names every layer agrees on, each defined once: scripts, papers, engines, ids, weeks.
 
 The seed models, the converter, the documents, the jobs, the command line's choices and the
 service's parameter types all derive from these; a new paper or script is added here only.
@@ -17,6 +17,11 @@ SCRIPTS: tuple[Script, ...] = get_args(Script)
 # The handouts' papers (``--paper``, ``?paper=``); their sizes are reports.documents.handout's.
 Paper = Literal["a4", "a5", "letter"]
 PAPERS: tuple[Paper, ...] = get_args(Paper)
+
+# Where documents are rendered (``--engine``, REPORTS_ENGINE): this machine's processes, or the
+# reports workers of a Celery broker.
+Engine = Literal["local", "celery"]
+ENGINES: tuple[Engine, ...] = get_args(Engine)
 
 # An id: of a therapy class (its file's name, a path segment of the service's URLs), a row, an
 # article. Bounded: an id travels in URLs and in jobs, and 64 characters name anything.

@@ -23,7 +23,7 @@ from reports.content.load import Content, load_content
 from reports.content.project import Project
 from reports.documents.base import BuildResult, Rendered
 from reports.errors import ReportError
-from reports.names import Paper
+from reports.names import Engine, Paper
 from reports.run.dates import build_date_from_environment
 from reports.run.jobs import Job, run_job, warm_up
 
@@ -34,7 +34,7 @@ class BatchOptions:
     output: Path | None = None  # the folder; default: <project>/build/batch/
     paper: Paper = "a4"  # the handouts' paper
     build_date: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
-    engine: str = "local"  # local: processes here; celery: the reports workers of ``broker``
+    engine: Engine = "local"  # local: processes here; celery: the reports workers of ``broker``
     broker: str | None = None  # redis://HOST:PORT/N, for the celery engine
     time_limit: float = 300.0  # celery: seconds one document may take on a worker
 

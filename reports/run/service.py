@@ -46,6 +46,7 @@ from reports.content.project import BUILTIN_ROOT, Project, input_files, sha256_o
 from reports.documents.base import Rendered
 from reports.documents.weekly import MANIFEST, PDF, IsoWeek, week_folder, weekly_root
 from reports.errors import ReportError
+from reports.names import Engine
 from reports.run.jobs import Job
 from reports.run.pool import Busy, CeleryPool, RenderFailed, RenderPool
 from reports.run.routes import CACHE_CONTROL, ServiceError, check_query_parameters, etag_matches, router
@@ -76,7 +77,7 @@ class ServiceOptions:
     timeout: float = 120.0  # seconds one render may take before its worker is stopped
     max_renders: int = 25  # renders after which a worker process is replaced (bounds its memory)
     cache_mb: int = 256  # rendered PDFs and previews kept in memory; 0 keeps none
-    engine: str = "local"  # local: this machine's processes; celery: the reports workers of ``broker``
+    engine: Engine = "local"  # local: this machine's processes; celery: the reports workers of ``broker``
     broker: str | None = None  # redis://HOST:PORT/N, for the celery engine
 
 
