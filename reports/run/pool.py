@@ -33,6 +33,8 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
+from reports.content.project import Project
+from reports.content.settings import shown_url
 from reports.errors import Failure, ReportError
 from reports.run.jobs import Job, run_job, warm_up
 
@@ -189,14 +191,10 @@ class CeleryPool(Admission):
             self.threads = None
 
     def stats(self) -> dict:
-        from reports.content.settings import shown_url
-
         return {**super().stats(), "broker": shown_url(self.broker)}
 
     async def run_job(self, key: Hashable, kind: str, project_dir: str, job: Job,
                       timeout: float | None = None) -> Outcome:
-        from reports.content.project import Project
-
         limit = timeout or self.timeout
         project = Project.at(project_dir)
 

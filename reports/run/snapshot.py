@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reports.content.project import Project, tree_files
+from reports.content.sources import refuse_outside_links
 from reports.errors import Problems, ReportError
 
 TOP_FOLDERS = ("seeds", "templates", "styles", "build")
@@ -51,8 +52,6 @@ def snapshot_files(project: Project, weekly_record: list[Path] | None = None) ->
     other problems, exactly as every command that reads the seeds refuses them: nothing outside the
     project is ever packed.
     """
-    from reports.content.sources import refuse_outside_links
-
     problems = Problems(project.root)
     for folder in project.own_folders:
         refuse_outside_links(folder, problems)
