@@ -326,8 +326,8 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: Pape
               help="The address to listen on; 0.0.0.0 serves every network the machine is on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The TCP port.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Rendering processes, each rendering one document at a time (up to about 600 MB each "
-                   "while rendering the full briefing).")
+              help="Rendering processes, each rendering one document at a time (about 200 MB each while "
+                   "rendering the full briefing, 280 MB once one has printed in a script: docs/performance.md).")
 @click.option("--queue", type=click.IntRange(0, 1000), default=8, show_default=True,
               help="Renders that may wait for a free worker; beyond them requests get 503 with Retry-After.")
 @click.option("--timeout", type=click.FloatRange(0.01, 3600), default=120, show_default=True,
