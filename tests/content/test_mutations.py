@@ -24,7 +24,7 @@ from reports.content.verify import claims_of, curated_text, verify_evidence
 from reports.errors import Problems
 from reports.text.figures import IDENTIFIER, figures_in
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.mutation
 SCALAR = re.compile(r'"[^"\n]*"|\'[^\'\n]*\'|[^\s,}\]#]+')
 
 
