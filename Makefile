@@ -1,7 +1,8 @@
 # The two commands of the README:
 #   make briefing   installs what is missing, then builds build/briefing.pdf from seeds/
 #   make test       installs what is missing (test tools too), then runs the test suite
-.PHONY: briefing test handouts weekly serve check doctor regen docs clean
+#   make test-fast  the tests that render nothing and start no server (docs/development.md)
+.PHONY: briefing test test-fast handouts weekly serve check doctor regen docs clean
 
 briefing:
 	@bash scripts/setup.sh
@@ -10,6 +11,10 @@ briefing:
 test:
 	@bash scripts/setup.sh --test
 	.venv/bin/python -m pytest -n auto
+
+test-fast:
+	@bash scripts/setup.sh --test
+	.venv/bin/python -m pytest -n auto -m "not render and not server and not redis and not mutation"
 
 handouts:
 	@bash scripts/setup.sh

@@ -28,6 +28,7 @@ def test_every_command_has_help_text():
                 assert parameter.help, f"reports {name} {parameter.opts[0]} lacks help"
 
 
+@pytest.mark.render
 def test_build_writes_the_pdf_and_html_where_asked(project: Path, tmp_path: Path):
     out = tmp_path / "elsewhere" / "demo.pdf"
     result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "build",
@@ -41,6 +42,7 @@ def test_build_writes_the_pdf_and_html_where_asked(project: Path, tmp_path: Path
     assert not (project / "build").exists()
 
 
+@pytest.mark.render
 def test_build_selects_classes_and_rejects_unknown_ones(project: Path):
     result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "build",
                              "--class", "car-q"], capture_output=True, text=True)
@@ -55,6 +57,7 @@ def test_build_date_comes_from_source_date_epoch_when_not_given():
         build_date_from_environment({"SOURCE_DATE_EPOCH": "soon"})
 
 
+@pytest.mark.render
 def test_doctor_reports_each_check_and_passes_on_a_set_up_machine():
     result = subprocess.run([sys.executable, "-m", "reports", "doctor"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
@@ -71,6 +74,7 @@ def test_doctor_names_the_fix_for_missing_fonts():
     assert all(check.fix == "sudo apt-get install -y fonts-noto-cjk" for check in checks)
 
 
+@pytest.mark.render
 def test_an_unwritable_output_is_a_clear_error(project: Path, tmp_path: Path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
@@ -80,6 +84,7 @@ def test_an_unwritable_output_is_a_clear_error(project: Path, tmp_path: Path):
     assert "cannot write the output" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.render
 def test_the_pdf_is_readable_by_others_as_a_normal_file_is(project: Path):
     import os
     import stat

@@ -232,6 +232,7 @@ BAD_INPUTS = {
 }
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
 def test_bad_input_is_reported_at_its_line_and_nothing_is_written(tmp_path: Path, case: str):
     relative, text, where, message = BAD_INPUTS[case]
@@ -269,6 +270,7 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path):
     assert "2 problems found" in result.stderr
 
 
+@pytest.mark.render
 def test_a_failed_build_leaves_the_previous_good_pdf_untouched(project: Path):
     assert reports(project, "build", "--date", "2026-01-15").returncode == 0
     pdf = project / "build" / "briefing.pdf"
@@ -396,6 +398,7 @@ def test_a_project_folder_without_seeds_is_a_clear_error(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.render
 def test_an_unchanged_build_is_not_rendered_again_and_any_change_renders_it(project: Path):
     pdf = project / "build" / "briefing.pdf"
     first = reports(project, "build", "--date", "2026-01-15")
@@ -428,6 +431,7 @@ def test_an_unchanged_build_is_not_rendered_again_and_any_change_renders_it(proj
     assert not reports(project, "build", "--date", "2026-01-16", "--html").stdout.startswith("up to date")
 
 
+@pytest.mark.render
 def test_an_up_to_date_build_still_prints_its_warnings(tmp_path: Path):
     project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml.bak": EVIDENCE})
     first, again = (reports(project, "build", "--date", "2026-01-15") for _ in range(2))

@@ -39,13 +39,14 @@ from typing import Any, Callable, Iterator
 
 import pytest
 from helpers.mutants import TABLES, dump, parse, shipped_articles, stage_failed, written
+from helpers.shared import shared
 
 from reports.content.model import Certainty, Design, EvidenceTable
 from reports.content.verify.curated import curated_text
 from reports.content.verify.excerpts import ArticleText
 from reports.text.figures import COUNT, TRIALS, figures_in
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.mutation
 
 # =============================================================================================
 # The mutants' definitions. Every table below is applied to every place of the shipped tables
@@ -857,12 +858,17 @@ def test_the_shipped_tables_pass_after_the_round_trip_through_yaml(tables):
         assert stage_failed(shipped.path, dump(shipped.data), shipped_articles()) == (None, [])
 
 
-OUTCOMES: dict[str, Outcome] = {}
+@pytest.fixture(scope="session")
+def outcome_of(tmp_path_factory):
+    """A kind's outcome, checked once per session whichever xdist worker asks first: the kind's
+    test and test_every_known_gap_is_still_a_gap (on another worker, maybe) read the same one."""
+    tables = lru_cache(maxsize=1)(shipped_tables)
+    return lambda kind: shared(tmp_path_factory, f"claim-mutants-{kind}", lambda folder: run(kind, tables()))
 
 
 @pytest.mark.parametrize("kind", CLAIM_KINDS)
-def test_every_claim_mutant_of_this_kind_fails_check(kind, tables, summary, capsys):
-    outcome = OUTCOMES[kind] = run(kind, tables)
+def test_every_claim_mutant_of_this_kind_fails_check(kind, outcome_of, summary, capsys):
+    outcome = outcome_of(kind)
     summary.append(f"{kind}: caught {outcome.caught} of {outcome.checked}")
     with capsys.disabled():
         print("\n" + outcome.report(limit=5))
@@ -872,9 +878,9 @@ def test_every_claim_mutant_of_this_kind_fails_check(kind, tables, summary, caps
         pytest.fail(f"not caught and not a known gap:\n" + "\n".join(new) + "\n\n" + outcome.report(), pytrace=False)
 
 
-def test_every_known_gap_is_still_a_gap(tables):
+def test_every_known_gap_is_still_a_gap(outcome_of):
     """A known gap the check now catches is taken off the list: the list says what the check misses."""
-    outcomes = [OUTCOMES.get(kind) or run(kind, tables) for kind in CLAIM_KINDS]
+    outcomes = [outcome_of(kind) for kind in CLAIM_KINDS]
     checked = [what for outcome in outcomes for what in outcome.checked_whats]
     survivors = [what for outcome in outcomes for what in outcome.survivors]
     closed = [gap for gap in KNOWN_GAPS

@@ -50,6 +50,7 @@ def test_the_shipped_seeds_use_no_promotional_wording_of_their_own():
     assert "promotional" not in reports(root, "check").stderr
 
 
+@pytest.mark.render
 def test_an_access_date_is_printed_only_where_the_curator_recorded_one(tmp_path: Path):
     project = write_project(tmp_path / "project")
     assert reports(project, "build", "--date", "2026-01-15").returncode == 0
@@ -177,6 +178,7 @@ def test_the_first_use_rules_on_a_small_document():
         'CRS 为 1 级；DLT 未见；以嵌合抗原受体（CAR）识别抗原。</p><p>CRS 再次出现。</p>')
 
 
+@pytest.mark.render
 def test_the_cover_dates_the_evidence_and_the_issue_apart(tmp_path: Path):
     """证据截至 is a date about the literature (the newest cited source's publication date, or the project's
     own search date); 整理日期 the day the rows were last curated; 发布日期 the day of issue; the PDF's
@@ -229,6 +231,7 @@ contact: medaffairs@example.org
 """
 
 
+@pytest.mark.render
 def test_who_made_the_briefing_and_what_they_declare_is_printed(tmp_path: Path):
     """Publisher, editors, reviewers with their roles, interests, funding, how sources were chosen
     and where to write: under 方法与声明, and the publisher as the PDF's author."""
@@ -248,6 +251,7 @@ def test_who_made_the_briefing_and_what_they_declare_is_printed(tmp_path: Path):
     assert "Author:          示例医院医学事务部" in info
 
 
+@pytest.mark.render
 def test_a_statement_the_project_does_not_make_is_printed_as_undeclared_and_warned(tmp_path: Path):
     """Never a statement nobody made: 未声明 in the briefing, a warning for the curator."""
     import datetime as dt
@@ -300,27 +304,14 @@ INTERNAL_WORDS = ["seeds/", "build/", "manifest.json", "added", "revisions", "re
 
 
 @pytest.fixture(scope="module")
-def every_document(tmp_path_factory, seed_briefing: Path) -> dict[str, Path]:
+def every_document(seed_briefing: Path, seed_weeks, seed_handouts) -> dict[str, Path]:
     """Every kind of document a reader gets, from the shipped seeds: the briefing, two weeklies
     (one with new rows, one whose only new item is an article with a promotional headline) and
     the handouts."""
-    import datetime as dt
-    import shutil
-
-    from reports.documents.handout import HandoutOptions, build_handouts
-    from reports.documents.weekly import IsoWeek, WeeklyOptions, build_weekly
-
-    root = Path(__file__).resolve().parents[2]
-    folder = tmp_path_factory.mktemp("documents")
-    shutil.copytree(root / "seeds", folder / "seeds")
     documents = {"briefing": seed_briefing}
     for week in ("2026-W47", "2025-W07"):
-        documents[f"weekly {week}"] = build_weekly(folder, WeeklyOptions(
-            week=IsoWeek.parse(week), build_date=dt.date(2026, 12, 1),
-            now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))).pdf
-    handouts = build_handouts(folder, None, HandoutOptions(paper="a4", output=folder / "handouts",
-                                                           build_date=dt.date(2026, 12, 1)))
-    documents |= {f"handout {result.pdf.stem}": result.pdf for result in handouts.handouts}
+        documents[f"weekly {week}"] = seed_weeks(week).pdf
+    documents |= {f"handout {pdf.stem}": pdf for pdf in seed_handouts["a4"].values()}
     return documents
 
 

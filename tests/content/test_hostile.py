@@ -70,6 +70,7 @@ def outside(tmp_path: Path) -> Path:
 EXTRA_ENTRY = "  - file: x.md\n    outlet: 示例新闻网\n"
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("link, target, files", [
     pytest.param("seeds/articles/x.md", "secret.md", {"seeds/articles.yaml": INDEX + EXTRA_ENTRY}, id="article"),
     pytest.param("seeds/articles/x.md", "/etc/passwd", {"seeds/articles.yaml": INDEX + EXTRA_ENTRY}, id="etc-passwd"),
@@ -87,6 +88,7 @@ def test_a_file_linked_from_outside_the_project_is_refused_at_the_link(
     assert_refused(project, f"{link}:1:1: {LINK_OUT}")
 
 
+@pytest.mark.render
 def test_a_folder_linked_from_outside_is_refused_once_at_the_link(tmp_path: Path, outside: Path):
     project = write_project(tmp_path / "project", {"seeds/articles/demo.md": None})  # no seeds/articles/ now
     (outside / "demo.md").write_text(ARTICLE.replace("研究团队", SECRET), encoding="utf-8")
@@ -96,6 +98,7 @@ def test_a_folder_linked_from_outside_is_refused_once_at_the_link(tmp_path: Path
     assert result.stderr.count(FOLDER_OUT) == 1
 
 
+@pytest.mark.render
 def test_a_link_loop_is_refused_without_a_traceback(project: Path):
     (project / "seeds/evidence/car-y.yaml").symlink_to("car-z.yaml")
     (project / "seeds/evidence/car-z.yaml").symlink_to("car-y.yaml")
@@ -169,6 +172,7 @@ def alias_bomb() -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("relative, text, line", [
     pytest.param("seeds/evidence/car-x.yaml", alias_bomb(), 1, id="evidence-table"),
     pytest.param("seeds/articles.yaml", alias_bomb(), 1, id="article-index"),
@@ -218,6 +222,7 @@ def test_the_shipped_seeds_use_no_anchors_aliases_or_merge_keys():
 # 3. Size limits, checked with stat before reading
 
 
+@pytest.mark.render
 def test_an_article_over_the_limit_is_refused_unread(tmp_path: Path):
     project = write_project(tmp_path / "project")
     with (project / "seeds/articles/demo.md").open("r+b") as article:

@@ -26,7 +26,7 @@ from reports.content.verify.figures import claims_of
 from reports.errors import Problems
 from reports.text.figures import IDENTIFIER, figures_in
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.mutation
 SCALAR = re.compile(r'"[^"\n]*"|\'[^\'\n]*\'|[^\s,}\]#]+')
 
 

@@ -99,6 +99,7 @@ def test_a_run_in_heading_is_set_apart(tmp_path: Path):
     assert "<p>本研究在三家中心开展，共筛选 20 名患者。</p>" in html
 
 
+@pytest.mark.render
 def test_a_declaration_that_matches_nothing_is_a_warning_at_the_entry(tmp_path: Path):
     index = INDEX + '    headings: ["三、讨论"]\n    absent_captions: ["图 9 不存在"]\n    superscripts: ["mg/m²"]\n'
     project = write_project(tmp_path / "p", {"seeds/articles.yaml": index})

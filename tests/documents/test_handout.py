@@ -8,6 +8,7 @@ import math
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy
@@ -36,18 +37,6 @@ SEED_LINKS = {
 }
 
 
-@pytest.fixture(scope="module")
-def seed_handouts(tmp_path_factory) -> dict[str, dict[str, Path]]:
-    """reports handout --all for each paper, from the shipped seeds: {paper: {class: pdf}}."""
-    built = {}
-    for paper in PAPERS:
-        folder = tmp_path_factory.mktemp(f"handouts-{paper}")
-        options = HandoutOptions(paper=paper, output=folder, build_date=dt.date.fromisoformat(FIXED_DATE))
-        results = build_handouts(ROOT, None, options).handouts
-        built[paper] = {result.pdf.name.removesuffix(f"-{paper}.pdf"): result.pdf for result in results}
-    return built
-
-
 def every_handout(seed_handouts):
     return [(paper, name, pdf) for paper, by_class in seed_handouts.items() for name, pdf in by_class.items()]
 
@@ -70,12 +59,11 @@ def text_sizes(pdf: Path) -> list[tuple[float, str]]:
 
 def ink_box(pdf: Path, page: int, dpi: int = 50) -> tuple[float, float, float, float]:
     """The bounding box of everything printed on a page, in mm from the top-left corner."""
-    prefix = pdf.with_name(f"{pdf.stem}-ink")
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-f", str(page), "-l", str(page), "-png", str(pdf),
-                    str(prefix)], check=True)
-    image = next(pdf.parent.glob(f"{prefix.name}-*.png"))
-    pixels = numpy.asarray(Image.open(image).convert("L"))
-    image.unlink()
+    with tempfile.TemporaryDirectory() as folder:  # not beside the PDF: other tests read it at the same time
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-f", str(page), "-l", str(page), "-png", str(pdf),
+                        f"{folder}/ink"], check=True)
+        image = next(Path(folder).glob("ink-*.png"))
+        pixels = numpy.asarray(Image.open(image).convert("L"))
     rows, columns = numpy.nonzero(pixels < 200)
     per_mm = dpi / 25.4
     return columns.min() / per_mm, rows.min() / per_mm, (columns.max() + 1) / per_mm, (rows.max() + 1) / per_mm
@@ -83,14 +71,13 @@ def ink_box(pdf: Path, page: int, dpi: int = 50) -> tuple[float, float, float, f
 
 def decoded_qr_codes(pdf: Path) -> set[str]:
     assert shutil.which("zbarimg"), "zbarimg missing: the test command installs zbar-tools"
-    prefix = pdf.with_name(f"{pdf.stem}-scan")
-    subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(prefix)], check=True)
     codes = set()
-    for image in sorted(pdf.parent.glob(f"{prefix.name}-*.png")):
-        scan = subprocess.run(["zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", str(image)],
-                              capture_output=True, text=True)
-        codes.update(line for line in scan.stdout.splitlines() if line)
-        image.unlink()
+    with tempfile.TemporaryDirectory() as folder:  # not beside the PDF: other tests read it at the same time
+        subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), f"{folder}/scan"], check=True)
+        for image in sorted(Path(folder).glob("scan-*.png")):
+            scan = subprocess.run(["zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", str(image)],
+                                  capture_output=True, text=True)
+            codes.update(line for line in scan.stdout.splitlines() if line)
     return codes
 
 
@@ -243,6 +230,7 @@ def test_qr_codes_are_vector_graphics(seed_handouts):
     assert len(listing.strip().splitlines()) == 2, listing  # the header only: no raster image at all
 
 
+@pytest.mark.render
 def test_crop_marks_and_bleed_keep_the_trim_at_the_paper_size(tmp_path):
     results = build_handouts(ROOT, ["car-m"], HandoutOptions(paper="a5", marks=True, output=tmp_path / "m.pdf",
                                                              build_date=dt.date.fromisoformat(FIXED_DATE))).handouts
@@ -259,6 +247,7 @@ def test_crop_marks_and_bleed_keep_the_trim_at_the_paper_size(tmp_path):
     assert [str(v) for v in layout_violations(results[0].pdf, handout_margins("a5"))] == []
 
 
+@pytest.mark.render
 def test_a_class_added_only_in_a_temporary_project_gets_its_handout(project, tmp_path):
     result = CliRunner().invoke(cli, ["--project", str(project), "handout", "car-x", "--paper", "letter",
                                       "--date", FIXED_DATE])
@@ -272,6 +261,7 @@ def test_a_class_added_only_in_a_temporary_project_gets_its_handout(project, tmp
                                      "https://clinicaltrials.gov/study/NCT01234567"}
 
 
+@pytest.mark.render
 def test_all_writes_one_handout_per_class(tmp_path):
     second = EVIDENCE.replace("id: car-x", "id: car-y").replace("CAR-X", "CAR-Y").replace("demo-", "other-")
     project = write_project(tmp_path / "project", {"seeds/evidence/car-y.yaml": second})
@@ -295,6 +285,7 @@ def test_an_unknown_class_is_named_with_the_choices(project):
     assert "no therapy class 'car-q' (no car-q.yaml); the classes are: car-x" in result.output
 
 
+@pytest.mark.render
 def test_a_class_too_long_for_two_pages_is_refused_and_nothing_is_written(tmp_path):
     study = EVIDENCE[EVIDENCE.index("  - id: demo-phase-1"):]
     many = EVIDENCE + "".join(study.replace("demo-", f"demo{i}-") for i in range(24))

@@ -86,6 +86,7 @@ def test_the_converted_briefing_passes_a_typesetters_eye(converted):
     assert layout_violations(pdf, briefing_margins()) == []
 
 
+@pytest.mark.render
 def test_excerpts_are_checked_against_the_original_text_not_the_conversion(project: Path):
     """An excerpt typed in the other script does not pass because the output would be converted."""
     traditional_excerpt = EVIDENCE.replace("在 12 名接受治疗的患者中", "在 12 名接受治療的患者中")

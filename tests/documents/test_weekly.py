@@ -94,8 +94,8 @@ def test_the_week_of_an_articles_publication_includes_it():
     assert select_week(content, IsoWeek.parse("2026-W46")).new_rows == []
 
 
-def test_a_reposted_article_names_its_outlet_original_author_and_title(seed_project: Path):
-    result = weekly(seed_project, "2025-W07")  # 2025-02-13: the CT-0508 news
+def test_a_reposted_article_names_its_outlet_original_author_and_title(seed_weeks, seed_project: Path):
+    result = seed_weeks("2025-W07")  # 2025-02-13: the CT-0508 news
     text = flat(result.pdf)
     # A new article's highlight names its outlet and date, and what it reports: never its headline.
     assert "新文章：生物谷（bioon.com），2025-02-13" in text
@@ -108,8 +108,8 @@ def test_a_reposted_article_names_its_outlet_original_author_and_title(seed_proj
     assert "证据表中还没有任何条目" in text
 
 
-def test_a_week_with_new_rows_lists_them_in_highlights_and_sections(seed_project: Path):
-    result = weekly(seed_project, "2026-W47")
+def test_a_week_with_new_rows_lists_them_in_highlights_and_sections(seed_weeks):
+    result = seed_weeks("2026-W47")
     assert result.outcome == "built"
     text = flat(result.pdf)
     assert "截至2026年11月22日的一周" in text
@@ -130,15 +130,6 @@ def test_a_week_with_new_rows_lists_them_in_highlights_and_sections(seed_project
     assert "519项（32.8%）：编者计算，1580−891−170=519" in text
 
 
-@pytest.fixture(scope="module")
-def seed_weekly(tmp_path_factory) -> Path:
-    """The 2026-W47 weekly from a copy of the shipped seeds, built once: its evidence overview
-    has the five columns of every class."""
-    folder = tmp_path_factory.mktemp("weekly")
-    shutil.copytree(ROOT / "seeds", folder / "seeds")
-    return weekly(folder, "2026-W47").pdf
-
-
 def test_every_word_of_the_weekly_is_inside_the_text_block(seed_weekly: Path):
     """The layout check (tests/helpers/layout.py): the evidence overview's tables fit the text block."""
     assert [str(v) for v in layout_violations(seed_weekly, weekly_margins()) if v.rule == "outside"] == []
@@ -155,10 +146,10 @@ def test_the_weekly_passes_a_typesetters_eye(seed_weekly: Path):
     assert [str(v) for v in layout_violations(seed_weekly, weekly_margins())] == []
 
 
-def test_highlights_link_to_the_row_and_its_source(seed_project: Path):
+def test_highlights_link_to_the_row_and_its_source(seed_weeks):
     from pypdf import PdfReader
 
-    result = weekly(seed_project, "2026-W47")
+    result = seed_weeks("2026-W47")
     reader = PdfReader(result.pdf)
     names = set(reader.named_destinations)
     assert {"study-ct-0508-phase-1", "car-t-landscape-1580-trials", "ref-1", "highlights", "changes"} <= names
@@ -172,6 +163,7 @@ def test_highlights_link_to_the_row_and_its_source(seed_project: Path):
     assert {"study-ct-0508-phase-1", "ref-5"} <= targets, targets
 
 
+@pytest.mark.render
 def test_an_empty_week_gives_a_short_briefing_that_says_so(project: Path):
     result = weekly(project, "2026-W10")
     assert result.outcome == "built" and result.pages == 1
@@ -205,6 +197,7 @@ def change_the_figures(project: Path) -> None:
                             "seeds/evidence/car-x.yaml": evidence + second})
 
 
+@pytest.mark.render
 def test_the_diff_lists_an_added_row_and_a_changed_figure(project: Path):
     first = weekly(project, "2026-W47")
     change_the_figures(project)
@@ -222,6 +215,7 @@ def test_the_diff_lists_an_added_row_and_a_changed_figure(project: Path):
     assert manifest["rows"]["car-x/demo-phase-1"]["revised"] == "2026-11-25"
 
 
+@pytest.mark.render
 def test_the_diff_is_against_what_the_previous_briefing_contained(project: Path):
     weekly(project, "2026-W47")
     manifest_path = project / "build/weekly/2026-W47/manifest.json"
@@ -234,6 +228,7 @@ def test_the_diff_is_against_what_the_previous_briefing_contained(project: Path)
     assert "结果｜部分缓解（PR）：40%，5/12→42%，5/12" in text
 
 
+@pytest.mark.render
 def test_a_damaged_previous_manifest_is_a_clear_error(project: Path):
     weekly(project, "2026-W40")
     (project / "build/weekly/2026-W40/manifest.json").write_text("{not json", encoding="utf-8")
@@ -244,6 +239,7 @@ def test_a_damaged_previous_manifest_is_a_clear_error(project: Path):
     assert not (project / "build/weekly/2026-W41/briefing.pdf").exists()
 
 
+@pytest.mark.render
 def test_the_first_weekly_briefing_says_there_is_nothing_to_compare_with(project: Path):
     text = flat(weekly(project, "2026-W47").pdf)
     assert "这是第一期周报" in text
@@ -253,6 +249,7 @@ def test_the_first_weekly_briefing_says_there_is_nothing_to_compare_with(project
 # Idempotence and failures
 
 
+@pytest.mark.render
 def test_a_second_run_with_unchanged_inputs_renders_nothing(project: Path):
     first = reports(project, "weekly", "--week", "2026-W40", "--date", "2026-12-01")
     assert first.returncode == 0, first.stderr
@@ -271,6 +268,7 @@ def test_a_second_run_with_unchanged_inputs_renders_nothing(project: Path):
     assert "2026年12月2日" in flat(pdf)
 
 
+@pytest.mark.render
 def test_a_changed_input_renders_the_week_again(project: Path):
     first = weekly(project, "2026-W47")
     write_project(project, {"styles/briefing.css": "h1 { color: black; }\n"})
@@ -278,12 +276,14 @@ def test_a_changed_input_renders_the_week_again(project: Path):
     assert second.outcome == "built" and second.version != first.version
 
 
+@pytest.mark.render
 def test_a_week_whose_pdf_was_altered_is_rendered_again(project: Path):
     first = weekly(project, "2026-W47")
     first.pdf.write_bytes(first.pdf.read_bytes() + b"\n% edited\n")
     assert weekly(project, "2026-W47").outcome == "built"
 
 
+@pytest.mark.render
 def test_a_failed_run_leaves_the_previous_good_files_untouched(project: Path):
     weekly(project, "2026-W40")
     folder = project / "build/weekly/2026-W40"
@@ -296,6 +296,7 @@ def test_a_failed_run_leaves_the_previous_good_files_untouched(project: Path):
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
 
 
+@pytest.mark.render
 def test_the_scheduler_mode_leaves_a_produced_week_alone(project: Path):
     first = weekly(project, "2026-W47")
     write_project(project, {"styles/briefing.css": "h1 { color: black; }\n"})
@@ -309,6 +310,7 @@ def test_the_scheduler_mode_leaves_a_produced_week_alone(project: Path):
 # Settings and row dates are validated like the seeds
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("settings, message", [
     ("timezone: Asia/Shanghia\n", r"seeds/project\.yaml:1:11: timezone: 'Asia/Shanghia' is not an IANA time zone"),
     ("schedule: '0 25 * * mon'\n", r"seeds/project\.yaml:1:11: schedule: '0 25 \* \* mon' is not a valid crontab line"),
@@ -325,6 +327,7 @@ def test_bad_project_settings_are_reported_at_their_place(tmp_path: Path, settin
     assert not (project / "build/weekly/2026-W40/briefing.pdf").exists()
 
 
+@pytest.mark.render
 def test_settings_title_and_organisation_are_printed(tmp_path: Path):
     project = write_project(tmp_path / "p", {"seeds/project.yaml": "weekly_title: 细胞治疗周报\norganisation: 示例医学部\n"})
     result = weekly(project, "2026-W47")

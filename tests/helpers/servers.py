@@ -39,7 +39,11 @@ class CeleryCluster:
         found = {}
         for key in self.redis().keys("reports:worker:*"):
             name, _, pid = key.decode().removeprefix("reports:worker:").rpartition(":")
-            if Path(f"/proc/{pid}").exists():
+            try:  # a process that has exited but is not reaped yet (a zombie, State: Z) is not alive
+                alive = "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                alive = False
+            if alive:
                 found[int(pid)] = name
         return found
 

@@ -10,12 +10,15 @@ import sys
 import tracemalloc
 from pathlib import Path
 
+import pytest
 from helpers.pdf import pdftotext, run_tool
 from helpers.projects import ROOT, write_project
 
 from reports.documents.briefing import BriefingOptions, render_briefing
 from reports.render import engine
 from reports.render.pdf import parsed_stylesheet
+
+pytestmark = pytest.mark.render
 
 # Bold and regular, simplified and traditional: four faces of two Noto CJK collections (19-27 MB each).
 PAGE = """<html lang="zh-Hans"><head><style>

@@ -45,6 +45,7 @@ def test_the_fetcher_reads_files_inside_the_project(fetcher: ProjectURLFetcher, 
     assert b"demo.md" in response.read()
 
 
+@pytest.mark.render
 def test_a_hostile_stylesheet_cannot_pull_in_outside_files_or_the_network(project: Path, tmp_path: Path):
     secret = tmp_path / "secret.css"
     secret.write_text('body::before { content: "LEAKED-SECRET"; }')

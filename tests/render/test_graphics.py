@@ -65,6 +65,7 @@ def font_families(pdf: Path) -> list[str]:
     return [line.split()[0] for line in run_tool("pdffonts", pdf).splitlines()[2:]]
 
 
+@pytest.mark.render
 def test_each_qr_code_prints_as_vectors_and_scans_back_to_its_url(tmp_path: Path):
     assert shutil.which("zbarimg"), "zbarimg missing: the test command installs zbar-tools"
     pdf = print_pdf(tmp_path, [qr_svg(url, 64) for url in URLS])  # about 2.3 cm
@@ -76,6 +77,7 @@ def test_each_qr_code_prints_as_vectors_and_scans_back_to_its_url(tmp_path: Path
     assert images.splitlines()[2:] == []  # the header only: no raster image
 
 
+@pytest.mark.render
 def test_a_chart_prints_its_labels_titles_and_values_as_text_in_noto_sans_cjk_sc(tmp_path: Path):
     pdf = print_pdf(tmp_path, [chart()])
     text = flat(pdftotext(pdf))
@@ -86,6 +88,7 @@ def test_a_chart_prints_its_labels_titles_and_values_as_text_in_noto_sans_cjk_sc
     assert not any("CJK-TC" in name or "CJK-JP" in name for name in fonts), fonts
 
 
+@pytest.mark.render
 def test_a_traditional_chinese_chart_is_set_in_the_tc_faces(tmp_path: Path):
     panels = [Panel("樣本量（例）", [Bar(19, "19 例")]), Panel("存活", [Bar(7, "7 人存活超過 8 年")])]
     pdf = print_pdf(tmp_path, [chart(["第一代 GD2 CAR-T 細胞"], panels, lang="zh-Hant")])
@@ -95,6 +98,7 @@ def test_a_traditional_chinese_chart_is_set_in_the_tc_faces(tmp_path: Path):
     assert not any("CJK-SC" in name for name in fonts), fonts
 
 
+@pytest.mark.render
 def test_the_chart_is_as_wide_as_asked_and_its_texts_stay_in_their_panels(tmp_path: Path):
     boxes = words(print_pdf(tmp_path, [chart()]))
     # The last panel's longest text is on its longest bar: it ends at the right edge, to a hair.
@@ -105,6 +109,7 @@ def test_the_chart_is_as_wide_as_asked_and_its_texts_stay_in_their_panels(tmp_pa
         assert len(in_panel) >= 3 and all(box[3] < next_left - 2 for box in in_panel), in_panel
 
 
+@pytest.mark.render
 def test_no_text_is_printed_under_8_pt(tmp_path: Path):
     svg = chart(font_size=6)
     root = ET.fromstring(svg)
@@ -127,6 +132,7 @@ def test_a_long_label_wraps_onto_two_lines_between_words_and_is_shortened_only_b
     assert len(labels) == 4
 
 
+@pytest.mark.render
 def test_markup_in_user_text_is_escaped_and_the_svg_refers_to_nothing_outside(tmp_path: Path):
     hostile = "<script>&\"' \x01"
     svg = chart([hostile], [Panel(hostile, [Bar(1, hostile)])], 300)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from reports.content.project import Project
 from reports.documents.briefing import BriefingOptions, briefing_html, prepare_briefing
 
@@ -66,6 +68,7 @@ def test_a_missing_template_names_every_folder_searched(project: Path):
         raise AssertionError("no error")
 
 
+@pytest.mark.render
 def test_a_broken_partial_of_the_project_is_a_located_error_not_a_traceback(project: Path):
     """A project's own partial, included by a built-in template, with a syntax error: the error
     names the file and line, the command exits 1, and no PDF is written."""

@@ -12,6 +12,8 @@ from helpers.layout import Margins, Violation, briefing_margins, css_margins, la
 
 from reports.documents.briefing import BriefingOptions, build_briefing
 
+pytestmark = pytest.mark.render
+
 SEED_BRIEFINGS = ["seed_briefing", "seed_pdfa", "seed_pdfua"]
 
 
@@ -56,17 +58,11 @@ def test_the_briefing_with_the_full_texts_passes_a_typesetters_eye(tmp_path: Pat
     assert layout_violations(result.pdf, briefing_margins()) == []
 
 
-def test_a_weekly_whose_only_news_is_an_article_passes_a_typesetters_eye(tmp_path: Path):
+def test_a_weekly_whose_only_news_is_an_article_passes_a_typesetters_eye(seed_weeks):
     """2025-W07: one new article, no rows yet; a short weekly whose statement ends it."""
-    import shutil
-
     from helpers.layout import weekly_margins
 
-    from reports.documents.weekly import IsoWeek, WeeklyOptions, build_weekly
-
-    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
-    result = build_weekly(tmp_path, WeeklyOptions(week=IsoWeek.parse("2025-W07"), build_date=dt.date(2026, 12, 1),
-                                                  now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC)))
+    result = seed_weeks("2025-W07")
     assert layout_violations(result.pdf, weekly_margins()) == []
 
 

@@ -81,6 +81,7 @@ def test_the_text_is_extractable_in_both_scripts(flat: str):
     assert "在14名接受治疗的患者中" in flat
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("variant", ["seed_briefing", "seed_pdfa", "seed_pdfua"])
 def test_every_font_is_embedded_as_a_subset(request, variant: str):
     fonts = run_tool("pdffonts", request.getfixturevalue(variant)).splitlines()[2:]
@@ -312,6 +313,7 @@ def test_metadata_says_what_the_document_is(reader: pypdf.PdfReader, seed_briefi
     assert "/StructTreeRoot" not in reader.trailer["/Root"] and "/Metadata" not in reader.trailer["/Root"]
 
 
+@pytest.mark.render
 def test_a_long_evidence_table_repeats_its_header_and_keeps_rows_whole(tmp_path: Path):
     import datetime as dt
 
@@ -420,6 +422,7 @@ def test_the_pdfua_file_is_tagged_for_assistive_technology(seed_pdfua: Path, rea
     assert len(struct_pages(tagged, "Link")) >= len({(page, name) for page, name, _ in links(tagged)})
 
 
+@pytest.mark.render
 def test_pdfa_and_pdfua_together_give_tagged_pdfa_3a_with_the_built_classes_sources(project: Path, tmp_path: Path):
     other = EVIDENCE.replace("car-x", "car-y").replace("CAR-X", "CAR-Y").replace("demo-", "other-")
     (project / "seeds" / "evidence" / "car-y.yaml").write_text(other, encoding="utf-8")
@@ -439,6 +442,7 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("fixture, flags", [("seed_briefing", []), ("seed_pdfa", ["--pdfa"])])
 def test_the_same_inputs_and_date_give_the_same_bytes(request, tmp_path: Path, fixture: str, flags: list[str]):
     first = request.getfixturevalue(fixture)

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from helpers.pdf import XHTML
 from helpers.projects import ROOT
-from test_weekly import weekly
 
 MM = 72 / 25.4
 TOP_MARGIN = 22 * MM  # styles/briefing.css, @page
@@ -71,13 +70,6 @@ def wrong_running_heads(pdf: Path) -> list[tuple[int, str, str]]:
         if head != chapter and not (number == 1 and not head):
             wrong.append((number, head, chapter))
     return wrong
-
-
-@pytest.fixture(scope="module")
-def seed_weekly(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("weekly")
-    shutil.copytree(ROOT / "seeds", folder / "seeds")
-    return weekly(folder, "2026-W47").pdf
 
 
 def test_each_page_of_the_weekly_is_headed_by_the_chapter_of_its_content(seed_weekly: Path):

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from helpers.projects import write_project
 
+pytestmark = pytest.mark.render
+
 ROOT = Path(__file__).resolve().parents[2]
 
 STYLESHEET = """\

@@ -6,8 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers.pdf import pdftotext
 from helpers.projects import EVIDENCE, write_project
+
+pytestmark = pytest.mark.render
 
 
 def reports(project: Path, *args: str) -> subprocess.CompletedProcess:

@@ -83,6 +83,7 @@ def test_the_schedule_and_time_zone_come_from_the_project_settings(tmp_path: Pat
 # Catch-up and no duplicates, with a clock set by hand
 
 
+@pytest.mark.render
 def test_a_start_after_a_missed_monday_produces_that_week_once(project: Path, log: pytest.LogCaptureFixture):
     clock = Clock(at("2026-11-24 10:00"))  # Tuesday: Monday 08:00's run was missed
     first = WeeklyScheduler(project, clock).run_due("catch-up")
@@ -100,6 +101,7 @@ def test_a_start_after_a_missed_monday_produces_that_week_once(project: Path, lo
     assert "catch-up 2026-W47: already produced: build/weekly/2026-W47/briefing.pdf, left alone" in log.messages[-1]
 
 
+@pytest.mark.render
 def test_the_next_week_is_produced_once_the_clock_passes_the_next_fire(project: Path):
     clock = Clock(at("2026-11-24 10:00"))
     scheduler = WeeklyScheduler(project, clock)
@@ -118,6 +120,7 @@ def test_the_next_week_is_produced_once_the_clock_passes_the_next_fire(project: 
                              ("scheduled", "2026-W48", "built")]
 
 
+@pytest.mark.render
 def test_after_several_missed_weeks_only_the_latest_is_produced_and_the_others_are_logged(
         project: Path, log: pytest.LogCaptureFixture):
     clock = Clock(at("2026-11-17 09:00"))
@@ -137,6 +140,7 @@ def test_after_several_missed_weeks_only_the_latest_is_produced_and_the_others_a
     assert runs(project)[-1] == ("catch-up", "2026-W49", "already-produced")
 
 
+@pytest.mark.render
 def test_a_failed_run_is_logged_with_its_problems_and_retried_at_the_next_start(project: Path, log: pytest.LogCaptureFixture):
     write_project(project, {"seeds/evidence/car-x.yaml": EVIDENCE.replace("treated: 12", "treated: 13")})
     clock = Clock(at("2026-11-24 10:00"))
@@ -283,7 +287,6 @@ def test_an_edited_schedule_takes_effect_without_a_restart_and_an_invalid_edit_k
     assert not any("Traceback" in line for line in scheduler.lines)
 
 
-@pytest.mark.slow
 def test_two_schedulers_on_two_machines_produce_the_week_once_through_the_broker(tmp_path: Path, spawn, celery_cluster):
     """Two copies of one project (two machines: no shared folder), one broker: the week is built once."""
     title = f"title: 周报测试 {tmp_path.name}\n"  # the schedulers of one project know each other by its title

@@ -30,7 +30,7 @@ from helpers.pdf import pdftotext
 from helpers.projects import ROOT, write_project
 from helpers.layout import briefing_margins, handout_margins, layout_violations, weekly_margins
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.server
 
 FIXED_EPOCH = "1768435200"  # 2026-01-15: the build date printed in every PDF served here
 

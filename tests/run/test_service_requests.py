@@ -17,7 +17,7 @@ import pytest
 from helpers.projects import write_project
 from test_service import Server
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.server
 
 MAX_URL, MAX_HEADER, MAX_HEADERS, MAX_HEAD = 2048, 4096, 8192, 16384  # as the README states them
 

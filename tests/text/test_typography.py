@@ -185,6 +185,7 @@ def test_emphasis_uses_a_real_bold_face_and_never_a_synthetic_oblique(tmp_path: 
     assert "斜体汉字" in pdftotext(result.pdf)
 
 
+@pytest.mark.render
 def test_a_character_no_font_has_is_a_warning_at_its_place_and_prints_as_geta(tmp_path: Path):
     article = ARTICLE + "\n私用区字符\ue000在此，又一个\ue000。\n"
     project = write_project(tmp_path / "project", {"seeds/articles/demo.md": article})
