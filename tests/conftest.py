@@ -4,26 +4,18 @@ the real servers; the plain helpers they use are in tests/helpers/."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import textwrap
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import pytest
-
-from reports.documents.briefing import BriefingOptions, build_briefing
-
 from helpers import purity
-from helpers.shared import shared
 from helpers.projects import FIXED_DATE, ROOT, write_project
 from helpers.servers import CeleryCluster, start_redis_server, start_worker, stop_group
+from helpers.shared import shared
+
+from reports.documents.briefing import BriefingOptions, build_briefing
 
 pytest_plugins = ["pytester"]  # tests/test_markers.py runs the marker check on a session of its own
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from helpers.pdf import pdftotext
 
 from reports.cli import cli
-from reports.run.dates import build_date_from_environment
 from reports.errors import ReportError
+from reports.run.dates import build_date_from_environment
 
 
 def test_every_command_has_help_text():

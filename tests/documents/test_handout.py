@@ -15,9 +15,9 @@ import numpy
 import pypdf
 import pytest
 from click.testing import CliRunner
+from helpers.layout import handout_margins, layout_violations
 from helpers.pdf import pdftotext
 from helpers.projects import EVIDENCE, FIXED_DATE, ROOT, write_project
-from helpers.layout import handout_margins, layout_violations
 from PIL import Image
 
 from reports.cli import cli
@@ -205,9 +205,9 @@ def test_the_chart_says_whom_a_figure_is_of_and_keeps_one_unit_per_axis():
 def build_html(root: Path, class_id: str) -> str:
     from reports.content.load import load_content
     from reports.content.project import Project
-    from reports.run.dates import build_date_from_environment
     from reports.documents.handout import DENSITIES, TEMPLATE, density_context, handout_context
     from reports.render.html import render_html
+    from reports.run.dates import build_date_from_environment
 
     project = Project.at(root)
     content = load_content(project, [class_id])

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from helpers.layout import briefing_margins, layout_violations
 from helpers.pdf import pdftotext, run_tool
 from helpers.projects import EVIDENCE, ROOT
-from helpers.layout import briefing_margins, layout_violations
 
 from reports.documents.briefing import BriefingOptions, build_briefing
 

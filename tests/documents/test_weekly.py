@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from helpers.layout import layout_violations, weekly_margins
 from helpers.pdf import pdftotext, run_tool
 from helpers.projects import ARTICLE, EVIDENCE, ROOT, write_project
-from helpers.layout import layout_violations, weekly_margins
 
 from reports.content.load import load_content
 from reports.content.project import Project

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import textwrap
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-from reports.documents.briefing import BriefingOptions, build_briefing
 
 def pdftotext(pdf: Path, *args: str) -> str:
     return subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"],

@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import textwrap
-import time
-from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
-
-from reports.documents.briefing import BriefingOptions, build_briefing
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXED_DATE = "2026-01-15"

@@ -8,14 +8,12 @@ import signal
 import socket
 import subprocess
 import sys
-import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from reports.documents.briefing import BriefingOptions, build_briefing
 
 @dataclass
 class CeleryCluster:

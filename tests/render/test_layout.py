@@ -7,8 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from helpers.projects import FIXED_DATE, ROOT, write_project
 from helpers.layout import Margins, Violation, briefing_margins, css_margins, layout_violations
+from helpers.projects import FIXED_DATE, ROOT, write_project
 
 from reports.documents.briefing import BriefingOptions, build_briefing
 

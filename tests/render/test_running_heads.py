@@ -9,14 +9,11 @@ still headed by the evidence's chapter.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
 from helpers.pdf import XHTML
-from helpers.projects import ROOT
 
 MM = 72 / 25.4
 TOP_MARGIN = 22 * MM  # styles/briefing.css, @page

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers.layout import briefing_margins, handout_margins, layout_violations, weekly_margins
 from helpers.pdf import pdftotext
 from helpers.projects import ROOT, write_project
-from helpers.layout import briefing_margins, handout_margins, layout_violations, weekly_margins
 
 pytestmark = pytest.mark.server
 
