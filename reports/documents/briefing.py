@@ -94,11 +94,13 @@ def source_files(content: Content) -> list[tuple[Path, str]]:
 def render_briefing(project_dir: Path | str, options: BriefingOptions, with_html: bool = False) -> Rendered:
     """Read, verify and render the briefing; writes nothing (the service keeps the bytes in memory)."""
     from reports.render.html import read_stylesheets
-    from reports.render.pdf import ProjectURLFetcher, pdf_variant, render_pdf, source_attachments, tidy_attachments
 
     project = Project.at(project_dir)
     converter = script_converter(options)
     content, context = prepare_briefing(project, options, converter)
+    # WeasyPrint (about half a second to load) only once the seeds are known to be good.
+    from reports.render.pdf import ProjectURLFetcher, pdf_variant, render_pdf, source_attachments, tidy_attachments
+
     stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
     fetcher = ProjectURLFetcher(project.readable_roots)
     variant = pdf_variant(options.pdfa, options.pdfua)
@@ -133,9 +135,9 @@ def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildRe
         if made is not None:
             return made
 
-    from reports.render.pdf import write_atomically  # WeasyPrint is heavy
-
     rendered = render_briefing(project.root, options, with_html=options.write_html)
+    from reports.render.pdf import write_atomically  # loaded by the render already
+
     try:
         write_atomically(output, rendered.pdf)
         if html_path:

@@ -464,13 +464,14 @@ class LaidOut:
 
 
 def lay_out_handouts(project_dir: Path | str, classes: list[str] | None, options: HandoutOptions) -> LaidOut:
-    from reports.render.pdf import ProjectURLFetcher
-
     if options.paper not in PAPERS:
         raise ReportError(f"unknown paper '{options.paper}'; choose one of {', '.join(PAPERS)}")
     paper = PAPERS[options.paper]
     project = Project.at(project_dir)
     content = load_content(project, classes)
+    # WeasyPrint (about half a second to load) only once the seeds are known to be good.
+    from reports.render.pdf import ProjectURLFetcher
+
     fetcher = ProjectURLFetcher(project.readable_roots)
     stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
     laid_out = [lay_out(project, content, table, options, paper, stylesheets, fetcher)
@@ -494,9 +495,9 @@ def preview_handout(project_dir: Path | str, class_id: str, options: HandoutOpti
 
 def build_handouts(project_dir: Path | str, classes: list[str] | None, options: HandoutOptions) -> HandoutsResult:
     """One handout per class (every class when ``classes`` is None): all laid out, then all written."""
-    from reports.render.pdf import write_atomically
-
     laid_out = lay_out_handouts(project_dir, classes, options)
+    from reports.render.pdf import write_atomically  # loaded by the layout already
+
     several = classes is None or len(classes) > 1
     results = []
     for table, document in zip(laid_out.tables, laid_out.documents):

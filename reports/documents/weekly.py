@@ -537,8 +537,6 @@ def plan_week(project: Project, week: IsoWeek, timezone: str) -> WeekPlan:
 
 
 def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResult:
-    from reports.render.pdf import ProjectURLFetcher, render_pdf, write_atomically  # WeasyPrint is heavy
-
     project = Project.at(project_dir)
     week, timezone = resolve_week(project, options.week, options.timezone, options.now)
     folder = week_folder(project, week)
@@ -552,6 +550,9 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
         manifest = plan.manifest
         if not options.force and is_up_to_date(folder, manifest["version"]):
             return WeeklyResult(week, pdf_path, manifest_path, "up-to-date", manifest["version"])
+
+        # WeasyPrint (about half a second to load) only once the seeds are read and the week is due.
+        from reports.render.pdf import ProjectURLFetcher, render_pdf, write_atomically
 
         stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
         fetcher = ProjectURLFetcher(project.readable_roots)
@@ -578,14 +579,14 @@ def render_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date) -
     here, compared with the latest earlier manifest exactly as ``reports weekly`` would, and
     dated ``build_date``; it is not recorded, so it is never next week's "previous briefing".
     """
-    from reports.render.pdf import ProjectURLFetcher, render_pdf  # WeasyPrint is heavy
-
     project = Project.at(project_dir)
     week, timezone = resolve_week(project, week)
     plan = plan_week(project, week, timezone)
     recorded = recorded_pdf(project, week, plan.manifest["version"])
     if recorded is not None:
         return Rendered(*recorded, build_warnings(plan.content))
+    from reports.render.pdf import ProjectURLFetcher, render_pdf  # WeasyPrint: only for a render
+
     stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
     fetcher = ProjectURLFetcher(project.readable_roots)
     document = render_pdf(plan.html(build_date), project.template_dirs[0], stylesheets, fetcher)
