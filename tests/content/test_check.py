@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers.cli import reports as run_reports
 from helpers.pdf import pdftotext
 from helpers.projects import ARTICLE, EVIDENCE, INDEX, write_project
 
@@ -27,9 +27,9 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
     raise AssertionError(f"{needle!r} not in text")
 
 
-def reports(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reports", "--project", str(project), *args],
-                          capture_output=True, text=True)
+def reports(project: Path, *args: str, real: bool = False) -> subprocess.CompletedProcess:
+    """``reports --project PROJECT ARGS``, in this process unless ``real`` (tests/helpers/cli.py)."""
+    return run_reports("--project", str(project), *args, real=real)
 
 
 def test_check_on_a_good_project_prints_one_line(project: Path):
@@ -392,7 +392,7 @@ def test_an_article_missing_from_the_index_without_metadata_is_an_error(tmp_path
 
 
 def test_a_project_folder_without_seeds_is_a_clear_error(tmp_path: Path):
-    result = reports(tmp_path, "check")
+    result = reports(tmp_path, "check", real=True)  # the process itself: its status and its stderr
     assert result.returncode == 1
     assert "has no seeds/ folder" in result.stderr
     assert "Traceback" not in result.stderr

@@ -4,17 +4,17 @@ own text (warned at its place), and no invented dates (an access date only where
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers.cli import reports as run_reports
 from helpers.pdf import pdftotext
 from helpers.projects import EVIDENCE, INDEX, write_project
 
 
-def reports(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reports", "--project", str(project), *args],
-                          capture_output=True, text=True, timeout=120)
+def reports(project: Path, *args: str, real: bool = False) -> subprocess.CompletedProcess:
+    """``reports --project PROJECT ARGS``, in this process unless ``real`` (tests/helpers/cli.py)."""
+    return run_reports("--project", str(project), *args, real=real)
 
 
 def line_of(text: str, needle: str) -> int:

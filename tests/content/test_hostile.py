@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers.cli import reports as run_reports
 from helpers.projects import ARTICLE, EVIDENCE, INDEX, write_project
 from weasyprint.urls import URLFetchingError
 
@@ -34,15 +34,17 @@ INDEX_SHAPE = "the article index must be a mapping with articles: (a list of ent
 SETTINGS_SHAPE = "project settings must be a mapping of keys to values (title: ..., timezone: ...)"
 
 
-def reports(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reports", "--project", str(project), *args],
-                          capture_output=True, text=True, timeout=20)
+def reports(project: Path, *args: str, real: bool = False) -> subprocess.CompletedProcess:
+    """``reports --project PROJECT ARGS`` in this process; ``real``: as a process given 20 s, for the
+    inputs whose danger is time (an alias bomb, deep nesting, a pipe that never ends)."""
+    return run_reports("--project", str(project), *args, real=real, timeout=20)
 
 
-def assert_refused(project: Path, expected: str, commands: tuple[str, ...] = ("check", "build")) -> None:
+def assert_refused(project: Path, expected: str, commands: tuple[str, ...] = ("check", "build"),
+                   real: bool = False) -> None:
     """Each command fails with ``expected`` as one of its lines, echoes no secret and writes no PDF."""
     for command in commands:
-        result = reports(project, command)
+        result = reports(project, command, real=real)
         assert result.returncode == 1, (command, result.stdout, result.stderr)
         assert expected in result.stderr.splitlines(), (command, result.stderr)
         assert result.stderr.rstrip().endswith("nothing was written."), result.stderr
@@ -182,7 +184,7 @@ def alias_bomb() -> str:
 def test_an_alias_bomb_is_refused_at_its_first_anchor_without_expanding_it(
         tmp_path: Path, relative: str, text: str, line: int):
     project = write_project(tmp_path / "project", {relative: text})
-    assert_refused(project, f"{relative}:{line}:4: {ANCHORS}")
+    assert_refused(project, f"{relative}:{line}:4: {ANCHORS}", real=True)
 
 
 def test_an_alias_alone_is_refused_at_the_anchor_it_uses(tmp_path: Path):
@@ -201,7 +203,7 @@ def test_a_merge_key_is_refused_even_without_an_alias(tmp_path: Path):
 def test_nesting_beyond_any_seed_file_is_refused_without_a_traceback(tmp_path: Path):
     project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": "a: " + "[" * 5000 + "]" * 5000 + "\n"})
     assert_refused(project, "seeds/evidence/car-x.yaml:1:43: nested more than 40 levels deep; seed files need far "
-                            "fewer: check the brackets and the indentation", ("check",))
+                            "fewer: check the brackets and the indentation", ("check",), real=True)
 
 
 def test_an_unknown_yaml_tag_is_refused_at_its_value(tmp_path: Path):
@@ -293,7 +295,7 @@ def test_a_pipe_in_place_of_a_seed_file_is_refused_without_blocking(tmp_path: Pa
     project = write_project(tmp_path / "project")
     os.mkfifo(project / "seeds/evidence/car-y.yaml")
     assert_refused(project, "seeds/evidence/car-y.yaml: not a regular file (a folder, pipe or device); "
-                            "replace it with an ordinary file", ("check",))
+                            "replace it with an ordinary file", ("check",), real=True)
 
 
 # ---------------------------------------------------------------------------------------------
