@@ -60,9 +60,9 @@ def text_sizes(pdf: Path) -> list[tuple[float, str]]:
 def ink_box(pdf: Path, page: int, dpi: int = 50) -> tuple[float, float, float, float]:
     """The bounding box of everything printed on a page, in mm from the top-left corner."""
     with tempfile.TemporaryDirectory() as folder:  # not beside the PDF: other tests read it at the same time
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-f", str(page), "-l", str(page), "-png", str(pdf),
-                        f"{folder}/ink"], check=True)
-        image = next(Path(folder).glob("ink-*.png"))
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-f", str(page), "-l", str(page), str(pdf),
+                        f"{folder}/ink"], check=True)  # PGM: no compression to pay for
+        image = next(Path(folder).glob("ink-*.pgm"))
         pixels = numpy.asarray(Image.open(image).convert("L"))
     rows, columns = numpy.nonzero(pixels < 200)
     per_mm = dpi / 25.4
@@ -73,8 +73,8 @@ def decoded_qr_codes(pdf: Path) -> set[str]:
     assert shutil.which("zbarimg"), "zbarimg missing: the test command installs zbar-tools"
     codes = set()
     with tempfile.TemporaryDirectory() as folder:  # not beside the PDF: other tests read it at the same time
-        subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), f"{folder}/scan"], check=True)
-        for image in sorted(Path(folder).glob("scan-*.png")):
+        subprocess.run(["pdftoppm", "-r", "200", "-gray", str(pdf), f"{folder}/scan"], check=True)  # PGM
+        for image in sorted(Path(folder).glob("scan-*.pgm")):
             scan = subprocess.run(["zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", str(image)],
                                   capture_output=True, text=True)
             codes.update(line for line in scan.stdout.splitlines() if line)

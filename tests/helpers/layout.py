@@ -197,8 +197,9 @@ def _ink_outside(pdf: Path, reader, margins: dict[int | None, Margins]) -> list[
 
     found = []
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run(["pdftoppm", "-r", str(INK_DPI), "-gray", "-png", str(pdf), f"{folder}/page"], check=True)
-        images = sorted(Path(folder).glob("page-*.png"))
+        # PGM, not PNG: the same pixels, without the compression that was three quarters of the time.
+        subprocess.run(["pdftoppm", "-r", str(INK_DPI), "-gray", str(pdf), f"{folder}/page"], check=True)
+        images = sorted(Path(folder).glob("page-*.pgm"))
         for number, image in enumerate(images, 1):
             boxes = PageBoxes.of(reader.pages[number - 1], margins.get(number, margins[None]))
             paper, left, right, top, bottom = boxes.paper, boxes.left, boxes.right, boxes.top, boxes.bottom
