@@ -49,10 +49,6 @@ class Content:
         return sum(len(f.table.studies) for f in self.tables)
 
 
-def default_settings() -> ProjectSettings:
-    return ProjectSettings()
-
-
 def load_content(project: Project, classes: list[str] | None = None) -> Content:
     problems = Problems(project.root)
     for folder in project.own_folders:

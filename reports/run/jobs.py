@@ -144,6 +144,7 @@ def warm_up() -> None:
 
 def catalog(project_dir: Path | str) -> dict:
     """The therapy classes and their studies as plain data (the service's /api/classes), read and verified."""
+    # Here, like the documents above: a Celery worker's main process imports this module and reads no seeds.
     from reports.content.load import load_content
     from reports.content.project import Project
 
