@@ -191,6 +191,7 @@ def test_a_briefing_is_rendered_once_then_served_from_the_cache_and_revalidated(
     assert re.search(r"GET /briefings/car-m\.pdf 304 cache=not-modified", log), log
 
 
+@pytest.mark.parametrize("engine", ["local"], indirect=True)  # what the engine does not change: once
 def test_several_classes_in_traditional_script(served, tmp_path):
     reply = served.get("/briefings/car-t+car-nk.pdf?script=zh-Hant")
     assert reply.status == 200
@@ -204,6 +205,7 @@ def test_several_classes_in_traditional_script(served, tmp_path):
     assert swapped.status == 304
 
 
+@pytest.mark.parametrize("engine", ["local"], indirect=True)  # what the engine does not change: once
 def test_a_handout_on_a5(served, tmp_path):
     reply = served.get("/handouts/car-nk.pdf?paper=a5")
     assert reply.status == 200
@@ -527,6 +529,7 @@ def test_a_worker_is_replaced_after_its_renders(tmp_path):
 # A real browser.
 
 
+@pytest.mark.parametrize("engine", ["local"], indirect=True)  # what the engine does not change: once
 def test_chromium_shows_the_preview_with_its_text(served, tmp_path):
     chromium = shutil.which("chromium")
     assert chromium, "chromium missing: the test command installs it"
