@@ -395,6 +395,37 @@ def worker(ctx: click.Context, broker: str | None, processes: int, time_limit: f
 
 
 @cli.command()
+@click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--class", "class_id", required=True, metavar="CLASS",
+              help="The therapy class whose table the row is for (car-t, car-nk, car-m …).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the draft to this file instead of printing it.")
+@click.option("--date", "added", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The row's added: date (default: SOURCE_DATE_EPOCH, else today).")
+@click.pass_context
+def draft(ctx: click.Context, article: Path, class_id: str, output: Path | None, added: dt.datetime | None) -> None:
+    """Propose a study row from an article of seeds/articles/, as YAML to paste under studies:.
+
+    Each figure comes with the sentence that states it, as an excerpt; what the rules cannot decide is
+    TODO, with the article's candidates in a comment. `reports check` refuses a row until no TODO is left.
+    """
+    from reports.curate.draft import draft_article
+    from reports.names import is_id
+
+    if not is_id(class_id):
+        raise ReportError(f"--class {class_id!r} is not a class id (lower-case letters, digits and -, e.g. car-t)")
+    text = draft_article(_project(ctx), article, class_id, _build_date(added))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from reports.files import write_atomically
+
+    write_atomically(output, text)
+    click.echo(f"draft: wrote {output}; decide its TODO, paste it under studies: in seeds/evidence/{class_id}.yaml, "
+               "then run reports check", err=True)
+
+
+@cli.command()
 def doctor() -> None:
     """Check the machine: CJK fonts, HarfBuzz subsetting, WeasyPrint and Pango versions."""
     from reports.doctor import run_checks

@@ -62,6 +62,7 @@ class Block:
 
     text: str
     line: int
+    heading: bool = False  # a heading of the article (## 安全性), not a sentence of its text
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,7 @@ def render_body(body: str, first_line: int, line_paragraphs: bool) -> tuple[str,
     links: list[Link] = []
     figures = 0
     lists: list[str] = []  # the lists open around a token, innermost last
+    heading = False  # inside a heading (## …)
     marker = ""  # the number of the ordered list item whose text comes next: "10. "
     for token in tokens:
         ordered = bool(lists) and lists[-1] == "ordered_list_open"
@@ -319,11 +321,12 @@ def render_body(body: str, first_line: int, line_paragraphs: bool) -> tuple[str,
                 source_line //= 2
             text = _visible_text(token.children)
             if text.strip():
-                blocks.append(Block(text, source_line + first_line))
+                blocks.append(Block(text, source_line + first_line, heading))
             token.children, omitted = _rewrite_inline(token.children, links)
             figures += omitted
         elif token.type in ("heading_open", "heading_close"):
             # Article headings must not enter the briefing's outline (and its PDF bookmarks).
+            heading = token.type == "heading_open"
             token.tag = "p"
             if token.type == "heading_open":
                 token.attrSet("class", "article-heading")

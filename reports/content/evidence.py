@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reports.content.model import EvidenceTable, ProjectSettings
-from reports.content.sources import Positions, SizeLimit, by_extension, validate_model
+from reports.content.sources import PathKey, Positions, SizeLimit, by_extension, validate_model
 from reports.errors import Problems
 from reports.names import is_id
 
@@ -14,6 +16,23 @@ SHAPE = "an evidence table must be a mapping with class:, overview: and studies:
 SUFFIXES = {".yaml", ".yml"}
 NOT_READ = ("not read: evidence tables are files ending in .yaml (or .yml); rename it if it is one, "
             "or move it out of seeds/evidence/")
+
+
+# What `reports draft` writes where it could not decide (reports/curate/draft.py).
+UNDECIDED = "TODO"
+
+
+def undecided(data: Any, key: PathKey = ()) -> list[tuple[PathKey, str]]:
+    """Every value a draft left as TODO: a row the curator has not finished is never published."""
+    if isinstance(data, dict):
+        return [found for name, value in data.items() for found in undecided(value, (*key, name))]
+    if isinstance(data, list):
+        return [found for index, value in enumerate(data) for found in undecided(value, (*key, index))]
+    if isinstance(data, str) and re.match(rf"{UNDECIDED}\b", data.strip(), re.IGNORECASE):
+        where = ".".join(str(part) for part in key)
+        return [(key, f"{where}: draft: decide this value and write it in place of TODO (the comment above "
+                      "lists what the article offers); a drafted row is checked once nothing is left undecided")]
+    return []
 
 
 @dataclass
@@ -70,7 +89,7 @@ def read_evidence(seeds: Path, problems: Problems, classes: list[str] | None = N
         paths = [path for path in paths if path.stem in classes]
     files = []
     for path in paths:
-        loaded = validate_model(EvidenceTable, path, problems, limit, SHAPE)
+        loaded = validate_model(EvidenceTable, path, problems, limit, SHAPE, screen=undecided)
         if loaded is None:
             continue
         table, positions = loaded

@@ -13,7 +13,6 @@ import datetime as dt
 import logging
 import os
 import re
-import tempfile
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -22,6 +21,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from reports.content.project import BUILTIN_ROOT
 from reports.errors import Location, Problem
+from reports.files import write_atomically  # noqa: F401  (the documents write through it)
 from reports.render import engine
 
 engine.load()  # before anything else imports WeasyPrint: see reports/render/engine.py
@@ -258,24 +258,6 @@ def layout_warnings(records, base_url: Path, stylesheets: list[tuple[Path, str]]
         else:
             problems.append(Problem(Location(document), without_server_paths(message, roots).rstrip(". ")))
     return problems
-
-
-def write_atomically(target: Path, data: bytes | str) -> None:
-    """Write to a temporary file beside ``target``, then rename it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as stream:
-            stream.write(data)
-        # mkstemp creates the file readable by its owner only; give it the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def render_pdf(html: str, base_url: Path, stylesheets: list[tuple[Path, str]], fetcher: ProjectURLFetcher,
