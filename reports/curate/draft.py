@@ -263,6 +263,8 @@ def terms_in(sentence: Sentence) -> list[Term]:
         elif re.match(r"\s*[率期]", text[end:end + 2]) and section == OUTCOME:
             end += len(re.match(r"\s*[率期]", text[end:end + 2]).group())  # 无进展生存 + 期, CR 率
         if section == EVENT:
+            if folded[max(0, start - 1):start] == "抗":
+                continue  # 抗感染治疗: a treatment, not an event
             if re.search(r"因[^，,。；;]{0,12}$", folded[:start]) and re.match(r"[^，,。；;]{0,8}(?:而|未能|未)",
                                                                            folded[end:]):
                 continue  # 因疾病进展或感染而未能输注: why a patient was not treated, not an adverse event
@@ -520,6 +522,8 @@ class Draft:
     def enrolment_role(self, clause: str, figure: Figure, sentence: Sentence, terms: list[Term]) -> str | None:
         if any(term.start <= figure.start <= term.end + 12 and term.section == EVENT for term in terms):
             return None
+        if re.search(r"安全性分析|安全性人群|安全性评估", _simplified(clause)):
+            return "treated"  # 纳入安全性分析的 16 例: everyone who received the product
         for role, words in (("evaluable", EVALUABLE), ("enrolled", ENROLLED), ("treated", TREATED)):
             if words.search(clause):
                 near = nearest_term(sentence, figure, terms, {OUTCOME, BASELINE, EVENT})
@@ -619,7 +623,7 @@ class Draft:
             clause_start, _ = clause_around(text, term.start, 0, len(text))
             end = events[index + 1].start if index + 1 < len(events) else len(text)
             if index + 1 < len(events):
-                end = clause_around(text, events[index + 1].start, 0, len(text))[0] or end
+                end = list_clause(text, events[index + 1].start)[0] or end
             segment_start = clause_start if index == 0 or events[index - 1].end <= clause_start else term.start
             end = event_segment_end(sentence, term, end)
             figures = [f for f in sentence.figures if segment_start <= f.start < end]
@@ -646,7 +650,13 @@ class Draft:
                         fields["max_grade"] = max(fields.get("max_grade", 0), grade)
                 elif count_value(figure) and figure.start not in pairs and figure not in denominators:
                     self.event_figures.add(figure.start)
-                    if severe_context or GRADE_3_PLUS.search(before) or GRADE_3_PLUS.search(after):
+                    exact = re.search(r"(?<![\d–~\-至到\s])\s*([3-5])\s*级(?!\s*(?:及|或)?\s*以上)",
+                                      folded[figure.end:term.start]) if figure.end <= term.start else None
+                    if exact and not severe_context:  # 1 例发生…3 级腹腔感染: one patient, grade 3
+                        fields.setdefault("patients", count_value(figure))
+                        fields.setdefault("grade_3_plus", count_value(figure))
+                        fields["max_grade"] = max(fields.get("max_grade", 0), int(exact.group(1)))
+                    elif severe_context or GRADE_3_PLUS.search(before) or GRADE_3_PLUS.search(after):
                         fields.setdefault("grade_3_plus", count_value(figure))
                     else:
                         fields.setdefault("patients", count_value(figure))
@@ -655,10 +665,12 @@ class Draft:
                     n, of = pairs[figure.start]
                     fields.setdefault("grade_3_plus" if severe_context else "patients", n)
                     fields.setdefault("of", of)
-            absent = states_absence(text[list_start:term.end]) and not fields.get("patients")
-            if absent:
+            if states_absence(text[list_start:term.end]):
                 severe = GRADE_3_PLUS.search(folded[list_start:term.start])
-                fields.setdefault("grade_3_plus" if severe else "patients", 0)
+                if severe:
+                    fields.setdefault("grade_3_plus", 0)  # 未见 3 级及以上 CRS
+                elif not fields.get("patients"):
+                    fields.setdefault("patients", 0)
             if fields != before_fields and not part.summary_found:  # the first clause that gives its figures
                 part.clause = text[list_start:max(list_end, min(end, len(text)))].strip(" ，,；;。")
                 part.summary_found = True
@@ -1069,9 +1081,18 @@ def bare(name: str) -> str:
 def list_clause(text: str, offset: int) -> tuple[int, int]:
     """The clause around ``offset`` with its lists kept whole (未观察到 DLT、严重 CRS 或 ICANS): cut at
     commas, semicolons and full stops only."""
-    start = max((m.end() for m in LIST_BREAK.finditer(text, 0, offset)), default=0)
-    end = next((m.start() for m in LIST_BREAK.finditer(text, offset)), len(text))
+    breaks = [m for m in LIST_BREAK.finditer(text) if not inside_brackets(text, m.start())]
+    start = max((m.end() for m in breaks if m.start() < offset), default=0)
+    end = next((m.start() for m in breaks if m.start() >= offset), len(text))
     return start, end
+
+
+def inside_brackets(text: str, offset: int) -> bool:
+    """True inside （…）: 腹痛（7 例，43.8%）is one clause."""
+    depth = 0
+    for char in text[:offset]:
+        depth += char in "（(" and 1 or char in "）)" and -1 or 0
+    return depth > 0
 
 
 def balanced(text: str) -> str:

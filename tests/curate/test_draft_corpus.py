@@ -1,4 +1,4 @@
-"""The draft corpus (tests/content/draft_corpus/): fictional news articles, each with the study row a
+"""The draft corpus (tests/curate/draft_corpus/): fictional news articles, each with the study row a
 curator writes from it, the expected answer of `reports draft`. These tests are the proof that the
 expected rows are right: each row, with its article, passes the project's own `reports check`.
 
