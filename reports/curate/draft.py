@@ -157,7 +157,7 @@ EVENT_SITES = {"肺部", "腹腔", "泌尿", "尿路", "呼吸", "皮肤", "血�
 LIST_BREAK = re.compile(r"[，,；;。]")
 # A sentence about the disease, standard care or another study: its figures are not this study's.
 BACKGROUND = re.compile(r"此前|先前|既往研究|国外同类|同类产品|作为参照|据估算|据统计|每年|"
-                        r"传统|挽救化疗|救援化疗|历史数据|历史对照|前导研究|前期研究|发病率|新发病例|新诊断的|"
+                        r"传统|挽救化疗|救援化疗|历史数据|历史对照|前导研究|前期研究|发病率|盛行率|患病率|新发病例|新诊断的|"
                         r"筹备|计划开展|拟开展|将开展|即将开展|下一步|未来将")
 CI_AFTER = re.compile(r"\s*[（(]\s*(\d+)\s*[%％]\s*(?:CI|置信区间|可信区间|信賴區間)\s*[：:，,]?\s*"
                       r"(\d+(?:\.\d+)?)\s*(?:[～~–—-]|至|到)\s*(\d+(?:\.\d+)?)")
@@ -166,6 +166,7 @@ MEDIAN = re.compile(r"中位|median", re.IGNORECASE)
 FOLLOW_UP = re.compile(r"随访|隨訪|追蹤|追踪|follow-up", re.IGNORECASE)
 LONGEST = re.compile(r"最长|最長|最久")
 # Grade 3 or higher, in simplified script (matched on the folded text): ≥3 级, 3 级及以上, 3–4 级, 3 级 (exactly), 严重.
+SEVERE_RANGE = re.compile(r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*[–~-]\s*[45]\s*级|三级及以上|三级以上|严重|重度")
 GRADE_3_PLUS = re.compile(r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*[–~-]\s*[45]\s*级|"
                           r"(?<![\d–~\-至到])(?<![\d–~\-至到]\s)[3-5]\s*级|三级及以上|三级以上|严重|重度")
 AGE_RANGE = re.compile(r"\d+\s*[-–—~～至到]\s*\d+\s*岁")
@@ -348,6 +349,36 @@ def plain_summary(clause: str) -> str:
     return "".join(kept).strip(" ，,；;") or clause
 
 
+def nearest_in_checkers_clause(sentence: Sentence, figure: Figure, term: Term, events: list[Term]) -> bool:
+    """The event is the nearest one to the figure in the clause the checker reads (cut at every comma),
+    or no event is named there: a figure the checker would give another event is not drafted."""
+    start, end = clause_around(sentence.text, figure.start, 0, len(sentence.text))
+    here = [t for t in events if start <= t.start < end]
+    if not here:
+        return True
+    nearest = min(here, key=lambda t: abs(t.start - figure.start) + (0.5 if t.start > figure.start else 0))
+    return bare(nearest.name) == bare(term.name)
+
+
+def is_threshold(sentence: Sentence, figure: Figure) -> bool:
+    """A percentage that defines what was counted (8 例腹水量减少 50% 以上, 其中 4 名改善幅度超过 10%): a
+    count stands before it in its clause and a word of change right before it."""
+    start, _ = clause_around(sentence.text, figure.start, 0, len(sentence.text))
+    before = sentence.folded[max(start, figure.start - 6):figure.start]
+    counted = any(f.kind == COUNT and start <= f.start < figure.start for f in sentence.figures)
+    return counted and bool(re.search(r"(?:超过|减少|降低|升高|增加|下降|大于|改善|缩小|>|≥)\s*$", before))
+
+
+def stated_as_denominator(sentence: Sentence, figure: Figure) -> bool:
+    """The checker's reading (X 例中, of X), narrowed to a group closed by 中 before the clause goes on:
+    11 例（68.8%）基线伴中至大量腹水 is a count, not a denominator."""
+    if not is_denominator(sentence.text, figure):
+        return False
+    after = sentence.folded[figure.end:figure.end + 30]
+    return bool(re.match(r"[^，,；;。]{0,24}?中\s*(?:[，,：:]|有|\d|共|仅|均|的|未|没|无)", after)) or \
+        not re.search(r"中", after)
+
+
 def count_before(sentence: Sentence, figure: Figure) -> Figure | None:
     """The count a bracketed percentage belongs to: 8 名患者（80%）, 13 名（61.9%）."""
     if figure.kind != PERCENT:
@@ -406,10 +437,16 @@ def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tu
         piece = folded[a:b]
         tail = LABEL_TAIL.search(piece)
         b -= len(tail.group()) if tail else 0
+        when = re.match(r"在[^，,。；;]{0,14}?(?:内|後|后|时|時)", folded[a:b])
+        if when:
+            a += when.end()  # 在治疗后 8 周内无需…: the time point is read on its own
+        cut = re.search(r"作为|作為|用于|用於|并且|並且|，", folded[a:b])
+        if cut and cut.start() >= 4:
+            b = a + cut.start()
         piece = text[a:b].strip(" （）()，,：:、")
         if re.search(r"[（(）)]", piece) and piece.count("（") + piece.count("(") != piece.count("）") + piece.count(")"):
             continue  # a cut bracket: not a name
-        if re.search(r"\d", piece):
+        if re.match(r"\d", piece) or (re.search(r"\d", piece) and len(re.findall(r"[\u4e00-\u9fff]", piece)) < 4):
             continue
         if len(re.findall(r"[\u4e00-\u9fff]", piece)) >= 2 and len(piece) <= 30:
             return piece, a, b
@@ -478,10 +515,11 @@ class Draft:
             return
         terms = terms_in(sentence)
         pairs = pairs_in(sentence)
-        denominators = [f for f in sentence.figures if count_value(f) and is_denominator(sentence.text, f)]
+        denominators = [f for f in sentence.figures if count_value(f) and stated_as_denominator(sentence, f)]
         in_pairs = set(denominators_of_pairs(sentence))
         self.read_follow_up(sentence)
         self.read_events(sentence, terms, pairs, denominators)
+        self.grades_for_all(sentence, [t for t in terms if t.section == EVENT])
         used: set[int] = set(self.event_figures)
         for figure in sentence.figures:
             if figure.start in used or not_a_result(sentence, figure):
@@ -496,6 +534,8 @@ class Draft:
                     continue
             if figure.kind == PERCENT and re.match(r"\s*[%％]?\s*(?:CI|置信区间|可信区间)", sentence.text[figure.end:]):
                 continue  # the level of a confidence interval, read with its figure
+            if figure.kind == PERCENT and is_threshold(sentence, figure):
+                continue
             if count_value(figure) and POPULATION_SIZE.match(sentence.folded, figure.end):
                 continue  # 21 名接受输注的患者: who the figures after it are of, not a figure of its own
             if figure.kind == PERCENT or (count_value(figure) and figure.start not in in_pairs):
@@ -620,24 +660,32 @@ class Draft:
         events = [term for term in terms if term.section == EVENT]
         text = sentence.text
         for index, term in enumerate(events):
-            clause_start, _ = clause_around(text, term.start, 0, len(text))
-            end = events[index + 1].start if index + 1 < len(events) else len(text)
+            # An event's figures: from its clause's start (or its name, when another event stands
+            # before it in the clause) to the next event's clause (or name, in the same clause).
+            list_start, list_end = list_clause(text, term.start)
+            shares_before = index > 0 and events[index - 1].end > list_start
+            segment_start = term.start if shares_before else list_start
+            end = len(text)
             if index + 1 < len(events):
-                end = list_clause(text, events[index + 1].start)[0] or end
-            segment_start = clause_start if index == 0 or events[index - 1].end <= clause_start else term.start
+                following = events[index + 1]
+                end = following.start if following.start < list_end else list_clause(text, following.start)[0]
             end = event_segment_end(sentence, term, end)
             figures = [f for f in sentence.figures if segment_start <= f.start < end]
             part = self.part_for(EVENT, term.name, term.kind, sentence, None, None)
             fields = part.fields
-            list_start, list_end = list_clause(text, term.start)
             before_fields = dict(fields)
             folded = sentence.folded
-            severe_context = bool(GRADE_3_PLUS.search(folded[list_start:term.start]))  # 3 级以上不良事件为…
+            severe_context = bool(SEVERE_RANGE.search(folded[list_start:term.start]))  # 3 级以上不良事件为…
+            pair_ends = set(denominators_of_pairs(sentence))
             for figure in figures:
+                if figure.start in pair_ends:
+                    continue  # the N of 27/38, read with its n
                 before = folded[max(segment_start, figure.start - 12):figure.start]
                 after = folded[figure.end:figure.end + 10]
                 if figure.kind == PERCENT:
                     self.event_figures.add(figure.start)
+                    if not nearest_in_checkers_clause(sentence, figure, term, events):
+                        continue  # 腹痛（7 例，43.8%）和发热: the checker reads 43.8% as 发热's; left to the curator
                     if not severe_context and "percent" not in fields:
                         fields["percent"] = figure.value  # of every grade; a grade ≥3 rate has no field
                 elif figure.kind == GRADE:
@@ -684,6 +732,20 @@ class Draft:
             if "percent" in fields and "patients" in fields and "of" in fields and not rate_agrees(
                     fields["percent"], fields["patients"], fields["of"]):
                 fields.pop("of")
+
+    def grades_for_all(self, sentence: Sentence, events: list[Term]) -> None:
+        """均为 1～2 级 after 腹痛（7 例）和发热（6 例）: the highest grade of each event listed."""
+        for start, end in {list_clause(sentence.text, t.start) for t in events}:
+            listed = [t for t in events if start <= t.start < end]
+            if len(listed) < 2:
+                continue
+            after = list_clause(sentence.folded, end + 1) if end < len(sentence.text) else None
+            if after is None:
+                continue
+            grade = re.match(r"\s*均为?\s*(?:\d\s*[～~–\-至到]\s*)?([1-5])\s*级", sentence.folded[after[0]:after[1]])
+            for term in listed if grade else ():
+                part = self.part_for(EVENT, term.name, term.kind, sentence, None, None)
+                part.fields.setdefault("max_grade", int(grade.group(1)))
 
     def read_follow_up(self, sentence: Sentence) -> None:
         for figure in sentence.figures:
@@ -1002,7 +1064,10 @@ class Draft:
 
     def measurement(self, part: Part, ids) -> dict[str, Any]:
         fields = part.fields
-        item: dict[str, Any] = {"name": part.name}
+        name = part.name
+        if re.search(r"\d", name) and fields.get("population"):
+            name += f"（{fields['population']}）"  # a threshold in a subgroup's name: the checker wants both
+        item: dict[str, Any] = {"name": name}
         item["measure"] = fields.get("measure", "count" if "n" in fields else "status")
         for key in ("value", "unit", "n", "of", "ci", "bound", "timepoint", "population"):
             if key in fields:
