@@ -1258,7 +1258,7 @@ def article_of(project: Project, given: Path) -> Article:
     """The indexed article a path names (seeds/articles/<id>.md, from here or from the project), read
     as `reports check` reads it."""
     folder = project.seeds / "articles"
-    tried = [given] if given.is_absolute() else [given, project.root / given, folder / given]
+    tried = [given] if given.is_absolute() else [project.root / given, given, folder / given]
     path = next((p for p in tried if p.is_file()), None)
     if path is None:
         raise ReportError(f"{given}: no such file; give an article of seeds/articles/ (reports draft "
