@@ -361,6 +361,39 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, queue: int, ti
                                                broker=broker))
 
 
+def _class_ids(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    from reports.names import is_id
+
+    for name in value:
+        if not is_id(name):
+            raise click.BadParameter(f"{name!r} is not a therapy class's id (its evidence table's file name, "
+                                     "e.g. car-t)")
+    return value
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. The preview is for the person editing: keep it on this machine.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The TCP port.")
+@click.option("--class", "classes", multiple=True, metavar="CLASS", callback=_class_ids,
+              help="The therapy class whose briefing the printed address opens (repeatable: one briefing of "
+                   "several). Default: the index of every class.")
+@click.pass_context
+def preview(ctx: click.Context, host: str, port: int, classes: tuple[str, ...]) -> None:
+    """Preview the briefing in a browser while editing: rebuilt on every save, reloaded by itself.
+
+    Prints the address to open (预览：http://127.0.0.1:8000/), then watches seeds/, templates/
+    and styles/ twice a second; when a file changes, every open page is rendered again and
+    reloads if it changed. Problems in the seeds are shown as a page listing each at its place
+    (file:line:column), which turns back into the briefing once they are fixed. The HTML only,
+    as the PDF is laid out from it; nothing is written into the project. Stops on Ctrl-C or
+    SIGTERM (exit status 0).
+    """
+    from reports.run.preview import serve_preview
+
+    serve_preview(_project(ctx).root, host, port, classes)
+
+
 @cli.command()
 @broker_option
 @click.option("--processes", type=click.IntRange(1, 256), default=1, show_default=True,
