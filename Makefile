@@ -2,7 +2,7 @@
 #   make briefing   installs what is missing, then builds build/briefing.pdf from seeds/
 #   make test       installs what is missing (test tools too), then runs the test suite
 #   make test-fast  the tests that render nothing and start no server (docs/development.md)
-.PHONY: briefing test test-fast handouts weekly serve check doctor regen docs clean
+.PHONY: briefing test test-fast handouts weekly serve preview check doctor regen docs clean
 
 briefing:
 	@bash scripts/setup.sh
@@ -27,6 +27,10 @@ weekly:
 serve:
 	@bash scripts/setup.sh
 	.venv/bin/reports serve
+
+preview:
+	@bash scripts/setup.sh
+	.venv/bin/reports preview
 
 check:
 	@bash scripts/setup.sh

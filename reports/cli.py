@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -15,6 +17,72 @@ from reports.names import ENGINES, PAPERS, SCRIPTS, Paper, Script
 def _print_warnings(warnings: list[Problem]) -> None:
     for warning in warnings:
         click.echo(f"{warning.location}: warning: {warning.message}", err=True)
+
+
+# Progress is for a person watching a terminal: on stderr, and only when stderr is a terminal, so a
+# pipe, a log file, cron's mail and a test's capture get the same output as before.
+
+
+def _on_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _batch_progress(done: int, total: int, name: str) -> None:
+    click.echo(f"[{done}/{total}] {name}", err=True)
+
+
+class _LayoutProgress(logging.Handler):
+    """A build's progress as one status line, rewritten in place: WeasyPrint's page being laid out
+    (from its documented ``weasyprint.progress`` logger), then the PDF being written."""
+
+    STAGES = {"Step 1": "laying out", "Step 6": "writing the PDF", "Step 7": "writing the PDF"}
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.shown = ""
+        self.round = 1  # WeasyPrint lays the pages out again while page numbers (the contents' page references) settle
+
+    def show(self, text: str) -> None:
+        if text != self.shown:
+            sys.stderr.write(f"\r\x1b[K{text}")  # back to the line's start, erase it, write
+            sys.stderr.flush()
+            self.shown = text
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("Step 5 - Creating layout - Page "):
+            again = f" (round {self.round})" if self.round > 1 else ""
+            self.show(f"laying out page {message.split()[7]}{again}")
+        elif message.startswith("Step 5 - Creating layout - Repagination #"):
+            self.round = int(message.rpartition("#")[2]) + 1
+        elif message[:6] in self.STAGES:
+            self.show(self.STAGES[message[:6]])
+
+
+@contextmanager
+def _build_progress():
+    """On a terminal, the build's stage on stderr while it runs; the line is erased when it ends."""
+    if not _on_terminal():
+        yield
+        return
+    line = _LayoutProgress()
+    logger = logging.getLogger("weasyprint.progress")  # no import of WeasyPrint: a name only
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(line)
+    line.show("reading and verifying seeds/")
+    try:
+        yield
+    finally:
+        logger.removeHandler(line)
+        logger.setLevel(level)
+        line.clear()
 
 
 class ReportsGroup(click.Group):
@@ -145,7 +213,8 @@ def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, wri
     """Build the briefing PDF from seeds/ (default build/briefing.pdf).
 
     When the PDF was made from exactly these inputs (seeds, templates, styles, options, date)
-    and is unaltered, nothing is rendered again; --force renders it anyway.
+    and is unaltered, nothing is rendered again; --force renders it anyway. On a terminal, the
+    stage and the page being laid out are shown on stderr while it runs.
     """
     from reports.documents.briefing import BriefingOptions, build_briefing
 
@@ -160,7 +229,8 @@ def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, wri
         full_text=full_text,
         force=force,
     )
-    result = build_briefing(_project(ctx).root, options)
+    with _build_progress():
+        result = build_briefing(_project(ctx).root, options)
     _print_warnings(result.warnings)
     if result.up_to_date:
         click.echo(f"up to date: {result.pdf} ({result.pages} pages) is made from these inputs; nothing re-rendered "
@@ -298,6 +368,7 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: Pape
     first; the documents are rendered side by side and written only when all of them succeeded.
     With --engine celery they are rendered by the reports workers of the broker (reports worker),
     with the same bytes; a document rendered before from the same inputs is not rendered again.
+    On a terminal, each document is named on stderr as it finishes ([3/6] car-t-handout-a4.pdf).
     """
     import time
 
@@ -308,7 +379,8 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: Pape
     broker = _broker(ctx, broker, "--engine celery") if engine == "celery" else None
     results = build_batch(_project(ctx).root, BatchOptions(jobs=jobs, output=output, paper=paper,
                                                            build_date=_build_date(build_date),
-                                                           engine=engine, broker=broker, time_limit=time_limit))
+                                                           engine=engine, broker=broker, time_limit=time_limit),
+                          progress=_batch_progress if _on_terminal() else None)
     _print_warnings(list(dict.fromkeys(warning for result in results for warning in result.warnings)))
     for result in results:
         click.echo(f"wrote {result.pdf} ({result.pages} page{'s' if result.pages != 1 else ''})")
@@ -359,6 +431,39 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, queue: int, ti
     serve_forever(project.root, ServiceOptions(host=host, port=port, workers=workers, queue=queue, timeout=timeout,
                                                max_renders=max_renders, cache_mb=cache_mb, engine=engine,
                                                broker=broker))
+
+
+def _class_ids(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    from reports.names import is_id
+
+    for name in value:
+        if not is_id(name):
+            raise click.BadParameter(f"{name!r} is not a therapy class's id (its evidence table's file name, "
+                                     "e.g. car-t)")
+    return value
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. The preview is for the person editing: keep it on this machine.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The TCP port.")
+@click.option("--class", "classes", multiple=True, metavar="CLASS", callback=_class_ids,
+              help="The therapy class whose briefing the printed address opens (repeatable: one briefing of "
+                   "several). Default: the index of every class.")
+@click.pass_context
+def preview(ctx: click.Context, host: str, port: int, classes: tuple[str, ...]) -> None:
+    """Preview the briefing in a browser while editing: rebuilt on every save, reloaded by itself.
+
+    Prints the address to open (预览：http://127.0.0.1:8000/), then watches seeds/, templates/
+    and styles/ twice a second; when a file changes, every open page is rendered again and
+    reloads if it changed. Problems in the seeds are shown as a page listing each at its place
+    (file:line:column), which turns back into the briefing once they are fixed. The HTML only,
+    as the PDF is laid out from it; nothing is written into the project. Stops on Ctrl-C or
+    SIGTERM (exit status 0).
+    """
+    from reports.run.preview import serve_preview
+
+    serve_preview(_project(ctx).root, host, port, classes)
 
 
 @cli.command()

@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -62,17 +63,24 @@ def render_document(project_dir: str, document: Document, options: BatchOptions)
     return run_job(project_dir, document.job(options))
 
 
-def build_batch(project_dir: Path | str, options: BatchOptions) -> list[BuildResult]:
+# Told each time a document has rendered (not yet written): how many have, of how many, and its file name.
+Progress = Callable[[int, int, str], None]
+
+
+def build_batch(project_dir: Path | str, options: BatchOptions, progress: Progress | None = None) -> list[BuildResult]:
     project = Project.at(project_dir)
     # The date is resolved once, here: every document of the batch, wherever it renders, prints the same.
     options = replace(options, jobs=options.jobs or available_cores(),
                       build_date=options.build_date or build_date_from_environment())
     root = str(project.root)
     if options.engine == "celery":
-        documents, rendered = render_on_workers(project, options)
+        documents, rendered = render_on_workers(project, options, progress)
     elif options.jobs == 1:
         documents = documents_of(load_content(project))
-        rendered = [render_document(root, document, options) for document in documents]
+        rendered = []
+        for document in documents:
+            rendered.append(render_document(root, document, options))
+            tell(progress, len(rendered), documents, document, options)
     else:
         # The workers start (imports, fonts: about a second each) while the seeds are read and
         # verified here; they render nothing until every problem has been reported.
@@ -82,12 +90,23 @@ def build_batch(project_dir: Path | str, options: BatchOptions) -> list[BuildRes
             for _ in range(workers):
                 pool.submit(int)  # starts the worker processes now, not at the first render
             documents = documents_of(load_content(project))
-            rendered = list(pool.map(render_document, [root] * len(documents), documents,
-                                     [options] * len(documents)))
+            futures: dict[Future, Document] = {pool.submit(render_document, root, document, options): document
+                                               for document in documents}
+            for done, future in enumerate(as_completed(futures), 1):
+                future.result()  # a document that failed fails the batch: nothing is written
+                tell(progress, done, documents, futures[future], options)
+            rendered = [future.result() for future in futures]  # in the documents' order
     return write_batch(project, documents, rendered, options)
 
 
-def render_on_workers(project: Project, options: BatchOptions) -> tuple[list[Document], list[Rendered]]:
+def tell(progress: Progress | None, done: int, documents: list[Document], document: Document,
+         options: BatchOptions) -> None:
+    if progress is not None:
+        progress(done, len(documents), document.file_name(options.paper))
+
+
+def render_on_workers(project: Project, options: BatchOptions,
+                      progress: Progress | None = None) -> tuple[list[Document], list[Rendered]]:
     """Every document as a job for the reports workers of the broker: all submitted, then all awaited."""
     from reports.run.distributed import CeleryEngine, JobFailed, check_broker
 
@@ -101,6 +120,7 @@ def render_on_workers(project: Project, options: BatchOptions) -> tuple[list[Doc
             rendered.append(engine.wait(ticket).value)
         except JobFailed as error:
             raise ReportError(f"{document.file_name(options.paper)}: {error.message}; nothing was written") from None
+        tell(progress, len(rendered), documents, document, options)  # awaited in order: told in order
     return documents, rendered
 
 

@@ -7,6 +7,7 @@ redis-server on a loopback port and two ``reports worker`` processes.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
@@ -234,6 +235,18 @@ def test_a_batch_on_the_workers_is_byte_identical_to_the_local_batch_and_renders
     assert again.returncode == 0, again.stderr
     assert [engine.renders(key) for key in keys] == [1, 1, 1]
     assert (tmp_path / "again/car-t-briefing.pdf").read_bytes() == (tmp_path / "local/car-t-briefing.pdf").read_bytes()
+
+
+def test_a_batch_on_the_workers_tells_each_document_as_it_is_collected(celery_cluster, tmp_path):
+    """The progress reports batch prints on a terminal (tests/test_progress.py), with the Celery engine."""
+    from reports.run.batch import BatchOptions, build_batch
+
+    told = []
+    results = build_batch(write_project(tmp_path / "project"), BatchOptions(
+        engine="celery", broker=celery_cluster.broker, output=tmp_path / "out", build_date=dt.date(2026, 1, 15)),
+        progress=lambda done, total, name: told.append((done, total, name)))
+    assert told == [(1, 2, "car-x-briefing.pdf"), (2, 2, "car-x-handout-a4.pdf")]
+    assert [result.pdf.name for result in results] == ["car-x-briefing.pdf", "car-x-handout-a4.pdf"]
 
 
 def test_the_repositorys_own_folder_renders_the_same_weekly_on_a_worker(celery_cluster):
