@@ -20,10 +20,11 @@ ROMAN = {"I": 1, "Ⅰ": 1, "1": 1, "一": 1, "II": 2, "Ⅱ": 2, "2": 2, "二": 2
 _ROMAN = "|".join(sorted(ROMAN, key=len, reverse=True))
 
 # A phase as a trial's phase (I 期临床试验, 一期临床试验, phase 1/2), not a disease stage (Ⅳ期).
-PHASE_ZH = re.compile(rf"(?<![A-Za-zⅠⅡⅢⅣ/／])(早期\s*)?({_ROMAN})(?:\s*[/／]\s*({_ROMAN}))?\s*期\s*"
+# 1b 期, Ib 期, phase 1b: a part of a phase 1 trial (ClinicalTrials.gov has no phase 1b).
+PHASE_ZH = re.compile(rf"(?<![A-Za-zⅠⅡⅢⅣ/／])(早期\s*)?({_ROMAN})[ab]?(?:\s*[/／]\s*({_ROMAN})[ab]?)?\s*期\s*"
                       r"(?:临床|臨牀|臨床)?\s*(?:试验|試驗|研究)")
 
-PHASE_EN = re.compile(r"\b(early\s+)?phase\s*(I{1,3}|IV|[1-4])(?:\s*/\s*(I{1,3}|IV|[1-4]))?\b", re.IGNORECASE)
+PHASE_EN = re.compile(r"\b(early\s+)?phase\s*(I{1,3}|IV|[1-4])[ab]?(?:\s*/\s*(I{1,3}|IV|[1-4])[ab]?)?\b", re.IGNORECASE)
 
 PHASE_CODES = {1: "phase-1", 2: "phase-2", 3: "phase-3", 4: "phase-4"}
 

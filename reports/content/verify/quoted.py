@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from reports.content.model import Excerpt
-from reports.content.verify.claims import anchors
+from reports.content.verify.claims import anchors, simplified
 from reports.content.verify.names import Labels, holds_term, label_distance
 from reports.text.figures import COUNT, ITEMS, TRIALS, Figure, compact, figures_in, sentences_of
 from reports.text.normal import normal_form
@@ -48,10 +48,13 @@ class Quoted:
         return cls(id, text, figures_in(text), [text[a:b] for a, b in spans], spans)
 
     def names(self, sentence: int, terms: list[str]) -> bool:
+        """The sentence names one of the terms, in either script (a table in simplified Chinese quotes
+        traditional articles: 中位年龄 is named by 中位年齡)."""
         if not terms:
             return True
         here = compact(self.sentences[sentence])
-        return any(holds_term(here, term) for term in terms)
+        folded = simplified(here)
+        return any(holds_term(here, term) or holds_term(folded, simplified(term)) for term in terms)
 
     def labels_near(self, figure: Figure, labels: "Labels") -> set[int]:
         """The parts whose name stands nearest to a figure in its clause (CD22(9.60%)、CD20(7.01%): 9.60% is
@@ -100,7 +103,8 @@ def population_covers(population: str | None, subgroup: str) -> bool:
     needed = anchors(subgroup)
     if needed:
         return needed <= anchors(population)
-    return compact(subgroup).replace("的", "") in compact(population).replace("的", "")
+    # In either script: the table is written in simplified Chinese, the article may be traditional.
+    return simplified(compact(subgroup)).replace("的", "") in simplified(compact(population)).replace("的", "")
 
 
 BOUND_WORDS = {"more-than": "qualified as more than (超过, 以上)", "at-least": "qualified as at least (至少)",
