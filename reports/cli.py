@@ -186,6 +186,27 @@ def check(ctx: click.Context) -> None:
 
 
 @cli.command()
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Write evidence.schema.json, articles.schema.json, glossary.schema.json and project.schema.json "
+                   "into this folder (e.g. seeds/schemas). Default: print all four as one JSON object on stdout.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schemas of the seed files, for editors (VS Code's YAML extension and others).
+
+    One JSON object with a schema for each kind of seed file, by name: evidence (seeds/evidence/*.yaml),
+    articles (seeds/articles.yaml), glossary (seeds/glossary.yaml) and project (seeds/project.yaml).
+    Generated from the models reports check validates with; the shipped seed files name theirs
+    (in seeds/schemas/) on their first line.
+    """
+    from reports.content.schema import as_text, json_schemas, write_schemas
+
+    if output is None:
+        click.echo(as_text(json_schemas()), nl=False)
+        return
+    for path in write_schemas(output):
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
 @click.option("--class", "classes", multiple=True, metavar="CLASS",
               help="Only this therapy class (repeatable), e.g. --class car-t. Default: all classes.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
