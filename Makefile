@@ -40,9 +40,11 @@ doctor:
 	@bash scripts/setup.sh
 	.venv/bin/reports doctor
 
-# Regenerate the golden files (tests/**/test_*/); read the diff before committing it.
+# Regenerate the golden files (tests/**/test_*/) and the seed files' JSON Schemas (seeds/schemas/);
+# read the diff before committing it.
 regen:
 	@bash scripts/setup.sh --test
+	.venv/bin/reports schema -o seeds/schemas
 	.venv/bin/python -m pytest --force-regen -q || true
 	.venv/bin/python -m pytest -q
 

@@ -185,6 +185,72 @@ def check(ctx: click.Context) -> None:
     click.echo(f"verified: {content.verification.summary()}")
 
 
+@cli.command("add-article")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--id", "article_id", metavar="ID",
+              help="The article's id, its file name in seeds/articles/ without .md (lower-case letters, digits, "
+                   "hyphens). Default: made from PATH's file name.")
+@click.option("--outlet", metavar="TEXT",
+              help="The site, account or journal that published it. Required unless the front matter has outlet:.")
+@click.option("--url", metavar="URL", help="The article's web address (https://...).")
+@click.option("--published", metavar="DATE",
+              help="The publication date as the article prints it: YYYY-MM-DD, YYYY-MM or YYYY. Required unless "
+                   "the front matter has date:.")
+@click.option("--author", metavar="TEXT", help="The byline, when the front matter has no author:.")
+@click.option("--title", metavar="TEXT",
+              help="The title as the article prints it. Default: the front matter's title:, else the first '# ' "
+                   "heading.")
+@click.option("--script", type=click.Choice(SCRIPTS),
+              help="Simplified (zh-Hans) or traditional (zh-Hant). Default: the front matter's lang:, else "
+                   "detected from the text.")
+@click.pass_context
+def add_article(ctx: click.Context, path: Path, article_id: str | None, outlet: str | None, url: str | None,
+                published: str | None, author: str | None, title: str | None, script: Script | None) -> None:
+    """Copy an article into seeds/articles/ and append its entry to seeds/articles.yaml.
+
+    The file is written as seeds/articles/ID.md in UTF-8, NFC, with LF line ends (a BOM removed);
+    the entry says what its front matter does not (outlet, script, and a title or date it lacks),
+    after the index's last entry, its comments kept. A text already in seeds/articles/, an id
+    taken, a file that is not UTF-8 or too large, or a missing outlet, title or date is refused
+    with its place, and nothing is written. The project is then read as reports check reads it:
+    if the article does not load, both files are put back as they were.
+    """
+    from reports.content.intake import NewArticle
+    from reports.content.intake import add_article as add
+
+    added = add(_project(ctx), NewArticle(source=path, id=article_id, outlet=outlet, url=url, published=published,
+                                          author=author, title=title, script=script))
+    converted = f" ({', '.join(added.converted)})" if added.converted else ""
+    click.echo(f"wrote {added.article} from {path}{converted}")
+    kept = added.from_front_matter
+    left = (f"; {', '.join(kept[:-1]) + ' and ' if kept[:-1] else ''}{kept[-1]} from its {added.front_matter} "
+            "front matter" if kept else "")
+    click.echo(f"added its entry to {added.index}, line {added.entry_line}: {', '.join(added.written)}{left}")
+    click.echo(f"next: reports draft {added.article} --class CLASS (a study row to decide and paste into "
+               "seeds/evidence/CLASS.yaml), then reports check")
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Write evidence.schema.json, articles.schema.json, glossary.schema.json and project.schema.json "
+                   "into this folder (e.g. seeds/schemas). Default: print all four as one JSON object on stdout.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schemas of the seed files, for editors (VS Code's YAML extension and others).
+
+    One JSON object with a schema for each kind of seed file, by name: evidence (seeds/evidence/*.yaml),
+    articles (seeds/articles.yaml), glossary (seeds/glossary.yaml) and project (seeds/project.yaml).
+    Generated from the models reports check validates with; the shipped seed files name theirs
+    (in seeds/schemas/) on their first line.
+    """
+    from reports.content.schema import as_text, json_schemas, write_schemas
+
+    if output is None:
+        click.echo(as_text(json_schemas()), nl=False)
+        return
+    for path in write_schemas(output):
+        click.echo(f"wrote {path}")
+
+
 @cli.command()
 @click.option("--class", "classes", multiple=True, metavar="CLASS",
               help="Only this therapy class (repeatable), e.g. --class car-t. Default: all classes.")

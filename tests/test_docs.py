@@ -120,7 +120,7 @@ def test_the_readme_is_short_and_links_only_to_docs_pages_that_exist():
 
 def command_sections() -> dict[str, str]:
     text = (DOCS / "commands.md").read_text(encoding="utf-8")
-    parts = re.split(r"^## `reports (\w+)`$", text, flags=re.M)
+    parts = re.split(r"^## `reports ([\w-]+)`$", text, flags=re.M)
     return dict(zip(parts[1::2], parts[2::2]))
 
 

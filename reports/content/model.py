@@ -27,12 +27,13 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from reports.errors import FieldError
-from reports.names import ID_MAX, Script, is_id
+from reports.names import ID_MAX, ID_PATTERN, Script, is_id
 
 # ---------------------------------------------------------------------------------------------
 # Small value types with their own messages (the message says how to fix it).
@@ -41,6 +42,8 @@ NCT_RE = re.compile(r"^NCT\d{8}$")
 CHICTR_RE = re.compile(r"^ChiCTR-?[A-Z]{0,3}-?\d{6,12}$")
 EUCT_RE = re.compile(r"^\d{4}-\d{6}-\d{2}(-\d{2})?$")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "doi:")
+URL_RE = re.compile(r"^https?://\S+$")
 
 
 def _check_id(value: str) -> str:
@@ -63,7 +66,7 @@ def _check_registry_id(value: str) -> str:
 
 def _check_doi(value: str) -> str:
     value = value.strip()
-    for prefix in ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "doi:"):
+    for prefix in DOI_PREFIXES:
         if value.lower().startswith(prefix):
             value = value[len(prefix):]
     if not DOI_RE.match(value):
@@ -71,9 +74,29 @@ def _check_doi(value: str) -> str:
     return value
 
 
-Id = Annotated[str, AfterValidator(_check_id)]
-RegistryId = Annotated[str, AfterValidator(_check_registry_id)]
-Doi = Annotated[str, AfterValidator(_check_doi)]
+def _any_case(text: str) -> str:
+    """A JSON Schema pattern (ECMA 262, which has no flags) for ``text`` in any case: doi: -> [Dd][Oo][Ii]:."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in text)
+
+
+# What the validators below accept, as patterns for the JSON Schemas of the seed files (reports
+# schema): an editor underlines a malformed id as it is typed. The validators stay the judges, with
+# their own messages; the patterns only repeat them (tests/content/test_schema.py tries both).
+ID_JSON = {"type": "string", "pattern": f"^{ID_PATTERN}$",
+           "description": f"an id: at most {ID_MAX} lower-case letters, digits and hyphens"}
+REGISTRY_ID_JSON = {"type": "string",
+                    "pattern": r"^(?:NCT\d{8}|ChiCTR-?[A-Z]{0,3}-?\d{6,12}|\d{4}-\d{6}-\d{2}(?:-\d{2})?)$",
+                    "description": "a registry id: NCT and 8 digits, a ChiCTR number or an EU CT number"}
+DOI_JSON = {"type": "string",
+            # the prefixes are taken off in their order, each at most once
+            "pattern": rf"^\s*{''.join(f'(?:{_any_case(prefix)})?' for prefix in DOI_PREFIXES)}10\.\d{{4,9}}/\S+\s*$",
+            "description": "a DOI, like 10.1038/s41467-020-17175-8 (https://doi.org/ or doi: before it is taken off)"}
+URL_JSON = {"type": "string", "pattern": URL_RE.pattern, "description": "a web address: https://..."}
+
+Id = Annotated[str, AfterValidator(_check_id), WithJsonSchema(ID_JSON)]
+RegistryId = Annotated[str, AfterValidator(_check_registry_id), WithJsonSchema(REGISTRY_ID_JSON)]
+Doi = Annotated[str, AfterValidator(_check_doi), WithJsonSchema(DOI_JSON)]
+WebAddress = Annotated[str, WithJsonSchema(URL_JSON)]
 Count = Annotated[int, Field(ge=1, description="a number of people or trials, at least 1")]
 Count0 = Annotated[int, Field(ge=0)]
 # Figures are Decimals, so that they print as the source wrote them (9.60%, not 9.6%).
@@ -136,7 +159,12 @@ def _to_partial_date(value: object) -> PartialDate:
     return PartialDate.parse(value)
 
 
-IsoDate = Annotated[PartialDate, BeforeValidator(_to_partial_date)]
+# In the schema, as written in YAML: a text (an unquoted 2025-02-17 is a date to PyYAML, a text to
+# an editor's YAML 1.2), or a year alone, which YAML reads as a number.
+ISO_DATE_JSON = {"anyOf": [{"type": "string", "pattern": r"^\s*\d{4}(?:-\d{2}(?:-\d{2})?)?(?:[ T]\d{2}:\d{2}(?::\d{2})?)?\s*$"},
+                           {"type": "integer", "minimum": 1000, "maximum": 9999}],
+                 "description": "a date: YYYY-MM-DD, or YYYY-MM or YYYY when the day is unknown"}
+IsoDate = Annotated[PartialDate, BeforeValidator(_to_partial_date), WithJsonSchema(ISO_DATE_JSON)]
 
 
 def _to_day(value: object) -> dt.date:
@@ -235,6 +263,8 @@ class SuppliedArticleFact(Supplied):
 
 
 class ArticleEntry(YamlModel):
+    """One article file and what it does not say itself; a value given here wins over its front matter."""
+
     file: str = Field(description="the article's file name in seeds/articles/")
     title: str | None = Field(None, description="title; defaults to the front matter's title")
     title_supplied: bool = Field(False, description="true when the source has no title and the curator wrote one")
@@ -246,7 +276,7 @@ class ArticleEntry(YamlModel):
     )
     outlet: str = Field(description="the outlet that published this text (site, account, journal)")
     author: str | None = Field(None, description="the byline, when given")
-    url: str | None = Field(None, description="the article's web address, when known")
+    url: WebAddress | None = Field(None, description="the article's web address, when known")
     script: Script | None = Field(None, description="zh-Hans or zh-Hant; defaults to the front matter's lang")
     paragraphs: Literal["markdown", "lines"] = Field(
         "markdown", description="'lines' when every line of a plain-text paste is a paragraph"
@@ -304,12 +334,14 @@ class ArticleEntry(YamlModel):
     @field_validator("url")
     @classmethod
     def _url_is_http(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://\S+$", value):
+        if value is not None and not URL_RE.match(value):
             raise ValueError(f"'{value}' is not a web address; write it as https://...")
         return value
 
 
 class ArticleIndex(YamlModel):
+    """seeds/articles.yaml: one entry per article file of seeds/articles/."""
+
     articles: list[ArticleEntry]
 
 

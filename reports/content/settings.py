@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from reports.content.model import ProjectSettings
 from reports.content.sources import SizeLimit, validate_model
@@ -54,7 +54,8 @@ def _check_broker(url: str) -> str:
     return url
 
 
-BrokerUrl = Annotated[str, AfterValidator(_check_broker)]
+BROKER_JSON = {"type": "string", "pattern": r"^rediss?://", "description": "a Redis URL: redis://HOST:6379/0"}
+BrokerUrl = Annotated[str, AfterValidator(_check_broker), WithJsonSchema(BROKER_JSON)]
 
 
 class Settings(ProjectSettings):

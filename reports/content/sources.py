@@ -224,6 +224,13 @@ def read_text(path: Path, problems: Problems, limit: SizeLimit | None = None) ->
     if link is not None:
         report_outside_link(link, problems)
         return None
+    return read_file_text(path, problems, limit)
+
+
+def read_file_text(path: Path, problems: Problems, limit: SizeLimit | None = None) -> str | None:
+    """A file's text wherever it is (``read_text`` without the project's bounds: for a file the user
+    names, like the article reports add-article copies in), or None with the problem reported:
+    its real path a regular file, its size, then its bytes UTF-8 without control characters."""
     try:
         status = path.stat()
         if not stat.S_ISREG(status.st_mode):

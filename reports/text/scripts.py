@@ -53,6 +53,19 @@ def script_from_lang(value: Any) -> Script | None:
     return None
 
 
+def script_of_text(text: str) -> Script | None:
+    """The script a Chinese text is written in, when its front matter does not say (reports
+    add-article): the one OpenCC changes fewer of its characters converting into. A simplified text
+    has many characters to change into traditional and none the other way, and the reverse; the
+    characters both scripts share change neither way, and a text quoting the other script (a
+    simplified by-line in a traditional article) is what most of it is. None when the two are even
+    (no Chinese, or only shared characters): the text does not tell."""
+    into_hant, into_hans = converter_for("zh-Hant").changes(text), converter_for("zh-Hans").changes(text)
+    if into_hant == into_hans:
+        return None
+    return "zh-Hans" if into_hant > into_hans else "zh-Hant"
+
+
 @cache
 def load_corrections() -> tuple[Correction, ...]:
     """The corrections shipped in ``reports/text/script_corrections.yaml``, in file order."""
@@ -118,6 +131,12 @@ class ScriptConverter:
         self.target = target
         self._opencc = opencc.OpenCC(PROFILES[target])
         self._corrections = tuple((c.wrong, c.right) for c in load_corrections() if c.target == target)
+
+    def changes(self, text: str) -> int:
+        """How many of ``text``'s characters OpenCC changes converting it into this script (quotation
+        marks and the corrections aside): few for a text already in it, many for one in the other."""
+        converted = self._opencc.convert(text)
+        return sum(a != b for a, b in zip(text, converted)) + abs(len(text) - len(converted))
 
     def converts(self, lang: str) -> bool:
         """True when text in ``lang`` will have its characters converted (zh-CN with target zh-Hant...)."""

@@ -131,3 +131,18 @@ def test_a_seed_paragraph_survives_the_round_trip(to, article, start):
 def test_an_unknown_target_script_is_refused_with_the_choices():
     with pytest.raises(ValueError, match=r"unknown script 'zh-TW': use zh-Hans or zh-Hant"):
         ScriptConverter("zh-TW")
+
+
+def test_the_script_of_a_text_is_the_one_opencc_changes_fewer_of_its_characters_into():
+    """reports add-article's guess, for an article whose front matter has no lang: the shipped articles'
+    scripts as the index gives them (the traditional one quotes a simplified by-line)."""
+    from reports.content.articles import read_articles
+    from reports.errors import Problems
+    from reports.text.scripts import script_of_text
+
+    articles = read_articles(SEEDS.parent, Problems(SEEDS.parents[1]))
+    assert sorted({article.lang for article in articles.values()}) == ["zh-Hans", "zh-Hant"]
+    for article in articles.values():
+        text = (SEEDS / f"{article.id}.md").read_text(encoding="utf-8")
+        assert script_of_text(text) == article.lang, article.id
+    assert script_of_text("CAR-T 2025") is None and script_of_text("中文") is None  # nothing tells them apart
