@@ -144,6 +144,8 @@ TERMS: list[tuple[str, str, str, str | None]] = [
     ("缓解状态", "", OUTCOME, None), ("持续缓解", "", OUTCOME, None), ("复合完全缓解", "", OUTCOME, None),
     ("MRD", "", OUTCOME, None), ("微量残存疾病", "MRD", OUTCOME, None), ("微小残留病", "MRD", OUTCOME, None),
     ("整体存活期", "OS", OUTCOME, None), ("无恶化存活期", "PFS", OUTCOME, None), ("反应率", "", OUTCOME, None),
+    ("客观反应率", "ORR", OUTCOME, None), ("整体反应率", "ORR", OUTCOME, None), ("完全反应", "CR", OUTCOME, None),
+    ("部分反应", "PR", OUTCOME, None), ("疾病稳定", "SD", OUTCOME, None), ("无事件存活", "EFS", OUTCOME, None),
 ]
 TERM_PATTERN = re.compile("|".join(re.escape(fold(term)) for term, *_ in sorted(TERMS, key=lambda t: -len(t[0]))))
 TERM_INFO = {fold(term): (abbreviation, section, kind) for term, abbreviation, section, kind in TERMS}
@@ -154,12 +156,17 @@ TREATED = re.compile(r"回输|回輸|输注|輸注|接受了?[^，,。；;]{0,12
 EVALUABLE = re.compile(r"可评估|可評估|可评价|可評價|evaluable")
 # Where an event is (肺部感染, 腹腔感染): kept in its name.
 EVENT_SITES = {"肺部", "腹腔", "泌尿", "尿路", "呼吸", "皮肤", "血流", "病毒", "细菌", "真菌", "严重", "重度", "上呼", "下呼"}
+ONE_OF_A_KIND = ("crs", "icans", "neurotoxicity", "dlt")  # one event of each kind per study, whatever its name
+SAFETY_CONTEXT = re.compile(r"不良事件|安全性|毒性|副作用|不良反应")
+LISTED_EVENT = re.compile(r"([\u4e00-\u9fffA-Za-z/]{2,14}?(?:[（(][A-Za-z/]{2,10}[）)][\u4e00-\u9fff]{0,4})?)\s*"
+                          r"[（(]\s*\d+\s*(?:例|名|位|人)")
+EVENT_LEAD = re.compile(r"^(?:[^，,；;。、]*?(?:主要包括|包括|主要为|主要是|最常见的是|最常见的为|为|是|如|有))?(?:和|及|以及|、)?")
 LIST_BREAK = re.compile(r"[，,；;。]")
 # A sentence about the disease, standard care or another study: its figures are not this study's.
-BACKGROUND = re.compile(r"此前|先前|既往研究|国外同类|同类产品|作为参照|据估算|据统计|每年|"
+BACKGROUND = re.compile(r"此前|先前的?研究|先前报道|团队先前|既往研究|国外同类|同类产品|作为参照|据估算|据统计|每年|"
                         r"传统|挽救化疗|救援化疗|历史数据|历史对照|前导研究|前期研究|发病率|盛行率|患病率|新发病例|新诊断的|"
                         r"筹备|计划开展|拟开展|将开展|即将开展|下一步|未来将")
-CI_AFTER = re.compile(r"\s*[（(]\s*(\d+)\s*[%％]\s*(?:CI|置信区间|可信区间|信賴區間)\s*[：:，,]?\s*"
+CI_AFTER = re.compile(r"\s*[（(]\s*(\d+)\s*[%％]\s*(?:CI|置信区间|可信区间|信赖区间|信賴區間)\s*[：:，,]?\s*"
                       r"(\d+(?:\.\d+)?)\s*(?:[～~–—-]|至|到)\s*(\d+(?:\.\d+)?)")
 IN_SUBGROUP = re.compile(r"在[^，,；;。]{2,40}?中")
 MEDIAN = re.compile(r"中位|median", re.IGNORECASE)
@@ -275,7 +282,17 @@ def terms_in(sentence: Sentence) -> list[Term]:
         name = text[start:end].strip()
         taken.append((start, end))
         found.append(Term(start, end, name, section, kind))
-    return found
+    if SAFETY_CONTEXT.search(folded):
+        # An event the vocabulary does not know, named the way safety results list them: 味觉障碍（29 例，40.3%）
+        for match in LISTED_EVENT.finditer(folded):
+            start, end = match.span(1)
+            lead = EVENT_LEAD.match(folded[start:end])
+            start += lead.end() if lead else 0
+            if end - start < 2 or any(a < end and start < b for a, b in taken):
+                continue
+            taken.append((start, end))
+            found.append(Term(start, end, sentence.text[start:end].strip(), EVENT, "other"))
+    return sorted(found, key=lambda term: term.start)
 
 
 def nearest_term(sentence: Sentence, figure: Figure, terms: list[Term], sections: set[str]) -> Term | None:
@@ -303,6 +320,13 @@ POPULATION_SIZE = re.compile(r"\s*(?:例|名|位|人)\s*(?:接受[^，,。；;]{
 LABEL_LEAD = re.compile(r"^(?:[其中另有共仅僅且而均都为為是达達到至约約近的患者名例位人，,、\s]|获得|獲得|出现|出現|发生|發生|"
                         r"实现|實現|达到|達到|接受了?|仍然?|可见|可見|表现为|表現為|呈)+")
 LABEL_TAIL = re.compile(r"(?:[的为為是达達约約共有和与與及\s]|率为|率為|中位数?为|中位數為|较基线|較基線)+$")
+
+
+def in_range(sentence: Sentence, figure: Figure) -> bool:
+    """An end of a range (18–65 岁, 范围 23～63 岁): not a figure of its own."""
+    text = sentence.text
+    return bool(re.match(r"\s*[%％]?\s*[-–—~～至到]\s*\d", text[figure.end:]) or
+                re.search(r"\d\s*[%％]?\s*[-–—~～至到]\s*$", text[max(0, figure.start - 5):figure.start]))
 
 
 def not_a_result(sentence: Sentence, figure: Figure) -> bool:
@@ -440,7 +464,10 @@ def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tu
         when = re.match(r"在[^，,。；;]{0,14}?(?:内|後|后|时|時)", folded[a:b])
         if when:
             a += when.end()  # 在治疗后 8 周内无需…: the time point is read on its own
-        cut = re.search(r"作为|作為|用于|用於|并且|並且|，", folded[a:b])
+        size = re.match(r"\d+\s*(?:例|名|位|人)[^，,；;的]{0,10}的", folded[a:b])
+        if size:
+            a += size.end()  # 20 例可评估患者的 MG-ADL 评分…: whose, not what
+        cut = re.search(r"作为|作為|用于|用於|并且|並且|，|[（(](?=[^）)]*[\d≥≤<>])", folded[a:b])
         if cut and cut.start() >= 4:
             b = a + cut.start()
         piece = text[a:b].strip(" （）()，,：:、")
@@ -532,10 +559,12 @@ class Draft:
                         self.enrollment[role] = (count_value(figure), sentence)
                         sentence.topics.append("enrolment")
                     continue
-            if figure.kind == PERCENT and re.match(r"\s*[%％]?\s*(?:CI|置信区间|可信区间)", sentence.text[figure.end:]):
+            if figure.kind == PERCENT and re.match(r"\s*[%％]?\s*(?:CI|置信区间|可信区间|信赖区间)", sentence.folded[figure.end:]):
                 continue  # the level of a confidence interval, read with its figure
             if figure.kind == PERCENT and is_threshold(sentence, figure):
                 continue
+            if figure.kind in (PERCENT, COUNT) and in_range(sentence, figure):
+                continue  # 10%～15%: a range is the disease's, not a trial's result
             if count_value(figure) and POPULATION_SIZE.match(sentence.folded, figure.end):
                 continue  # 21 名接受输注的患者: who the figures after it are of, not a figure of its own
             if figure.kind == PERCENT or (count_value(figure) and figure.start not in in_pairs):
@@ -549,7 +578,7 @@ class Draft:
                 term = nearest_term(sentence, figure, terms, {OUTCOME, BASELINE})
                 if term is not None:
                     self.add_duration(sentence, figure, term)
-            elif figure.kind == "age" and MEDIAN.search(clause) and not AGE_RANGE.search(clause):
+            elif figure.kind == "age" and MEDIAN.search(clause) and not in_range(sentence, figure):
                 term = nearest_term(sentence, figure, terms, {BASELINE})
                 if term is not None:
                     self.add_duration(sentence, figure, term)
@@ -578,7 +607,7 @@ class Draft:
         for part in self.parts:
             same = (part.section, part.fields.get("population"), part.fields.get("timepoint")) == (
                 section, population, timepoint)
-            one_of_a_kind = kind in ("crs", "icans", "neurotoxicity", "dlt") and part.kind == kind
+            one_of_a_kind = kind in ONE_OF_A_KIND and part.kind == kind
             if same and section == EVENT and (bare(part.name) == bare(name) or one_of_a_kind):
                 if sentence not in part.sentences:
                     part.sentences.append(sentence)
@@ -751,7 +780,7 @@ class Draft:
         for figure in sentence.figures:
             if figure.kind not in DURATIONS:
                 continue
-            before = sentence.text[max(0, figure.start - 14):figure.start]
+            before = sentence.folded[max(0, figure.start - 14):figure.start]
             if not FOLLOW_UP.search(before):
                 continue
             field_name = "longest" if LONGEST.search(before) else "median" if MEDIAN.search(before) else None
@@ -761,6 +790,10 @@ class Draft:
             if self.follow_up.get("unit", unit) != unit:
                 continue
             self.follow_up.update({field_name: figure.value, "unit": unit})
+            spread = re.match(r"\s*(?:个月|月|年|周|天)?\s*[（(]\s*(?:范围|range)?\s*[：:]?\s*\d+(?:\.\d+)?\s*[-–—~～至到]\s*"
+                              r"(\d+(?:\.\d+)?)\s*(?:个月|月|年|周|天)", sentence.folded[figure.end:])
+            if spread and field_name == "median" and "longest" not in self.follow_up:
+                self.follow_up["longest"] = Decimal(spread.group(1))  # 中位随访 13.5 个月（范围 6.2～18.9 个月）
             if bound_of(sentence.text, figure) != "exact":
                 self.follow_up["bound_note"] = bound_of(sentence.text, figure)
             clause = sentence.text[slice(*clause_around(sentence.text, figure.start, 0, len(sentence.text)))]
@@ -813,11 +846,19 @@ class Draft:
                 sentence.topics.append("design")
                 for group, word in found:
                     words.setdefault(group, original_form(sentence, word))
+        trial = re.compile(r"临床试验|试验|注册号|clinicaltrials|\btrial\b", re.IGNORECASE)
+        if not any(trial.search(s.folded) for s in sentences):
+            stated = next((s for s in self.sentences if not s.background and trial.search(s.folded)), None)
+            if stated is not None:
+                sentences.append(stated)
+                stated.topics.append("design")
         groups = set(words)
         randomised = "randomised" in groups and "non-randomised" not in groups
+        trial_stated = any(trial.search(s.folded) for s in sentences)
         design: dict[str, Any] = {
             "study_type": "observational" if "observational" in groups else "case-report" if "case-report" in groups
-            else "interventional",
+            else "interventional" if trial_stated else Todo("interventional, observational, case-report or "
+                                                            "registry-analysis: no sentence says 试验 or trial"),
             "allocation": "randomized" if randomised else "non-randomized" if "non-randomised" in groups
             else "na" if "single-arm" in groups else "not-reported",
             "intervention_model": "single-group" if "single-arm" in groups else "parallel" if "parallel" in groups
@@ -928,6 +969,7 @@ class Draft:
     def row(self) -> dict[str, Any]:
         """The proposed row, in the order of the shipped tables' rows."""
         self.finish_events()
+        self.fill_denominators()
         phase, phase_sentences = self.phase()
         design, design_sentences = self.design()
         registry_ids = self.registry_ids()
@@ -946,9 +988,10 @@ class Draft:
         row["cell_source"] = self.cell_source()
         row["indication"] = self.disease()
         # The sentences a curator words these from are quoted too, so that their figures are backed.
-        eligibility = [s for s in self.sentences if not s.background and not s.heading
-                       and (AGE_RANGE.search(s.folded) or re.search(r"既往|至少[^，,。]{0,4}(?:线|种)|入组标准|纳入标准|收案",
-                                                                    s.folded))][:2]
+        eligibility = sorted((s for s in self.sentences if not s.background and not s.heading
+                              and (AGE_RANGE.search(s.folded) or re.search(
+                                  r"既往|至少[^，,。]{0,4}(?:线|种)|入组标准|纳入标准|收案|入选标准", s.folded))),
+                             key=lambda s: not AGE_RANGE.search(s.folded))[:2]
         for sentence in eligibility:
             sentence.topics.append("population")
         row["population"] = Todo("who was treated (age, prior therapy), in the words of the population excerpt",
@@ -1014,6 +1057,28 @@ class Draft:
         return bool(population) and not re.fullmatch(r"(?:可评估|可評估|可评价|可評價|接受[^，,]{0,6}的|全部|所有)患者",
                                                      population)
 
+    def fill_denominators(self) -> None:
+        """The N of a rate given as n and a percentage (男性 41 例（56.9%）, 味觉障碍（29 例，40.3%）): the
+        group the article counts (in the sentence, its paragraph, or the enrolment) whose size the rate
+        implies, as the checker accepts it (a stated rate implies its denominator)."""
+        for part in self.parts:
+            fields = part.fields
+            rate, n = (fields.get("percent"), fields.get("patients")) if part.section == EVENT else (
+                fields.get("value") if fields.get("unit") == "%" else None, fields.get("n"))
+            if rate is None or n is None or "of" in fields:
+                continue
+            first = part.sentences[0]
+            nearby = [(count_value(f), first) for f in first.figures if count_value(f)]
+            paragraph = [(count_value(f), s) for s in self.sentences if s.block == first.block and not s.background
+                         for f in s.figures if count_value(f)]
+            enrolled = list(self.enrollment.values())
+            fitting = next(((size, sentence) for size, sentence in nearby + paragraph + enrolled
+                            if size > n and rate_agrees(rate, n, size)), None)
+            if fitting is not None:
+                fields["of"] = fitting[0]
+                if fitting[1] not in part.sentences:  # the checker finds the N in the part's excerpts
+                    part.sentences.append(fitting[1])
+
     def paragraph_denominator(self, part: Part) -> tuple[int, Sentence] | None:
         """The denominator stated last before (or in) an event's sentence, in its paragraph (CRS 发生率
         为 71.1%（27/38）…研究期间未发生治疗相关死亡: 38)."""
@@ -1034,6 +1099,12 @@ class Draft:
     def finish_events(self) -> None:
         """Each event under its fullest name in the article (细胞因子释放综合征（CRS） for CRS), with the
         sentence that grades it when one names it (check needs the grading where the event is named)."""
+        for part in (p for p in self.parts if p.section == OUTCOME and re.fullmatch(r"[A-Za-z/]+(?:\s*率)?", p.name)):
+            abbreviation = re.match(r"[A-Za-z/]+", part.name).group()
+            fuller = [t.name for s in self.sentences for t in terms_in(s)
+                      if t.section == OUTCOME and re.search(rf"[（(]{re.escape(abbreviation)}[）)]", t.name)]
+            if fuller:
+                part.name = min(fuller, key=len)  # PR -> 部分缓解（PR）, as the article defines it
         for part in (p for p in self.parts if p.section == EVENT):
             fields = part.fields
             counted = [fields[k] for k in ("patients", "grade_3_plus") if k in fields]
@@ -1051,7 +1122,7 @@ class Draft:
                     part.name = max(fuller, key=len)
             for sentence in self.sentences:
                 if sentence.background or not any(bare(t.name) == bare(part.name) or
-                                                   (t.kind == part.kind and part.kind != "other")
+                                                   (t.kind == part.kind and part.kind in ONE_OF_A_KIND)
                                                    for t in terms_in(sentence)):
                     continue
                 grading = grading_in(sentence, part)
@@ -1097,7 +1168,8 @@ class Draft:
 def grading_in(sentence: Sentence, part: Part) -> dict[str, str] | None:
     """The grading system and version a sentence gives an event: the first system named after the
     event (CRS 和 ICANS 均按 ASTCT 2019 …，其他不良事件按 CTCAE 5.0), else the last one before it."""
-    names = [t for t in terms_in(sentence) if bare(t.name) == bare(part.name) or t.kind == part.kind]
+    names = [t for t in terms_in(sentence) if bare(t.name) == bare(part.name)
+             or (t.kind == part.kind and part.kind in ONE_OF_A_KIND)]
     if not names:
         return None
     at = names[0].end
