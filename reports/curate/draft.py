@@ -470,9 +470,11 @@ def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tu
         cut = re.search(r"作为|作為|用于|用於|并且|並且|，|[（(](?=[^）)]*[\d≥≤<>])", folded[a:b])
         if cut and cut.start() >= 4:
             b = a + cut.start()
-        piece = text[a:b].strip(" （）()，,：:、")
+        piece = text[a:b].strip(" ，,：:、").lstrip("）)").rstrip("（(")
         if re.search(r"[（(）)]", piece) and piece.count("（") + piece.count("(") != piece.count("）") + piece.count(")"):
             continue  # a cut bracket: not a name
+        if len(piece) > 30 and re.search(r"[（(]", piece[4:]):
+            piece = piece[:4 + re.search(r"[（(]", piece[4:]).start()].strip()  # the explanation in brackets left out
         if re.match(r"\d", piece) or (re.search(r"\d", piece) and len(re.findall(r"[\u4e00-\u9fff]", piece)) < 4):
             continue
         if len(re.findall(r"[\u4e00-\u9fff]", piece)) >= 2 and len(piece) <= 30:
@@ -1266,7 +1268,8 @@ def timepoint_in(sentence: Sentence, figure: Figure, term: Term | None = None) -
 def population_of(sentence: Sentence, figure: Figure) -> str | None:
     """The subgroup a figure is of, as the checker reads it (在…中), written as a population: 可评估 ->
     可评估患者; None when the figure is of everyone."""
-    subgroup = subgroup_of(sentence.text, figure, (0, len(sentence.text)))
+    span = next((a, b) for a, b in sentences_of(sentence.text) if a <= figure.start < b)  # as the checker cuts
+    subgroup = subgroup_of(sentence.text, figure, span)
     if not subgroup:
         return None
     subgroup = re.sub(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])", "", subgroup).strip()
