@@ -29,7 +29,7 @@ from typing import Any, Iterator
 import yaml
 
 from reports.content.articles import Article, read_articles
-from reports.content.citations import JOURNALS, journal_of_chinese_name
+from reports.content.citations import JOURNALS, journal_of_chinese_name, known_journal
 from reports.content.project import Project
 from reports.content.settings import read_settings
 from reports.content.verify.claims import fold, lexicon_for, simplified
@@ -153,9 +153,13 @@ TERM_INFO = {fold(term): (abbreviation, section, kind) for term, abbreviation, s
 # What a count says of the patients (the checker's ROLE_WORDS, narrowed to the sentence's verbs).
 ENROLLED = re.compile(r"入组|入組|纳入|納入|招募|入选|入選|enrolled|recruited")
 TREATED = re.compile(r"回输|回輸|输注|輸注|接受了?[^，,。；;]{0,12}(?:治疗|治療|细胞|細胞)|给药|給藥|infused|treated")
-EVALUABLE = re.compile(r"可评估|可評估|可评价|可評價|evaluable")
+EVALUABLE = re.compile(r"可评估|可評估|可评价|可評價|纳入疗效分析|納入療效分析|疗效分析集|evaluable")
 # Where an event is (肺部感染, 腹腔感染): kept in its name.
 EVENT_SITES = {"肺部", "腹腔", "泌尿", "尿路", "呼吸", "皮肤", "血流", "病毒", "细菌", "真菌", "严重", "重度", "上呼", "下呼"}
+# A sentence about what the study lacks or what is still needed: its design words are not this study's
+# (该研究为单臂设计，缺乏对照组…仍需在随机对照试验中验证).
+CRITIQUE = re.compile(r"仍需|尚需|有待|需要在|需在|未来|局限|缺乏|不足之处|下一步|计划")
+LIMITS = re.compile(r"缺乏|局限|样本量小|样本量较小|样本量有限|无对照|没有对照|单臂设计|随访时间(?:较短|有限|仍短)")
 ONE_OF_A_KIND = ("crs", "icans", "neurotoxicity", "dlt")  # one event of each kind per study, whatever its name
 SAFETY_CONTEXT = re.compile(r"不良事件|安全性|毒性|副作用|不良反应")
 LISTED_EVENT = re.compile(r"([\u4e00-\u9fffA-Za-z/]{2,14}?(?:[（(][A-Za-z/]{2,10}[）)][\u4e00-\u9fff]{0,4})?)\s*"
@@ -315,7 +319,8 @@ def nearest_term(sentence: Sentence, figure: Figure, terms: list[Term], sections
 
 
 # After a count: the patients it counts are those the next figures are of (21 名接受输注的患者中位年龄 …).
-POPULATION_SIZE = re.compile(r"\s*(?:例|名|位|人)\s*(?:接受[^，,。；;]{0,8}的|可评估[^，,。；;]{0,6}的|入组的|纳入的)患者")
+POPULATION_SIZE = re.compile(r"\s*(?:例|名|位|人)\s*(?:接受[^，,。；;]{0,8}的|可评估[^，,。；;]{0,6}的|入组的|纳入的|"
+                             r"[^，,。；;\d]{0,6}(?:患者|病人)的)(?:患者|病人)?")
 # Words a label does not begin or end with: verbs and connectives around a figure.
 LABEL_LEAD = re.compile(r"^(?:[其中另有共仅僅且而均都为為是达達到至约約近的患者名例位人，,、\s]|获得|獲得|出现|出現|发生|發生|"
                         r"实现|實現|达到|達到|接受了?|仍然?|可见|可見|表现为|表現為|呈)+")
@@ -553,9 +558,13 @@ class Draft:
         for figure in sentence.figures:
             if figure.start in used or not_a_result(sentence, figure):
                 continue
+            if re.search(r"(?:无|無|没有|沒有|未有)\s*$", sentence.folded[max(0, figure.start - 3):figure.start]):
+                continue  # 无一例需要…: none, not one
             clause = sentence.text[slice(*clause_around(sentence.text, figure.start, 0, len(sentence.text)))]
             if count_value(figure) and figure.start not in pairs and figure.start not in in_pairs:
-                role = self.enrolment_role(clause, figure, sentence, terms)
+                following = re.match(r"[，,]([^，,；;。\d]{2,12})(?=[，,；;。]|$)",
+                                     sentence.text[clause_around(sentence.text, figure.start, 0, len(sentence.text))[1]:])
+                role = self.enrolment_role(clause + (following.group() if following else ""), figure, sentence, terms)
                 if role:
                     if role not in self.enrollment:
                         self.enrollment[role] = (count_value(figure), sentence)
@@ -702,6 +711,7 @@ class Draft:
                 end = following.start if following.start < list_end else list_clause(text, following.start)[0]
             end = event_segment_end(sentence, term, end)
             figures = [f for f in sentence.figures if segment_start <= f.start < end]
+            had = {id(p): len(p.sentences) for p in self.parts}
             part = self.part_for(EVENT, term.name, term.kind, sentence, None, None)
             fields = part.fields
             before_fields = dict(fields)
@@ -755,6 +765,12 @@ class Draft:
                 part.summary_found = True
             elif not part.clause:
                 part.clause = text[list_start:list_end].strip(" ，,；;。")
+            if fields == before_fields:  # a sentence that only names the event (主要终点为剂量限制性毒性…)
+                if id(part) not in had:
+                    self.parts.remove(part)
+                    continue
+                if len(part.sentences) > had[id(part)]:
+                    part.sentences.remove(sentence)
             if "of" not in fields and denominators and ("patients" in fields or "grade_3_plus" in fields):
                 fields["of"] = count_value(denominators[-1])
             for name in ("patients", "grade_3_plus"):
@@ -838,7 +854,7 @@ class Draft:
                          "sequential", "observational"}
         # The article's own words first: 单臂 from its text before single-arm from a quoted English title.
         for chinese in (True, False):
-            for sentence in (s for s in self.sentences if not s.background):
+            for sentence in (s for s in self.sentences if not s.background and not CRITIQUE.search(s.folded)):
                 found = [(group, word) for group, word in lexicon.found(fold(sentence.text))
                          if group in design_groups and group not in words
                          and bool(re.search(r"[\u4e00-\u9fff]", word)) == chinese]
@@ -929,7 +945,10 @@ class Draft:
         for sentence in self.sentences:
             for match in DISEASE.finditer(sentence.folded):
                 start, end = match.span(1)
-                lead = re.match(r"(?:在|对|于|治疗|用于|针对|一种|其中|的|和|与|及|名|例|位|患有|罹患)+",
+                treats = list(re.finditer(r"治疗|疗法|用于|针对", sentence.folded[start:end]))
+                if treats:
+                    start += treats[-1].end()  # CAR-T 治疗难治性全身型重症肌无力: the disease after 治疗
+                lead = re.match(r"(?:在|对|于|一种|其中|的|和|与|及|名|例|位|患有|罹患)+",
                                 sentence.folded[start:end])
                 phrase = sentence.text[start + (lead.end() if lead else 0):end].strip()
                 if len(phrase) >= 3:
@@ -951,6 +970,10 @@ class Draft:
         for _, sentence in found[:2]:
             sentence.topics.append("product")
         self.cell_source_sentences = [sentence for _, sentence in found[:2]]
+        sources = {source for source, _ in found}
+        if len(sources) == 1:
+            return Noted(sources.pop(), f"the only cell source the article names (“{found[0][1].text[:40]}…”); "
+                                        "check it is this product's")
         return Todo("autologous, allogeneic or not-reported: the article says",
                     [f"{source}: “{sentence.text[:70]}”" for source, sentence in found[:4]])
 
@@ -1042,11 +1065,15 @@ class Draft:
             row["follow_up"] = follow
         row["source"] = source
         row["added"] = self.added.isoformat()
+        # What the article says the study lacks is quoted: the reasons for rating down are worded from it.
+        limits = [s for s in self.sentences if not s.heading and LIMITS.search(s.folded)][:2]
+        for sentence in limits:
+            sentence.topics.append("limitations")
         row["certainty"] = {"rated_down": Todo(
             "the GRADE domains that lower the certainty, as a list (the rating itself is computed from the design)",
-            certainty_candidates(design, self.enrollment))}
+            certainty_candidates(design, self.enrollment) + [f"(the article: “{s.text[:70]}”)" for s in limits])}
         used = [s for s in self.sentences if id(s) in self.ids]
-        extra = [s for s in phase_sentences + design_sentences + source_sentences + eligibility + dosing + self.cell_source_sentences
+        extra = [s for s in phase_sentences + design_sentences + source_sentences + eligibility + dosing + self.cell_source_sentences + limits
                  + [s for s in self.sentences if "registry" in s.topics] if id(s) not in self.ids]
         for sentence in extra:
             self.excerpt_id(sentence, prefix)
@@ -1200,7 +1227,8 @@ def journal_in(text: str) -> dict[str, Any] | None:
         name = zh.group(1)
         english = re.match(r"\s*[（(]\s*([A-Z][A-Za-z .&:·-]{2,60}?)\s*[）)]", text[zh.end():])
         if english:
-            return {"journal": english.group(1).strip(), "journal_zh": name}
+            known = known_journal(english.group(1).strip())  # NEJM -> The New England Journal of Medicine
+            return {"journal": known[0][0] if known else english.group(1).strip(), "journal_zh": name}
         if journal_of_chinese_name(name):
             return {"journal": Noted(journal_of_chinese_name(name), f"《{name}》 in the article")}
         return {"journal": Todo(f"the journal's own name for 《{name}》, as the paper gives it (e.g. The Lancet)",
