@@ -275,6 +275,8 @@ def terms_in(sentence: Sentence) -> list[Term]:
         elif re.match(r"\s*[率期]", text[end:end + 2]) and section == OUTCOME:
             end += len(re.match(r"\s*[率期]", text[end:end + 2]).group())  # 无进展生存 + 期, CR 率
         if section == EVENT:
+            if re.search(r"[（(](?:包括|如|主要为|主要是|以)[^）)]*$", folded[:start]):
+                continue  # 感染（包括上呼吸道感染和带状疱疹）: examples of the event before the bracket
             if folded[max(0, start - 1):start] == "抗":
                 continue  # 抗感染治疗: a treatment, not an event
             if re.search(r"因[^，,。；;]{0,12}$", folded[:start]) and re.match(r"[^，,。；;]{0,8}(?:而|未能|未)",
@@ -1321,15 +1323,20 @@ def study_prefix(product: Any, article_id: str) -> str:
 
 
 def certainty_candidates(design: dict[str, Any], enrollment: dict[str, tuple[int, Sentence]]) -> list[str]:
-    """Lines the curator may keep, uncommented: the usual reasons for a single-arm early trial."""
+    """Lines the curator may keep, uncommented: the usual reasons for a single-arm early trial, worded
+    with the article's own clause for the sample (the checker matches a count by its words)."""
     lines = []
     if design.get("allocation") != "randomized":
         summary = design.get("summary")
         words = summary if isinstance(summary, str) else "无对照组"
         lines.append(f"- {{domain: risk-of-bias, levels: 1, reason: {words}，无对照组}}")
-    count = next((enrollment[r][0] for r in ("evaluable", "treated", "enrolled") if r in enrollment), None)
-    if count is not None and count < 100:
-        lines.append(f"- {{domain: imprecision, levels: 1, reason: 样本量小（{count} 例）}}")
+    role = next((r for r in ("evaluable", "treated", "enrolled") if r in enrollment), None)
+    if role is not None and enrollment[role][0] < 100:
+        count, sentence = enrollment[role]
+        at = next(f for f in sentence.figures if count_value(f) == count)
+        clause = sentence.text[slice(*clause_around(sentence.text, at.start, 0, len(sentence.text)))].strip()
+        clause = re.sub(r"^(?:其中|另有|共有|共|而|且)\s*", "", clause)
+        lines.append(f"- {{domain: imprecision, levels: 1, reason: 样本量小：{clause}}}")
     return lines
 
 
