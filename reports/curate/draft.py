@@ -29,208 +29,139 @@ from typing import Any, Iterator
 import yaml
 
 from reports.content.articles import Article, read_articles
-from reports.content.citations import JOURNALS, journal_of_chinese_name, known_journal
 from reports.content.project import Project
 from reports.content.settings import read_settings
-from reports.content.verify.claims import fold, lexicon_for, simplified
-from reports.content.verify.phases import PHASE_EN, PHASE_ZH, phases_stated
+from reports.content.verify.claims import fold, lexicon_for
+from reports.content.verify.phases import phases_stated
 from reports.content.verify.quoted import clause_around
 from reports.curate.emit import Noted, Todo, row_yaml
+from reports.curate.reading import (
+    BASELINE,
+    DOI,
+    EVENT,
+    OUTCOME,
+    Sentence,
+    Term,
+    simplified_in_place,
+    article_sentences,
+    balanced,
+    bare,
+    clause_start,
+    count_before,
+    count_value,
+    denominators_of_pairs,
+    event_segment_end,
+    in_range,
+    is_threshold,
+    journal_in,
+    label_of,
+    list_clause,
+    nearest_in_checkers_clause,
+    nearest_term,
+    not_a_result,
+    original_form,
+    pairs_in,
+    plain_summary,
+    population_of,
+    rate_agrees,
+    stated_as_denominator,
+    terms_in,
+    timepoint_in,
+)
+from reports.errors import Problems, ReportError
 from reports.text.figures import (
     COUNT,
     DAYS,
     GRADE,
-    HOURS,
     MONTHS,
     PERCENT,
     WEEKS,
     YEARS,
     Figure,
     bound_of,
-    figures_in,
     is_denominator,
     sentences_of,
     states_absence,
     subgroup_of,
     unit_length,
 )
-from reports.errors import Problems, ReportError
-from reports.text.normal import normal_form
 
 DURATIONS = {DAYS: "days", WEEKS: "weeks", MONTHS: "months", YEARS: "years"}
 
 
-# ---------------------------------------------------------------------------------------------
-# What the proposal is made of: plain data in the schema's order, with the two marks the YAML
-# writer turns into comments (``emit.Todo``, ``emit.Noted``).
-
-
-@dataclass
-class Sentence:
-    """A sentence of the article, as the checker reads excerpts: in the normal form, with its figures."""
-
-    text: str
-    figures: tuple[Figure, ...]
-    folded: str  # simplified script, same length as text where the conversion keeps it (see ``_simplified``)
-    topics: list[str] = field(default_factory=list)  # what the row takes from it: enrolment, efficacy ...
-    heading: bool = False
-    background: bool = False  # about the disease or another study, not this one (see BACKGROUND)
-    block: int = 0  # the paragraph it stands in
-
-
-# ---------------------------------------------------------------------------------------------
-# Names of what is measured. Simplified script; traditional text is matched through OpenCC (t2s).
-# (term, abbreviation a source puts beside it, section, adverse event kind)
-
-OUTCOME, BASELINE, EVENT = "outcome", "baseline", "event"
-
-TERMS: list[tuple[str, str, str, str | None]] = [
-    # efficacy
-    ("客观缓解率", "ORR", OUTCOME, None), ("总缓解率", "ORR", OUTCOME, None), ("总体缓解率", "ORR", OUTCOME, None),
-    ("最佳总缓解率", "BOR", OUTCOME, None), ("客观缓解", "ORR", OUTCOME, None), ("客观应答率", "ORR", OUTCOME, None),
-    ("严格意义的完全缓解", "sCR", OUTCOME, None), ("完全缓解率", "CR", OUTCOME, None),
-    ("完全缓解", "CR", OUTCOME, None), ("完全应答", "CR", OUTCOME, None),
-    ("非常好的部分缓解", "VGPR", OUTCOME, None), ("部分缓解", "PR", OUTCOME, None),
-    ("疾病控制率", "DCR", OUTCOME, None), ("疾病稳定", "SD", OUTCOME, None), ("疾病进展", "PD", OUTCOME, None),
-    ("微小残留病阴性", "MRD", OUTCOME, None), ("微小残留病灶阴性", "MRD", OUTCOME, None), ("MRD阴性", "", OUTCOME, None),
-    ("无进展生存期", "PFS", OUTCOME, None), ("无进展生存率", "PFS", OUTCOME, None), ("无进展生存", "PFS", OUTCOME, None),
-    ("总生存期", "OS", OUTCOME, None), ("总生存率", "OS", OUTCOME, None), ("总生存", "OS", OUTCOME, None),
-    ("缓解持续时间", "DOR", OUTCOME, None), ("持续缓解时间", "DOR", OUTCOME, None),
-    ("无事件生存", "EFS", OUTCOME, None), ("无复发生存", "RFS", OUTCOME, None), ("无病生存", "DFS", OUTCOME, None),
-    ("无药物缓解", "", OUTCOME, None), ("停用免疫抑制剂", "", OUTCOME, None), ("停药缓解", "", OUTCOME, None),
-    ("DORIS缓解", "", OUTCOME, None), ("狼疮低疾病活动状态", "LLDAS", OUTCOME, None),
-    ("临床缓解", "", OUTCOME, None), ("缓解率", "", OUTCOME, None), ("应答率", "", OUTCOME, None),
-    ("B细胞清除", "", OUTCOME, None), ("B细胞耗竭", "", OUTCOME, None), ("B细胞重建", "", OUTCOME, None),
-    ("肿瘤缩小", "", OUTCOME, None), ("无疾病证据", "NED", OUTCOME, None), ("存活", "", OUTCOME, None),
-    # baseline
-    ("中位年龄", "", BASELINE, None), ("年龄中位数", "", BASELINE, None), ("女性", "", BASELINE, None),
-    ("男性", "", BASELINE, None), ("既往治疗线数", "", BASELINE, None), ("既往中位治疗线数", "", BASELINE, None),
-    ("既往接受过自体造血干细胞移植", "", BASELINE, None), ("既往造血干细胞移植", "", BASELINE, None),
-    ("髓外病变", "", BASELINE, None), ("病程", "", BASELINE, None), ("高危细胞遗传学", "", BASELINE, None),
-    ("ECOG", "", BASELINE, None), ("既往使用生物制剂", "", BASELINE, None),
-    # adverse events
-    ("细胞因子释放综合征", "CRS", EVENT, "crs"), ("细胞因子释放症候群", "CRS", EVENT, "crs"),
-    ("细胞激素释放症候群", "CRS", EVENT, "crs"), ("CRS", "", EVENT, "crs"),
-    ("免疫效应细胞相关神经毒性综合征", "ICANS", EVENT, "icans"), ("免疫效应细胞相关神经毒性症候群", "ICANS", EVENT, "icans"),
-    ("ICANS", "", EVENT, "icans"), ("神经毒性", "", EVENT, "neurotoxicity"),
-    ("剂量限制性毒性", "DLT", EVENT, "dlt"), ("DLT", "", EVENT, "dlt"),
-    ("第二原发恶性肿瘤", "", EVENT, "secondary-malignancy"), ("继发恶性肿瘤", "", EVENT, "secondary-malignancy"),
-    ("继发性恶性肿瘤", "", EVENT, "secondary-malignancy"), ("T细胞恶性肿瘤", "", EVENT, "secondary-malignancy"),
-    ("感染", "", EVENT, "infection"),
-    ("中性粒细胞减少", "", EVENT, "other"), ("血小板减少", "", EVENT, "other"), ("贫血", "", EVENT, "other"),
-    ("血细胞减少", "", EVENT, "other"), ("低丙种球蛋白血症", "", EVENT, "other"), ("发热", "", EVENT, "other"),
-    ("噬血细胞性淋巴组织细胞增生症", "HLH", EVENT, "other"), ("噬血细胞综合征", "", EVENT, "other"),
-    ("免疫效应细胞相关噬血细胞性淋巴组织细胞增生症样综合征", "IEC-HS", EVENT, "other"),
-    ("肿瘤溶解综合征", "TLS", EVENT, "other"), ("治疗相关死亡", "", EVENT, "other"),
-    ("严重不良事件", "", EVENT, "other"),
-    ("嗜中性白血球低下", "", EVENT, "other"), ("发烧性嗜中性白血球低下", "", EVENT, "other"),
-    ("发热性中性粒细胞减少", "", EVENT, "other"), ("粒细胞缺乏", "", EVENT, "other"),
-    ("血球低下", "", EVENT, "other"), ("白血球低下", "", EVENT, "other"), ("血小板低下", "", EVENT, "other"),
-    ("白细胞减少", "", EVENT, "other"), ("淋巴细胞减少", "", EVENT, "other"),
-    ("移植物抗宿主病", "GVHD", EVENT, "other"), ("GVHD", "", EVENT, "other"),
-    ("带状疱疹", "", EVENT, "infection"), ("肺炎", "", EVENT, "infection"), ("败血症", "", EVENT, "infection"),
-    ("脓毒症", "", EVENT, "infection"), ("巨细胞病毒再激活", "", EVENT, "infection"),
-    ("发烧", "", EVENT, "other"), ("腹痛", "", EVENT, "other"), ("腹泻", "", EVENT, "other"),
-    ("恶心", "", EVENT, "other"), ("呕吐", "", EVENT, "other"), ("乏力", "", EVENT, "other"),
-    ("疲劳", "", EVENT, "other"), ("皮疹", "", EVENT, "other"), ("头痛", "", EVENT, "other"),
-    ("低血压", "", EVENT, "other"), ("缺氧", "", EVENT, "other"), ("肝功能异常", "", EVENT, "other"),
-    ("转氨酶升高", "", EVENT, "other"), ("输注反应", "", EVENT, "other"), ("凝血功能异常", "", EVENT, "other"),
-    ("巨噬细胞活化综合征", "MAS", EVENT, "other"), ("低丙种球蛋白", "", EVENT, "other"),
-    ("神经毒性症候群", "", EVENT, "icans"),
-    # abbreviations standing alone (ORR 为 75.0%, CR 率为 50.0%)
-    ("ORR", "", OUTCOME, None), ("CR/CRi", "", OUTCOME, None), ("CRi", "", OUTCOME, None), ("sCR", "", OUTCOME, None),
-    ("VGPR", "", OUTCOME, None), ("CR", "", OUTCOME, None), ("PR", "", OUTCOME, None), ("DCR", "", OUTCOME, None),
-    ("PFS", "", OUTCOME, None), ("OS", "", OUTCOME, None), ("DOR", "", OUTCOME, None), ("EFS", "", OUTCOME, None),
-    ("缓解状态", "", OUTCOME, None), ("持续缓解", "", OUTCOME, None), ("复合完全缓解", "", OUTCOME, None),
-    ("MRD", "", OUTCOME, None), ("微量残存疾病", "MRD", OUTCOME, None), ("微小残留病", "MRD", OUTCOME, None),
-    ("整体存活期", "OS", OUTCOME, None), ("无恶化存活期", "PFS", OUTCOME, None), ("反应率", "", OUTCOME, None),
-    ("客观反应率", "ORR", OUTCOME, None), ("整体反应率", "ORR", OUTCOME, None), ("完全反应", "CR", OUTCOME, None),
-    ("部分反应", "PR", OUTCOME, None), ("疾病稳定", "SD", OUTCOME, None), ("无事件存活", "EFS", OUTCOME, None),
-]
-TERM_PATTERN = re.compile("|".join(re.escape(fold(term)) for term, *_ in sorted(TERMS, key=lambda t: -len(t[0]))))
-TERM_INFO = {fold(term): (abbreviation, section, kind) for term, abbreviation, section, kind in TERMS}
-
 # What a count says of the patients (the checker's ROLE_WORDS, narrowed to the sentence's verbs).
 ENROLLED = re.compile(r"入组|入組|纳入|納入|招募|入选|入選|enrolled|recruited")
+
+
 TREATED = re.compile(r"回输|回輸|输注|輸注|接受了?[^，,。；;]{0,12}(?:治疗|治療|细胞|細胞)|给药|給藥|infused|treated")
+
+
 EVALUABLE = re.compile(r"可评估|可評估|可评价|可評價|纳入疗效分析|納入療效分析|疗效分析集|evaluable")
-# Where an event is (肺部感染, 腹腔感染): kept in its name.
-EVENT_SITES = {"肺部", "腹腔", "泌尿", "尿路", "呼吸", "皮肤", "血流", "病毒", "细菌", "真菌", "严重", "重度", "上呼", "下呼"}
+
+
 # A sentence about what the study lacks or what is still needed: its design words are not this study's
 # (该研究为单臂设计，缺乏对照组…仍需在随机对照试验中验证).
 CRITIQUE = re.compile(r"仍需|尚需|有待|需要在|需在|未来|局限|缺乏|不足之处|下一步|计划")
+
+
 LIMITS = re.compile(r"缺乏|局限|样本量小|样本量较小|样本量有限|无对照|没有对照|单臂设计|随访时间(?:较短|有限|仍短)")
+
+
 ONE_OF_A_KIND = ("crs", "icans", "neurotoxicity", "dlt")  # one event of each kind per study, whatever its name
-SAFETY_CONTEXT = re.compile(r"不良事件|安全性|毒性|副作用|不良反应")
-LISTED_EVENT = re.compile(r"([\u4e00-\u9fffA-Za-z/]{2,14}?(?:[（(][A-Za-z/]{2,10}[）)][\u4e00-\u9fff]{0,4})?)\s*"
-                          r"[（(]\s*\d+\s*(?:例|名|位|人)")
-EVENT_LEAD = re.compile(r"^(?:[^，,；;。、]*?(?:主要包括|包括|主要为|主要是|最常见的是|最常见的为|为|是|如|有))?(?:和|及|以及|、)?")
-LIST_BREAK = re.compile(r"[，,；;。]")
-# A sentence about the disease, standard care or another study: its figures are not this study's.
-BACKGROUND = re.compile(r"此前|先前的?研究|先前报道|团队先前|既往研究|国外同类|同类产品|作为参照|据估算|据统计|每年|"
-                        r"传统|挽救化疗|救援化疗|历史数据|历史对照|前导研究|前期研究|发病率|盛行率|患病率|新发病例|新诊断的|"
-                        r"筹备|计划开展|拟开展|将开展|即将开展|下一步|未来将")
+
+
 CI_AFTER = re.compile(r"\s*[（(]\s*(\d+)\s*[%％]\s*(?:CI|置信区间|可信区间|信赖区间|信賴區間)\s*[：:，,]?\s*"
                       r"(\d+(?:\.\d+)?)\s*(?:[～~–—-]|至|到)\s*(\d+(?:\.\d+)?)")
-IN_SUBGROUP = re.compile(r"在[^，,；;。]{2,40}?中")
+
+
 MEDIAN = re.compile(r"中位|median", re.IGNORECASE)
+
+
 FOLLOW_UP = re.compile(r"随访|隨訪|追蹤|追踪|follow-up", re.IGNORECASE)
+
+
 LONGEST = re.compile(r"最长|最長|最久")
+
+
 # Grade 3 or higher, in simplified script (matched on the folded text): ≥3 级, 3 级及以上, 3–4 级, 3 级 (exactly), 严重.
 SEVERE_RANGE = re.compile(r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*[–~-]\s*[45]\s*级|三级及以上|三级以上|严重|重度")
+
+
 GRADE_3_PLUS = re.compile(r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*[–~-]\s*[45]\s*级|"
                           r"(?<![\d–~\-至到])(?<![\d–~\-至到]\s)[3-5]\s*级|三级及以上|三级以上|严重|重度")
+
+
 AGE_RANGE = re.compile(r"\d+\s*[-–—~～至到]\s*\d+\s*岁")
+
+
 REGISTRY = re.compile(r"\b(NCT\d{8}|ChiCTR-?[A-Za-z]*\d{6,}|\d{4}-\d{6}-\d{2}(?:-\d{2})?)\b")
-DOI = re.compile(r"\b10\.\d{4,9}/[^\s，。；、“”\"']+")
-JOURNAL_ZH = re.compile(r"《([^》]{2,40})》")
+
+
 PUBLISHED_NEAR = re.compile(r"发表|刊登|刊发|在线发表|published|发布")
+
+
 DATE_ZH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
-TIMEPOINT = re.compile(r"(?:(?:治疗|输注|回输|给药)后\s*)?(?:第\s*)?(\d+)\s*(?:天|日|周|个月|月)(?:时|后)?")
+
+
 TARGETS = ["CD19", "CD20", "CD22", "CD7", "CD5", "CD30", "CD33", "CD38", "CD70", "CD123", "BCMA", "GPRC5D",
            "HER2", "GD2", "GPC3", "Claudin18.2", "CLDN18.2", "MSLN", "EGFR", "EGFRvIII", "B7-H3", "IL13Rα2",
            "PSMA", "MUC1", "CEA", "NKG2D", "ROR1", "CLL1", "FLT3", "DLL3", "TROP2", "ALPP"]
+
+
 PRODUCT = re.compile(r"(?<![A-Za-z0-9-])([A-Z][A-Za-z]{0,5}-?\d{1,5}[A-Za-z]?\d?)(?![A-Za-z0-9])")
+
+
 DISEASE = re.compile(r"((?:复发(?:或|/|和)?难治性?|难治(?:或|/)?复发性?|晚期|转移性|初治)?(?:[\u4e00-\u9fffA-Za-z]| (?=[A-Za-z])|(?<=[A-Za-z]) ){0,12}?"
                      r"(?:淋巴瘤|白血病|骨髓瘤|红斑狼疮|狼疮|实体瘤|胶质瘤|神经母细胞瘤|肉瘤|肝癌|胃癌|乳腺癌|肺癌|"
                      r"胰腺癌|卵巢癌|结直肠癌|肌炎|硬化症|重症肌无力|胃食管癌|癌)(?:（[A-Za-z/-]{2,12}）)?)")
+
+
 CELL_SOURCE = {"autologous": re.compile(r"自体|自體|autologous"),
                "allogeneic": re.compile(r"异基因|異基因|同种异体|同種異體|异体|異體|通用型|allogeneic")}
+
+
 GRADING = {"ASTCT": re.compile(r"ASTCT|美国移植和细胞治疗学会|美國移植和細胞治療學會"),
            "CTCAE": re.compile(r"CTCAE|不良事件通用术语标准|不良事件通用術語標準")}
-
-
-def _simplified(text: str) -> str:
-    """Text in simplified script for matching names, kept the same length so offsets stay valid."""
-    converted = simplified(text)
-    return converted if len(converted) == len(text) else text
-
-
-def article_sentences(article: Article) -> list[Sentence]:
-    """Every sentence of the article as printed, block by block, each cut after 。！？ (not at ；:
-    a sentence keeps its clauses together, as an excerpt should)."""
-    sentences: list[tuple[str, bool, int]] = []
-    for number, block in enumerate(article.blocks):
-        text = normal_form(block.text)
-        start = 0
-        for match in re.finditer(r"(?<=[。！？!?])\s*|(?<=[.;])\s+(?=[A-Z])", text):
-            if match.start() > start:
-                sentences.append((text[start:match.start()], block.heading, number))
-            start = match.end()
-        if start < len(text):
-            sentences.append((text[start:], block.heading, number))
-    found = []
-    for raw, heading, number in sentences:
-        text = raw.strip()
-        if len(text) >= 4:
-            folded = _simplified(text)
-            found.append(Sentence(text, figures_in(text), folded, heading=heading,
-                                  background=bool(BACKGROUND.search(folded)), block=number))
-    return found
-
-
-# ---------------------------------------------------------------------------------------------
-# The parts of the row.
 
 
 @dataclass
@@ -246,280 +177,9 @@ class Part:
     summary_found: bool = False  # the clause gives the event's figures (not only its name)
 
 
-@dataclass
-class Term:
-    start: int
-    end: int
-    name: str
-    section: str
-    kind: str | None
-
-
-def terms_in(sentence: Sentence) -> list[Term]:
-    """The names of measured things in a sentence, each with the abbreviation written beside it."""
-    found = []
-    folded = sentence.folded.lower()
-    taken: list[tuple[int, int]] = [m.span() for m in IN_SUBGROUP.finditer(sentence.text)]  # 在…亚组中: who, not what
-    for match in TERM_PATTERN.finditer(folded):
-        start, end = match.span()
-        if any(a <= start < b for a, b in taken):
-            continue
-        if re.match(r"[a-z]", match.group()) and (re.match(r"[a-z0-9]", folded[end:end + 1])
-                                                  or re.search(r"[a-z0-9-]$", folded[:start])):
-            continue  # CR inside CRS, OS inside DOSE
-        abbreviation, section, kind = TERM_INFO[match.group()]
-        text = sentence.text
-        beside = re.match(r"\s*[（(]\s*([A-Za-z][A-Za-z0-9/+-]{1,10})\s*[）)]", text[end:])
-        if beside and (not abbreviation or beside.group(1).upper().startswith(abbreviation.upper()[:2])):
-            end += beside.end()
-        elif re.match(r"\s*[率期]", text[end:end + 2]) and section == OUTCOME:
-            end += len(re.match(r"\s*[率期]", text[end:end + 2]).group())  # 无进展生存 + 期, CR 率
-        if section == EVENT:
-            if re.search(r"[（(](?:包括|如|主要为|主要是|以)[^）)]*$", folded[:start]):
-                continue  # 感染（包括上呼吸道感染和带状疱疹）: examples of the event before the bracket
-            if folded[max(0, start - 1):start] == "抗":
-                continue  # 抗感染治疗: a treatment, not an event
-            if re.search(r"因[^，,。；;]{0,12}$", folded[:start]) and re.match(r"[^，,。；;]{0,8}(?:而|未能|未)",
-                                                                           folded[end:]):
-                continue  # 因疾病进展或感染而未能输注: why a patient was not treated, not an adverse event
-            modifier = re.search(r"(?<![\u4e00-\u9fff])?([\u4e00-\u9fff]{2})$", folded[max(0, start - 2):start])
-            if modifier and modifier.group(1) in EVENT_SITES:
-                start -= 2
-        name = text[start:end].strip()
-        taken.append((start, end))
-        found.append(Term(start, end, name, section, kind))
-    if SAFETY_CONTEXT.search(folded):
-        # An event the vocabulary does not know, named the way safety results list them: 味觉障碍（29 例，40.3%）
-        for match in LISTED_EVENT.finditer(folded):
-            start, end = match.span(1)
-            lead = EVENT_LEAD.match(folded[start:end])
-            start += lead.end() if lead else 0
-            if end - start < 2 or any(a < end and start < b for a, b in taken):
-                continue
-            taken.append((start, end))
-            found.append(Term(start, end, sentence.text[start:end].strip(), EVENT, "other"))
-    return sorted(found, key=lambda term: term.start)
-
-
-def nearest_term(sentence: Sentence, figure: Figure, terms: list[Term], sections: set[str]) -> Term | None:
-    """The name nearest a figure in its clause (a name after it counts half a character further), else
-    the last name before it in the sentence."""
-    start, end = clause_around(sentence.text, figure.start, 0, len(sentence.text))
-    figure_end = figure.end + unit_length(sentence.text, figure.end)
-    best, best_distance = None, None
-    for term in terms:
-        if term.section not in sections or term.end <= start or term.start >= end:
-            continue
-        distance = figure.start - term.end if term.end <= figure.start else (
-            term.start - figure_end + 0.5 if term.start >= figure_end else 0)
-        if best_distance is None or distance < best_distance:
-            best, best_distance = term, distance
-    if best is not None:
-        return best
-    before = [term for term in terms if term.section in sections and term.end <= figure.start]
-    return before[-1] if before else None
-
-
 # After a count: the patients it counts are those the next figures are of (21 名接受输注的患者中位年龄 …).
 POPULATION_SIZE = re.compile(r"\s*(?:例|名|位|人)\s*(?:接受[^，,。；;]{0,8}的|可评估[^，,。；;]{0,6}的|入组的|纳入的|"
                              r"[^，,。；;\d]{0,6}(?:患者|病人)的)(?:患者|病人)?")
-# Words a label does not begin or end with: verbs and connectives around a figure.
-LABEL_LEAD = re.compile(r"^(?:[其中另有共仅僅且而均都为為是达達到至约約近的患者名例位人，,、\s]|获得|獲得|出现|出現|发生|發生|"
-                        r"实现|實現|达到|達到|接受了?|仍然?|可见|可見|表现为|表現為|呈)+")
-LABEL_TAIL = re.compile(r"(?:[的为為是达達约約共有和与與及\s]|率为|率為|中位数?为|中位數為|较基线|較基線)+$")
-
-
-def in_range(sentence: Sentence, figure: Figure) -> bool:
-    """An end of a range (18–65 岁, 范围 23～63 岁): not a figure of its own."""
-    text = sentence.text
-    return bool(re.match(r"\s*[%％]?\s*[-–—~～至到]\s*\d", text[figure.end:]) or
-                re.search(r"\d\s*[%％]?\s*[-–—~～至到]\s*$", text[max(0, figure.start - 5):figure.start]))
-
-
-def not_a_result(sentence: Sentence, figure: Figure) -> bool:
-    """A number of a trial's name or a paper's title: phase 1/2, “…phase 2 trial”, 「First-in-human …」."""
-    text = sentence.text
-    if re.search(r"phase\s*$", text[max(0, figure.start - 7):figure.start], re.IGNORECASE):
-        return True
-    if re.match(r"\s*/\s*\d+\s*期", text[figure.end:]):
-        return True
-    for quoted in re.finditer(r"[「“『\"]([^」”』\"]{8,})[」”』\"]", text):
-        if quoted.start() < figure.start < quoted.end() and \
-                len(re.findall(r"[A-Za-z]", quoted.group(1))) > len(quoted.group(1)) / 2:
-            return True  # inside an English title
-    return False
-
-
-CONTINUES = re.compile(r"\s*(?:其中|均|为|共|计|有|发生于|分别|以|多为|且|最高|最重)")
-
-
-def event_segment_end(sentence: Sentence, term: Term, limit: int) -> int:
-    """Where an event's figures stop: after its own clause, through the clauses that go on about it
-    (其中 3 级及以上 2 例, 为 2 级, 均为 1 级) or hold no figure, up to the next event's name."""
-    folded = sentence.folded
-    _, end = list_clause(folded, term.start)
-    while end < limit:
-        following = list_clause(folded, end + 1)
-        has_figure = any(following[0] <= f.start < following[1] for f in sentence.figures)
-        if has_figure and not CONTINUES.match(folded[following[0]:following[1]]):
-            break
-        end = following[1]
-    return min(end, limit)
-
-
-def plain_summary(clause: str) -> str:
-    """An event's clause as its one-line summary, cut before words a curator's text may not use
-    (痊愈, 安全可控: the checker's refused and anchored claim words)."""
-    lexicon = lexicon_for()
-    kept = []
-    for piece in re.split(r"(?<=[，,；;])", clause):
-        if any(lexicon.groups[group].kind in ("refused", "anchored") for group, _ in lexicon.found(fold(piece))
-               if group in lexicon.groups):
-            break
-        kept.append(piece)
-    return "".join(kept).strip(" ，,；;") or clause
-
-
-def nearest_in_checkers_clause(sentence: Sentence, figure: Figure, term: Term, events: list[Term]) -> bool:
-    """The event is the nearest one to the figure in the clause the checker reads (cut at every comma),
-    or no event is named there: a figure the checker would give another event is not drafted."""
-    start, end = clause_around(sentence.text, figure.start, 0, len(sentence.text))
-    here = [t for t in events if start <= t.start < end]
-    if not here:
-        return True
-    nearest = min(here, key=lambda t: abs(t.start - figure.start) + (0.5 if t.start > figure.start else 0))
-    return bare(nearest.name) == bare(term.name)
-
-
-def is_threshold(sentence: Sentence, figure: Figure) -> bool:
-    """A percentage that defines what was counted (8 例腹水量减少 50% 以上, 其中 4 名改善幅度超过 10%): a
-    count stands before it in its clause and a word of change right before it."""
-    start, _ = clause_around(sentence.text, figure.start, 0, len(sentence.text))
-    before = sentence.folded[max(start, figure.start - 6):figure.start]
-    counted = any(f.kind == COUNT and start <= f.start < figure.start for f in sentence.figures)
-    return counted and bool(re.search(r"(?:超过|减少|降低|升高|增加|下降|大于|改善|缩小|>|≥)\s*$", before))
-
-
-def stated_as_denominator(sentence: Sentence, figure: Figure) -> bool:
-    """The checker's reading (X 例中, of X), narrowed to a group closed by 中 before the clause goes on:
-    11 例（68.8%）基线伴中至大量腹水 is a count, not a denominator."""
-    if not is_denominator(sentence.text, figure):
-        return False
-    after = sentence.folded[figure.end:figure.end + 30]
-    return bool(re.match(r"[^，,；;。]{0,24}?中\s*(?:[，,：:]|有|\d|共|仅|均|的|未|没|无)", after)) or \
-        not re.search(r"中", after)
-
-
-def count_before(sentence: Sentence, figure: Figure) -> Figure | None:
-    """The count a bracketed percentage belongs to: 8 名患者（80%）, 13 名（61.9%）."""
-    if figure.kind != PERCENT:
-        return None
-    for other in sentence.figures:
-        if other.kind == COUNT and other.end <= figure.start and re.fullmatch(
-                r"\s*(?:例|名|位|人)?\s*(?:患者|病人)?\s*[（(]\s*", sentence.folded[other.end:figure.start]):
-            return other
-    return None
-
-
-def clause_start(sentence: Sentence, figure: Figure) -> int:
-    return clause_around(sentence.text, figure.start, 0, len(sentence.text))[0]
-
-
-def label_of(sentence: Sentence, figure: Figure, terms: list[Term], denominators: list[Figure]) -> Term | None:
-    """What a figure measures: the nearest known name in its clause (not one that describes its
-    denominator: 达到 CR 的 8 名患者中有 6 名 MRD 阴性), else the words of its clause (13 名为异体移植后
-    复发; 腹水量较基线减少 50% 以上), else the last known name before it in the sentence."""
-    start, end = clause_around(sentence.text, figure.start, 0, len(sentence.text))
-    describing = [t for t in terms for d in denominators if start <= t.start and t.end <= d.start < figure.start]
-    own = [t for t in terms if t not in describing]
-    in_clause = [t for t in own if t.section in (OUTCOME, BASELINE) and start <= t.start < end]
-    if in_clause:
-        return nearest_term(sentence, figure, in_clause, {OUTCOME, BASELINE})
-    words = clause_words(sentence, figure, start, end)
-    if words:
-        baseline = BASELINE_SENTENCE.search(sentence.folded) and not EFFICACY_WORDS.search(sentence.folded)
-        return Term(words[1], words[2], words[0], BASELINE if baseline else OUTCOME, None)
-    return nearest_term(sentence, figure, own, {OUTCOME, BASELINE})
-
-
-BASELINE_SENTENCE = re.compile(r"基线|中位年龄|年龄|男性|女性|既往|病程|特征|人口学")
-EFFICACY_WORDS = re.compile(r"缓解|改善|生存|应答|有效|疗效|下降|减少|降低|阴性|转阴")
-
-
-def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tuple[str, int, int] | None:
-    """The words of a figure's clause that say what it counts: after a count (13 名为…), else before it
-    (…较基线减少 50%); at least two Chinese characters, not another figure's."""
-    text, folded = sentence.text, sentence.folded
-    after = figure.end + unit_length(text, figure.end)
-    after += len(re.match(r"\s*(?:患者|病人|受试者|受試者)?", folded[after:end]).group())
-    bracket = re.match(r"\s*[（(][^）)]{0,16}[）)]", text[after:end])
-    if bracket:
-        after += bracket.end()
-    spans = []
-    if figure.kind == COUNT:
-        spans.append((after, end))
-    spans.append((start, figure.start))
-    if figure.kind != COUNT:
-        spans.append((after, end))
-    for a, b in spans:
-        piece = folded[a:b]
-        lead = LABEL_LEAD.match(piece)
-        a += lead.end() if lead else 0
-        piece = folded[a:b]
-        tail = LABEL_TAIL.search(piece)
-        b -= len(tail.group()) if tail else 0
-        when = re.match(r"在[^，,。；;]{0,14}?(?:内|後|后|时|時)", folded[a:b])
-        if when:
-            a += when.end()  # 在治疗后 8 周内无需…: the time point is read on its own
-        size = re.match(r"\d+\s*(?:例|名|位|人)[^，,；;的]{0,10}的", folded[a:b])
-        if size:
-            a += size.end()  # 20 例可评估患者的 MG-ADL 评分…: whose, not what
-        cut = re.search(r"作为|作為|用于|用於|并且|並且|，|[（(](?=[^）)]*[\d≥≤<>])", folded[a:b])
-        if cut and cut.start() >= 4:
-            b = a + cut.start()
-        piece = text[a:b].strip(" ，,：:、").lstrip("）)").rstrip("（(")
-        if re.search(r"[（(）)]", piece) and piece.count("（") + piece.count("(") != piece.count("）") + piece.count(")"):
-            continue  # a cut bracket: not a name
-        if len(piece) > 30 and re.search(r"[（(]", piece[4:]):
-            piece = piece[:4 + re.search(r"[（(]", piece[4:]).start()].strip()  # the explanation in brackets left out
-        if re.match(r"\d", piece) or (re.search(r"\d", piece) and len(re.findall(r"[\u4e00-\u9fff]", piece)) < 4):
-            continue
-        if len(re.findall(r"[\u4e00-\u9fff]", piece)) >= 2 and len(piece) <= 30:
-            return piece, a, b
-    return None
-
-
-def denominators_of_pairs(sentence: Sentence) -> list[int]:
-    """Where the N of each n/N pair starts: a figure read with its numerator, never alone."""
-    return [match.start(2) for match in re.finditer(r"(?<![\d.])(\d+)\s*/\s*(\d+)(?![\d.])", sentence.text)]
-
-
-def pairs_in(sentence: Sentence) -> dict[int, tuple[int, int]]:
-    """n/N pairs (30/36): the numerator's start -> (n, N)."""
-    found = {}
-    for match in re.finditer(r"(?<![\d.])(\d+)\s*/\s*(\d+)(?![\d.])", sentence.text):
-        if re.search(r"(?:phase|期|第)\s*$", sentence.text[max(0, match.start() - 7):match.start()], re.IGNORECASE):
-            continue  # phase 1/2, I/II 期: a phase, not a count
-        found[match.start(1)] = (int(match.group(1)), int(match.group(2)))
-    return found
-
-
-def rate_agrees(value: Decimal, n: int, of: int) -> bool:
-    """A percentage and its n/N agree to the precision the percentage is written with (half a unit of
-    its last digit, and at least 0.5 points)."""
-    if of <= 0:
-        return False
-    places = -value.as_tuple().exponent if value.as_tuple().exponent < 0 else 0
-    tolerance = max(Decimal("0.5"), Decimal(5) / (Decimal(10) ** (places + 1)))
-    return abs(Decimal(n) * 100 / of - value) <= tolerance
-
-
-def count_value(figure: Figure) -> int | None:
-    return int(figure.value) if figure.kind == COUNT and figure.value == int(figure.value) else None
-
-
-# ---------------------------------------------------------------------------------------------
-# The draft.
 
 
 @dataclass
@@ -604,7 +264,7 @@ class Draft:
     def enrolment_role(self, clause: str, figure: Figure, sentence: Sentence, terms: list[Term]) -> str | None:
         if any(term.start <= figure.start <= term.end + 12 and term.section == EVENT for term in terms):
             return None
-        if re.search(r"安全性分析|安全性人群|安全性评估", _simplified(clause)):
+        if re.search(r"安全性分析|安全性人群|安全性评估", simplified_in_place(clause)):
             return "treated"  # 纳入安全性分析的 16 例: everyone who received the product
         for role, words in (("evaluable", EVALUABLE), ("enrolled", ENROLLED), ("treated", TREATED)):
             if words.search(clause):
@@ -1218,100 +878,8 @@ def grading_in(sentence: Sentence, part: Part) -> dict[str, str] | None:
     return None if chosen is None else {"system": chosen[1], "version": chosen[2]}
 
 
-ENGLISH_JOURNALS = sorted({name for names, _ in JOURNALS for name in names if len(name) > 4}, key=len, reverse=True)
-
-
-def journal_in(text: str) -> dict[str, Any] | None:
-    """The journal a sentence names: 《柳叶刀·血液学》(The Lancet Haematology), 《柳叶刀》, or a known
-    journal's English name; None when it names none."""
-    zh = JOURNAL_ZH.search(text)
-    if zh:
-        name = zh.group(1)
-        english = re.match(r"\s*[（(]\s*([A-Z][A-Za-z .&:·-]{2,60}?)\s*[）)]", text[zh.end():])
-        if english:
-            known = known_journal(english.group(1).strip())  # NEJM -> The New England Journal of Medicine
-            return {"journal": known[0][0] if known else english.group(1).strip(), "journal_zh": name}
-        if journal_of_chinese_name(name):
-            return {"journal": Noted(journal_of_chinese_name(name), f"《{name}》 in the article")}
-        return {"journal": Todo(f"the journal's own name for 《{name}》, as the paper gives it (e.g. The Lancet)",
-                                [name])}
-    for name in ENGLISH_JOURNALS:
-        if re.search(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", text):
-            return {"journal": name}
-    return None
-
-
-def bare(name: str) -> str:
-    """A name without its bracketed abbreviation and spaces, in simplified script: how one event named
-    twice (细胞因子释放综合征（CRS）, 细胞因子释放综合征) is known as one."""
-    return simplified(re.sub(r"[（(][^）)]*[）)]|\s", "", name))
-
-
-def list_clause(text: str, offset: int) -> tuple[int, int]:
-    """The clause around ``offset`` with its lists kept whole (未观察到 DLT、严重 CRS 或 ICANS): cut at
-    commas, semicolons and full stops only."""
-    breaks = [m for m in LIST_BREAK.finditer(text) if not inside_brackets(text, m.start())]
-    start = max((m.end() for m in breaks if m.start() < offset), default=0)
-    end = next((m.start() for m in breaks if m.start() >= offset), len(text))
-    return start, end
-
-
-def inside_brackets(text: str, offset: int) -> bool:
-    """True inside （…）: 腹痛（7 例，43.8%）is one clause."""
-    depth = 0
-    for char in text[:offset]:
-        depth += char in "（(" and 1 or char in "）)" and -1 or 0
-    return depth > 0
-
-
-def balanced(text: str) -> str:
-    """A DOI without the closing bracket of the sentence around it: 10.1016/S0140-6736(25)01671-X)."""
-    while text.endswith((")", "）")) and text.count("(") < text.count(")"):
-        text = text[:-1]
-    return text
-
-
 def has_figure(part: Part) -> bool:
     return any(key in part.fields for key in ("value", "n"))
-
-
-def timepoint_in(sentence: Sentence, figure: Figure, term: Term | None = None) -> str | None:
-    """A time point of the figure: a duration just before its name (12 个月总生存率), or one written
-    earlier in its sentence as a time (回输后 3 个月时，24 例…), never the figure itself."""
-    text = sentence.text
-    if term is not None:
-        just_before = re.search(r"(\d+(?:\.\d+)?)\s*(?:个月|個月|年|周|週|天)\s*$", text[max(0, term.start - 8):term.start])
-        if just_before and count_value(figure) is None and figure.start < term.start - 8:
-            just_before = None
-        if just_before:
-            return just_before.group().strip()
-    _, end = clause_around(text, figure.start, 0, len(text))
-    found = None
-    for match in TIMEPOINT.finditer(sentence.folded, 0, end):
-        if match.start(1) <= figure.start < match.end() or match.start() > figure.start:
-            continue
-        if re.search(r"后|时|第", match.group()):
-            found = text[match.start():match.end()].strip()
-    return found
-
-
-def population_of(sentence: Sentence, figure: Figure) -> str | None:
-    """The subgroup a figure is of, as the checker reads it (在…中), written as a population: 可评估 ->
-    可评估患者; None when the figure is of everyone."""
-    span = next((a, b) for a, b in sentences_of(sentence.text) if a <= figure.start < b)  # as the checker cuts
-    subgroup = subgroup_of(sentence.text, figure, span)
-    if not subgroup:
-        return None
-    subgroup = re.sub(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])", "", subgroup).strip()
-    if not re.search(r"(?:患者|患兒|患儿|病例|受试者|受試者|人群|亚组|亞組|组|組)$", subgroup):
-        subgroup += "患者"
-    return subgroup
-
-
-def original_form(sentence: Sentence, folded_word: str) -> str:
-    """A lexicon word as the sentence writes it (in its own script)."""
-    at = sentence.folded.lower().find(folded_word)
-    return sentence.text[at:at + len(folded_word)] if at >= 0 else folded_word
 
 
 def study_prefix(product: Any, article_id: str) -> str:
@@ -1343,10 +911,6 @@ def certainty_candidates(design: dict[str, Any], enrollment: dict[str, tuple[int
 def draft_row(article: Article, class_id: str, added: dt.date, taken_ids: set[str]) -> dict[str, Any]:
     """The proposed row for an indexed article, as plain data with ``Todo`` and ``Noted`` marks."""
     return Draft(article, class_id, added, set(taken_ids)).run().row()
-
-
-# ---------------------------------------------------------------------------------------------
-# The command: an article of the project in, the row's YAML out.
 
 
 def excerpt_ids_taken(seeds: Path) -> set[str]:
