@@ -264,7 +264,10 @@ class Draft:
     def enrolment_role(self, clause: str, figure: Figure, sentence: Sentence, terms: list[Term]) -> str | None:
         if any(term.start <= figure.start <= term.end + 12 and term.section == EVENT for term in terms):
             return None
-        if re.search(r"安全性分析|安全性人群|安全性评估", simplified_in_place(clause)):
+        folded = simplified_in_place(clause)
+        if re.search(r"既往|曾|退出|未能|未接受|未输注|未回输|撤回|脱落|排除|失访", folded):
+            return None  # 9 例既往接受过 CD19 CAR-T 治疗, 3 例因输注前病情恶化退出: not the study's patients
+        if re.search(r"安全性分析|安全性人群|安全性评估", folded):
             return "treated"  # 纳入安全性分析的 16 例: everyone who received the product
         for role, words in (("evaluable", EVALUABLE), ("enrolled", ENROLLED), ("treated", TREATED)):
             if words.search(clause):
@@ -379,6 +382,16 @@ class Draft:
             before_fields = dict(fields)
             folded = sentence.folded
             severe_context = bool(SEVERE_RANGE.search(folded[list_start:term.start]))  # 3 级以上不良事件为…
+            if term.graded:  # 3 级及以上中性粒细胞减少 44 例（91.7%）: the event is the grade ≥3 one
+                for figure in figures:
+                    if count_value(figure) and figure.start not in pairs and figure not in denominators \
+                            and "patients" not in fields:
+                        fields["patients"] = fields["grade_3_plus"] = count_value(figure)
+                        self.event_figures.add(figure.start)
+                    elif figure.kind == PERCENT and "percent" not in fields:
+                        fields["percent"] = figure.value
+                        self.event_figures.add(figure.start)
+                figures = []
             pair_ends = set(denominators_of_pairs(sentence))
             for figure in figures:
                 if figure.start in pair_ends:
@@ -393,6 +406,8 @@ class Draft:
                         fields["percent"] = figure.value  # of every grade; a grade ≥3 rate has no field
                 elif figure.kind == GRADE:
                     self.event_figures.add(figure.start)
+                    if states_absence(text[list_clause(text, figure.start)[0]:figure.start]):
+                        continue  # 未出现 4 级或 5 级 CRS: grades not seen
                     if re.match(r"\s*级?\s*(?:及|或)?\s*以上", folded[figure.end:figure.end + 8]) or \
                             re.search(r"≥\s*$", before):
                         continue

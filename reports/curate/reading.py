@@ -26,6 +26,7 @@ from reports.text.figures import (
     is_denominator,
     sentences_of,
     subgroup_of,
+    states_absence,
     unit_length,
 )
 from reports.text.normal import normal_form
@@ -85,7 +86,8 @@ TERMS: list[tuple[str, str, str, str | None]] = [
     ("噬血细胞性淋巴组织细胞增生症", "HLH", EVENT, "other"), ("噬血细胞综合征", "", EVENT, "other"),
     ("免疫效应细胞相关噬血细胞性淋巴组织细胞增生症样综合征", "IEC-HS", EVENT, "other"),
     ("肿瘤溶解综合征", "TLS", EVENT, "other"), ("治疗相关死亡", "", EVENT, "other"),
-    ("严重不良事件", "", EVENT, "other"),
+    ("严重不良事件", "", EVENT, "other"), ("治疗相关不良事件", "", EVENT, "other"), ("输注相关反应", "", EVENT, "other"),
+    ("肝酶升高", "", EVENT, "other"), ("细胞因子风暴", "", EVENT, "crs"),
     ("嗜中性白血球低下", "", EVENT, "other"), ("发烧性嗜中性白血球低下", "", EVENT, "other"),
     ("发热性中性粒细胞减少", "", EVENT, "other"), ("粒细胞缺乏", "", EVENT, "other"),
     ("血球低下", "", EVENT, "other"), ("白血球低下", "", EVENT, "other"), ("血小板低下", "", EVENT, "other"),
@@ -165,13 +167,15 @@ def article_sentences(article: Article) -> list[Sentence]:
     sentences: list[tuple[str, bool, int]] = []
     for number, block in enumerate(article.blocks):
         text = normal_form(block.text)
+        # A short line without a sentence's end is a heading, however the paste marked it (**…**, a line of its own).
+        heading = block.heading or (len(text) < 40 and not re.search(r"[。！？!?；;：:]", text))
         start = 0
         for match in re.finditer(r"(?<=[。！？!?])\s*|(?<=[.;])\s+(?=[A-Z])", text):
             if match.start() > start:
-                sentences.append((text[start:match.start()], block.heading, number))
+                sentences.append((text[start:match.start()], heading, number))
             start = match.end()
         if start < len(text):
-            sentences.append((text[start:], block.heading, number))
+            sentences.append((text[start:], heading, number))
     found = []
     for raw, heading, number in sentences:
         text = raw.strip()
@@ -189,6 +193,7 @@ class Term:
     name: str
     section: str
     kind: str | None
+    graded: bool = False  # named with its grades (3 级及以上中性粒细胞减少): every patient counted is grade ≥3
 
 
 def terms_in(sentence: Sentence) -> list[Term]:
@@ -215,12 +220,18 @@ def terms_in(sentence: Sentence) -> list[Term]:
                 continue  # 感染（包括上呼吸道感染和带状疱疹）: examples of the event before the bracket
             if folded[max(0, start - 1):start] == "抗":
                 continue  # 抗感染治疗: a treatment, not an event
-            if re.search(r"因[^，,。；;]{0,12}$", folded[:start]) and re.match(r"[^，,。；;]{0,8}(?:而|未能|未)",
+            if re.search(r"因[^，,。；;]{0,12}$", folded[:start]) and re.match(r"[^，,。；;]{0,8}(?:而|未能|未|退出|撤回|脱落|中止|停止)",
                                                                            folded[end:]):
                 continue  # 因疾病进展或感染而未能输注: why a patient was not treated, not an adverse event
             modifier = re.search(r"(?<![\u4e00-\u9fff])?([\u4e00-\u9fff]{2})$", folded[max(0, start - 2):start])
             if modifier and modifier.group(1) in EVENT_SITES:
                 start -= 2
+            graded = re.search(r"(?:≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上)\s*$", folded[:start])
+            if graded and kind in ("other", "infection") and not states_absence(folded[max(0, graded.start() - 6):graded.start()]):
+                name = text[graded.start():end].strip()
+                taken.append((graded.start(), end))
+                found.append(Term(graded.start(), end, name, section, kind, graded=True))
+                continue
         name = text[start:end].strip()
         taken.append((start, end))
         found.append(Term(start, end, name, section, kind))
@@ -257,7 +268,7 @@ def nearest_term(sentence: Sentence, figure: Figure, terms: list[Term], sections
 
 
 # Words a label does not begin or end with: verbs and connectives around a figure.
-LABEL_LEAD = re.compile(r"^(?:[其中另有共仅僅且而均都为為是达達到至约約近的患者名例位人，,、\s]|获得|獲得|出现|出現|发生|發生|"
+LABEL_LEAD = re.compile(r"^(?:[其中另有共仅僅且而均都为為是达達到至约約近的患者名例位人与與和较較，,、\s]|获得|獲得|出现|出現|发生|發生|"
                         r"实现|實現|达到|達到|接受了?|仍然?|可见|可見|表现为|表現為|呈)+")
 
 
@@ -393,6 +404,9 @@ def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tu
     if bracket:
         after += bracket.end()
     spans = []
+    opened = max(text.rfind("（", 0, figure.start), text.rfind("(", 0, figure.start))
+    if opened >= 0 and inside_brackets(text, figure.start):
+        spans.append((list_clause(text, opened)[0], opened))  # 未接受过移植者（27/31，87.1%）: the words before
     if figure.kind == COUNT:
         spans.append((after, end))
     spans.append((start, figure.start))

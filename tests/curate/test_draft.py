@@ -25,10 +25,14 @@ from reports.content.verify.claims import lexicon_for
 from reports.text.figures import figures_in
 from reports.text.normal import normal_form
 
-# Two corpora: the one the rules were developed on, and one written afterwards by someone who never saw
-# the draft tool (draft_heldout/README.md), measured without a change to the rules for its sake.
-CORPORA = {"development": Path(__file__).parent / "draft_corpus", "held-out": Path(__file__).parent / "draft_heldout"}
-ARTICLES = {name: {**entry, "folder": folder} for folder in CORPORA.values()
+HERE = Path(__file__).parent
+
+# The articles the rules were developed on (draft_corpus/; draft_heldout/, written unseen and
+# measured at 66% before it was used too: its README says so), and articles written afterwards by
+# someone who never saw the draft tool (draft_unseen/), measured as they came, with no rule changed for them.
+CORPORA = {"development": [HERE / "draft_corpus", HERE / "draft_heldout", HERE / "draft_unseen"],
+           "unseen": [HERE / "draft_unseen"]}
+ARTICLES = {name: {**entry, "folder": folder} for folders in CORPORA.values() for folder in folders
             for name, entry in yaml.safe_load((folder / "classes.yaml").read_text(encoding="utf-8")).items()}
 ADDED = "2026-12-03"
 
@@ -145,7 +149,7 @@ def recall(draft: dict[str, Any], expected: dict[str, Any]) -> tuple[int, list[s
 def test_the_drafts_hold_nine_in_ten_of_the_curators_figures_with_their_kind_and_label(tmp_path, capsys, corpus):
     total = found = 0
     report = []
-    names = [name for name, entry in ARTICLES.items() if entry["folder"] == CORPORA[corpus]]
+    names = [name for name, entry in ARTICLES.items() if entry["folder"] in CORPORA[corpus]]
     for name in names:
         project = project_with(tmp_path / name, name)
         draft = yaml.safe_load(drafted(project, name))[0]
