@@ -388,10 +388,10 @@ def label_of(sentence: Sentence, figure: Figure, terms: list[Term], denominators
     return nearest_term(sentence, figure, own, {OUTCOME, BASELINE})
 
 
-BASELINE_SENTENCE = re.compile(r"基线|中位年龄|年龄|男性|女性|既往|病程|特征|人口学")
+BASELINE_SENTENCE = re.compile(r"(?<![较从与])基线(?!相比)|中位年龄|年龄|男性|女性|既往|病程|特征|人口学")
 
 
-EFFICACY_WORDS = re.compile(r"缓解|改善|生存|应答|有效|疗效|下降|减少|降低|阴性|转阴")
+EFFICACY_WORDS = re.compile(r"缓解|改善|生存|应答|有效|疗效|下降|减少|降低|阴性|转阴|稳定|上升|增加|复发")
 
 
 def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tuple[str, int, int] | None:
@@ -549,7 +549,7 @@ def population_of(sentence: Sentence, figure: Figure) -> str | None:
     if not subgroup:
         return None
     subgroup = re.sub(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])", "", subgroup).strip()
-    if not re.search(r"(?:患者|患兒|患儿|病例|受试者|受試者|人群|亚组|亞組|组|組)$", subgroup):
+    if not re.search(r"(?:患者|患兒|患儿|病人|病例|受试者|受試者|人群|亚组|亞組|组|組)$", subgroup):
         subgroup += "患者"
     return subgroup
 
