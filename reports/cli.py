@@ -215,8 +215,8 @@ def add_article(ctx: click.Context, path: Path, article_id: str | None, outlet: 
     with its place, and nothing is written. The project is then read as reports check reads it:
     if the article does not load, both files are put back as they were.
     """
-    from reports.content.intake import NewArticle
-    from reports.content.intake import add_article as add
+    from reports.curate.intake import NewArticle
+    from reports.curate.intake import add_article as add
 
     added = add(_project(ctx), NewArticle(source=path, id=article_id, outlet=outlet, url=url, published=published,
                                           author=author, title=title, script=script))

@@ -278,7 +278,7 @@ def test_an_index_it_cannot_append_to_as_text_is_left_alone_with_the_entry_to_pa
 @pytest.mark.parametrize("name, made", [("CAR-T_News 2025.md", "car-t-news-2025"), ("Ｆｕｌｌ　Ｗｉｄｔｈ.md", "full-width"),
                                         ("--x--.txt", "x")])
 def test_an_id_is_made_from_the_file_name(name: str, made: str):
-    from reports.content.intake import id_from_name
+    from reports.curate.intake import id_from_name
 
     assert id_from_name(Path(name).stem) == made
 
