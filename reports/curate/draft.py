@@ -90,7 +90,7 @@ DURATIONS = {DAYS: "days", WEEKS: "weeks", MONTHS: "months", YEARS: "years"}
 
 
 # What a count says of the patients (the checker's ROLE_WORDS, narrowed to the sentence's verbs).
-ENROLLED = re.compile(r"入组|入組|纳入|納入|招募|入选|入選|enrolled|recruited")
+ENROLLED = re.compile(r"入组|入組|纳入|納入|招募|入选|入選|收案|enrolled|recruited")
 
 
 TREATED = re.compile(r"回输|回輸|输注|輸注|接受了?[^，,。；;]{0,12}(?:治疗|治療|细胞|細胞)|给药|給藥|infused|treated")

@@ -31,6 +31,8 @@ def grading_stated(event: AdverseEvent, quoted: list[Quoted], terms: list[str]) 
             if not re.search(system, sentence, re.IGNORECASE) or not excerpt.names(index, terms):
                 continue
             numbers = [f.value for f in excerpt.figures if f.sentence == index and f.kind != IDENTIFIER]
-            if version is None or any(same_number(number, version) for number in numbers):
+            # v5.0 reads as an identifier (a letter before the digits), but after the system's name it is its version.
+            written = event.grading.version and re.search(rf"\b[vV]\s*{re.escape(event.grading.version)}(?![\d.])", sentence)
+            if version is None or written or any(same_number(number, version) for number in numbers):
                 return True
     return False
