@@ -391,7 +391,7 @@ def label_of(sentence: Sentence, figure: Figure, terms: list[Term], denominators
 BASELINE_SENTENCE = re.compile(r"(?<![较从与])基线(?!相比)|中位年龄|年龄|男性|女性|既往|病程|特征|人口学")
 
 
-EFFICACY_WORDS = re.compile(r"缓解|改善|生存|应答|有效|疗效|下降|减少|降低|阴性|转阴|稳定|上升|增加|复发")
+EFFICACY_WORDS = re.compile(r"缓解|改善|生存|应答|有效|疗效|下降|减少|降低|阴性|转阴|稳定|上升|增加")
 
 
 def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tuple[str, int, int] | None:
