@@ -196,10 +196,12 @@ class Draft:
     follow_up: dict[str, Any] = field(default_factory=dict)
     ids: dict[int, str] = field(default_factory=dict)  # id(sentence) -> excerpt id
     event_figures: set[int] = field(default_factory=set)  # the sentence's figures its adverse events took
+    arms: list[str] = field(default_factory=list)  # a randomised trial's arms, in the order the article names them
     cell_source_sentences: list[Sentence] = field(default_factory=list)
 
     def run(self) -> "Draft":
         self.sentences = article_sentences(self.article)
+        self.arms = arms_of(self.sentences)
         for sentence in self.sentences:
             self.read_sentence(sentence)
         return self
@@ -226,7 +228,8 @@ class Draft:
             if count_value(figure) and figure.start not in pairs and figure.start not in in_pairs:
                 following = re.match(r"[，,]([^，,；;。\d]{2,12})(?=[，,；;。]|$)",
                                      sentence.text[clause_around(sentence.text, figure.start, 0, len(sentence.text))[1]:])
-                role = self.enrolment_role(clause + (following.group() if following else ""), figure, sentence, terms)
+                role = self.enrolment_role(own_phrase(sentence, figure) + (following.group() if following else ""),
+                                           figure, sentence, terms)
                 if role:
                     if role not in self.enrollment:
                         self.enrollment[role] = (count_value(figure), sentence)
@@ -244,11 +247,18 @@ class Draft:
                 if figure.kind == COUNT and figure in denominators:
                     continue
                 count = count_before(sentence, figure)  # 8 名患者（80%）: the count's own rate
+                arm = self.arm_of(sentence, figure)
                 term = label_of(sentence, count or figure, terms, denominators)
+                if arm is not None and (term is None or term.name.endswith(arm)
+                                        or term.start < clause_start(sentence, figure)):
+                    term = listed_label(sentence, figure) or nearest_term(sentence, figure, terms, {OUTCOME})
                 if term is not None:
-                    self.add_measure(sentence, figure, term, pairs, denominators)
+                    self.add_measure(sentence, figure, term, pairs, denominators, arm)
             elif figure.kind in DURATIONS and MEDIAN.search(clause) and not FOLLOW_UP.search(clause):
                 term = nearest_term(sentence, figure, terms, {OUTCOME, BASELINE})
+                if term is None and re.search(r"中位[^，,。；;\d]{0,16}(?:为|是|达)\s*$",
+                                              sentence.folded[clause_start(sentence, figure):figure.start]):
+                    term = label_of(sentence, figure, terms, denominators)  # 中位无白血病生存期为 11.2 个月
                 if term is not None:
                     self.add_duration(sentence, figure, term)
             elif figure.kind == "age" and MEDIAN.search(clause) and not in_range(sentence, figure):
@@ -300,9 +310,27 @@ class Draft:
         sentence.topics.append({OUTCOME: "efficacy", BASELINE: "baseline", EVENT: "safety"}[section])
         return part
 
+    def arm_of(self, sentence: Sentence, figure: Figure) -> str | None:
+        """The arm a figure is of: named in its clause before it (标准治疗组为 66.8%), or by its place in
+        分别为 A 和 B (the arms in the order the article introduced them)."""
+        if not self.arms:
+            return None
+        start, _ = clause_around(sentence.text, figure.start, 0, len(sentence.text))
+        respectively = re.search(r"分别为|分别是|分别有", sentence.folded[:figure.start])
+        both_named = respectively and all(arm in sentence.text[:respectively.start()] for arm in self.arms)
+        named = [arm for arm in self.arms if arm in sentence.text[start:figure.start]]
+        if named and not both_named:
+            return max(named, key=lambda arm: sentence.text.rfind(arm, start, figure.start))
+        if respectively and (both_named or re.search(r"两组|二组|2 组", sentence.folded[:respectively.start()])):
+            values = [f for f in sentence.figures if f.kind == figure.kind and f.start >= respectively.end()
+                      and not re.search(r"[，,；;。]", sentence.folded[respectively.end():f.start])]
+            if figure in values and values.index(figure) < len(self.arms):
+                return self.arms[values.index(figure)]
+        return None
+
     def add_measure(self, sentence: Sentence, figure: Figure, term: Term, pairs: dict[int, tuple[int, int]],
-                    denominators: list[Figure]) -> None:
-        population = population_of(sentence, figure)
+                    denominators: list[Figure], arm: str | None = None) -> None:
+        population = arm or population_of(sentence, figure)
         timepoint = timepoint_in(sentence, figure, term)
         part = self.part_for(term.section, term.name, None, sentence, population, timepoint)
         fields = part.fields
@@ -891,6 +919,42 @@ def grading_in(sentence: Sentence, part: Part) -> dict[str, str] | None:
     before = sorted(f for f in found if f[0] < at)
     chosen = after[0] if after else before[-1] if before else None
     return None if chosen is None else {"system": chosen[1], "version": chosen[2]}
+
+
+def listed_label(sentence: Sentence, figure: Figure) -> Term | None:
+    """What 分别有 29 例和 38 例患者死亡 counts: the words after the list's last figure (死亡)."""
+    start, end = clause_around(sentence.text, figure.start, 0, len(sentence.text))
+    last = max((f for f in sentence.figures if f.kind == figure.kind and start <= f.start < end), key=lambda f: f.start)
+    after = last.end + unit_length(sentence.text, last.end)
+    words = re.match(r"\s*(?:患者|病人)?\s*([\u4e00-\u9fff]{2,12})", sentence.folded[after:end])
+    if words is None:
+        return None
+    return Term(after + words.start(1), after + words.end(1), sentence.text[after + words.start(1):after + words.end(1)],
+                OUTCOME, None)
+
+
+ARM = re.compile(r"([A-Za-z][A-Za-z0-9-]{1,11}|[\u4e00-\u9fff]{2,6})\s*组")
+
+
+def arms_of(sentences: list[Sentence]) -> list[str]:
+    """A randomised trial's arms (HX-B207 组, 标准治疗组), as the sentence that randomises names them."""
+    for sentence in sentences:
+        if re.search(r"随机", sentence.folded) and not sentence.background:
+            found = [m.group() for m in ARM.finditer(sentence.text) if "亚" not in m.group()]
+            arms = list(dict.fromkeys(re.sub(r"^(?:至|到|为|入|分为|分至|和|与|及)", "", arm).strip() for arm in found))
+            if len(arms) >= 2:
+                return arms[:2]
+    return []
+
+
+def own_phrase(sentence: Sentence, figure: Figure) -> str:
+    """The words of a count's own phrase: its clause, from the count before it to the count after it
+    (20 例可评估患者中 17 例达到…: 可评估 is the 20's, not the 17's)."""
+    start, end = clause_around(sentence.text, figure.start, 0, len(sentence.text))
+    counts = [f for f in sentence.figures if count_value(f) and start <= f.start < end]
+    before = [f.end for f in counts if f.end <= figure.start]
+    after = [f.start for f in counts if f.start > figure.start]
+    return sentence.text[max(before, default=start):min(after, default=end)]
 
 
 def has_figure(part: Part) -> bool:

@@ -168,7 +168,7 @@ def article_sentences(article: Article) -> list[Sentence]:
     for number, block in enumerate(article.blocks):
         text = normal_form(block.text)
         # A short line without a sentence's end is a heading, however the paste marked it (**…**, a line of its own).
-        heading = block.heading or (len(text) < 40 and not re.search(r"[。！？!?；;：:]", text))
+        heading = block.heading or (len(text) < 40 and not re.search(r"[。！？!?；;]", text))
         start = 0
         for match in re.finditer(r"(?<=[。！？!?])\s*|(?<=[.;])\s+(?=[A-Z])", text):
             if match.start() > start:
@@ -220,8 +220,9 @@ def terms_in(sentence: Sentence) -> list[Term]:
                 continue  # 感染（包括上呼吸道感染和带状疱疹）: examples of the event before the bracket
             if folded[max(0, start - 1):start] == "抗":
                 continue  # 抗感染治疗: a treatment, not an event
-            if re.search(r"因[^，,。；;]{0,12}$", folded[:start]) and re.match(r"[^，,。；;]{0,8}(?:而|未能|未|退出|撤回|脱落|中止|停止)",
-                                                                           folded[end:]):
+            if (re.search(r"因[^，,。；;]{0,12}$", folded[:start]) and re.match(
+                    r"[^，,。；;]{0,8}(?:而|未能|未|退出|撤回|脱落|中止|停止)", folded[end:])) or re.match(
+                    r"\s*而(?:退出|未能|未|中止|停止)", folded[end:]):
                 continue  # 因疾病进展或感染而未能输注: why a patient was not treated, not an adverse event
             modifier = re.search(r"(?<![\u4e00-\u9fff])?([\u4e00-\u9fff]{2})$", folded[max(0, start - 2):start])
             if modifier and modifier.group(1) in EVENT_SITES:
@@ -283,8 +284,14 @@ def in_range(sentence: Sentence, figure: Figure) -> bool:
 
 
 def not_a_result(sentence: Sentence, figure: Figure) -> bool:
-    """A number of a trial's name or a paper's title: phase 1/2, “…phase 2 trial”, 「First-in-human …」."""
+    """A number of a trial's name or a paper's title (phase 1/2, “…phase 2 trial”, 「First-in-human …」),
+    or the second of 分别为 A 和 B (the other arm's, whose name the sentence gave before)."""
     text = sentence.text
+    respectively = re.search(r"分别为|分别是", sentence.folded[:figure.start])
+    conjunction = respectively and re.search(r"[）)%\s](?:和|与|及|、)", sentence.folded[respectively.end():figure.start])
+    if conjunction and not re.search(r"[，,；;。]", sentence.folded[respectively.end():figure.start]) \
+            and not re.search(r"两组|二组", sentence.folded[:respectively.start()]):
+        return True  # (两组的…分别为 A 和 B is read arm by arm: draft.Draft.arm_of)
     if re.search(r"phase\s*$", text[max(0, figure.start - 7):figure.start], re.IGNORECASE):
         return True
     if re.match(r"\s*/\s*\d+\s*期", text[figure.end:]):
@@ -296,7 +303,8 @@ def not_a_result(sentence: Sentence, figure: Figure) -> bool:
     return False
 
 
-CONTINUES = re.compile(r"\s*(?:其中|均|为|共|计|有|发生于|分别|以|多为|且|最高|最重)")
+CONTINUES = re.compile(r"\s*(?:其中|均|为|共|计|有|发生于|分别|以|多为|且|最高|最重)"
+                       r"|\s*\d+\s*(?:例|名|位|人)[^，,；;。]{0,16}(?:出现|发生)\s*$")  # 11 例中 9 例（81.8%）出现
 
 
 def event_segment_end(sentence: Sentence, term: Term, limit: int) -> int:
@@ -435,6 +443,9 @@ def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tu
             piece = piece[:4 + re.search(r"[（(]", piece[4:]).start()].strip()  # the explanation in brackets left out
         if re.match(r"\d", piece) or (re.search(r"\d", piece) and len(re.findall(r"[\u4e00-\u9fff]", piece)) < 4):
             continue
+        if (re.search(r"组$", simplified_in_place(piece)) and len(piece) <= 16) or \
+                re.match(r"[^，,]{0,12}组\s*(?:为|是|的|和|与|分别)", simplified_in_place(piece)):
+            return None  # 标准治疗组为 66.8%: an arm, not what was measured (draft.Draft.arm_of reads arms)
         if len(re.findall(r"[\u4e00-\u9fff]", piece)) >= 2 and len(piece) <= 30:
             return piece, a, b
     return None
