@@ -246,6 +246,8 @@ class Draft:
             if figure.kind == PERCENT or (count_value(figure) and figure.start not in in_pairs):
                 if figure.kind == COUNT and figure in denominators:
                     continue
+                if figure.start in pairs and re.search(r"[%％]\s*[（(]\s*$", sentence.folded[:figure.start]):
+                    continue  # 61.1%（11/18）: the pair is read with its percentage
                 count = count_before(sentence, figure)  # 8 名患者（80%）: the count's own rate
                 arm = self.arm_of(sentence, figure)
                 term = label_of(sentence, count or figure, terms, denominators)
@@ -720,8 +722,8 @@ class Draft:
         # The sentences a curator words these from are quoted too, so that their figures are backed.
         eligibility = sorted((s for s in self.sentences if not s.background and not s.heading
                               and (AGE_RANGE.search(s.folded) or re.search(
-                                  r"既往|至少[^，,。]{0,4}(?:线|种)|入组标准|纳入标准|收案|入选标准", s.folded))),
-                             key=lambda s: not AGE_RANGE.search(s.folded))[:2]
+                                  r"既往|至少[^，,。]{0,4}(?:线|种)|入组标准|纳入标准|收案|入选|年满|不适合|不耐受", s.folded))),
+                             key=lambda s: not AGE_RANGE.search(s.folded))[:3]
         for sentence in eligibility:
             sentence.topics.append("population")
         row["population"] = Todo("who was treated (age, prior therapy), in the words of the population excerpt",
@@ -731,7 +733,7 @@ class Draft:
         row["registry_ids"] = registry_ids
         dosing = [s for s in self.sentences if not s.background and not s.heading
                   and re.search(r"剂量|×\s*10|清淋|淋巴细胞清除|环磷酰胺|氟达拉滨|输注|回输", s.folded)
-                  and re.search(r"×\s*10|mg|清除|预处理", s.folded)][:2]
+                  and re.search(r"×\s*10|mg|清除|清淋|预处理", s.folded)][:3]
         for sentence in dosing:
             sentence.topics.append("dosing")
         row["intervention"] = Todo("the product, dose and conditioning, in one line, in the words of the dosing "

@@ -152,7 +152,7 @@ DOI = re.compile(r"\b10\.\d{4,9}/[^\s，。；、“”\"']+")
 JOURNAL_ZH = re.compile(r"《([^》]{2,40})》")
 
 
-TIMEPOINT = re.compile(r"(?:(?:治疗|输注|回输|给药)后\s*)?(?:第\s*)?(\d+)\s*(?:天|日|周|个月|月)(?:时|后)?")
+TIMEPOINT = re.compile(r"(?:(?:治疗|输注|回输|给药)后\s*)?(?:第\s*)?(?<![\d.])(\d+)\s*(?:天|日|周|个月|月)(?:时|后)?")
 
 
 def simplified_in_place(text: str) -> str:
