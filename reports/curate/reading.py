@@ -131,6 +131,7 @@ LISTED_EVENT = re.compile(r"([\u4e00-\u9fffA-Za-z/]{2,14}?(?:[（(][A-Za-z/]{2,1
                           r"[（(]\s*\d+\s*(?:例|名|位|人)")
 
 
+MOST_COMMON = re.compile(r"最常见的(?:治疗相关)?(?:副作用|不良事件|不良反应)(?:是|为)\s*([A-Za-z][A-Za-z0-9-]{1,10}|[\u4e00-\u9fff]{2,10})(?=[，,。；;（(])")
 EVENT_LEAD = re.compile(r"^(?:[^，,；;。、]*?(?:主要包括|包括|主要为|主要是|最常见的是|最常见的为|为|是|如|有))?(?:和|及|以及|、)?")
 
 
@@ -236,9 +237,10 @@ def terms_in(sentence: Sentence) -> list[Term]:
         name = text[start:end].strip()
         taken.append((start, end))
         found.append(Term(start, end, name, section, kind))
-    if SAFETY_CONTEXT.search(folded):
-        # An event the vocabulary does not know, named the way safety results list them: 味觉障碍（29 例，40.3%）
-        for match in LISTED_EVENT.finditer(folded):
+    if SAFETY_CONTEXT.search(folded) or MOST_COMMON.search(folded):
+        # An event the vocabulary does not know, named the way safety results list them: 味觉障碍（29 例，40.3%）,
+        # 最常见的副作用是 TIAN
+        for match in [*LISTED_EVENT.finditer(folded), *MOST_COMMON.finditer(folded)]:
             start, end = match.span(1)
             lead = EVENT_LEAD.match(folded[start:end])
             start += lead.end() if lead else 0
