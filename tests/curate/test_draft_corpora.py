@@ -1,0 +1,56 @@
+"""The draft's corpora are right before they measure anything: every expected row passes `reports
+check` in a copy of the shipped seeds with its article and index entry added, and fails when one of
+its figures is changed; every article quotes only itself, in UTF-8, NFC, LF.
+
+One module for every corpus (tests/curate/draft_*/): the rows are the answers the draft is measured
+against (tests/curate/test_draft.py), so a wrong answer would make a wrong measure.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers.cli import reports
+from helpers.corpora import ARTICLES, expected_row, project_with, with_row
+
+CORPUS_FOLDERS = sorted(path for path in Path(__file__).parent.glob("draft_*") if path.is_dir())
+
+
+def test_every_corpus_is_measured_by_the_draft_test():
+    assert {folder for _, entry in ARTICLES.items() for folder in [entry["folder"]]} == set(CORPUS_FOLDERS)
+
+
+@pytest.mark.parametrize("folder", CORPUS_FOLDERS, ids=lambda folder: folder.name)
+def test_a_corpus_has_an_expected_row_and_an_index_entry_per_article(folder: Path):
+    listed = yaml.safe_load((folder / "classes.yaml").read_text(encoding="utf-8"))
+    rows = sorted(path.name.removesuffix(".expected.yaml") for path in folder.glob("*.expected.yaml"))
+    assert rows == sorted(listed)
+    for name, entry in listed.items():
+        assert (folder / f"{name}.md").is_file() and entry["index"]["outlet"] and entry["class"]
+        for path in (folder / f"{name}.md", folder / f"{name}.expected.yaml"):
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
+            assert not raw.startswith(b"\xef\xbb\xbf") and "\r" not in text and text.endswith("\n"), path.name
+            assert unicodedata.normalize("NFC", text) == text, path.name
+
+
+@pytest.mark.parametrize("name", sorted(ARTICLES))
+def test_the_expected_row_passes_the_check_and_a_changed_figure_does_not(tmp_path: Path, name: str):
+    row = expected_row(name)
+    assert {excerpt["article"] for excerpt in row["excerpts"]} == {name}
+    class_id = ARTICLES[name]["class"]
+    project = project_with(tmp_path / "right", name)
+    with_row(project, class_id, row)
+    result = reports("--project", str(project), "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: 3 therapy classes, 5 studies, "), result.stdout
+
+    field = next(key for key in ("enrolled", "treated", "evaluable") if row["enrollment"].get(key))
+    row["enrollment"][field] += 1
+    wrong = project_with(tmp_path / "wrong", name)
+    with_row(wrong, class_id, row)
+    refused = reports("--project", str(wrong), "check")
+    assert refused.returncode == 1 and f"enrollment.{field} = " in refused.stderr
