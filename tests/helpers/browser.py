@@ -75,8 +75,12 @@ class Browser:
                 self.buffer += chunk
 
     def open(self, url: str) -> Tab:
-        target = self.call("Target.createTarget", {"url": url})["targetId"]
+        # A blank page first, then the URL: createTarget with the URL itself may not answer until the
+        # page has loaded, which on a loaded 2-core machine (the suite's other worker rendering) can
+        # take longer than a command's timeout. Chromium's first start is the slow part: a longer wait.
+        target = self.call("Target.createTarget", {"url": "about:blank"}, timeout=90)["targetId"]
         session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        self.call("Page.navigate", {"url": url}, session, timeout=90)
         return Tab(self, session)
 
     def close(self) -> None:
