@@ -14,7 +14,7 @@ test:
 
 test-fast:
 	@bash scripts/setup.sh --test
-	.venv/bin/python -m pytest -n auto -m "not render and not server and not redis and not mutation"
+	.venv/bin/python -m pytest -n auto -m "not render and not server and not redis and not mutation and not corpus"
 
 handouts:
 	@bash scripts/setup.sh

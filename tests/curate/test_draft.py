@@ -34,6 +34,8 @@ from reports.content.verify.claims import lexicon_for
 from reports.text.figures import figures_in
 from reports.text.normal import normal_form
 
+pytestmark = pytest.mark.corpus
+
 
 def drafted(project: Path, name: str) -> str:
     result = reports("--project", str(project), "draft", f"seeds/articles/{name}.md",

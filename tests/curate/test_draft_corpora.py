@@ -18,6 +18,8 @@ from helpers.corpora import ARTICLES, expected_row, project_with, with_row
 
 CORPUS_FOLDERS = sorted(path for path in Path(__file__).parent.glob("draft_*") if path.is_dir())
 
+pytestmark = pytest.mark.corpus
+
 
 def test_every_corpus_is_measured_by_the_draft_test():
     assert {folder for _, entry in ARTICLES.items() for folder in [entry["folder"]]} == set(CORPUS_FOLDERS)
