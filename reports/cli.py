@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from reports.errors import Problem, ReportError
+from reports.files import write_atomically
 from reports.names import ENGINES, PAPERS, SCRIPTS, Paper, Script
 
 
@@ -589,8 +590,6 @@ def draft(ctx: click.Context, article: Path, class_id: str, output: Path | None,
     if output is None:
         click.echo(text, nl=False)
         return
-    from reports.files import write_atomically
-
     write_atomically(output, text)
     click.echo(f"draft: wrote {output}; decide its TODO, paste it under studies: in seeds/evidence/{class_id}.yaml, "
                "then run reports check", err=True)

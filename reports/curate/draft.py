@@ -26,12 +26,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
-
 from reports.content.articles import Article, read_articles
+from reports.content.evidence import evidence_paths
+from reports.content.model import ProjectSettings
 from reports.content.project import Project
 from reports.content.settings import read_settings
+from reports.content.sources import SizeLimit, load_yaml
 from reports.content.verify.claims import fold, lexicon_for
+from reports.content.verify.gradings import GRADING_NAMES
 from reports.content.verify.phases import phases_stated
 from reports.content.verify.quoted import clause_around
 from reports.curate.emit import Noted, Todo, row_yaml
@@ -42,7 +44,6 @@ from reports.curate.reading import (
     OUTCOME,
     Sentence,
     Term,
-    simplified_in_place,
     article_sentences,
     balanced,
     bare,
@@ -64,6 +65,7 @@ from reports.curate.reading import (
     plain_summary,
     population_of,
     rate_agrees,
+    simplified_in_place,
     stated_as_denominator,
     terms_in,
     timepoint_in,
@@ -87,81 +89,41 @@ from reports.text.figures import (
 )
 
 DURATIONS = {DAYS: "days", WEEKS: "weeks", MONTHS: "months", YEARS: "years"}
-
-
+# After a count: the patients it counts are those the next figures are of (21 名接受输注的患者中位年龄 …).
+POPULATION_SIZE = re.compile(r"\s*(?:例|名|位|人)\s*(?:接受[^，,。；;]{0,8}的|可评估[^，,。；;]{0,6}的|入组的|纳入的|"
+                             r"[^，,。；;\d]{0,6}(?:患者|病人)的)(?:患者|病人)?")
 # What a count says of the patients (the checker's ROLE_WORDS, narrowed to the sentence's verbs).
 ENROLLED = re.compile(r"入组|入組|纳入|納入|招募|入选|入選|收案|enrolled|recruited")
-
-
 TREATED = re.compile(r"回输|回輸|输注|輸注|接受了?[^，,。；;]{0,12}(?:治疗|治療|细胞|細胞)|给药|給藥|infused|treated")
-
-
 EVALUABLE = re.compile(r"可评估|可評估|可评价|可評價|纳入疗效分析|納入療效分析|疗效分析集|evaluable")
-
-
 # A sentence about what the study lacks or what is still needed: its design words are not this study's
 # (该研究为单臂设计，缺乏对照组…仍需在随机对照试验中验证).
 CRITIQUE = re.compile(r"仍需|尚需|有待|需要在|需在|未来|局限|缺乏|不足之处|下一步|计划")
-
-
 LIMITS = re.compile(r"缺乏|局限|样本量小|样本量较小|样本量有限|无对照|没有对照|单臂设计|随访时间(?:较短|有限|仍短)")
-
-
 ONE_OF_A_KIND = ("crs", "icans", "neurotoxicity", "dlt")  # one event of each kind per study, whatever its name
-
-
 CI_AFTER = re.compile(r"\s*[（(]\s*(\d+)\s*[%％]\s*(?:CI|置信区间|可信区间|信赖区间|信賴區間)\s*[：:，,]?\s*"
                       r"(\d+(?:\.\d+)?)\s*(?:[～~–—-]|至|到)\s*(\d+(?:\.\d+)?)")
-
-
 MEDIAN = re.compile(r"中位|median", re.IGNORECASE)
-
-
 FOLLOW_UP = re.compile(r"随访|隨訪|追蹤|追踪|follow-up", re.IGNORECASE)
-
-
 LONGEST = re.compile(r"最长|最長|最久")
-
-
 # Grade 3 or higher, in simplified script (matched on the folded text): ≥3 级, 3 级及以上, 3–4 级, 3 级 (exactly), 严重.
-SEVERE_RANGE = re.compile(r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*[–~-]\s*[45]\s*级|三级及以上|三级以上|严重|重度")
-
-
-GRADE_3_PLUS = re.compile(r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*[–~-]\s*[45]\s*级|"
-                          r"(?<![\d–~\-至到])(?<![\d–~\-至到]\s)[3-5]\s*级|三级及以上|三级以上|严重|重度")
-
-
+SEVERE = r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*[–~-]\s*[45]\s*级|三级及以上|三级以上|严重|重度"
+SEVERE_RANGE = re.compile(SEVERE)  # a range of grades from 3 up
+GRADE_3_PLUS = re.compile(SEVERE + r"|(?<![\d–~\-至到])(?<![\d–~\-至到]\s)[3-5]\s*级")  # or one grade of 3 to 5
 AGE_RANGE = re.compile(r"\d+\s*[-–—~～至到]\s*\d+\s*岁")
-
-
 REGISTRY = re.compile(r"\b(NCT\d{8}|ChiCTR-?[A-Za-z]*\d{6,}|\d{4}-\d{6}-\d{2}(?:-\d{2})?)\b")
-
-
 PUBLISHED_NEAR = re.compile(r"发表|刊登|刊发|在线发表|published|发布")
-
-
 DATE_ZH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
-
-
 TARGETS = ["CD19", "CD20", "CD22", "CD7", "CD5", "CD30", "CD33", "CD38", "CD70", "CD123", "BCMA", "GPRC5D",
            "HER2", "GD2", "GPC3", "Claudin18.2", "CLDN18.2", "MSLN", "EGFR", "EGFRvIII", "B7-H3", "IL13Rα2",
            "PSMA", "MUC1", "CEA", "NKG2D", "ROR1", "CLL1", "FLT3", "DLL3", "TROP2", "ALPP"]
-
-
 PRODUCT = re.compile(r"(?<![A-Za-z0-9-])([A-Z][A-Za-z]{0,5}-?\d{1,5}[A-Za-z]?\d?)(?![A-Za-z0-9])")
-
-
 DISEASE = re.compile(r"((?:复发(?:或|/|和)?难治性?|难治(?:或|/)?复发性?|晚期|转移性|初治)?(?:[\u4e00-\u9fffA-Za-z]| (?=[A-Za-z])|(?<=[A-Za-z]) ){0,12}?"
                      r"(?:淋巴瘤|白血病|骨髓瘤|红斑狼疮|狼疮|实体瘤|胶质瘤|神经母细胞瘤|肉瘤|肝癌|胃癌|乳腺癌|肺癌|"
                      r"胰腺癌|卵巢癌|结直肠癌|肌炎|硬化症|重症肌无力|胃食管癌|癌)(?:（[A-Za-z/-]{2,12}）)?)")
-
-
 CELL_SOURCE = {"autologous": re.compile(r"自体|自體|autologous"),
                "allogeneic": re.compile(r"异基因|異基因|同种异体|同種異體|异体|異體|通用型|allogeneic")}
-
-
-GRADING = {"ASTCT": re.compile(r"ASTCT|美国移植和细胞治疗学会|美國移植和細胞治療學會"),
-           "CTCAE": re.compile(r"CTCAE|不良事件通用术语标准|不良事件通用術語標準")}
+GRADING = {system: re.compile(names, re.IGNORECASE) for system, names in GRADING_NAMES.items()}  # as check names them
 
 
 @dataclass
@@ -175,11 +137,6 @@ class Part:
     fields: dict[str, Any] = field(default_factory=dict)
     clause: str = ""  # the text an event's one-line summary is taken from
     summary_found: bool = False  # the clause gives the event's figures (not only its name)
-
-
-# After a count: the patients it counts are those the next figures are of (21 名接受输注的患者中位年龄 …).
-POPULATION_SIZE = re.compile(r"\s*(?:例|名|位|人)\s*(?:接受[^，,。；;]{0,8}的|可评估[^，,。；;]{0,6}的|入组的|纳入的|"
-                             r"[^，,。；;\d]{0,6}(?:患者|病人)的)(?:患者|病人)?")
 
 
 @dataclass
@@ -994,22 +951,22 @@ def draft_row(article: Article, class_id: str, added: dt.date, taken_ids: set[st
     return Draft(article, class_id, added, set(taken_ids)).run().row()
 
 
-def excerpt_ids_taken(seeds: Path) -> set[str]:
-    """The excerpt ids the project's tables already use (ids are unique across the project). A table
-    that does not read is skipped: its ids are checked when it does."""
+def excerpt_ids_taken(seeds: Path, settings: ProjectSettings) -> set[str]:
+    """The excerpt ids the project's tables already use (ids are unique across the project), read as
+    check reads a table (its size limit; no aliases, no tags). A table that does not read is
+    skipped: its problems are check's to report, with their places."""
+    limit = SizeLimit(settings.max_yaml_bytes, "an evidence table", "max_yaml_bytes")
     taken: set[str] = set()
-    for path in sorted((seeds / "evidence").glob("*.y*ml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
-        rows = [*(data or {}).get("studies", []), *(data or {}).get("landscape", [])] if isinstance(data, dict) else []
+    for path in evidence_paths(seeds):
+        loaded = load_yaml(path, Problems(seeds.parent), limit)
+        data = loaded[0] if loaded else None
+        rows = [*(data.get("studies") or []), *(data.get("landscape") or [])] if isinstance(data, dict) else []
         rows = [row for row in rows if isinstance(row, dict)]
         taken |= {str(e.get("id")) for row in rows for e in row.get("excerpts") or [] if isinstance(e, dict)}
     return taken
 
 
-def article_of(project: Project, given: Path) -> Article:
+def article_of(project: Project, given: Path, settings: ProjectSettings) -> Article:
     """The indexed article a path names (seeds/articles/<id>.md, from here or from the project), read
     as `reports check` reads it."""
     folder = project.seeds / "articles"
@@ -1022,7 +979,7 @@ def article_of(project: Project, given: Path) -> Article:
         raise ReportError(f"{given}: not an article of this project; add it first with "
                           f"`reports add-article {given}`, then draft seeds/articles/{given.stem}.md")
     problems = Problems(project.root)
-    articles = read_articles(project.seeds, problems, read_settings(project.seeds, problems))
+    articles = read_articles(project.seeds, problems, settings)
     article = next((a for a in articles.values() if Path(a.path).name == path.name), None)
     if article is None:
         raise ReportError(problems.errors or f"{given}: not listed in seeds/articles.yaml; add it with "
@@ -1033,8 +990,9 @@ def article_of(project: Project, given: Path) -> Article:
 def draft_article(project: Project, given: Path, class_id: str, added: dt.date) -> str:
     """The YAML of a drafted row for an article of the project, to go under ``studies:`` in
     seeds/evidence/<class>.yaml."""
-    article = article_of(project, given)
-    row = draft_row(article, class_id, added, excerpt_ids_taken(project.seeds))
+    settings = read_settings(project.seeds, Problems(project.root))  # its problems are check's to report
+    article = article_of(project, given, settings)
+    row = draft_row(article, class_id, added, excerpt_ids_taken(project.seeds, settings))
     undecided = sum(1 for value in _walk(row) if isinstance(value, Todo))
     header = [f"Drafted by `reports draft` from {article.path} on {added.isoformat()}: a proposal, not a "
               "checked row.",

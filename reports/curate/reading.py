@@ -25,8 +25,8 @@ from reports.text.figures import (
     figures_in,
     is_denominator,
     sentences_of,
-    subgroup_of,
     states_absence,
+    subgroup_of,
     unit_length,
 )
 from reports.text.normal import normal_form
@@ -115,44 +115,22 @@ TERMS: list[tuple[str, str, str, str | None]] = [
 
 
 TERM_PATTERN = re.compile("|".join(re.escape(fold(term)) for term, *_ in sorted(TERMS, key=lambda t: -len(t[0]))))
-
-
 TERM_INFO = {fold(term): (abbreviation, section, kind) for term, abbreviation, section, kind in TERMS}
-
-
 # Where an event is (肺部感染, 腹腔感染): kept in its name.
 EVENT_SITES = {"肺部", "腹腔", "泌尿", "尿路", "呼吸", "皮肤", "血流", "病毒", "细菌", "真菌", "严重", "重度", "上呼", "下呼"}
-
-
 SAFETY_CONTEXT = re.compile(r"不良事件|安全性|毒性|副作用|不良反应")
-
-
 LISTED_EVENT = re.compile(r"([\u4e00-\u9fffA-Za-z/]{2,14}?(?:[（(][A-Za-z/]{2,10}[）)][\u4e00-\u9fff]{0,4})?)\s*"
                           r"[（(]\s*\d+\s*(?:例|名|位|人)")
-
-
 MOST_COMMON = re.compile(r"最常见的(?:治疗相关)?(?:副作用|不良事件|不良反应)(?:是|为)\s*([A-Za-z][A-Za-z0-9-]{1,10}|[\u4e00-\u9fff]{2,10})(?=[，,。；;（(])")
 EVENT_LEAD = re.compile(r"^(?:[^，,；;。、]*?(?:主要包括|包括|主要为|主要是|最常见的是|最常见的为|为|是|如|有))?(?:和|及|以及|、)?")
-
-
 LIST_BREAK = re.compile(r"[，,；;。]")
-
-
 # A sentence about the disease, standard care or another study: its figures are not this study's.
 BACKGROUND = re.compile(r"此前|先前的?研究|先前报道|团队先前|既往研究|国外同类|同类产品|作为参照|据估算|据统计|每年|"
                         r"传统|挽救化疗|救援化疗|历史数据|历史对照|前导研究|前期研究|发病率|盛行率|患病率|新发病例|新诊断的|"
                         r"筹备|计划开展|拟开展|将开展|即将开展|下一步|未来将")
-
-
 IN_SUBGROUP = re.compile(r"在[^，,；;。]{2,40}?中")
-
-
 DOI = re.compile(r"\b10\.\d{4,9}/[^\s，。；、“”\"']+")
-
-
 JOURNAL_ZH = re.compile(r"《([^》]{2,40})》")
-
-
 TIMEPOINT = re.compile(r"(?:(?:治疗|输注|回输|给药)后\s*)?(?:第\s*)?(?<![\d.])(\d+)\s*(?:天|日|周|个月|月)(?:时|后)?")
 
 
@@ -273,8 +251,6 @@ def nearest_term(sentence: Sentence, figure: Figure, terms: list[Term], sections
 # Words a label does not begin or end with: verbs and connectives around a figure.
 LABEL_LEAD = re.compile(r"^(?:[其中另有共仅僅且而均都为為是达達到至约約近的患者名例位人与與和较較，,、\s]|获得|獲得|出现|出現|发生|發生|"
                         r"实现|實現|达到|達到|接受了?|仍然?|可见|可見|表现为|表現為|呈)+")
-
-
 LABEL_TAIL = re.compile(r"(?:[的为為是达達约約共有和与與及\s]|率为|率為|中位数?为|中位數為|较基线|較基線)+$")
 
 
@@ -399,8 +375,6 @@ def label_of(sentence: Sentence, figure: Figure, terms: list[Term], denominators
 
 
 BASELINE_SENTENCE = re.compile(r"(?<![较从与])基线(?!相比)|中位年龄|年龄|男性|女性|既往|病程|特征|人口学")
-
-
 EFFICACY_WORDS = re.compile(r"缓解|改善|生存|应答|有效|疗效|下降|减少|降低|阴性|转阴|稳定|上升|增加")
 
 

@@ -24,6 +24,7 @@ from reports.documents.base import (
     stamp_path,
 )
 from reports.errors import ReportError
+from reports.files import write_atomically
 from reports.names import Script
 
 if TYPE_CHECKING:
@@ -136,7 +137,6 @@ def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildRe
             return made
 
     rendered = render_briefing(project.root, options, with_html=options.write_html)
-    from reports.render.pdf import write_atomically  # loaded by the render already
 
     try:
         write_atomically(output, rendered.pdf)

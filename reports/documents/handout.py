@@ -29,6 +29,7 @@ from reports.documents.base import (
     inline_css,
 )
 from reports.errors import Location, Problem, ReportError
+from reports.files import write_atomically
 from reports import names
 from reports.render.context import (
     BOUND_PREFIX,
@@ -496,7 +497,6 @@ def preview_handout(project_dir: Path | str, class_id: str, options: HandoutOpti
 def build_handouts(project_dir: Path | str, classes: list[str] | None, options: HandoutOptions) -> HandoutsResult:
     """One handout per class (every class when ``classes`` is None): all laid out, then all written."""
     laid_out = lay_out_handouts(project_dir, classes, options)
-    from reports.render.pdf import write_atomically  # loaded by the layout already
 
     several = classes is None or len(classes) > 1
     results = []

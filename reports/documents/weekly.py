@@ -34,6 +34,7 @@ from reports.content.project import Project, input_files, sha256_of
 from reports.content.settings import read_settings
 from reports.documents.base import Rendered, build_warnings, document_html, inline_css
 from reports.errors import Location, Problem, Problems, ReportError
+from reports.files import write_atomically
 from reports.names import WEEK
 from reports.render.context import (
     ClassView,
@@ -552,7 +553,7 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
             return WeeklyResult(week, pdf_path, manifest_path, "up-to-date", manifest["version"])
 
         # WeasyPrint (about half a second to load) only once the seeds are read and the week is due.
-        from reports.render.pdf import ProjectURLFetcher, render_pdf, write_atomically
+        from reports.render.pdf import ProjectURLFetcher, render_pdf
 
         stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
         fetcher = ProjectURLFetcher(project.readable_roots)

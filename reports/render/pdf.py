@@ -21,7 +21,6 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from reports.content.project import BUILTIN_ROOT
 from reports.errors import Location, Problem
-from reports.files import write_atomically  # noqa: F401  (the documents write through it)
 from reports.render import engine
 
 engine.load()  # before anything else imports WeasyPrint: see reports/render/engine.py

@@ -24,6 +24,7 @@ from reports.content.load import Content, load_content
 from reports.content.project import Project
 from reports.documents.base import BuildResult, Rendered
 from reports.errors import ReportError
+from reports.files import write_atomically
 from reports.names import Engine, Paper
 from reports.run.dates import build_date_from_environment
 from reports.run.jobs import Job, run_job, warm_up
@@ -132,7 +133,6 @@ def documents_of(content: Content) -> list[Document]:
 
 def write_batch(project: Project, documents: list[Document], rendered: list[Rendered],
                 options: BatchOptions) -> list[BuildResult]:
-    from reports.render.pdf import write_atomically
 
     folder = (options.output or project.build / "batch").absolute()
     results = []

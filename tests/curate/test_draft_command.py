@@ -113,3 +113,16 @@ def test_a_word_that_only_contains_todo_is_not_a_draft_mark(project):
     with_study_value(project, "    product: 异基因 CD19 CAR-NK 细胞\n", "    product: TODOKA-7 异基因 CD19 CAR-NK 细胞\n")
     result = reports("--project", str(project), "check")
     assert ": draft: decide " not in result.stderr
+
+
+def test_a_table_that_does_not_read_does_not_stop_the_draft(project):
+    """The draft reads the other tables only for their excerpt ids, with check's reader (its size limit,
+    no aliases): a table it refuses is skipped, for check to report at its place; the ids of the
+    tables that do read are still avoided."""
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(20)
+    ) + "studies: *u\n"
+    (project / "seeds/evidence/car-x.yaml").write_text(bomb, encoding="utf-8")
+    result = draft(project, ARTICLE, "--class", "car-m", "--date", "2026-12-03")
+    assert result.returncode == 0, result.stderr
+    assert "id: ct0508-safety-2" in result.stdout
