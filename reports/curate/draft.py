@@ -41,6 +41,7 @@ from reports.curate.reading import (
     BASELINE,
     DOI,
     EVENT,
+    LABEL_LEAD,
     OUTCOME,
     Sentence,
     Term,
@@ -103,6 +104,12 @@ LIMITS = re.compile(r"缺乏|局限|样本量小|样本量较小|样本量有限
 ONE_OF_A_KIND = ("crs", "icans", "neurotoxicity", "dlt")  # one event of each kind per study, whatever its name
 CI_AFTER = re.compile(r"\s*[（(]\s*(\d+)\s*[%％]\s*(?:CI|置信区间|可信区间|信赖区间|信賴區間)\s*[：:，,]?\s*"
                       r"(\d+(?:\.\d+)?)\s*(?:[～~–—-]|至|到)\s*(\d+(?:\.\d+)?)")
+# 由基线的 26 分降至 12 个月时的 11 分: the words before each of the two values.
+CHANGE_FROM = re.compile(r"(?:由|从)\s*(?:基线|治疗前|输注前|入组时)?\s*(?:时)?\s*的?\s*$")
+CHANGE_TO = re.compile(r"(?:降至|降到|下降至|下降到|减至|减少至|减少到|升至|升到|上升至|上升到|增至|增加至|增加到|提高至|"
+                       r"提高到|改善至|回升至|恢复至)\s*(?:(?P<when>(?:输注后|治疗后|第)?\s*\d+(?:\.\d+)?\s*"
+                       r"(?:个月|周|天|年|月))\s*时?\s*的?)?\s*$")
+HAZARD_RATIO = re.compile(r"(?:风险比|危险比|(?<![A-Za-z])HR)\s*(?:[（(]\s*HR\s*[）)])?\s*(?:为|是|=|＝|：|:|达)?\s*$")
 MEDIAN = re.compile(r"中位|median", re.IGNORECASE)
 FOLLOW_UP = re.compile(r"随访|隨訪|追蹤|追踪|follow-up", re.IGNORECASE)
 LONGEST = re.compile(r"最长|最長|最久")
@@ -175,13 +182,16 @@ class Draft:
         self.read_follow_up(sentence)
         self.read_events(sentence, terms, pairs, denominators)
         self.grades_for_all(sentence, [t for t in terms if t.section == EVENT])
-        used: set[int] = set(self.event_figures)
+        used: set[int] = set(self.event_figures) | self.read_changes(sentence)
         for figure in sentence.figures:
-            if figure.start in used or not_a_result(sentence, figure):
-                continue
+            if figure.start in used or (not_a_result(sentence, figure) and self.arm_of(sentence, figure) is None):
+                continue  # (the second of 分别为 A 和 B is a result when the sentence names the arms before)
             if re.search(r"(?:无|無|没有|沒有|未有)\s*$", sentence.folded[max(0, figure.start - 3):figure.start]):
                 continue  # 无一例需要…: none, not one
             clause = sentence.text[slice(*clause_around(sentence.text, figure.start, 0, len(sentence.text)))]
+            if HAZARD_RATIO.search(sentence.folded[max(0, figure.start - 14):figure.start]):
+                self.add_hazard_ratio(sentence, figure)
+                continue
             if count_value(figure) and figure.start not in pairs and figure.start not in in_pairs:
                 following = re.match(r"[，,]([^，,；;。\d]{2,12})(?=[，,；;。]|$)",
                                      sentence.text[clause_around(sentence.text, figure.start, 0, len(sentence.text))[1]:])
@@ -205,21 +215,19 @@ class Draft:
                     continue
                 if figure.start in pairs and re.search(r"[%％]\s*[（(]\s*$", sentence.folded[:figure.start]):
                     continue  # 61.1%（11/18）: the pair is read with its percentage
-                count = count_before(sentence, figure)  # 8 名患者（80%）: the count's own rate
                 arm = self.arm_of(sentence, figure)
-                term = label_of(sentence, count or figure, terms, denominators)
-                if arm is not None and (term is None or term.name.endswith(arm)
-                                        or term.start < clause_start(sentence, figure)):
-                    term = listed_label(sentence, figure) or nearest_term(sentence, figure, terms, {OUTCOME})
+                first = self.first_respective(sentence, figure) if arm is not None else figure
+                term = self.label_for(sentence, first, terms, denominators)  # 分别为 65.7% 和 21.5%: one name
                 if term is not None:
                     self.add_measure(sentence, figure, term, pairs, denominators, arm)
-            elif figure.kind in DURATIONS and MEDIAN.search(clause) and not FOLLOW_UP.search(clause):
+            elif figure.kind in DURATIONS and not FOLLOW_UP.search(clause) and (
+                    MEDIAN.search(clause) or self.other_arms_median(sentence, figure)):
                 term = nearest_term(sentence, figure, terms, {OUTCOME, BASELINE})
                 if term is None and re.search(r"中位[^，,。；;\d]{0,16}(?:为|是|达)\s*$",
                                               sentence.folded[clause_start(sentence, figure):figure.start]):
                     term = label_of(sentence, figure, terms, denominators)  # 中位无白血病生存期为 11.2 个月
                 if term is not None:
-                    self.add_duration(sentence, figure, term)
+                    self.add_duration(sentence, figure, term, self.arm_of(sentence, figure))
             elif figure.kind == "age" and MEDIAN.search(clause) and not in_range(sentence, figure):
                 term = nearest_term(sentence, figure, terms, {BASELINE})
                 if term is not None:
@@ -269,6 +277,24 @@ class Draft:
         sentence.topics.append({OUTCOME: "efficacy", BASELINE: "baseline", EVENT: "safety"}[section])
         return part
 
+    def label_for(self, sentence: Sentence, figure: Figure, terms: list[Term], denominators: list[Figure]) -> Term | None:
+        """The name a percentage or a count is drafted under."""
+        count = count_before(sentence, figure)  # 8 名患者（80%）: the count's own rate
+        term = label_of(sentence, count or figure, terms, denominators)
+        arm = self.arm_of(sentence, figure)
+        if arm is not None and (term is None or term.name.endswith(arm) or term.start < clause_start(sentence, figure)):
+            term = listed_label(sentence, figure) or nearest_term(sentence, figure, terms, {OUTCOME})
+        return term
+
+    def first_respective(self, sentence: Sentence, figure: Figure) -> Figure:
+        """The first of the values after 分别为 that the figure is one of (itself when it is not)."""
+        respectively = re.search(r"分别为|分别是|分别有", sentence.folded[:figure.start])
+        if respectively is None:
+            return figure
+        values = [f for f in sentence.figures if f.kind == figure.kind and respectively.end() <= f.start <= figure.start
+                  and not re.search(r"[，,；;。]", sentence.folded[respectively.end():f.start])]
+        return values[0] if values else figure
+
     def arm_of(self, sentence: Sentence, figure: Figure) -> str | None:
         """The arm a figure is of: named in its clause before it (标准治疗组为 66.8%), or by its place in
         分别为 A 和 B (the arms in the order the article introduced them)."""
@@ -297,8 +323,9 @@ class Draft:
             if "value" in fields:
                 return
             fields.update(value=figure.value, unit="%", measure="proportion")
-            pair = next((pairs[start] for start in pairs if abs(start - figure.end) <= 6 or
-                         0 <= figure.start - start <= 12), None)
+            # 65.7%（136/207） or 136/207（65.7%）: the pair right after it, else the one just before
+            pair = next((pairs[start] for start in sorted(pairs, key=lambda start: abs(start - figure.end))
+                         if abs(start - figure.end) <= 6 or 0 <= figure.start - start <= 12), None)
             if pair and rate_agrees(figure.value, *pair):
                 fields.update(n=pair[0], of=pair[1])
         else:
@@ -325,12 +352,68 @@ class Draft:
         if figure.kind == PERCENT and bound != "exact":
             fields["bound"] = bound
 
-    def add_duration(self, sentence: Sentence, figure: Figure, term: Term) -> None:
+    def add_hazard_ratio(self, sentence: Sentence, figure: Figure) -> None:
+        """疾病进展或死亡的风险比（HR）为 0.36（95% CI 0.26~0.50）: named by its clause, up to HR."""
+        start = clause_start(sentence, figure)
+        ratio = HAZARD_RATIO.search(sentence.folded, max(start, figure.start - 14), figure.start)
+        name = LABEL_LEAD.sub("", sentence.text[start:ratio.end()])
+        name = re.sub(r"^(?:该亚组|该组|两组|二组)", "", re.sub(r"\s*(?:为|是|=|＝|：|:|达)\s*$", "", name)).strip()
+        part = self.part_for(OUTCOME, name or "风险比（HR）", None, sentence, population_of(sentence, figure), None)
+        if "value" in part.fields:
+            return
+        part.fields.update(measure="time-to-event", value=figure.value)
+        interval = CI_AFTER.match(sentence.text, figure.end)
+        if interval:
+            part.fields["ci"] = {"lower": Decimal(interval.group(2)), "upper": Decimal(interval.group(3)),
+                                 "level": Decimal(interval.group(1))}
+
+    def read_changes(self, sentence: Sentence) -> set[int]:
+        """mRSS 中位数由基线的 26 分降至 12 个月时的 11 分: the baseline value and the value at the time
+        point, under the clause's own name. The starts of the figures read."""
+        used: set[int] = set()
+        for later in sentence.figures:
+            start = clause_start(sentence, later)
+            change = CHANGE_TO.search(sentence.folded, start, later.start)
+            after = sentence.folded[later.end:later.end + unit_length(sentence.text, later.end) + 2]
+            if not change or re.match(r"[^，,；;。\d]*时", after):
+                continue  # 降至 12 个月时的 11 分: the time point, not the value
+            earlier = [f for f in sentence.figures if start <= f.start < change.start()
+                       and CHANGE_FROM.search(sentence.folded, start, f.start)]
+            if not earlier:
+                continue
+            origin = CHANGE_FROM.search(sentence.folded, start, earlier[-1].start)
+            label = sentence.text[start:origin.start()]
+            measure = "median" if MEDIAN.search(label) else "mean" if re.search(r"平均|均值", label) else None
+            name = re.sub(r"\s*的?\s*(?:中位数|中位數|中位值|平均值|均值)?\s*(?:也|均|则|則|仍|又)?\s*$", "", label)
+            name = re.sub(r"^(?:整体|整體|总体|總體|患者的?|病人的?)", "", LABEL_LEAD.sub("", name)).strip()
+            if measure is None or len(name) < 2:
+                continue  # a group's value is a median or a mean; one patient's is not a row's figure
+            name += "（中位数）" if measure == "median" else "（平均值）"
+            when = change.group("when")
+            for section, figure, timepoint in ((BASELINE, earlier[-1], None), (OUTCOME, later, when)):
+                read = [p for p in self.parts if p.section == BASELINE and p.fields.get("value") == figure.value
+                        and bare(name) in bare(p.name)]
+                if section == BASELINE and read:
+                    read[0].name = name  # 基线 mRSS 中位数为 26 分, read before: one name for the two values
+                    continue
+                part = self.part_for(section, name, None, sentence, None, timepoint and timepoint.strip())
+                if "value" not in part.fields:
+                    part.fields.update(measure=measure, value=figure.value, unit=score_unit(sentence.text, figure))
+            used |= {f.start for f in sentence.figures if start <= f.start <= later.start}
+        return used
+
+    def other_arms_median(self, sentence: Sentence, figure: Figure) -> bool:
+        """HX-B207 组的中位 PFS 尚未达到，标准治疗组为 11.8 个月: an arm's median, named in the clause before."""
+        start = clause_start(sentence, figure)
+        return (self.arm_of(sentence, figure) is not None and bool(MEDIAN.search(sentence.folded[:start]))
+                and not FOLLOW_UP.search(sentence.folded[:start]))
+
+    def add_duration(self, sentence: Sentence, figure: Figure, term: Term, arm: str | None = None) -> None:
         name = term.name
         if MEDIAN.search(sentence.text[max(0, term.start - 3):term.start]) and not name.startswith("中位"):
             name = sentence.text[max(0, term.start - 2):term.start] + name if sentence.text[
                 max(0, term.start - 2):term.start] in ("中位", "median") else name
-        population = subgroup_of(sentence.text, figure, (0, len(sentence.text)))
+        population = arm or subgroup_of(sentence.text, figure, (0, len(sentence.text)))
         part = self.part_for(term.section, name, None, sentence, population, None)
         if "value" in part.fields:
             return
@@ -371,7 +454,11 @@ class Draft:
             severe_context = bool(SEVERE_RANGE.search(folded[list_start:term.start]))  # 3 级以上不良事件为…
             if term.graded:  # 3 级及以上中性粒细胞减少 44 例（91.7%）: the event is the grade ≥3 one
                 for figure in figures:
-                    if count_value(figure) and figure.start not in pairs and figure not in denominators \
+                    if figure.start in pairs and "patients" not in fields:  # 3 级及以上感染发生率为 15.8%（31/196）
+                        fields["patients"] = fields["grade_3_plus"] = pairs[figure.start][0]
+                        fields["of"] = pairs[figure.start][1]
+                        self.event_figures.add(figure.start)
+                    elif count_value(figure) and figure.start not in pairs and figure not in denominators \
                             and "patients" not in fields:
                         fields["patients"] = fields["grade_3_plus"] = count_value(figure)
                         self.event_figures.add(figure.start)
@@ -435,8 +522,9 @@ class Draft:
                     continue
                 if len(part.sentences) > had[id(part)]:
                     part.sentences.remove(sentence)
-            if "of" not in fields and denominators and ("patients" in fields or "grade_3_plus" in fields):
-                fields["of"] = count_value(denominators[-1])
+            stated_before = [d for d in denominators if d.start < end]  # not the other arm's, after it
+            if "of" not in fields and stated_before and ("patients" in fields or "grade_3_plus" in fields):
+                fields["of"] = count_value(stated_before[-1])
             for name in ("patients", "grade_3_plus"):
                 if name in fields and "of" in fields and fields[name] > fields["of"]:
                     fields.pop("of")
@@ -813,10 +901,17 @@ class Draft:
                           if t.kind == part.kind and part.name in t.name and t.name != part.name]
                 if fuller:
                     part.name = max(fuller, key=len)
+            if re.fullmatch(r"[A-Za-z-]+", part.name) and part.kind == "other":
+                # 最常见的副作用是 TIAN: named in full where the article defines it, 肿瘤发炎相关神经毒性（TIAN）
+                defined = [m.group() for s in self.sentences for m in re.finditer(
+                    rf"[\u4e00-\u9fff]{{2,16}}[（(]{re.escape(part.name)}[）)]", s.text)]
+                if defined:
+                    part.name = LABEL_LEAD.sub("", defined[0])
             for sentence in self.sentences:
-                if sentence.background or not any(bare(t.name) == bare(part.name) or
-                                                   (t.kind == part.kind and part.kind in ONE_OF_A_KIND)
-                                                   for t in terms_in(sentence)):
+                named = (part.kind == "other" and part.name in sentence.text) or any(
+                    bare(t.name) == bare(part.name) or (t.kind == part.kind and part.kind in ONE_OF_A_KIND)
+                    for t in terms_in(sentence))
+                if sentence.background or not named:
                     continue
                 grading = grading_in(sentence, part)
                 if grading is not None:
@@ -861,13 +956,16 @@ class Draft:
 def grading_in(sentence: Sentence, part: Part) -> dict[str, str] | None:
     """The grading system and version a sentence gives an event: the first system named after the
     event (CRS 和 ICANS 均按 ASTCT 2019 …，其他不良事件按 CTCAE 5.0), else the last one before it."""
-    names = [t for t in terms_in(sentence) if bare(t.name) == bare(part.name)
+    names = [(t.start, t.end) for t in terms_in(sentence) if bare(t.name) == bare(part.name)
              or (t.kind == part.kind and part.kind in ONE_OF_A_KIND)]
+    if not names and part.kind == "other" and part.name in sentence.text:  # an event the vocabulary does not know
+        at = sentence.text.index(part.name)
+        names = [(at, at + len(part.name))]
     if not names:
         return None
-    at = names[0].end
+    at = names[0][1]
     # The checker reads a sentence as cut at ；too: the grading must stand in that part.
-    start, end = next((a, b) for a, b in sentences_of(sentence.text) if a <= names[0].start < b)
+    start, end = next((a, b) for a, b in sentences_of(sentence.text) if a <= names[0][0] < b)
     found = []
     for system, pattern in GRADING.items():
         for match in pattern.finditer(sentence.folded, start, end):
@@ -900,10 +998,17 @@ def arms_of(sentences: list[Sentence]) -> list[str]:
     for sentence in sentences:
         if re.search(r"随机", sentence.folded) and not sentence.background:
             found = [m.group() for m in ARM.finditer(sentence.text) if "亚" not in m.group()]
-            arms = list(dict.fromkeys(re.sub(r"^(?:至|到|为|入|分为|分至|和|与|及)", "", arm).strip() for arm in found))
+            arms = list(dict.fromkeys(re.sub(r"^(?:至|到|为|入|分为|分至|和|与|及|或)", "", arm).strip() for arm in found))
             if len(arms) >= 2:
                 return arms[:2]
     return []
+
+
+def score_unit(text: str, figure: Figure) -> str:
+    """The unit written after a figure, a score's 分 (26 分) and 个百分点 included."""
+    unit = text[figure.end:figure.end + unit_length(text, figure.end)].strip()
+    score = re.match(r"\s*(分|个百分点|個百分點)", text[figure.end:])
+    return unit or (score.group(1) if score else "")
 
 
 def own_phrase(sentence: Sentence, figure: Figure) -> str:

@@ -102,6 +102,10 @@ TERMS: list[tuple[str, str, str, str | None]] = [
     ("转氨酶升高", "", EVENT, "other"), ("输注反应", "", EVENT, "other"), ("凝血功能异常", "", EVENT, "other"),
     ("巨噬细胞活化综合征", "MAS", EVENT, "other"), ("低丙种球蛋白", "", EVENT, "other"),
     ("神经毒性症候群", "", EVENT, "icans"),
+    # Hong Kong's 综合症 for 综合征, and its names for neutropenia
+    ("细胞因子释放综合症", "CRS", EVENT, "crs"), ("细胞激素释放综合症", "CRS", EVENT, "crs"),
+    ("免疫效应细胞相关神经毒性综合症", "ICANS", EVENT, "icans"), ("嗜中性白血球减少", "", EVENT, "other"),
+    ("发烧性嗜中性白血球减少", "", EVENT, "other"), ("发热性嗜中性白血球减少", "", EVENT, "other"),
     # abbreviations standing alone (ORR 为 75.0%, CR 率为 50.0%)
     ("ORR", "", OUTCOME, None), ("CR/CRi", "", OUTCOME, None), ("CRi", "", OUTCOME, None), ("sCR", "", OUTCOME, None),
     ("VGPR", "", OUTCOME, None), ("CR", "", OUTCOME, None), ("PR", "", OUTCOME, None), ("DCR", "", OUTCOME, None),
@@ -118,6 +122,7 @@ TERM_PATTERN = re.compile("|".join(re.escape(fold(term)) for term, *_ in sorted(
 TERM_INFO = {fold(term): (abbreviation, section, kind) for term, abbreviation, section, kind in TERMS}
 # Where an event is (肺部感染, 腹腔感染): kept in its name.
 EVENT_SITES = {"肺部", "腹腔", "泌尿", "尿路", "呼吸", "皮肤", "血流", "病毒", "细菌", "真菌", "严重", "重度", "上呼", "下呼"}
+NO_DEATH = re.compile(r"(?:未发生|未出现|未见|未观察到|无|没有|未有)\s*(?:任何)?\s*(?:患者|病例)?\s*(死亡)")
 SAFETY_CONTEXT = re.compile(r"不良事件|安全性|毒性|副作用|不良反应")
 LISTED_EVENT = re.compile(r"([\u4e00-\u9fffA-Za-z/]{2,14}?(?:[（(][A-Za-z/]{2,10}[）)][\u4e00-\u9fff]{0,4})?)\s*"
                           r"[（(]\s*\d+\s*(?:例|名|位|人)")
@@ -197,6 +202,10 @@ def terms_in(sentence: Sentence) -> list[Term]:
         if section == EVENT:
             if re.search(r"[（(](?:包括|如|主要为|主要是|以)[^）)]*$", folded[:start]):
                 continue  # 感染（包括上呼吸道感染和带状疱疹）: examples of the event before the bracket
+            if re.search(r"(?:表现为|表现是|症状为|症状是|症状包括)[^，,；;。]*$", folded[:start]):
+                continue  # TIAN…，表现为头痛、呕吐: what the event looked like, not events of their own
+            if GRADE_OF_THE_EVENT_BEFORE.search(folded[:start]):
+                continue  # CRS…，都是 1 级发热: the fever is the CRS's, graded with it
             if folded[max(0, start - 1):start] == "抗":
                 continue  # 抗感染治疗: a treatment, not an event
             if (re.search(r"因[^，,。；;]{0,12}$", folded[:start]) and re.match(
@@ -215,6 +224,11 @@ def terms_in(sentence: Sentence) -> list[Term]:
         name = text[start:end].strip()
         taken.append((start, end))
         found.append(Term(start, end, name, section, kind))
+    for match in NO_DEATH.finditer(folded):  # 研究期间未发生死亡: deaths, as an absence (not 死亡的风险比)
+        start, end = match.span(1)
+        if not any(a < end and start < b for a, b in taken):
+            taken.append((start, end))
+            found.append(Term(start, end, sentence.text[start:end], EVENT, "other"))
     if SAFETY_CONTEXT.search(folded) or MOST_COMMON.search(folded):
         # An event the vocabulary does not know, named the way safety results list them: 味觉障碍（29 例，40.3%）,
         # 最常见的副作用是 TIAN
@@ -281,8 +295,14 @@ def not_a_result(sentence: Sentence, figure: Figure) -> bool:
     return False
 
 
-CONTINUES = re.compile(r"\s*(?:其中|均|为|共|计|有|发生于|分别|以|多为|且|最高|最重)"
-                       r"|\s*\d+\s*(?:例|名|位|人)[^，,；;。]{0,16}(?:出现|发生)\s*$")  # 11 例中 9 例（81.8%）出现
+CONTINUES = re.compile(r"\s*(?:其中|均|为|共|计|有|发生于|分别|以|多为|多在|多于|多见于|大多|且|最高|最重|全部|全属|全为|都|皆)"
+                       r"|\s*\d+\s*(?:例|名|位|人)[^，,；;。]{0,24}(?:出现|发生)\s*$"  # 11 例中 9 例（81.8%）出现
+                       r"|\s*\d+\s*(?:例|名|位|人)\s*为\s*[1-5]\s*级"  # 8 例为 1 级、1 例为 2 级
+                       r"|\s*(?:依|按|根据|依据)[^，,；;。]{0,30}分级\s*$")  # 依 ASTCT 2019 年共识标准分级, 均为 1～2 级
+
+
+# 均为 1 级 before an event's name, in a clause that goes on about the event before it (CRS 2 例，都是 1 级发热).
+GRADE_OF_THE_EVENT_BEFORE = re.compile(r"[，,]\s*(?:均|都|全部?|全属|皆)\s*(?:为|是|属)?\s*(?:[1-5]\s*[～~至到\-–]\s*)?[1-5]\s*级\s*$")
 
 
 def event_segment_end(sentence: Sentence, term: Term, limit: int) -> int:

@@ -76,7 +76,7 @@ SENTENCE_END = re.compile(r"(?<=[。！？；;!?\n])|(?<=[.])\s+(?=[A-Z])")
 
 # Phrases that state an absence and so back a figure of 0 (a bare 无 would also match 无论, 无需 ...).
 ABSENCE_CUES = ("未观察到", "未觀察到", "未见", "未見", "没有", "沒有", "未发现", "未發現", "未出现", "未出現",
-                "未发生", "未發生", "无一例", "無一例", "not observed", "were not", "was not", "there were no",
+                "未发生", "未發生", "未有出现", "未有出現", "未有发生", "未有發生", "无一例", "無一例", "not observed", "were not", "was not", "there were no",
                 "there was no", "none of", "no patient")
 # ... but "no evidence that X" is a statement about a cause, not a count of zero.
 NOT_ABSENCE = re.compile(r"(?:没有|沒有|无|無)\s*(?:证据|證據)|no evidence", re.IGNORECASE)

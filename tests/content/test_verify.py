@@ -51,6 +51,7 @@ def test_every_number_of_a_text_has_a_kind(text, expected):
 @pytest.mark.parametrize("sentence, absent", [
     ("未观察到剂量限制性毒性（DLT）", True),
     ("也没有剂量限制性毒性", True),
+    ("亦未有出現移植物抗宿主病", True),  # Hong Kong's 未有 (had not)
     ("Neurotoxicity and other severe adverse events were not observed", True),
     ("沒有證據表明CAR-T細胞治療會導致腫瘤", False),  # a statement about a cause, not a count of 0
     ("there is no evidence that CAR T cells caused tumours", False),
