@@ -221,13 +221,14 @@ class Draft:
                 if term is not None:
                     self.add_measure(sentence, figure, term, pairs, denominators, arm)
             elif figure.kind in DURATIONS and not FOLLOW_UP.search(clause) and (
-                    MEDIAN.search(clause) or self.other_arms_median(sentence, figure)):
+                    MEDIAN.search(clause) or self.continued_median(sentence, figure)):
                 term = nearest_term(sentence, figure, terms, {OUTCOME, BASELINE})
                 if term is None and re.search(r"中位[^，,。；;\d]{0,16}(?:为|是|达)\s*$",
                                               sentence.folded[clause_start(sentence, figure):figure.start]):
                     term = label_of(sentence, figure, terms, denominators)  # 中位无白血病生存期为 11.2 个月
                 if term is not None:
-                    self.add_duration(sentence, figure, term, self.arm_of(sentence, figure))
+                    subject = None if MEDIAN.search(clause) else self.continued_median(sentence, figure)
+                    self.add_duration(sentence, figure, term, self.arm_of(sentence, figure) or subject)
             elif figure.kind == "age" and MEDIAN.search(clause) and not in_range(sentence, figure):
                 term = nearest_term(sentence, figure, terms, {BASELINE})
                 if term is not None:
@@ -402,11 +403,21 @@ class Draft:
             used |= {f.start for f in sentence.figures if start <= f.start <= later.start}
         return used
 
-    def other_arms_median(self, sentence: Sentence, figure: Figure) -> bool:
-        """HX-B207 组的中位 PFS 尚未达到，标准治疗组为 11.8 个月: an arm's median, named in the clause before."""
+    def continued_median(self, sentence: Sentence, figure: Figure) -> str | None:
+        """The median of the clause before, of another arm or group (HX-B207 组的中位 PFS 尚未达到，标准治疗组为
+        11.8 个月; 全组中位 PFS 为 4.1 个月，DL3 组为 7.4 个月) or counted from another day (中位 OS 为
+        18.6 个月，从首次输注起算则为 11.2 个月): who or what it is of, as the clause says."""
         start = clause_start(sentence, figure)
-        return (self.arm_of(sentence, figure) is not None and bool(MEDIAN.search(sentence.folded[:start]))
-                and not FOLLOW_UP.search(sentence.folded[:start]))
+        subject = re.fullmatch(r"\s*([^，,；;。]{2,16}?)\s*(?:则|則)?\s*(?:为|為|是|达|達)\s*",
+                               sentence.folded[start:figure.start])
+        before = sentence.folded[:start]
+        if subject is None or not MEDIAN.search(before) or FOLLOW_UP.search(before) or any(
+                start <= f.start < figure.start and f.kind != "identifier" for f in sentence.figures):
+            return None  # (DL3 组: a group's name may hold a digit, not a figure)
+        if not self.arm_of(sentence, figure) and not any(f.kind in DURATIONS for f in sentence.figures
+                                                         if f.start < start):
+            return None
+        return sentence.text[start + subject.start(1):start + subject.end(1)].strip()
 
     def add_duration(self, sentence: Sentence, figure: Figure, term: Term, arm: str | None = None) -> None:
         name = term.name

@@ -265,7 +265,7 @@ def nearest_term(sentence: Sentence, figure: Figure, terms: list[Term], sections
 # Words a label does not begin or end with: verbs and connectives around a figure.
 LABEL_LEAD = re.compile(r"^(?:[其中另有共仅僅且而均都为為是达達到至约約近的患者名例位人与與和较較，,、\s]|获得|獲得|出现|出現|发生|發生|"
                         r"实现|實現|达到|達到|接受了?|仍然?|可见|可見|表现为|表現為|呈)+")
-LABEL_TAIL = re.compile(r"(?:[的为為是达達约約共有和与與及\s]|率为|率為|中位数?为|中位數為|较基线|較基線)+$")
+LABEL_TAIL = re.compile(r"(?:[的为為是达達约約共有和与與及占\s]|率为|率為|中位数?为|中位數為|较基线|較基線)+$")
 
 
 def in_range(sentence: Sentence, figure: Figure) -> bool:
@@ -437,12 +437,15 @@ def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tu
             continue  # a cut bracket: not a name
         if len(piece) > 30 and re.search(r"[（(]", piece[4:]):
             piece = piece[:4 + re.search(r"[（(]", piece[4:]).start()].strip()  # the explanation in brackets left out
-        if re.match(r"\d", piece) or (re.search(r"\d", piece) and len(re.findall(r"[\u4e00-\u9fff]", piece)) < 4):
+        of_age = re.match(r"\d+\s*(?:岁|歲)\s*(?:及|或)?\s*(?:以上|以下)", piece)  # 65 岁及以上者占 78.7%
+        if not of_age and (re.match(r"\d", piece) or (re.search(r"\d", piece)
+                                                      and len(re.findall(r"[\u4e00-\u9fff]", piece)) < 4)):
             continue
         if (re.search(r"组$", simplified_in_place(piece)) and len(piece) <= 16) or \
                 re.match(r"[^，,]{0,12}组\s*(?:为|是|的|和|与|分别)", simplified_in_place(piece)):
             return None  # 标准治疗组为 66.8%: an arm, not what was measured (draft.Draft.arm_of reads arms)
-        if len(re.findall(r"[\u4e00-\u9fff]", piece)) >= 2 and len(piece) <= 30:
+        abbreviation = re.fullmatch(r"[A-Z][A-Za-z0-9-]{1,10}", piece)  # 其中 8 名为 DIPG
+        if (len(re.findall(r"[\u4e00-\u9fff]", piece)) >= 2 or abbreviation) and len(piece) <= 30:
             return piece, a, b
     return None
 
