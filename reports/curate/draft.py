@@ -307,7 +307,9 @@ class Draft:
         named = [arm for arm in self.arms if arm in sentence.text[start:figure.start]]
         if named and not both_named:
             return max(named, key=lambda arm: sentence.text.rfind(arm, start, figure.start))
-        if respectively and (both_named or re.search(r"两组|二组|2 组", sentence.folded[:respectively.start()])):
+        listed = respectively and re.search(r"[和与及、/]", sentence.folded[start:respectively.start()])
+        if respectively and (both_named or re.search(r"两组|二组|2 组", sentence.folded[:respectively.start()])
+                             or not listed):  # 24 个月总生存率分别为 61.2% 和 48.9%: in a trial of two arms, theirs
             values = [f for f in sentence.figures if f.kind == figure.kind and f.start >= respectively.end()
                       and not re.search(r"[，,；;。]", sentence.folded[respectively.end():f.start])]
             if figure in values and values.index(figure) < len(self.arms):

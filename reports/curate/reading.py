@@ -101,7 +101,8 @@ TERMS: list[tuple[str, str, str, str | None]] = [
     ("低血压", "", EVENT, "other"), ("缺氧", "", EVENT, "other"), ("肝功能异常", "", EVENT, "other"),
     ("转氨酶升高", "", EVENT, "other"), ("输注反应", "", EVENT, "other"), ("凝血功能异常", "", EVENT, "other"),
     ("巨噬细胞活化综合征", "MAS", EVENT, "other"), ("低丙种球蛋白", "", EVENT, "other"),
-    ("神经毒性症候群", "", EVENT, "icans"),
+    ("神经毒性症候群", "", EVENT, "icans"), ("神经系统事件", "", EVENT, "neurotoxicity"),
+    ("神经系统不良事件", "", EVENT, "neurotoxicity"), ("不良事件", "", EVENT, "other"),
     # Hong Kong's 综合症 for 综合征, and its names for neutropenia
     ("细胞因子释放综合症", "CRS", EVENT, "crs"), ("细胞激素释放综合症", "CRS", EVENT, "crs"),
     ("免疫效应细胞相关神经毒性综合症", "ICANS", EVENT, "icans"), ("嗜中性白血球减少", "", EVENT, "other"),
@@ -206,6 +207,10 @@ def terms_in(sentence: Sentence) -> list[Term]:
                 continue  # TIAN…，表现为头痛、呕吐: what the event looked like, not events of their own
             if GRADE_OF_THE_EVENT_BEFORE.search(folded[:start]):
                 continue  # CRS…，都是 1 级发热: the fever is the CRS's, graded with it
+            if match.group() == "不良事件" and (re.search(r"(?:最常见|常见|主要)的?\s*(?:[3-5]\s*级\s*(?:及|或)?以上|≥\s*3\s*级)?"
+                                                       r"\s*(?:治疗相关)?$", folded[:start])
+                                             or re.match(r"\s*(?:为|是|包括|主要|有|依|按|根据)", folded[end:])):
+                continue  # 最常见的不良事件为…: the events are named after it
             if folded[max(0, start - 1):start] == "抗":
                 continue  # 抗感染治疗: a treatment, not an event
             if (re.search(r"因[^，,。；;]{0,12}$", folded[:start]) and re.match(
