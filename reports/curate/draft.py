@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
@@ -114,7 +114,7 @@ MEDIAN = re.compile(r"中位|median", re.IGNORECASE)
 FOLLOW_UP = re.compile(r"随访|隨訪|追蹤|追踪|follow-up", re.IGNORECASE)
 LONGEST = re.compile(r"最长|最長|最久")
 # Grade 3 or higher, in simplified script (matched on the folded text): ≥3 级, 3 级及以上, 3–4 级, 3 级 (exactly), 严重.
-SEVERE = r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*[–~-]\s*[45]\s*级|三级及以上|三级以上|严重|重度"
+SEVERE = r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*(?:[–~～-]|至|到)\s*[45]\s*级|三级及以上|三级以上|严重|重度"
 SEVERE_RANGE = re.compile(SEVERE)  # a range of grades from 3 up
 GRADE_3_PLUS = re.compile(SEVERE + r"|(?<![\d–~\-至到])(?<![\d–~\-至到]\s)[3-5]\s*级")  # or one grade of 3 to 5
 AGE_RANGE = re.compile(r"\d+\s*[-–—~～至到]\s*\d+\s*岁")
@@ -206,6 +206,8 @@ class Draft:
                 continue  # the level of a confidence interval, read with its figure
             if figure.kind == PERCENT and is_threshold(sentence, figure):
                 continue
+            if figure.kind == PERCENT and re.search(r"风险(?:降低|下降|减少)了?\s*$", sentence.folded[:figure.start]):
+                continue  # 风险降低 64%: the hazard ratio's complement, not a figure of its own
             if figure.kind in (PERCENT, COUNT) and in_range(sentence, figure):
                 continue  # 10%～15%: a range is the disease's, not a trial's result
             if count_value(figure) and POPULATION_SIZE.match(sentence.folded, figure.end):
@@ -318,7 +320,7 @@ class Draft:
 
     def add_measure(self, sentence: Sentence, figure: Figure, term: Term, pairs: dict[int, tuple[int, int]],
                     denominators: list[Figure], arm: str | None = None) -> None:
-        population = arm or population_of(sentence, figure)
+        population = arm_in(arm, population_of(sentence, figure))
         timepoint = timepoint_in(sentence, figure, term)
         part = self.part_for(term.section, term.name, None, sentence, population, timepoint)
         fields = part.fields
@@ -361,6 +363,11 @@ class Draft:
         ratio = HAZARD_RATIO.search(sentence.folded, max(start, figure.start - 14), figure.start)
         name = LABEL_LEAD.sub("", sentence.text[start:ratio.end()])
         name = re.sub(r"^(?:该亚组|该组|两组|二组)", "", re.sub(r"\s*(?:为|是|=|＝|：|:|达)\s*$", "", name)).strip()
+        reduced = re.match(r"(.*?风险)(?:降低|下降|减少)了?\s*\d+(?:\.\d+)?\s*%\s*[（(]\s*HR\s*$", name)
+        if reduced:  # 疾病进展或死亡风险降低 64%（HR=0.36…）: the ratio, named by what it is of
+            name = reduced.group(1) + "比（HR）"
+        for arm in self.arms:
+            name = name.removeprefix(arm).strip()
         part = self.part_for(OUTCOME, name or "风险比（HR）", None, sentence, population_of(sentence, figure), None)
         if "value" in part.fields:
             return
@@ -387,17 +394,20 @@ class Draft:
             origin = CHANGE_FROM.search(sentence.folded, start, earlier[-1].start)
             label = sentence.text[start:origin.start()]
             measure = "median" if MEDIAN.search(label) else "mean" if re.search(r"平均|均值", label) else None
-            name = re.sub(r"\s*的?\s*(?:中位数|中位數|中位值|平均值|均值)?\s*(?:也|均|则|則|仍|又)?\s*$", "", label)
+            # The name as the clause words it, 中位数 included: in brackets, （中位数） would be a name of its own to
+            # the checker, nearest to every median of the article.
+            name = re.sub(r"\s*(?:也|均|则|則|仍|又)?\s*$", "", label)
             name = re.sub(r"^(?:整体|整體|总体|總體|患者的?|病人的?)", "", LABEL_LEAD.sub("", name)).strip()
-            if measure is None or len(name) < 2:
+            if measure is None or len(re.sub(r"中位数?|中位數|平均值?|均值|的|\s", "", name)) < 2:
                 continue  # a group's value is a median or a mean; one patient's is not a row's figure
-            name += "（中位数）" if measure == "median" else "（平均值）"
             when = change.group("when")
             for section, figure, timepoint in ((BASELINE, earlier[-1], None), (OUTCOME, later, when)):
+                stem = bare(re.sub(r"\s*的?\s*(?:中位数|中位數|中位值|平均值|均值)$", "", name))
                 read = [p for p in self.parts if p.section == BASELINE and p.fields.get("value") == figure.value
-                        and bare(name) in bare(p.name)]
+                        and stem in bare(p.name)]
                 if section == BASELINE and read:
-                    read[0].name = name  # 基线 mRSS 中位数为 26 分, read before: one name for the two values
+                    if all(name in s.text for s in read[0].sentences):
+                        read[0].name = name  # 基线 mRSS 中位数为 26 分, read before: one name for the two values
                     continue
                 part = self.part_for(section, name, None, sentence, None, timepoint and timepoint.strip())
                 if "value" not in part.fields:
@@ -426,7 +436,7 @@ class Draft:
         if MEDIAN.search(sentence.text[max(0, term.start - 3):term.start]) and not name.startswith("中位"):
             name = sentence.text[max(0, term.start - 2):term.start] + name if sentence.text[
                 max(0, term.start - 2):term.start] in ("中位", "median") else name
-        population = arm or subgroup_of(sentence.text, figure, (0, len(sentence.text)))
+        population = arm_in(arm, subgroup_with_interval(sentence, figure))
         part = self.part_for(term.section, name, None, sentence, population, None)
         if "value" in part.fields:
             return
@@ -459,91 +469,120 @@ class Draft:
                 end = following.start if following.start < list_end else list_clause(text, following.start)[0]
             end = event_segment_end(sentence, term, end)
             figures = [f for f in sentence.figures if segment_start <= f.start < end]
-            had = {id(p): len(p.sentences) for p in self.parts}
-            part = self.part_for(EVENT, term.name, term.kind, sentence, None, None)
-            fields = part.fields
-            before_fields = dict(fields)
             folded = sentence.folded
-            severe_context = bool(SEVERE_RANGE.search(folded[list_start:term.start]))  # 3 级以上不良事件为…
-            if term.graded:  # 3 级及以上中性粒细胞减少 44 例（91.7%）: the event is the grade ≥3 one
-                for figure in figures:
-                    if figure.start in pairs and "patients" not in fields:  # 3 级及以上感染发生率为 15.8%（31/196）
-                        fields["patients"] = fields["grade_3_plus"] = pairs[figure.start][0]
-                        fields["of"] = pairs[figure.start][1]
-                        self.event_figures.add(figure.start)
-                    elif count_value(figure) and figure.start not in pairs and figure not in denominators \
-                            and "patients" not in fields:
-                        fields["patients"] = fields["grade_3_plus"] = count_value(figure)
-                        self.event_figures.add(figure.start)
-                    elif figure.kind == PERCENT and "percent" not in fields:
-                        fields["percent"] = figure.value
-                        self.event_figures.add(figure.start)
-                figures = []
-            pair_ends = set(denominators_of_pairs(sentence))
+            if SEVERE_RANGE.search(folded[list_start:term.start]) and not term.graded and term.kind in ("other", "infection"):
+                # 3 至 4 级不良事件包括嗜中性白血球低下 20 人（62.5%）: named with its grades, as one graded event
+                grades = list(SEVERE_RANGE.finditer(folded, list_start, term.start))[-1]
+                term = replace(term, name=text[grades.start():grades.end()] + term.name, graded=True, quoted=term.name)
+            for arm, arm_figures in self.figures_by_arm(sentence, figures):
+                named = term if arm is None else replace(term, name=f"{arm}：{term.name}", quoted=term.quoted or term.name)
+                self.read_event(sentence, named, arm_figures, events, (list_start, list_end, segment_start, end),
+                                pairs, denominators)
+
+    def figures_by_arm(self, sentence: Sentence, figures: list[Figure]) -> list[tuple[str | None, list[Figure]]]:
+        """An event's figures, arm by arm when the sentence gives each arm's (3～4 级不良事件在 CAR-T 组和标准治疗组
+        的发生率分别为 92.7% 和 88.6%: one event per arm, named 标准治疗组：…, as the schema has no arm); the
+        figures of no arm (its grades) go with each."""
+        arms = {f.start: self.arm_of(sentence, f) for f in figures if f.kind == PERCENT or count_value(f)}
+        named = [arm for arm in self.arms if arm in arms.values()]
+        if not named or named == self.arms[:1]:
+            return [(None, figures)]  # HX-B207 组共有 5 例治疗相关死亡: the trial's own arm, as the row's events are
+        return [(arm, [f for f in figures if arms.get(f.start) in (arm, None)]) for arm in named]
+
+    def read_event(self, sentence: Sentence, term: Term, figures: list[Figure], events: list[Term],
+                   span: tuple[int, int, int, int], pairs: dict[int, tuple[int, int]],
+                   denominators: list[Figure]) -> None:
+        """One event's figures (span: its list clause's start and end, where its figures start and end)."""
+        text, folded = sentence.text, sentence.folded
+        list_start, list_end, segment_start, end = span
+        severe_context = not term.graded and bool(SEVERE_RANGE.search(folded[list_start:term.start]))
+        had = {id(p): len(p.sentences) for p in self.parts}
+        part = self.part_for(EVENT, term.name, term.kind, sentence, None, None)
+        fields = part.fields
+        if term.quoted and term.name not in sentence.text:  # 3 级及以上不良事件为血细胞减少
+            fields.setdefault("quoted_as", [term.quoted])
+        before_fields = dict(fields)
+        if term.graded:  # 3 级及以上中性粒细胞减少 44 例（91.7%）: the event is the grade ≥3 one
             for figure in figures:
-                if figure.start in pair_ends:
-                    continue  # the N of 27/38, read with its n
-                before = folded[max(segment_start, figure.start - 12):figure.start]
-                after = folded[figure.end:figure.end + 10]
-                if figure.kind == PERCENT:
+                if figure.start in pairs and "patients" not in fields:  # 3 级及以上感染发生率为 15.8%（31/196）
+                    fields["patients"] = fields["grade_3_plus"] = pairs[figure.start][0]
+                    fields["of"] = pairs[figure.start][1]
                     self.event_figures.add(figure.start)
-                    if not nearest_in_checkers_clause(sentence, figure, term, events):
-                        continue  # 腹痛（7 例，43.8%）和发热: the checker reads 43.8% as 发热's; left to the curator
-                    if not severe_context and "percent" not in fields:
-                        fields["percent"] = figure.value  # of every grade; a grade ≥3 rate has no field
-                elif figure.kind == GRADE:
+                elif count_value(figure) and figure.start not in pairs and figure not in denominators \
+                        and "patients" not in fields:
+                    fields["patients"] = fields["grade_3_plus"] = count_value(figure)
                     self.event_figures.add(figure.start)
-                    if states_absence(text[list_clause(text, figure.start)[0]:figure.start]):
-                        continue  # 未出现 4 级或 5 级 CRS: grades not seen
-                    if re.match(r"\s*级?\s*(?:及|或)?\s*以上", folded[figure.end:figure.end + 8]) or \
-                            re.search(r"≥\s*$", before):
-                        continue
-                    grade = int(figure.value)
-                    if 1 <= grade <= 5 and not severe_context:
-                        fields["max_grade"] = max(fields.get("max_grade", 0), grade)
-                elif count_value(figure) and figure.start not in pairs and figure not in denominators:
-                    self.event_figures.add(figure.start)
-                    exact = re.search(r"(?<![\d–~\-至到\s])\s*([3-5])\s*级(?!\s*(?:及|或)?\s*以上)",
-                                      folded[figure.end:term.start]) if figure.end <= term.start else None
-                    if exact and not severe_context:  # 1 例发生…3 级腹腔感染: one patient, grade 3
-                        fields.setdefault("patients", count_value(figure))
-                        fields.setdefault("grade_3_plus", count_value(figure))
-                        fields["max_grade"] = max(fields.get("max_grade", 0), int(exact.group(1)))
-                    elif severe_context or GRADE_3_PLUS.search(before) or GRADE_3_PLUS.search(after):
-                        fields.setdefault("grade_3_plus", count_value(figure))
-                    else:
-                        fields.setdefault("patients", count_value(figure))
-                elif figure.start in pairs:
-                    self.event_figures.add(figure.start)
-                    n, of = pairs[figure.start]
-                    fields.setdefault("grade_3_plus" if severe_context else "patients", n)
-                    fields.setdefault("of", of)
-            if states_absence(text[list_start:term.end]):
-                severe = GRADE_3_PLUS.search(folded[list_start:term.start])
-                if severe:
-                    fields.setdefault("grade_3_plus", 0)  # 未见 3 级及以上 CRS
-                elif not fields.get("patients"):
-                    fields.setdefault("patients", 0)
-            if fields != before_fields and not part.summary_found:  # the first clause that gives its figures
-                part.clause = text[list_start:max(list_end, min(end, len(text)))].strip(" ，,；;。")
-                part.summary_found = True
-            elif not part.clause:
-                part.clause = text[list_start:list_end].strip(" ，,；;。")
-            if fields == before_fields:  # a sentence that only names the event (主要终点为剂量限制性毒性…)
-                if id(part) not in had:
-                    self.parts.remove(part)
+                elif figure.kind == PERCENT and "percent" not in fields and \
+                        nearest_in_checkers_clause(sentence, figure, term, events):
+                    fields["percent"] = figure.value
+                if figure not in denominators:
+                    self.event_figures.add(figure.start)  # the event's, taken or not: never an outcome's
+            figures = []
+        pair_ends = set(denominators_of_pairs(sentence))
+        for figure in figures:
+            if figure.start in pair_ends:
+                continue  # the N of 27/38, read with its n
+            before = folded[max(segment_start, figure.start - 12):figure.start]
+            after = folded[figure.end:figure.end + 10]
+            if figure.kind == PERCENT:
+                self.event_figures.add(figure.start)
+                if not nearest_in_checkers_clause(sentence, figure, term, events):
+                    continue  # 腹痛（7 例，43.8%）和发热: the checker reads 43.8% as 发热's; left to the curator
+                if not severe_context and "percent" not in fields:
+                    fields["percent"] = figure.value  # of every grade; a grade ≥3 rate has no field
+            elif figure.kind == GRADE:
+                self.event_figures.add(figure.start)
+                if states_absence(text[list_clause(text, figure.start)[0]:figure.start]):
+                    continue  # 未出现 4 级或 5 级 CRS: grades not seen
+                if re.match(r"\s*级?\s*(?:及|或)?\s*以上", folded[figure.end:figure.end + 8]) or \
+                        re.search(r"≥\s*$", before):
                     continue
-                if len(part.sentences) > had[id(part)]:
-                    part.sentences.remove(sentence)
-            stated_before = [d for d in denominators if d.start < end]  # not the other arm's, after it
-            if "of" not in fields and stated_before and ("patients" in fields or "grade_3_plus" in fields):
-                fields["of"] = count_value(stated_before[-1])
-            for name in ("patients", "grade_3_plus"):
-                if name in fields and "of" in fields and fields[name] > fields["of"]:
-                    fields.pop("of")
-            if "percent" in fields and "patients" in fields and "of" in fields and not rate_agrees(
-                    fields["percent"], fields["patients"], fields["of"]):
+                grade = int(figure.value)
+                if 1 <= grade <= 5 and not severe_context:
+                    fields["max_grade"] = max(fields.get("max_grade", 0), grade)
+            elif count_value(figure) and figure.start not in pairs and figure not in denominators:
+                self.event_figures.add(figure.start)
+                exact = re.search(r"(?<![\d–~\-至到\s])\s*([3-5])\s*级(?!\s*(?:及|或)?\s*以上)",
+                                  folded[figure.end:term.start]) if figure.end <= term.start else None
+                if exact and not severe_context:  # 1 例发生…3 级腹腔感染: one patient, grade 3
+                    fields.setdefault("patients", count_value(figure))
+                    fields.setdefault("grade_3_plus", count_value(figure))
+                    fields["max_grade"] = max(fields.get("max_grade", 0), int(exact.group(1)))
+                elif severe_context or GRADE_3_PLUS.search(before) or GRADE_3_PLUS.search(after):
+                    fields.setdefault("grade_3_plus", count_value(figure))
+                else:
+                    fields.setdefault("patients", count_value(figure))
+            elif figure.start in pairs:
+                self.event_figures.add(figure.start)
+                n, of = pairs[figure.start]
+                fields.setdefault("grade_3_plus" if severe_context else "patients", n)
+                fields.setdefault("of", of)
+        if states_absence(text[list_start:term.end]):
+            severe = GRADE_3_PLUS.search(folded[list_start:term.start])
+            if severe:
+                fields.setdefault("grade_3_plus", 0)  # 未见 3 级及以上 CRS
+            elif not fields.get("patients"):
+                fields.setdefault("patients", 0)
+        if fields != before_fields and not part.summary_found:  # the first clause that gives its figures
+            part.clause = text[list_start:max(list_end, min(end, len(text)))].strip(" ，,；;。")
+            part.summary_found = True
+        elif not part.clause:
+            part.clause = text[list_start:list_end].strip(" ，,；;。")
+        if fields == before_fields:  # a sentence that only names the event (主要终点为剂量限制性毒性…)
+            if id(part) not in had:
+                self.parts.remove(part)
+                return
+            if len(part.sentences) > had[id(part)]:
+                part.sentences.remove(sentence)
+        stated_before = [d for d in denominators if d.start < end]  # not the other arm's, after it
+        if "of" not in fields and stated_before and ("patients" in fields or "grade_3_plus" in fields):
+            fields["of"] = count_value(stated_before[-1])
+        for name in ("patients", "grade_3_plus"):
+            if name in fields and "of" in fields and fields[name] > fields["of"]:
                 fields.pop("of")
+        if "percent" in fields and "patients" in fields and "of" in fields and not rate_agrees(
+                fields["percent"], fields["patients"], fields["of"]):
+            fields.pop("of")
 
     def grades_for_all(self, sentence: Sentence, events: list[Term]) -> None:
         """均为 1～2 级 after 腹痛（7 例）和发热（6 例）: the highest grade of each event listed."""
@@ -951,7 +990,7 @@ class Draft:
         fields = part.fields
         item: dict[str, Any] = {"term": part.name, "kind": part.kind or "other"}
         item["grading"] = fields.get("grading") or self.no_grading()
-        for key in ("patients", "of", "percent", "max_grade", "grade_3_plus"):
+        for key in ("patients", "of", "percent", "max_grade", "grade_3_plus", "quoted_as"):
             if key in fields:
                 item[key] = fields[key]
         item["summary"] = plain_summary(part.clause)
@@ -1010,11 +1049,29 @@ def arms_of(sentences: list[Sentence]) -> list[str]:
     """A randomised trial's arms (HX-B207 组, 标准治疗组), as the sentence that randomises names them."""
     for sentence in sentences:
         if re.search(r"随机", sentence.folded) and not sentence.background:
-            found = [m.group() for m in ARM.finditer(sentence.text) if "亚" not in m.group()]
-            arms = list(dict.fromkeys(re.sub(r"^(?:至|到|为|入|分为|分至|和|与|及|或)", "", arm).strip() for arm in found))
+            found = [m.group() for m in ARM.finditer(sentence.text)
+                     if not re.search(r"亚|患者|入组|分组|各组|两组|每组", m.group())]  # not 例患者入组, 随机分组
+            arms = list(dict.fromkeys(re.sub(r"^(?:进入|纳入|分配至|分为|分至|至|到|为|入|和|与|及|或)", "", arm).strip() for arm in found))
             if len(arms) >= 2:
                 return arms[:2]
     return []
+
+
+def subgroup_with_interval(sentence: Sentence, figure: Figure) -> str | None:
+    """The subgroup (在…中) the checker reads for a figure, or for the level of its confidence interval."""
+    span = (0, len(sentence.text))
+    interval = CI_AFTER.match(sentence.text, figure.end + unit_length(sentence.text, figure.end))
+    levels = [f for f in sentence.figures if interval and interval.start() <= f.start < interval.end() and f.kind == PERCENT]
+    return subgroup_of(sentence.text, figure, span) or next(
+        (found for found in (subgroup_of(sentence.text, f, span) for f in levels) if found), None)
+
+
+def arm_in(arm: str | None, subgroup: str | None) -> str | None:
+    """An arm in the subgroup the sentence is about (在意向治疗（ITT）人群中，…标准治疗组为 11.8 个月):
+    标准治疗组（意向治疗（ITT）人群）; the one or the other when only one is given."""
+    if arm and subgroup and arm not in subgroup:
+        return f"{arm}（{subgroup.strip()}）"
+    return arm or subgroup
 
 
 def score_unit(text: str, figure: Figure) -> str:

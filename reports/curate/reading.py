@@ -15,7 +15,9 @@ from typing import Any
 
 from reports.content.articles import Article
 from reports.content.citations import JOURNALS, journal_of_chinese_name, known_journal
+from reports.content.model import agrees_as_written
 from reports.content.verify.claims import fold, lexicon_for, simplified
+from reports.content.verify.names import label_distance
 from reports.content.verify.quoted import clause_around
 from reports.curate.emit import Noted, Todo
 from reports.text.figures import (
@@ -43,6 +45,7 @@ class Sentence:
     heading: bool = False
     background: bool = False  # about the disease or another study, not this one (see BACKGROUND)
     block: int = 0  # the paragraph it stands in
+    baseline: bool = False  # says who the patients were (中位年龄…), or goes on from a sentence that does
 
 
 OUTCOME, BASELINE, EVENT = "outcome", "baseline", "event"
@@ -87,7 +90,7 @@ TERMS: list[tuple[str, str, str, str | None]] = [
     ("免疫效应细胞相关噬血细胞性淋巴组织细胞增生症样综合征", "IEC-HS", EVENT, "other"),
     ("肿瘤溶解综合征", "TLS", EVENT, "other"), ("治疗相关死亡", "", EVENT, "other"),
     ("严重不良事件", "", EVENT, "other"), ("治疗相关不良事件", "", EVENT, "other"), ("输注相关反应", "", EVENT, "other"),
-    ("肝酶升高", "", EVENT, "other"), ("细胞因子风暴", "", EVENT, "crs"),
+    ("肝酶升高", "", EVENT, "other"), ("肝指数上升", "", EVENT, "other"), ("肝指数升高", "", EVENT, "other"), ("细胞因子风暴", "", EVENT, "crs"),
     ("嗜中性白血球低下", "", EVENT, "other"), ("发烧性嗜中性白血球低下", "", EVENT, "other"),
     ("发热性中性粒细胞减少", "", EVENT, "other"), ("粒细胞缺乏", "", EVENT, "other"),
     ("血球低下", "", EVENT, "other"), ("白血球低下", "", EVENT, "other"), ("血小板低下", "", EVENT, "other"),
@@ -131,7 +134,7 @@ MOST_COMMON = re.compile(r"最常见的(?:治疗相关)?(?:副作用|不良事�
 EVENT_LEAD = re.compile(r"^(?:[^，,；;。、]*?(?:主要包括|包括|主要为|主要是|最常见的是|最常见的为|为|是|如|有))?(?:和|及|以及|、)?")
 LIST_BREAK = re.compile(r"[，,；;。]")
 # A sentence about the disease, standard care or another study: its figures are not this study's.
-BACKGROUND = re.compile(r"此前|先前的?研究|先前报道|团队先前|既往研究|国外同类|同类产品|作为参照|据估算|据统计|每年|"
+BACKGROUND = re.compile(r"此前|先前的?研究|先前报道|国外一项|国外的一项|例如国外|另一项研究|团队先前|既往研究|国外同类|同类产品|作为参照|据估算|据统计|每年|"
                         r"传统|挽救化疗|救援化疗|历史数据|历史对照|前导研究|前期研究|发病率|盛行率|患病率|新发病例|新诊断的|"
                         r"筹备|计划开展|拟开展|将开展|即将开展|下一步|未来将")
 IN_SUBGROUP = re.compile(r"在[^，,；;。]{2,40}?中")
@@ -168,6 +171,11 @@ def article_sentences(article: Article) -> list[Sentence]:
             folded = simplified_in_place(text)
             found.append(Sentence(text, figures_in(text), folded, heading=heading,
                                   background=bool(BACKGROUND.search(folded)), block=number))
+    for before, sentence in zip([None, *found], found):
+        # 中位年龄为 61 岁…。BCLC C 期者 25 人（78.1%）…: the sentences after it in its paragraph, until an efficacy one
+        goes_on = before is not None and before.baseline and before.block == sentence.block
+        sentence.baseline = not EFFICACY_WORDS.search(sentence.folded) and bool(
+            BASELINE_SENTENCE.search(sentence.folded) or goes_on)
     return found
 
 
@@ -179,6 +187,7 @@ class Term:
     section: str
     kind: str | None
     graded: bool = False  # named with its grades (3 级及以上中性粒细胞减少): every patient counted is grade ≥3
+    quoted: str | None = None  # the article's own words for it, when its name adds the grades said elsewhere
 
 
 def terms_in(sentence: Sentence) -> list[Term]:
@@ -220,7 +229,8 @@ def terms_in(sentence: Sentence) -> list[Term]:
             modifier = re.search(r"(?<![\u4e00-\u9fff])?([\u4e00-\u9fff]{2})$", folded[max(0, start - 2):start])
             if modifier and modifier.group(1) in EVENT_SITES:
                 start -= 2
-            graded = re.search(r"(?:≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上)\s*$", folded[:start])
+            graded = re.search(r"(?:≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*(?:[–~～-]|至|到)\s*[45]\s*级)\s*$",
+                               folded[:start])
             if graded and kind in ("other", "infection") and not states_absence(folded[max(0, graded.start() - 6):graded.start()]):
                 name = text[graded.start():end].strip()
                 taken.append((graded.start(), end))
@@ -344,8 +354,8 @@ def nearest_in_checkers_clause(sentence: Sentence, figure: Figure, term: Term, e
     here = [t for t in events if start <= t.start < end]
     if not here:
         return True
-    nearest = min(here, key=lambda t: abs(t.start - figure.start) + (0.5 if t.start > figure.start else 0))
-    return bare(nearest.name) == bare(term.name)
+    nearest = min(here, key=lambda t: label_distance(figure, t.start, t.end, sentence.text))
+    return nearest.start < term.end and term.start < nearest.end  # the same words (its name may have grown)
 
 
 def is_threshold(sentence: Sentence, figure: Figure) -> bool:
@@ -363,7 +373,7 @@ def stated_as_denominator(sentence: Sentence, figure: Figure) -> bool:
     if not is_denominator(sentence.text, figure):
         return False
     after = sentence.folded[figure.end:figure.end + 30]
-    return bool(re.match(r"[^，,；;。]{0,24}?中\s*(?:[，,：:]|有|\d|共|仅|均|的|未|没|无)", after)) or \
+    return bool(re.match(r"[^，,；;。]{0,24}?中\s*(?:[，,：:]|有|\d|共|仅|只|已|均|的|未|没|无)", after)) or \
         not re.search(r"中", after)
 
 
@@ -394,8 +404,7 @@ def label_of(sentence: Sentence, figure: Figure, terms: list[Term], denominators
         return nearest_term(sentence, figure, in_clause, {OUTCOME, BASELINE})
     words = clause_words(sentence, figure, start, end)
     if words:
-        baseline = BASELINE_SENTENCE.search(sentence.folded) and not EFFICACY_WORDS.search(sentence.folded)
-        return Term(words[1], words[2], words[0], BASELINE if baseline else OUTCOME, None)
+        return Term(words[1], words[2], words[0], BASELINE if sentence.baseline else OUTCOME, None)
     return nearest_term(sentence, figure, own, {OUTCOME, BASELINE})
 
 
@@ -449,6 +458,8 @@ def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tu
         if (re.search(r"组$", simplified_in_place(piece)) and len(piece) <= 16) or \
                 re.match(r"[^，,]{0,12}组\s*(?:为|是|的|和|与|分别)", simplified_in_place(piece)):
             return None  # 标准治疗组为 66.8%: an arm, not what was measured (draft.Draft.arm_of reads arms)
+        if re.fullmatch(r"(?:的)?(?:病患|病人|患者|病童|患儿|受试者|个案|个案|人)(?:中|们)?", simplified_in_place(piece)):
+            continue  # 32 名病患中: who, not what (Taiwan's 病患 as well)
         abbreviation = re.fullmatch(r"[A-Z][A-Za-z0-9-]{1,10}", piece)  # 其中 8 名为 DIPG
         if (len(re.findall(r"[\u4e00-\u9fff]", piece)) >= 2 or abbreviation) and len(piece) <= 30:
             return piece, a, b
@@ -471,13 +482,9 @@ def pairs_in(sentence: Sentence) -> dict[int, tuple[int, int]]:
 
 
 def rate_agrees(value: Decimal, n: int, of: int) -> bool:
-    """A percentage and its n/N agree to the precision the percentage is written with (half a unit of
-    its last digit, and at least 0.5 points)."""
-    if of <= 0:
-        return False
-    places = -value.as_tuple().exponent if value.as_tuple().exponent < 0 else 0
-    tolerance = max(Decimal("0.5"), Decimal(5) / (Decimal(10) ** (places + 1)))
-    return abs(Decimal(n) * 100 / of - value) <= tolerance
+    """A percentage and its n/N agree as the checker holds them: n/N rounds to the percentage at the
+    precision it is written with (1/16 is 6.3%, not 6.7%)."""
+    return of > 0 and agrees_as_written(Decimal(n) * 100 / Decimal(of), value)
 
 
 def count_value(figure: Figure) -> int | None:
