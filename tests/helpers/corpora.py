@@ -14,14 +14,14 @@ from helpers.projects import ROOT
 
 HERE = ROOT / "tests" / "curate"
 
-# The articles the rules were developed on: draft_corpus/, then draft_heldout/, draft_unseen/ and
-# draft_blind/, each written by someone who never saw the draft tool, measured at first sight (66%,
-# 74%, 79%: their READMEs record it) and only then used. draft_blind_2/, written last, measured 88%
-# at first sight (148 of 169), short of the 90% target on fresh text; the fixes made after it were for
-# rows that did not pass the check, and it is kept apart with a floor so that this does not fall back.
+# The articles the rules were developed on: draft_corpus/, then draft_heldout/, draft_unseen/,
+# draft_blind/, draft_blind_2/ and draft_blind_3/, each written by someone who never saw the draft
+# tool, measured at first sight (66%, 74%, 79%, 88%, 79%: their READMEs record it) and only then
+# used. draft_blind_4/, written last, measured 88% at first sight (233 of 266), short of the 90%
+# target on fresh text; it is kept apart with a floor so that this does not fall back.
 CORPORA = {"development": [HERE / "draft_corpus", HERE / "draft_heldout", HERE / "draft_unseen", HERE / "draft_blind",
-                           HERE / "draft_blind_2"],
-           "last blind": [HERE / "draft_blind_3"]}
+                           HERE / "draft_blind_2", HERE / "draft_blind_3"],
+           "last blind": [HERE / "draft_blind_4"]}
 TARGETS = {"development": 0.90, "last blind": 0.85}
 ARTICLES = {name: {**entry, "folder": folder} for folders in CORPORA.values() for folder in folders
             for name, entry in yaml.safe_load((folder / "classes.yaml").read_text(encoding="utf-8")).items()}
