@@ -54,6 +54,7 @@ from reports.curate.reading import (
     denominators_of_pairs,
     event_segment_end,
     in_range,
+    inside_brackets,
     is_threshold,
     journal_in,
     label_of,
@@ -206,6 +207,9 @@ class Draft:
                 continue  # the level of a confidence interval, read with its figure
             if figure.kind == PERCENT and is_threshold(sentence, figure):
                 continue
+            if figure.kind == PERCENT and inside_brackets(sentence.text, figure.start) and re.search(
+                    r"[≥≤><]\s*$", sentence.folded[:figure.start]):
+                continue  # CLDN18.2 阳性（≥40% 的肿瘤细胞…）: a definition, not a result
             if figure.kind == PERCENT and re.search(r"风险(?:降低|下降|减少)了?\s*$", sentence.folded[:figure.start]):
                 continue  # 风险降低 64%: the hazard ratio's complement, not a figure of its own
             if figure.kind in (PERCENT, COUNT) and in_range(sentence, figure):

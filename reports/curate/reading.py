@@ -134,7 +134,7 @@ MOST_COMMON = re.compile(r"最常见的(?:治疗相关)?(?:副作用|不良事�
 EVENT_LEAD = re.compile(r"^(?:[^，,；;。、]*?(?:主要包括|包括|主要为|主要是|最常见的是|最常见的为|为|是|如|有))?(?:和|及|以及|、)?")
 LIST_BREAK = re.compile(r"[，,；;。]")
 # A sentence about the disease, standard care or another study: its figures are not this study's.
-BACKGROUND = re.compile(r"此前|先前的?研究|先前报道|国外一项|国外的一项|例如国外|另一项研究|团队先前|既往研究|国外同类|同类产品|作为参照|据估算|据统计|每年|"
+BACKGROUND = re.compile(r"此前|先前的?研究|先前报道|国外一项|国外的一项|例如国外|另一项研究|可治愈|团队先前|既往研究|国外同类|同类产品|作为参照|据估算|据统计|每年|"
                         r"传统|挽救化疗|救援化疗|历史数据|历史对照|前导研究|前期研究|发病率|盛行率|患病率|新发病例|新诊断的|"
                         r"筹备|计划开展|拟开展|将开展|即将开展|下一步|未来将")
 IN_SUBGROUP = re.compile(r"在[^，,；;。]{2,40}?中")

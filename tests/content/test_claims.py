@@ -16,6 +16,7 @@ from reports.content.evidence import EvidenceFile
 from reports.content.model import EvidenceTable
 from reports.content.sources import parse_yaml, validate_data
 from reports.content.verify.claims import Scope, lexicon_for, phase_tokens, unbacked_words
+from reports.content.verify.denominators import count_pairs
 from reports.content.verify.evidence import verify_evidence
 from reports.errors import Problems
 
@@ -193,6 +194,13 @@ def test_a_count_with_its_denominator_is_the_sources_pair(articles):
     # 9 and 18 are both counts of the article, but 6 of 18 is not what it says
     errors = check("car-nk", articles, ("随访超过 12 个月的 9 例中 6 例", "随访超过 12 个月的 18 例中 6 例"))
     assert any("overview.key_message: “6 of 18” is not stated as such" in e for e in errors), errors
+
+
+def test_a_pair_is_read_from_every_count_not_only_after_the_last_pair():
+    # 1 例…其中 1 例 reads first; the 1 of 2 after it is the source's pair too
+    stated = count_pairs("感染方面，1例发生带状疱疹，2例发生肺部感染，其中1例为3级。")
+    assert (2, 1) in stated
+    assert (3, 1) not in stated and (2, 2) not in stated
 
 
 def test_a_count_in_prose_stands_in_the_words_of_its_excerpt(articles):

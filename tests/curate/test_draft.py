@@ -59,7 +59,9 @@ def at(value: Any, path: tuple) -> Any:
 
 
 def decided(draft: str, expected: dict[str, Any]) -> dict[str, Any]:
-    """The drafted row with each TODO decided as the curator's row has it; every other value as drafted."""
+    """The drafted row with each TODO decided as the curator's row has it; every other value as drafted.
+    A decided text may give figures (the intervention's doses), so the curator's excerpts that the draft
+    does not quote are added, as a curator quotes the sentence behind what they write."""
     row = yaml.safe_load(draft)[0]
     for path in todo_paths(row):
         parent = at(row, path[:-1])
@@ -67,6 +69,10 @@ def decided(draft: str, expected: dict[str, Any]) -> dict[str, Any]:
             parent[path[-1]] = copy.deepcopy(at(expected, path))
         except (KeyError, IndexError):
             del parent[path[-1]]  # the curator's row has no such field (safety_not_reported, say)
+    quoted = {excerpt["text"] for excerpt in row["excerpts"]}
+    ids = {excerpt["id"] for excerpt in row["excerpts"]}
+    row["excerpts"] += [excerpt for excerpt in expected["excerpts"]
+                        if excerpt["text"] not in quoted and excerpt["id"] not in ids]
     return row
 
 

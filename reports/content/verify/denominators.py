@@ -36,9 +36,14 @@ PAIR_IN = re.compile(r"(\d+)\s*(?:例|名|位|人|项|項)[^。；;]{0,20}?中[^
 PAIR_SLASH = re.compile(r"(?<![\d.])(\d+)\s*/\s*(\d+)(?![\d.])")
 
 
+COUNT_AT = re.compile(r"\d+\s*(?:例|名|位|人|项|項)")
+
+
 def count_pairs_at(text: str) -> list[tuple[tuple[int, int], int]]:
-    """((denominator, count), where) of each count given with its denominator in a text."""
-    found = [((int(m.group(1)), int(m.group(2))), m.start()) for m in PAIR_IN.finditer(text)]
+    """((denominator, count), where) of each count given with its denominator in a text. Tried from every
+    count, not only after the last pair: in 1 例发生带状疱疹，2 例发生肺部感染，其中 1 例为 3 级 the pair is 1 of 2."""
+    tried = (PAIR_IN.match(text, count.start()) for count in COUNT_AT.finditer(text))
+    found = [((int(m.group(1)), int(m.group(2))), m.start()) for m in tried if m]
     found += [((int(m.group(2)), int(m.group(1))), m.start()) for m in PAIR_SLASH.finditer(text)]
     return [(pair, at) for pair, at in found if pair[1] <= pair[0]]
 
