@@ -526,8 +526,9 @@ class Draft:
         for figure in figures:
             if figure.start in pair_ends:
                 continue  # the N of 27/38, read with its n
-            before = folded[max(segment_start, figure.start - 12):figure.start]
-            after = folded[figure.end:figure.end + 10]
+            # the words beside it in its own clause (2 级 1 例，未出现 3 级及以上: not a grade ≥3 count)
+            before = re.split(r"[，,；;。]", folded[max(segment_start, figure.start - 12):figure.start])[-1]
+            after = re.split(r"[，,；;。、]", folded[figure.end:figure.end + 10])[0]
             if figure.kind == PERCENT:
                 self.event_figures.add(figure.start)
                 if not nearest_in_checkers_clause(sentence, figure, term, events):
@@ -537,6 +538,8 @@ class Draft:
             elif figure.kind == GRADE:
                 self.event_figures.add(figure.start)
                 if states_absence(text[list_clause(text, figure.start)[0]:figure.start]):
+                    if figure.value == 3 and re.match(r"\s*级?\s*(?:及|或)?\s*以上", folded[figure.end:figure.end + 8]):
+                        fields.setdefault("grade_3_plus", 0)  # 没有 3 级以上的个案
                     continue  # 未出现 4 级或 5 级 CRS: grades not seen
                 if re.match(r"\s*级?\s*(?:及|或)?\s*以上", folded[figure.end:figure.end + 8]) or \
                         re.search(r"≥\s*$", before):

@@ -173,7 +173,8 @@ def article_sentences(article: Article) -> list[Sentence]:
                                   background=bool(BACKGROUND.search(folded)), block=number))
     for before, sentence in zip([None, *found], found):
         # 中位年龄为 61 岁…。BCLC C 期者 25 人（78.1%）…: the sentences after it in its paragraph, until an efficacy one
-        goes_on = before is not None and before.baseline and before.block == sentence.block
+        goes_on = before is not None and before.baseline and before.block == sentence.block \
+            and not AFTER_TREATMENT.search(sentence.folded)
         sentence.baseline = not EFFICACY_WORDS.search(sentence.folded) and bool(
             BASELINE_SENTENCE.search(sentence.folded) or goes_on)
     return found
@@ -313,6 +314,8 @@ def not_a_result(sentence: Sentence, figure: Figure) -> bool:
 CONTINUES = re.compile(r"\s*(?:其中|均|为|共|计|有|发生于|分别|以|多为|多在|多于|多见于|大多|且|最高|最重|全部|全属|全为|都|皆|表现为)"
                        r"|\s*\d+\s*(?:例|名|位|人)[^，,；;。]{0,24}(?:出现|发生)\s*$"  # 11 例中 9 例（81.8%）出现
                        r"|\s*\d+\s*(?:例|名|位|人)\s*为\s*[1-5]\s*级"  # 8 例为 1 级、1 例为 2 级
+                       r"|\s*[1-5]\s*级\s*\d+\s*(?:例|名|位|人)"  # 3 级 3 例（4.7%）
+                       r"|\s*(?:没有|无|未见|未出现)\s*[3-5]\s*级"  # 没有 3 级以上的个案
                        r"|\s*(?:依|按|根据|依据)[^，,；;。]{0,30}分级\s*$")  # 依 ASTCT 2019 年共识标准分级, 均为 1～2 级
 
 
@@ -409,7 +412,9 @@ def label_of(sentence: Sentence, figure: Figure, terms: list[Term], denominators
 
 
 BASELINE_SENTENCE = re.compile(r"(?<![较从与])基线(?!相比)|中位年龄|年龄|男性|女性|既往|病程|特征|人口学")
-EFFICACY_WORDS = re.compile(r"缓解|改善|生存|应答|有效|疗效|下降|减少|降低|阴性|转阴|稳定|上升|增加")
+EFFICACY_WORDS = re.compile(r"缓解|改善|生存|应答|有效|疗效|下降|减少|降低|阴性|转阴|稳定|上升|增加|恢复|停用|反应")
+# A time after treatment (第 12 周时, 6 个月时, 输注后): a sentence of results, not of who the patients were.
+AFTER_TREATMENT = re.compile(r"第\s*\d+\s*(?:周|天|日|个月)|\d+\s*(?:周|个月|年)时|输注后|治疗后|随访")
 
 
 def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tuple[str, int, int] | None:
