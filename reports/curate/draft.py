@@ -229,7 +229,7 @@ class Draft:
             elif figure.kind in DURATIONS and not FOLLOW_UP.search(clause) and (
                     MEDIAN.search(clause) or self.continued_median(sentence, figure)):
                 term = nearest_term(sentence, figure, terms, {OUTCOME, BASELINE})
-                if term is None and re.search(r"中位[^，,。；;\d]{0,16}(?:为|是|达)\s*$",
+                if term is None and re.search(r"中位[^，,。；;\d]{0,16}(?:为|是|达|只有|仅为|仅|约为|约)\s*$",
                                               sentence.folded[clause_start(sentence, figure):figure.start]):
                     term = label_of(sentence, figure, terms, denominators)  # 中位无白血病生存期为 11.2 个月
                 if term is not None:

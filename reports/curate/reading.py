@@ -126,10 +126,17 @@ TERM_PATTERN = re.compile("|".join(re.escape(fold(term)) for term, *_ in sorted(
 TERM_INFO = {fold(term): (abbreviation, section, kind) for term, abbreviation, section, kind in TERMS}
 # Where an event is (肺部感染, 腹腔感染): kept in its name.
 EVENT_SITES = {"肺部", "腹腔", "泌尿", "尿路", "呼吸", "皮肤", "血流", "病毒", "细菌", "真菌", "严重", "重度", "上呼", "下呼"}
+DIED_OF_TREATMENT = re.compile(r"死于(?:与)?治疗(?:相关|有关)的?[\u4e00-\u9fff]{2,10}")
 NO_DEATH = re.compile(r"(?:未发生|未出现|未见|未观察到|无|没有|未有)\s*(?:任何)?\s*(?:患者|病例)?\s*(死亡)")
 SAFETY_CONTEXT = re.compile(r"不良事件|安全性|毒性|副作用|不良反应")
 LISTED_EVENT = re.compile(r"([\u4e00-\u9fffA-Za-z/]{2,14}?(?:[（(][A-Za-z/]{2,10}[）)][\u4e00-\u9fff]{0,4})?)\s*"
                           r"[（(]\s*\d+\s*(?:例|名|位|人)")
+# 恶心 45 例（70.3%）、胃黏膜损伤/胃炎 18 例，其中≥3 级胃肠道出血 2 例: an event listed with its count after it.
+LISTED_COUNT = re.compile(r"(?:[：:、，,]|和|及|其中)\s*((?:≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上)?[\u4e00-\u9fff/]{2,12}?)"
+                          r"\s*\d+\s*(?:例|名|位|人)(?![\u4e00-\u9fff]{0,4}中)")
+NOT_AN_EVENT = re.compile(r"(?:其余|其他|另有|另|共有?|合计|总计|分别|各有?|仅有?|全部|所有|全体|患者|病人|病患|受试者|均|"
+                          r"其中|包括|发生|出现|有)(?:[\u4e00-\u9fff]{0,2})$|.*(?:患者|病人|病患|受试者|组)$"
+                          r"|.*(?:收案|入组|纳入|筛|招募|输注|接受|完成|评估|退出|死亡|缓解|治疗|随访)")
 MOST_COMMON = re.compile(r"最常见的(?:治疗相关)?(?:副作用|不良事件|不良反应)(?:是|为)\s*([A-Za-z][A-Za-z0-9-]{1,10}|[\u4e00-\u9fff]{2,10})(?=[，,。；;（(])")
 EVENT_LEAD = re.compile(r"^(?:[^，,；;。、]*?(?:主要包括|包括|主要为|主要是|最常见的是|最常见的为|为|是|如|有))?(?:和|及|以及|、)?")
 LIST_BREAK = re.compile(r"[，,；;。]")
@@ -240,6 +247,11 @@ def terms_in(sentence: Sentence) -> list[Term]:
         name = text[start:end].strip()
         taken.append((start, end))
         found.append(Term(start, end, name, section, kind))
+    for match in DIED_OF_TREATMENT.finditer(folded):  # 1 例患者死于与治疗相关的消化道出血
+        start, end = match.span()
+        if not any(a < end and start < b for a, b in taken):
+            taken.append((start, end))
+            found.append(Term(start, end, sentence.text[start:end], EVENT, "other"))
     for match in NO_DEATH.finditer(folded):  # 研究期间未发生死亡: deaths, as an absence (not 死亡的风险比)
         start, end = match.span(1)
         if not any(a < end and start < b for a, b in taken):
@@ -248,14 +260,15 @@ def terms_in(sentence: Sentence) -> list[Term]:
     if SAFETY_CONTEXT.search(folded) or MOST_COMMON.search(folded):
         # An event the vocabulary does not know, named the way safety results list them: 味觉障碍（29 例，40.3%）,
         # 最常见的副作用是 TIAN
-        for match in [*LISTED_EVENT.finditer(folded), *MOST_COMMON.finditer(folded)]:
+        for match in [*LISTED_EVENT.finditer(folded), *MOST_COMMON.finditer(folded), *LISTED_COUNT.finditer(folded)]:
             start, end = match.span(1)
             lead = EVENT_LEAD.match(folded[start:end])
             start += lead.end() if lead else 0
-            if end - start < 2 or any(a < end and start < b for a, b in taken):
+            if end - start < 2 or any(a < end and start < b for a, b in taken) or NOT_AN_EVENT.match(folded[start:end]):
                 continue
             taken.append((start, end))
-            found.append(Term(start, end, sentence.text[start:end].strip(), EVENT, "other"))
+            graded = bool(re.match(r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上", folded[start:end]))
+            found.append(Term(start, end, sentence.text[start:end].strip(), EVENT, "other", graded=graded))
     return sorted(found, key=lambda term: term.start)
 
 
@@ -457,7 +470,8 @@ def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tu
         if len(piece) > 30 and re.search(r"[（(]", piece[4:]):
             piece = piece[:4 + re.search(r"[（(]", piece[4:]).start()].strip()  # the explanation in brackets left out
         of_age = re.match(r"\d+\s*(?:岁|歲)\s*(?:及|或)?\s*(?:以上|以下)", piece)  # 65 岁及以上者占 78.7%
-        if not of_age and (re.match(r"\d", piece) or (re.search(r"\d", piece)
+        named = re.sub(r"[A-Za-z][A-Za-z0-9.+/-]*", "", piece)  # CLDN18.2 高表达: a name's digits are not figures
+        if not of_age and (re.match(r"\d", piece) or (re.search(r"\d", named)
                                                       and len(re.findall(r"[\u4e00-\u9fff]", piece)) < 4)):
             continue
         if (re.search(r"组$", simplified_in_place(piece)) and len(piece) <= 16) or \
