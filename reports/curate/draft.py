@@ -199,9 +199,15 @@ class Draft:
                 role = self.enrolment_role(own_phrase(sentence, figure) + (following.group() if following else ""),
                                            figure, sentence, terms)
                 if role:
-                    if role not in self.enrollment:
-                        self.enrollment[role] = (count_value(figure), sentence)
-                        sentence.topics.append("enrolment")
+                    roles = [role]
+                    then = re.match(r"[，,][^，,；;。\d]{0,24}", sentence.text[clause_around(
+                        sentence.text, figure.start, 0, len(sentence.text))[1]:])
+                    if role == "treated" and EVALUABLE.search(own_phrase(sentence, figure) + (then.group() if then else "")):
+                        roles.append("evaluable")  # 21 名完成输注，均纳入安全性分析并可评估疗效: both
+                    for role in roles:
+                        if role not in self.enrollment:
+                            self.enrollment[role] = (count_value(figure), sentence)
+                            sentence.topics.append("enrolment")
                     continue
             if figure.kind == PERCENT and re.match(r"\s*[%％]?\s*(?:CI|置信区间|可信区间|信赖区间)", sentence.folded[figure.end:]):
                 continue  # the level of a confidence interval, read with its figure
@@ -467,10 +473,16 @@ class Draft:
             list_start, list_end = list_clause(text, term.start)
             shares_before = index > 0 and events[index - 1].end > list_start
             segment_start = term.start if shares_before else list_start
+            if shares_before and re.search(r"[：:]", text[events[index - 1].end:term.start]):
+                # 最常见的为血细胞减少：9 例（64.3%）出现 3～4 级中性粒细胞减少: the colon opens this one's clause
+                segment_start = max(m.end() for m in re.finditer(r"[：:]", text[:term.start]))
             end = len(text)
             if index + 1 < len(events):
                 following = events[index + 1]
                 end = following.start if following.start < list_end else list_clause(text, following.start)[0]
+                colon = re.search(r"[：:]", text[term.end:following.start])
+                if colon and following.start < list_end:
+                    end = term.end + colon.start()
             end = event_segment_end(sentence, term, end)
             figures = [f for f in sentence.figures if segment_start <= f.start < end]
             folded = sentence.folded
