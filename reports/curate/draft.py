@@ -238,6 +238,7 @@ class Draft:
                 if term is None and re.search(r"中位[^，,。；;\d]{0,16}(?:为|是|达|只有|仅为|仅|约为|约)\s*$",
                                               sentence.folded[clause_start(sentence, figure):figure.start]):
                     term = label_of(sentence, figure, terms, denominators)  # 中位无白血病生存期为 11.2 个月
+                term = term or median_time_label(sentence, figure)  # B 细胞在输注后中位 98 天重新出现
                 if term is not None:
                     subject = None if MEDIAN.search(clause) else self.continued_median(sentence, figure)
                     self.add_duration(sentence, figure, term, self.arm_of(sentence, figure) or subject)
@@ -452,6 +453,8 @@ class Draft:
             return
         unit = sentence.text[figure.end:figure.end + unit_length(sentence.text, figure.end)].strip()
         part.fields.update(measure="median", value=figure.value, unit=unit)
+        if term.quoted:
+            part.fields["quoted_as"] = [term.quoted]  # the name is the curator's; the sentence says 外周血 B 细胞
         interval = CI_AFTER.match(sentence.text, figure.end + unit_length(sentence.text, figure.end))
         if interval:
             part.fields["ci"] = {"lower": Decimal(interval.group(2)), "upper": Decimal(interval.group(3)),
@@ -999,7 +1002,7 @@ class Draft:
             name += f"（{fields['population']}）"  # a threshold in a subgroup's name: the checker wants both
         item: dict[str, Any] = {"name": name}
         item["measure"] = fields.get("measure", "count" if "n" in fields else "status")
-        for key in ("value", "unit", "n", "of", "ci", "bound", "timepoint", "population"):
+        for key in ("value", "unit", "n", "of", "ci", "bound", "timepoint", "population", "quoted_as"):
             if key in fields:
                 item[key] = fields[key]
         item["excerpts"] = ids(part.sentences)
@@ -1083,6 +1086,24 @@ def subgroup_with_interval(sentence: Sentence, figure: Figure) -> str | None:
     levels = [f for f in sentence.figures if interval and interval.start() <= f.start < interval.end() and f.kind == PERCENT]
     return subgroup_of(sentence.text, figure, span) or next(
         (found for found in (subgroup_of(sentence.text, f, span) for f in levels) if found), None)
+
+
+def median_time_label(sentence: Sentence, figure: Figure) -> Term | None:
+    """外周血 B 细胞在输注后中位 98 天（61~152 天）重新出现: the time until what the clause says happened,
+    named by its subject and its verb (外周血 B 细胞重新出现时间)."""
+    start, end = clause_around(sentence.text, figure.start, 0, len(sentence.text))
+    before = sentence.text[start:figure.start]
+    median = re.search(r"中位\s*$", before)
+    if median is None:
+        return None
+    subject = re.sub(r"(?:在|于|於)?\s*(?:输注|輸注|治疗|治療|回输|回輸)?\s*(?:后|後)?\s*$", "", before[:median.start()])
+    subject = LABEL_LEAD.sub("", subject.strip(" ，,"))
+    after = sentence.text[figure.end + unit_length(sentence.text, figure.end):end]
+    after = re.sub(r"^\s*[（(][^）)]*[）)]", "", after)
+    verb = re.match(r"\s*(?:后|後|时|時|已|即|便|就)?\s*([\u4e00-\u9fff]{2,8})", after)
+    if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", subject)) < 2 or verb is None:
+        return None
+    return Term(start, end, f"{subject}{verb.group(1)}时间", OUTCOME, None, quoted=subject)
 
 
 def arm_in(arm: str | None, subgroup: str | None) -> str | None:
