@@ -32,6 +32,9 @@ from reports.content.model import ProjectSettings
 from reports.content.project import Project
 from reports.content.settings import read_settings
 from reports.content.sources import SizeLimit, load_yaml
+from reports.content.verify.arms import SEPARATOR as ARM_SEPARATOR
+from reports.content.verify.arms import compact as compact_arm
+from reports.content.verify.arms import stated_arm, top_level
 from reports.content.verify.claims import fold, lexicon_for
 from reports.content.verify.gradings import GRADING_NAMES
 from reports.content.verify.phases import phases_stated
@@ -213,9 +216,8 @@ class Draft:
                 continue  # the level of a confidence interval, read with its figure
             if figure.kind == PERCENT and is_threshold(sentence, figure):
                 continue
-            if figure.kind == PERCENT and inside_brackets(sentence.text, figure.start) and re.search(
-                    r"[≥≤><]\s*$", sentence.folded[:figure.start]):
-                continue  # CLDN18.2 阳性（≥40% 的肿瘤细胞…）: a definition, not a result
+            if figure.kind == PERCENT and re.search(r"[≥≤><]\s*$", sentence.folded[:figure.start]):
+                continue  # 骨髓原始细胞≥50%者 79 例, CLDN18.2 阳性（≥40% 的肿瘤细胞…）: a threshold, not a result
             if figure.kind == PERCENT and re.search(r"风险(?:降低|下降|减少)了?\s*$", sentence.folded[:figure.start]):
                 continue  # 风险降低 64%: the hazard ratio's complement, not a figure of its own
             if figure.kind in (PERCENT, COUNT) and in_range(sentence, figure):
@@ -274,7 +276,7 @@ class Draft:
         for part in self.parts:
             same = (part.section, part.fields.get("population"), part.fields.get("timepoint")) == (
                 section, population, timepoint)
-            one_of_a_kind = kind in ONE_OF_A_KIND and part.kind == kind
+            one_of_a_kind = kind in ONE_OF_A_KIND and part.kind == kind and arm_named(part.name) == arm_named(name)
             if same and section == EVENT and (bare(part.name) == bare(name) or one_of_a_kind):
                 if sentence not in part.sentences:
                     part.sentences.append(sentence)
@@ -310,28 +312,32 @@ class Draft:
         return values[0] if values else figure
 
     def arm_of(self, sentence: Sentence, figure: Figure) -> str | None:
-        """The arm a figure is of: named in its clause before it (标准治疗组为 66.8%), or by its place in
-        分别为 A 和 B (the arms in the order the article introduced them)."""
+        """The arm a figure is of: as the checker reads it (verify.arms.stated_arm: 标准治疗组为 66.8%; its place
+        in CAR-T 组和标准治疗组分别为 A 和 B), else by its place in 两组…分别为 A 和 B or in a 分别为 that lists
+        nothing else, the arms in the order the article introduced them."""
         if not self.arms:
             return None
+        compacted = {compact_arm(arm): arm for arm in self.arms}
+        stated = stated_arm(sentence.text, sentence.figures, figure, (0, len(sentence.text)), tuple(compacted))
+        if stated:
+            return compacted.get(stated)
         start, _ = clause_around(sentence.text, figure.start, 0, len(sentence.text))
-        respectively = re.search(r"分别为|分别是|分别有", sentence.folded[:figure.start])
-        both_named = respectively and all(arm in sentence.text[:respectively.start()] for arm in self.arms)
-        named = [arm for arm in self.arms if arm in sentence.text[start:figure.start]]
-        if named and not both_named:
-            return max(named, key=lambda arm: sentence.text.rfind(arm, start, figure.start))
-        listed = respectively and re.search(r"[和与及、/]", sentence.folded[start:respectively.start()])
-        if respectively and (both_named or re.search(r"两组|二组|2 组", sentence.folded[:respectively.start()])
-                             or not listed):  # 24 个月总生存率分别为 61.2% 和 48.9%: in a trial of two arms, theirs
-            values = [f for f in sentence.figures if f.kind == figure.kind and f.start >= respectively.end()
-                      and not re.search(r"[，,；;。]", sentence.folded[respectively.end():f.start])]
-            if figure in values and values.index(figure) < len(self.arms):
-                return self.arms[values.index(figure)]
+        respectively = None
+        for respectively in re.finditer(r"分别为|分别是|分别有", sentence.folded[:figure.start]):
+            pass
+        if respectively is None or re.search(r"[，,；;。]", sentence.folded[respectively.end():figure.start]):
+            return None
+        listed = re.search(r"[和与及、/]", sentence.folded[start:respectively.start()])
+        if re.search(r"两组|二组|2 组", sentence.folded[:respectively.start()]) or not listed:
+            # 24 个月总生存率分别为 61.2% 和 48.9%: in a trial of two arms, theirs
+            place = len(ARM_SEPARATOR.findall(top_level(sentence.folded[respectively.end():figure.start])))
+            return self.arms[place] if place < len(self.arms) else None
         return None
 
     def add_measure(self, sentence: Sentence, figure: Figure, term: Term, pairs: dict[int, tuple[int, int]],
                     denominators: list[Figure], arm: str | None = None) -> None:
-        population = arm_in(arm, population_of(sentence, figure))
+        anchor = count_before(sentence, figure) or figure  # 9 例缓解（81.8%）: whose the count is
+        population = arm_in(arm, population_of(sentence, anchor) or group_counted_in(sentence, anchor))
         timepoint = timepoint_in(sentence, figure, term)
         part = self.part_for(term.section, term.name, None, sentence, population, timepoint)
         fields = part.fields
@@ -486,7 +492,7 @@ class Draft:
                 colon = re.search(r"[：:]", text[term.end:following.start])
                 if colon and following.start < list_end:
                     end = term.end + colon.start()
-            end = event_segment_end(sentence, term, end)
+            end = self.other_arms_clauses(sentence, event_segment_end(sentence, term, end), end)
             figures = [f for f in sentence.figures if segment_start <= f.start < end]
             folded = sentence.folded
             if SEVERE_RANGE.search(folded[list_start:term.start]) and not term.graded and term.kind in ("other", "infection"):
@@ -498,15 +504,31 @@ class Draft:
                 self.read_event(sentence, named, arm_figures, events, (list_start, list_end, segment_start, end),
                                 pairs, denominators)
 
+    def other_arms_clauses(self, sentence: Sentence, end: int, limit: int) -> int:
+        """An event's figures go on through the clauses that begin with an arm and name nothing else
+        (74 例发生 3 级及以上不良事件，标准治疗组 90 例中为 65 例: the other arm's)."""
+        while self.arms and end < limit:
+            start, following_end = list_clause(sentence.folded, end + 1)
+            clause = sentence.text[start:following_end]
+            if not any(re.match(rf"\s*(?:而|但)?\s*{re.escape(arm)}", clause) for arm in self.arms) or \
+                    any(start <= t.start < following_end for t in terms_in(sentence)):
+                break
+            end = following_end
+        return min(end, limit)
+
     def figures_by_arm(self, sentence: Sentence, figures: list[Figure]) -> list[tuple[str | None, list[Figure]]]:
-        """An event's figures, arm by arm when the sentence gives each arm's (3～4 级不良事件在 CAR-T 组和标准治疗组
+        """An event's figures, arm by arm when the sentence gives an arm's (3～4 级不良事件在 CAR-T 组和标准治疗组
         的发生率分别为 92.7% 和 88.6%: one event per arm, named 标准治疗组：…, as the schema has no arm); the
-        figures of no arm (its grades) go with each."""
+        figures of no arm stay the event's own, and its grades go with each."""
         arms = {f.start: self.arm_of(sentence, f) for f in figures if f.kind == PERCENT or count_value(f)}
         named = [arm for arm in self.arms if arm in arms.values()]
-        if not named or named == self.arms[:1]:
+        unarmed = None in arms.values()
+        if not named or (named == self.arms[:1] and not unarmed):
             return [(None, figures)]  # HX-B207 组共有 5 例治疗相关死亡: the trial's own arm, as the row's events are
-        return [(arm, [f for f in figures if arms.get(f.start) in (arm, None)]) for arm in named]
+        # The figures of no arm, beside another arm's, are the trial's own arm's (3 级及以上感染发生率为 15.8%，标准治疗组为 10.9%)
+        own = {start: arm or self.arms[0] for start, arm in arms.items()}
+        return [(arm, [f for f in figures if f.start not in own or own[f.start] == arm])
+                for arm in self.arms if arm in own.values()]
 
     def read_event(self, sentence: Sentence, term: Term, figures: list[Figure], events: list[Term],
                    span: tuple[int, int, int, int], pairs: dict[int, tuple[int, int]],
@@ -596,7 +618,8 @@ class Draft:
                 return
             if len(part.sentences) > had[id(part)]:
                 part.sentences.remove(sentence)
-        stated_before = [d for d in denominators if d.start < end]  # not the other arm's, after it
+        # not the other arm's, after it or in its clauses
+        stated_before = [d for d in denominators if d.start < end and (d in figures or not segment_start <= d.start)]
         if "of" not in fields and stated_before and ("patients" in fields or "grade_3_plus" in fields):
             fields["of"] = count_value(stated_before[-1])
         for name in ("patients", "grade_3_plus"):
@@ -821,6 +844,7 @@ class Draft:
         """The proposed row, in the order of the shipped tables' rows."""
         self.finish_events()
         self.fill_denominators()
+        self.drop_clashing_quotes()
         phase, phase_sentences = self.phase()
         design, design_sentences = self.design()
         registry_ids = self.registry_ids()
@@ -912,6 +936,26 @@ class Draft:
         return bool(population) and not re.fullmatch(r"(?:可评估|可評估|可评价|可評價|接受[^，,]{0,6}的|全部|所有)患者",
                                                      population)
 
+    def drop_clashing_quotes(self) -> None:
+        """An event quoted by words that hold another event's name (标准治疗组：3 级及以上感染, quoted_as
+        3 级及以上感染, beside 感染) is refused by the check: left out, for the curator to add by hand."""
+        events = [p for p in self.parts if p.section == EVENT]
+        for part in events:
+            plain = [p for p in events if "：" not in p.name and any(bare(q) in names_in(p.name)
+                                                                   for q in part.fields.get("quoted_as", []))]
+            if self.arms and part.name.startswith(f"{self.arms[0]}：") and plain:
+                # CAR-T 组：CRS beside the CRS of the trial's sentences elsewhere: one event, the trial arm's
+                for key, value in part.fields.items():
+                    if key != "quoted_as":
+                        plain[0].fields.setdefault(key, value)
+                plain[0].sentences += [s for s in part.sentences if s not in plain[0].sentences]
+                self.parts.remove(part)
+                continue
+            quoted = part.fields.get("quoted_as", [])
+            if any(other is not part and "：" not in other.name and bare(other.name) != bare(part.name)
+                   and any(word in bare(form) for word in names_in(other.name)) for other in events for form in quoted):
+                self.parts.remove(part)
+
     def fill_denominators(self) -> None:
         """The N of a rate given as n and a percentage (男性 41 例（56.9%）, 味觉障碍（29 例，40.3%）): the
         group the article counts (in the sentence, its paragraph, or the enrolment) whose size the rate
@@ -938,14 +982,18 @@ class Draft:
         """The denominator stated last before (or in) an event's sentence, in its paragraph (CRS 发生率
         为 71.1%（27/38）…研究期间未发生治疗相关死亡: 38)."""
         first = part.sentences[0]
+        words = (part.fields.get("quoted_as") or [part.name])[0]
+        named_at = first.text.find(words) if words in first.text else len(first.text)
         found = None
         for sentence in self.sentences:
             if sentence.block != first.block or sentence.background:
                 continue
+            until = named_at if sentence is first else len(sentence.text)  # not the other arm's 22/201 after it
             for start, (_, of) in pairs_in(sentence).items():
-                found = (of, sentence)
+                if start < until:
+                    found = (of, sentence)
             for figure in sentence.figures:
-                if count_value(figure) and is_denominator(sentence.text, figure):
+                if count_value(figure) and is_denominator(sentence.text, figure) and figure.start < until:
                     found = (count_value(figure), sentence)
             if sentence is first:
                 break
@@ -1077,6 +1125,24 @@ def arms_of(sentences: list[Sentence]) -> list[str]:
             if len(arms) >= 2:
                 return arms[:2]
     return []
+
+
+def group_counted_in(sentence: Sentence, figure: Figure) -> str | None:
+    """AITL 患者 11 例中有 9 例缓解: the group a count is of, named before its denominator in the clause."""
+    start = clause_start(sentence, figure)
+    group = re.search(r"([^，,；;。\d]{2,14}?(?:患者|病人|病患))\s*\d+\s*(?:例|名|位|人)中[^，,；;。\d]{0,4}$",
+                      sentence.text[start:figure.start])
+    return LABEL_LEAD.sub("", group.group(1)).strip() or None if group else None
+
+
+def names_in(name: str) -> set[str]:
+    """A name and the abbreviation in its brackets, as the checker knows an item: 细胞因子释放综合征（CRS）."""
+    return {bare(name), *(bare(inner) for inner in re.findall(r"[（(]([^）)]+)[）)]", name))} - {""}
+
+
+def arm_named(name: str) -> str:
+    """The arm an event's name begins with (标准治疗组：神经毒性), or ''."""
+    return name.split("：", 1)[0] if "：" in name else ""
 
 
 def subgroup_with_interval(sentence: Sentence, figure: Figure) -> str | None:

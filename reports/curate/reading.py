@@ -399,7 +399,8 @@ def count_before(sentence: Sentence, figure: Figure) -> Figure | None:
         return None
     for other in sentence.figures:
         if other.kind == COUNT and other.end <= figure.start and re.fullmatch(
-                r"\s*(?:例|名|位|人)?\s*(?:患者|病人)?\s*[（(]\s*", sentence.folded[other.end:figure.start]):
+                r"\s*(?:例|名|位|人)?\s*(?:患者|病人)?\s*(?:[\u4e00-\u9fff]{1,4})?\s*[（(]\s*",  # 9 例缓解（81.8%）
+                sentence.folded[other.end:figure.start]):
             return other
     return None
 
@@ -462,8 +463,8 @@ def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tu
         if size:
             a += size.end()  # 20 例可评估患者的 MG-ADL 评分…: whose, not what
         cut = re.search(r"作为|作為|用于|用於|并且|並且|，|[（(](?=[^）)]*[\d≥≤<>])", folded[a:b])
-        if cut and cut.start() >= 4:
-            b = a + cut.start()
+        if cut and (cut.start() >= 4 or (cut.start() >= 2 and folded[a + cut.start()] in "（(")):
+            b = a + cut.start()  # 9 例缓解（81.8%）: the words before its rate
         piece = text[a:b].strip(" ，,：:、").lstrip("）)").rstrip("（(")
         if re.search(r"[（(）)]", piece) and piece.count("（") + piece.count("(") != piece.count("）") + piece.count(")"):
             continue  # a cut bracket: not a name

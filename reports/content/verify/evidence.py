@@ -16,6 +16,7 @@ from reports.content.evidence import EvidenceFile
 from reports.content.model import Backed, ProjectSettings, Study
 from reports.content.sources import walk_models
 from reports.content.verify.absences import check_absent_subgroups, check_severity
+from reports.content.verify.arms import row_arms
 from reports.content.verify.bibliography import article_texts, check_bibliography
 from reports.content.verify.certainty import check_certainty
 from reports.content.verify.claims import lexicon_for
@@ -59,8 +60,9 @@ def verify_evidence(files: list[EvidenceFile], articles: dict[str, Article], pro
             own = verify_row_excerpts(check, row, row_key, articles, texts, excerpt_ids, unreadable)
             parts = [(part, key) for part, key in walk_models(row, row_key) if isinstance(part, Backed)]
             rivals = rival_labels(row, [part for part, _ in parts])
+            arms = row_arms([part for part, _ in parts])
             for part, key in parts:
-                check_part(check, part, key, own, rivals.get(id(part)))
+                check_part(check, part, key, own, rivals.get(id(part)), arms)
             if isinstance(row, Study):
                 check_phase(check, row, row_key)
                 check_certainty(check, row, row_key)

@@ -22,6 +22,7 @@ from typing import Iterator
 from reports.content.model import AdverseEvent, Backed, Enrollment, Excerpt, FollowUp, LandscapeItem, Measurement
 from reports.content.sources import PathKey
 from reports.content.verify.absences import SEVERE_WORD, only_severe_absence
+from reports.content.verify.arms import arm_of, stated_arm
 from reports.content.verify.claims import simplified
 from reports.content.verify.denominators import ROLE_NAMES, ROLE_WORDS, rate_implies
 from reports.content.verify.derived import check_derived
@@ -116,6 +117,8 @@ class Binding:
     me: int = 0
     population: str | None = None
     n: int | None = None  # the part's numerator, for a denominator a stated rate implies
+    arm: str | None = None  # the trial arm the part is given to (arms.arm_of), and the row's arms
+    arms: tuple[str, ...] = ()
 
 
 def find_backing(claim: Claim, quoted: list[Quoted], terms: list[str], binding: Binding | None = None) -> str | None:
@@ -153,6 +156,11 @@ def find_backing(claim: Claim, quoted: list[Quoted], terms: list[str], binding: 
             elif claim.role is None and subgroup and not population_covers(binding.population, subgroup):
                 near_misses.append(f"“{shown}” in {excerpt.id} is of a subgroup (在{subgroup}中), which the item does "
                                    f"not give; write it under population:")
+            elif binding.arm and (other := stated_arm(excerpt.text, excerpt.figures, figure,
+                                                      excerpt.spans[figure.sentence], binding.arms)) \
+                    and other != binding.arm and not (claim.role == "of" and rate_implies(quoted, binding.n, claim.value)):
+                # (标准治疗组为 54 例（58.7%）implies its 92 however the other arm's 92 例 stands)
+                near_misses.append(f"“{shown}” in {excerpt.id} is the {other} arm's, not the {binding.arm} arm's")
             else:
                 return None
         if same_number(claim.value, 0) and (COUNT in claim.kinds or PERCENT in claim.kinds):
@@ -174,7 +182,7 @@ def describe_kinds(kinds: frozenset[str]) -> str:
 
 
 def check_part(check: TableCheck, part: Backed, key: PathKey, own: dict[str, Excerpt],
-               labels: "Labels | None" = None) -> None:
+               labels: "Labels | None" = None, arms: tuple[str, ...] = ()) -> None:
     quoted = []
     for number, excerpt_id in enumerate(part.excerpts):
         if excerpt_id not in own:
@@ -198,7 +206,8 @@ def check_part(check: TableCheck, part: Backed, key: PathKey, own: dict[str, Exc
             check_derived(check, part, claim, derived.pop(claim.name), quoted, field_key, where)
             continue
         binding = Binding(labels, id(part), getattr(part, "population", None),
-                          getattr(part, "n", None) if not isinstance(part, AdverseEvent) else part.patients)
+                          getattr(part, "n", None) if not isinstance(part, AdverseEvent) else part.patients,
+                          arm_of(part) if arms else None, arms)
         missing = find_backing(claim, quoted, terms, binding)
         if missing is None:
             check.verification.figures += 1
