@@ -417,6 +417,8 @@ class Draft:
             name = re.sub(r"^(?:整体|整體|总体|總體|患者的?|病人的?)", "", LABEL_LEAD.sub("", name)).strip()
             if measure is None or len(re.sub(r"中位数?|中位數|平均值?|均值|的|\s", "", name)) < 2:
                 continue  # a group's value is a median or a mean; one patient's is not a row's figure
+            if re.search(r"[“「\"]", label) or any(bound_of(sentence.text, f) != "exact" for f in (earlier[-1], later)):
+                continue  # “从 2 个月左右提高到 4 个半月”: someone's words about it, not the trial's measure
             when = change.group("when")
             for section, figure, timepoint in ((BASELINE, earlier[-1], None), (OUTCOME, later, when)):
                 stem = bare(re.sub(r"\s*的?\s*(?:中位数|中位數|中位值|平均值|均值)$", "", name))
@@ -1023,6 +1025,10 @@ class Draft:
                           if t.kind == part.kind and part.name in t.name and t.name != part.name]
                 if fuller:
                     part.name = max(fuller, key=len)
+            abbreviation = ABBREVIATIONS.get(part.kind)
+            if abbreviation and abbreviation not in part.name and any(
+                    bare(part.name) not in bare(s.text) for s in part.sentences):
+                part.name = f"{part.name}（{abbreviation}）"  # 13 例发生 CRS: the check finds it by either name
             if re.fullmatch(r"[A-Za-z-]+", part.name) and part.kind == "other":
                 # 最常见的副作用是 TIAN: named in full where the article defines it, 肿瘤发炎相关神经毒性（TIAN）
                 defined = [m.group() for s in self.sentences for m in re.finditer(
@@ -1133,6 +1139,9 @@ def group_counted_in(sentence: Sentence, figure: Figure) -> str | None:
     group = re.search(r"([^，,；;。\d]{2,14}?(?:患者|病人|病患))\s*\d+\s*(?:例|名|位|人)中[^，,；;。\d]{0,4}$",
                       sentence.text[start:figure.start])
     return LABEL_LEAD.sub("", group.group(1)).strip() or None if group else None
+
+
+ABBREVIATIONS = {"crs": "CRS", "icans": "ICANS", "dlt": "DLT"}
 
 
 def names_in(name: str) -> set[str]:

@@ -141,7 +141,8 @@ MOST_COMMON = re.compile(r"最常见的(?:治疗相关)?(?:副作用|不良事�
 EVENT_LEAD = re.compile(r"^(?:[^，,；;。、]*?(?:主要包括|包括|主要为|主要是|最常见的是|最常见的为|为|是|如|有))?(?:和|及|以及|、)?")
 LIST_BREAK = re.compile(r"[，,；;。]")
 # A sentence about the disease, standard care or another study: its figures are not this study's.
-BACKGROUND = re.compile(r"此前|先前的?研究|先前报道|国外一项|国外的一项|例如国外|另一项研究|可治愈|团队先前|既往研究|国外同类|同类产品|作为参照|据估算|据统计|每年|"
+BACKGROUND = re.compile(r"此前|先前的?研究|先前报道|国外一项|国外的一项|国外另一项|例如国外|另一项研究|可治愈|"
+                        r"既往[^，,。；;]{0,8}研究|另一项[^，,。；;]{0,16}试验|团队先前|既往研究|国外同类|同类产品|作为参照|据估算|据统计|每年|"
                         r"传统|挽救化疗|救援化疗|历史数据|历史对照|前导研究|前期研究|发病率|盛行率|患病率|新发病例|新诊断的|"
                         r"筹备|计划开展|拟开展|将开展|即将开展|下一步|未来将")
 IN_SUBGROUP = re.compile(r"在[^，,；;。]{2,40}?中")
@@ -472,6 +473,9 @@ def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tu
             piece = piece[:4 + re.search(r"[（(]", piece[4:]).start()].strip()  # the explanation in brackets left out
         of_age = re.match(r"\d+\s*(?:岁|歲)\s*(?:及|或)?\s*(?:以上|以下)", piece)  # 65 岁及以上者占 78.7%
         named = re.sub(r"[A-Za-z][A-Za-z0-9.+/-]*", "", piece)  # CLDN18.2 高表达: a name's digits are not figures
+        named = re.sub(r"(?:[≥≤><]|超过|大于|以上)\s*\d+(?:\.\d+)?\s*(?:分|%|％)?", "", named)  # MG-ADL 下降≥2 分: a threshold
+        if re.match(r"第\s*\d+\s*(?:周|天|日|个月)\s*(?:时|後|后)?\s*(?:已|仍|共)?\s*$", simplified_in_place(piece)):
+            continue  # 第 4 周时已有 11 例…: when, not what
         if not of_age and (re.match(r"\d", piece) or (re.search(r"\d", named)
                                                       and len(re.findall(r"[\u4e00-\u9fff]", piece)) < 4)):
             continue
