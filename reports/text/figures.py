@@ -74,12 +74,16 @@ SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 COMPACTED_RE = re.compile(f"[\\s{INVISIBLE_RANGES}]+")
 SENTENCE_END = re.compile(r"(?<=[。！？；;!?\n])|(?<=[.])\s+(?=[A-Z])")
 
-# Phrases that state an absence and so back a figure of 0 (a bare 无 would also match 无论, 无需 ...).
+# Phrases that state an absence and so back a figure of 0 (a bare 无 would also match 无论, 无需 ...: NONE_OCCURRED).
 ABSENCE_CUES = ("未观察到", "未觀察到", "未见", "未見", "没有", "沒有", "未发现", "未發現", "未出现", "未出現",
                 "未发生", "未發生", "未有出现", "未有出現", "未有发生", "未有發生", "无一例", "無一例", "not observed", "were not", "was not", "there were no",
                 "there was no", "none of", "no patient")
 # ... but "no evidence that X" is a statement about a cause, not a count of zero.
 NOT_ABSENCE = re.compile(r"(?:没有|沒有|无|無)\s*(?:证据|證據)|no evidence", re.IGNORECASE)
+# A bare 无 only before what could have occurred (无 3 级及以上 CRS, 无患者死亡, 无一例): never 无进展生存,
+# 无复发, 无论, 无需, which are no absences.
+NONE_OCCURRED = re.compile(r"(?:无|無)\s*(?:[1-5]\s*(?:级|級)|患者|病人|病患|病例|任何|死亡|治疗相关|治療相關|"
+                           r"剂量限制性|劑量限制性|严重|嚴重)|(?:未有|未錄得|未录得)\s*(?:发现|發現|出现|出現|发生|發生|病例)?")
 
 
 @dataclass(frozen=True)
@@ -321,7 +325,7 @@ def qualified_as(text: str, figure: Figure, bound: str) -> bool:
 def states_absence(sentence: str) -> bool:
     """True when the sentence says something did not occur (backing a figure of 0)."""
     lowered = NOT_ABSENCE.sub(" ", sentence.lower())
-    return any(cue in lowered for cue in ABSENCE_CUES)
+    return any(cue in lowered for cue in ABSENCE_CUES) or bool(NONE_OCCURRED.search(lowered))
 
 
 def kinds_for_unit(unit: str | None) -> frozenset[str]:

@@ -38,6 +38,11 @@ def check(project: Path):
     # 回输 (the usual word for a CAR-T infusion) says they were treated.
     ("12 名患者完成回输，未观察到剂量限制性毒性（DLT）。5 名患者（42%）达到部分缓解。",
      {}, ("      treated: 12\n", "      enrolled: 12\n")),
+    # 随机分配 (a randomised trial) and 收錄 (Hong Kong) say they were enrolled.
+    ("12 名患者按 1:1 随机分配，未观察到剂量限制性毒性（DLT）。5 名患者（42%）达到部分缓解。",
+     {"      treated: 12\n": "      enrolled: 12\n"}, ("      enrolled: 12\n", "      treated: 12\n")),
+    ("共有 12 名病人獲收錄，未观察到剂量限制性毒性（DLT）。5 名患者（42%）达到部分缓解。",
+     {"      treated: 12\n": "      enrolled: 12\n"}, ("      enrolled: 12\n", "      evaluable: 12\n")),
     # 纳入疗效分析 says they were evaluable.
     ("12 名患者纳入疗效分析，未观察到剂量限制性毒性（DLT）。5 名患者（42%）达到部分缓解。",
      {"      treated: 12\n": "      evaluable: 12\n"}, ("      evaluable: 12\n", "      treated: 12\n")),

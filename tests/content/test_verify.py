@@ -52,6 +52,13 @@ def test_every_number_of_a_text_has_a_kind(text, expected):
     ("未观察到剂量限制性毒性（DLT）", True),
     ("也没有剂量限制性毒性", True),
     ("亦未有出現移植物抗宿主病", True),  # Hong Kong's 未有 (had not)
+    ("但研究未有發現任何移植物抗宿主病", True),
+    ("期間未錄得治療相關死亡", True),
+    ("大多数为1～2级，无3级及以上CRS", True),  # a bare 无 before what could have occurred
+    ("研究期间无患者死亡", True),
+    ("中位无进展生存期为11.2个月", False),  # 无进展生存, 无复发, 无需: no absence
+    ("12个月无复发生存率为80%", False),
+    ("无需住院监测", False),
     ("Neurotoxicity and other severe adverse events were not observed", True),
     ("沒有證據表明CAR-T細胞治療會導致腫瘤", False),  # a statement about a cause, not a count of 0
     ("there is no evidence that CAR T cells caused tumours", False),

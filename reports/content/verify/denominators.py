@@ -22,7 +22,8 @@ from reports.text.figures import PERCENT
 
 # What says a count of people is of those enrolled, treated or evaluable.
 ROLE_WORDS = {
-    "enrolled": r"纳入|納入|入组|入組|招募|入选|入選|收案|参与|參與|enrolled|enrol|recruited|participants",
+    "enrolled": r"纳入|納入|入组|入組|招募|入选|入選|收案|收录|收錄|参与|參與|随机分配|隨機分配|随机分组|隨機分組|"
+                r"enrolled|enrol|recruited|randomi[sz]ed|participants",
     "treated": r"治疗|治療|接受|输注|輸注|回输|回輸|给药|給藥|treated|infused|received|dosed",
     "evaluable": r"可评估|可評估|可评价|可評價|纳入疗效分析|納入療效分析|evaluable|assessable",
 }
