@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
-from helpers import purity
+from helpers import purity, scheduling
 from helpers.projects import FIXED_DATE, ROOT, write_project
 from helpers.servers import CeleryCluster, start_redis_server, start_worker, stop_group
 from helpers.shared import shared
@@ -22,6 +22,16 @@ pytest_plugins = ["pytester"]  # tests/test_markers.py runs the marker check on 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(purity, "reports-purity")
+    scheduling.name_the_file(config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """pytest -n: a module's tests on one worker, the Celery cluster's on one, the heaviest first
+    (tests/helpers/scheduling.py); only for the default --dist load, not for a --dist asked for."""
+    if config.getvalue("dist") == "load":
+        return scheduling.make_scheduler(config, log)
+    return None
 
 
 # The markers a test gets from the fixtures it uses, directly or through other fixtures (pyproject.toml
@@ -52,6 +62,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             needs |= {"server", "redis"}
         for name in sorted(needs):
             item.add_marker(name)
+    scheduling.write_scopes(config, items)
 
 
 @pytest.fixture
