@@ -41,7 +41,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 NEEDS = {
     # the shared renders of the seeds, below
     "seed_briefing": {"render"}, "seed_pdfa": {"render"}, "seed_pdfua": {"render"}, "long_briefing": {"render"},
-    "seed_handouts": {"render"}, "seed_weeks": {"render"}, "seed_weekly": {"render"},
+    "seed_handouts": {"render"}, "seed_weeks": {"render"}, "seed_weekly": {"render"}, "seed_batch": {"render"},
     # documents a module renders for its tests
     "stress_pdf": {"render"},  # text/test_typography.py
     "converted": {"render"},  # documents/test_script_option.py
@@ -124,6 +124,21 @@ def seed_handouts(tmp_path_factory) -> dict[str, dict[str, Path]]:
         return built
 
     return shared(tmp_path_factory, "handouts", make)
+
+
+@pytest.fixture(scope="session")
+def seed_batch(tmp_path_factory) -> dict[str, Path]:
+    """reports batch on two processes, from a copy of the shipped seeds (nothing else in it), built
+    once with a fixed date: {file name: pdf}, a briefing and an A4 handout of each class."""
+    from reports.run.batch import BatchOptions, build_batch
+
+    def make(folder: Path) -> dict[str, Path]:
+        shutil.copytree(ROOT / "seeds", folder / "project/seeds")
+        results = build_batch(folder / "project", BatchOptions(
+            jobs=2, output=folder / "out", build_date=dt.date.fromisoformat(FIXED_DATE)))
+        return {result.pdf.name: result.pdf for result in results}
+
+    return shared(tmp_path_factory, "batch", make)
 
 
 WEEKLY_BUILD_DATE = dt.date(2026, 12, 1)  # after every week of the seeds

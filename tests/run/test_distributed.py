@@ -210,19 +210,20 @@ def test_the_local_engine_imports_neither_celery_nor_redis(project: Path, tmp_pa
 # Real workers.
 
 
-def test_a_batch_on_the_workers_is_byte_identical_to_the_local_batch_and_renders_once(celery_cluster, tmp_path):
+def test_a_batch_on_the_workers_is_byte_identical_to_the_local_batch_and_renders_once(celery_cluster, seed_batch,
+                                                                                       tmp_path):
+    """The local batch is the session's (tests/conftest.py seed_batch: two processes, a copy of the
+    seeds, 2026-01-15); tests/run/test_batch.py runs `reports batch` locally as a command."""
     project = seed_copy(tmp_path / "project")
-    local = reports("--project", str(project), "batch", "--jobs", "2", "-o", str(tmp_path / "local"),
-                    "--date", "2026-01-15")
-    assert local.returncode == 0, local.stderr
+    local = next(iter(seed_batch.values())).parent
     remote = reports("--project", str(project), "batch", "--engine", "celery", "--broker", celery_cluster.broker,
                      "-o", str(tmp_path / "celery"), "--date", "2026-01-15")
     assert remote.returncode == 0, remote.stderr
     assert remote.stdout.splitlines()[-1].endswith(f" s on the workers of {celery_cluster.broker}")
-    names = sorted(path.name for path in (tmp_path / "local").iterdir())
+    names = sorted(path.name for path in local.glob("*.pdf"))
     assert len(names) == 6 and sorted(path.name for path in (tmp_path / "celery").iterdir()) == names
     for name in names:
-        assert (tmp_path / "celery" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+        assert (tmp_path / "celery" / name).read_bytes() == (local / name).read_bytes(), name
     assert "CAR-NK细胞疗法" in pdftotext(tmp_path / "celery/car-nk-briefing.pdf").replace(" ", "")
     assert not (project / "build").exists()
 
@@ -234,7 +235,7 @@ def test_a_batch_on_the_workers_is_byte_identical_to_the_local_batch_and_renders
                     "-o", str(tmp_path / "again"), "--date", "2026-01-15")
     assert again.returncode == 0, again.stderr
     assert [engine.renders(key) for key in keys] == [1, 1, 1]
-    assert (tmp_path / "again/car-t-briefing.pdf").read_bytes() == (tmp_path / "local/car-t-briefing.pdf").read_bytes()
+    assert (tmp_path / "again/car-t-briefing.pdf").read_bytes() == (local / "car-t-briefing.pdf").read_bytes()
 
 
 def test_a_batch_on_the_workers_tells_each_document_as_it_is_collected(celery_cluster, tmp_path):
