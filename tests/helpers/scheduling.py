@@ -31,7 +31,8 @@ WEIGHTS = {"redis": 6.0, "server": 3.0, "mutation": 8.0, "corpus": 1.0, "render"
 
 
 def scope_of(item: pytest.Item) -> str:
-    if CELERY in item.fixturenames:
+    # the redis marker: the test needs the cluster, though it may ask for it only as it runs (test_service's engine)
+    if CELERY in item.fixturenames or item.get_closest_marker("redis"):
         return CELERY
     return item.nodeid.split("::", 1)[0]
 
