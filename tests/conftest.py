@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
-from helpers import purity
+from helpers import purity, scheduling
 from helpers.projects import FIXED_DATE, ROOT, write_project
 from helpers.servers import CeleryCluster, start_redis_server, start_worker, stop_group
 from helpers.shared import shared
@@ -22,6 +22,16 @@ pytest_plugins = ["pytester"]  # tests/test_markers.py runs the marker check on 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(purity, "reports-purity")
+    scheduling.name_the_file(config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """pytest -n: a module's tests on one worker, the Celery cluster's on one, the heaviest first
+    (tests/helpers/scheduling.py); only for the default --dist load, not for a --dist asked for."""
+    if config.getvalue("dist") == "load":
+        return scheduling.make_scheduler(config, log)
+    return None
 
 
 # The markers a test gets from the fixtures it uses, directly or through other fixtures (pyproject.toml
@@ -31,7 +41,7 @@ def pytest_configure(config: pytest.Config) -> None:
 NEEDS = {
     # the shared renders of the seeds, below
     "seed_briefing": {"render"}, "seed_pdfa": {"render"}, "seed_pdfua": {"render"}, "long_briefing": {"render"},
-    "seed_handouts": {"render"}, "seed_weeks": {"render"}, "seed_weekly": {"render"},
+    "seed_handouts": {"render"}, "seed_weeks": {"render"}, "seed_weekly": {"render"}, "seed_batch": {"render"},
     # documents a module renders for its tests
     "stress_pdf": {"render"},  # text/test_typography.py
     "converted": {"render"},  # documents/test_script_option.py
@@ -52,6 +62,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             needs |= {"server", "redis"}
         for name in sorted(needs):
             item.add_marker(name)
+    scheduling.write_scopes(config, items)
 
 
 @pytest.fixture
@@ -113,6 +124,21 @@ def seed_handouts(tmp_path_factory) -> dict[str, dict[str, Path]]:
         return built
 
     return shared(tmp_path_factory, "handouts", make)
+
+
+@pytest.fixture(scope="session")
+def seed_batch(tmp_path_factory) -> dict[str, Path]:
+    """reports batch on two processes, from a copy of the shipped seeds (nothing else in it), built
+    once with a fixed date: {file name: pdf}, a briefing and an A4 handout of each class."""
+    from reports.run.batch import BatchOptions, build_batch
+
+    def make(folder: Path) -> dict[str, Path]:
+        shutil.copytree(ROOT / "seeds", folder / "project/seeds")
+        results = build_batch(folder / "project", BatchOptions(
+            jobs=2, output=folder / "out", build_date=dt.date.fromisoformat(FIXED_DATE)))
+        return {result.pdf.name: result.pdf for result in results}
+
+    return shared(tmp_path_factory, "batch", make)
 
 
 WEEKLY_BUILD_DATE = dt.date(2026, 12, 1)  # after every week of the seeds

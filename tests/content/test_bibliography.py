@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers.cli import reports as run_reports
 from helpers.projects import ARTICLE, EVIDENCE, INDEX, write_project
 
 from reports.content.citations import date_pattern, doi_pattern, spaced
@@ -290,8 +289,7 @@ def test_a_doi_is_not_found_inside_a_longer_one():
 def test_check_names_the_field_through_the_command_line(tmp_path):
     project, text = seeds_with(tmp_path, "seeds/evidence/car-m.yaml", "registry_ids: [NCT04660929]",
                                "registry_ids: [NCT04660928]")
-    result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "check"],
-                            capture_output=True, text=True)
+    result = run_reports("--project", str(project), "check")  # in this process (tests/helpers/cli.py)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     line = line_of(text, "NCT04660928")
     assert f"seeds/evidence/car-m.yaml:{line}:20: studies.0.registry_ids.0: NCT04660928 does not occur" in result.stderr

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pypdf
 import pytest
+from helpers.cli import reports as run_reports
 from helpers.layout import briefing_margins, layout_violations
 from helpers.pdf import pdftotext, run_tool
 from helpers.projects import EVIDENCE, ROOT
@@ -91,8 +90,7 @@ def test_excerpts_are_checked_against_the_original_text_not_the_conversion(proje
     """An excerpt typed in the other script does not pass because the output would be converted."""
     traditional_excerpt = EVIDENCE.replace("在 12 名接受治疗的患者中", "在 12 名接受治療的患者中")
     (project / "seeds/evidence/car-x.yaml").write_text(traditional_excerpt, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "build",
-                             "--script", "zh-Hant"], capture_output=True, text=True)
+    result = run_reports("--project", str(project), "build", "--script", "zh-Hant")  # in this process
     assert result.returncode == 1
     line = traditional_excerpt.split("\n").index("      - id: demo-safety") + 3  # 1-based line of its text, two below
     assert f"seeds/evidence/car-x.yaml:{line}:15: excerpt 'demo-safety' is not in article 'demo' word for word" \

@@ -9,11 +9,11 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pypdf
 import pytest
+from helpers.cli import reports as run_reports
 from helpers.layout import layout_violations, weekly_margins
 from helpers.pdf import pdftotext, run_tool
 from helpers.projects import ARTICLE, EVIDENCE, ROOT, write_project
@@ -39,8 +39,8 @@ def flat(pdf: Path) -> str:
 
 
 def reports(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reports", "--project", str(project), *args],
-                          capture_output=True, text=True, timeout=120)
+    """``reports --project PROJECT ARGS`` in this process (tests/helpers/cli.py)."""
+    return run_reports("--project", str(project), *args)
 
 
 @pytest.fixture

@@ -31,6 +31,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.pdf import poppler
+
 ROOT = Path(__file__).resolve().parents[2]
 MM = 72 / 25.4
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -94,8 +96,7 @@ def handout_margins(paper: str) -> dict[int | None, Margins]:
 
 def _words(pdf: Path) -> list[list[tuple[float, float, float, float, list[tuple[float, float, float, float, str]]]]]:
     """Per page, per pdftotext block: its lines, each (xMin, yMin, xMax, yMax, words)."""
-    root = ET.fromstring(subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"],
-                                        capture_output=True, check=True).stdout)
+    root = ET.fromstring(poppler("pdftotext", "-bbox-layout", pdf=pdf))
     pages = []
     for page in root.iter(XHTML + "page"):
         blocks = []

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 
 
 def pdftotext(pdf: Path, *args: str) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = poppler("pdftotext", "-enc", "UTF-8", *args, pdf=pdf).decode("utf-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as text=True read it
+
+
+def poppler(tool: str, *args: str, pdf: Path) -> bytes:
+    """``TOOL ARGS PDF -`` (pdftotext): its output, read once per test process for the same bytes
+    and arguments. The shared renders are read by many tests; the same file read again gives
+    the same text, so the tool runs once per file content (by its SHA-256), not once per test."""
+    return _poppler(tool, args, hashlib.sha256(Path(pdf).read_bytes()).hexdigest(), str(pdf))
+
+
+@lru_cache(maxsize=64)
+def _poppler(tool: str, args: tuple[str, ...], digest: str, path: str) -> bytes:
+    del digest  # the cache's key: the file's content
+    return subprocess.run([tool, *args, path, "-"], capture_output=True, check=True).stdout
 
 
 def run_tool(tool: str, pdf: Path) -> str:
@@ -29,8 +44,7 @@ def pdf_lines(pdf: Path) -> list[tuple[int, str]]:
     """
     import xml.etree.ElementTree as ET
 
-    root = ET.fromstring(subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"],
-                                        capture_output=True, check=True).stdout)
+    root = ET.fromstring(poppler("pdftotext", "-bbox-layout", pdf=pdf))
     lines: list[list] = []
     for number, page in enumerate(root.iter(XHTML + "page"), 1):
         previous = None

@@ -72,14 +72,11 @@ def test_a_missing_template_names_every_folder_searched(project: Path):
 def test_a_broken_partial_of_the_project_is_a_located_error_not_a_traceback(project: Path):
     """A project's own partial, included by a built-in template, with a syntax error: the error
     names the file and line, the command exits 1, and no PDF is written."""
-    import subprocess
-    import sys
-
+    from helpers.cli import reports
     from helpers.projects import write_project
 
     write_project(project, {"templates/partials/method.html": "<section>\n{% if %}\n</section>\n"})
-    result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "build"],
-                            capture_output=True, text=True, timeout=120)
+    result = reports("--project", str(project), "build")  # in this process (tests/helpers/cli.py)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "templates/partials/method.html:2: template syntax error: " in result.stderr
     assert not (project / "build" / "briefing.pdf").exists()

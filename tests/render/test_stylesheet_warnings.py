@@ -4,10 +4,10 @@ at the line and column that cause them; the PDF is still written, the exit statu
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers.cli import reports as run_reports
 from helpers.projects import write_project
 
 pytestmark = pytest.mark.render
@@ -32,8 +32,9 @@ REFERENCES = """\
 
 
 def reports(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reports", "--project", str(project), *args],
-                          capture_output=True, text=True)
+    """``reports --project PROJECT ARGS`` in this process (tests/helpers/cli.py): the warnings a build
+    prints are the command's, not the process's."""
+    return run_reports("--project", str(project), *args)
 
 
 def cover_with_references() -> str:

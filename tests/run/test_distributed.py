@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers.cli import reports as in_process  # in this process: tests/helpers/cli.py
 from helpers.pdf import pdftotext
 from helpers.projects import EVIDENCE, ROOT, write_project
 from helpers.servers import loopback_port
@@ -33,6 +34,7 @@ from reports.run.snapshot import UnsafeSnapshot, pack, snapshot_files, unpack
 
 
 def reports(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``reports ARGS`` as a process of its own."""
     return subprocess.run([sys.executable, "-m", "reports", *args], capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})})
 
@@ -153,9 +155,9 @@ def test_an_unreachable_broker_is_one_line_naming_it(project: Path, command: lis
 def test_the_broker_comes_from_the_option_the_environment_or_the_project_settings(tmp_path: Path):
     port = loopback_port()
     project = write_project(tmp_path / "p", {"seeds/project.yaml": f"broker: redis://127.0.0.1:{port}/5\n"})
-    from_settings = reports("--project", str(project), "batch", "--engine", "celery")
+    from_settings = in_process("--project", str(project), "batch", "--engine", "celery")
     assert f"cannot reach the broker redis://127.0.0.1:{port}/5:" in from_settings.stderr
-    from_environment = reports("--project", str(project), "batch", env={
+    from_environment = in_process("--project", str(project), "batch", env={
         "REPORTS_ENGINE": "celery", "REPORTS_BROKER": f"redis://:hunter2@127.0.0.1:{port}/6"})
     assert f"cannot reach the broker redis://:***@127.0.0.1:{port}/6:" in from_environment.stderr
     assert "hunter2" not in from_environment.stderr  # a password is never printed
@@ -163,31 +165,31 @@ def test_the_broker_comes_from_the_option_the_environment_or_the_project_setting
 
 def test_a_broker_in_the_project_settings_is_a_known_key(tmp_path: Path):
     project = write_project(tmp_path / "p", {"seeds/project.yaml": "broker: redis://:secret@127.0.0.1:6379/0\n"})
-    result = reports("--project", str(project), "check")
+    result = in_process("--project", str(project), "check")
     assert result.returncode == 0, result.stderr
     assert "broker" not in result.stderr and "secret" not in result.stdout + result.stderr
 
 
 def test_a_malformed_broker_url_is_refused_with_where_it_was_given(tmp_path: Path):
-    given = reports("--project", str(write_project(tmp_path / "a")), "batch", "--engine", "celery",
-                    "--broker", "http://127.0.0.1:6379")
+    given = in_process("--project", str(write_project(tmp_path / "a")), "batch", "--engine", "celery",
+                       "--broker", "http://127.0.0.1:6379")
     assert given.returncode == 2
     assert "Invalid value for '--broker': 'http://127.0.0.1:6379' is not a Redis URL; write it like " \
            "redis://HOST:6379/0" in given.stderr
     project = write_project(tmp_path / "b", {"seeds/project.yaml": "title: 示例\nbroker: redis://host:port/x\n"})
-    located = reports("--project", str(project), "batch", "--engine", "celery")
+    located = in_process("--project", str(project), "batch", "--engine", "celery")
     assert located.returncode == 1
     assert located.stderr.startswith("seeds/project.yaml:2:9: broker: 'redis://host:port/x' is not a Redis URL")
-    missing = reports("--project", str(write_project(tmp_path / "c")), "batch", "--engine", "celery",
-                      env={"REPORTS_BROKER": ""})
+    missing = in_process("--project", str(write_project(tmp_path / "c")), "batch", "--engine", "celery",
+                         env={"REPORTS_BROKER": ""})
     assert missing.returncode == 2 and "--engine celery needs a broker: give --broker" in missing.stderr
     for result in (given, located, missing):
         assert "Traceback" not in result.stderr
 
 
 def test_a_worker_refuses_to_redeliver_a_job_that_may_still_be_rendering(project: Path):
-    result = reports("--project", str(project), "worker", "--broker", "redis://127.0.0.1:6379/0",
-                     "--time-limit", "120", "--redeliver-after", "60")
+    result = in_process("--project", str(project), "worker", "--broker", "redis://127.0.0.1:6379/0",
+                        "--time-limit", "120", "--redeliver-after", "60")
     assert result.returncode == 1
     assert result.stderr.startswith("reports: --redeliver-after 60 must be longer than --time-limit 120: a job still "
                                     "rendering would be given to a second worker")
@@ -210,19 +212,20 @@ def test_the_local_engine_imports_neither_celery_nor_redis(project: Path, tmp_pa
 # Real workers.
 
 
-def test_a_batch_on_the_workers_is_byte_identical_to_the_local_batch_and_renders_once(celery_cluster, tmp_path):
+def test_a_batch_on_the_workers_is_byte_identical_to_the_local_batch_and_renders_once(celery_cluster, seed_batch,
+                                                                                       tmp_path):
+    """The local batch is the session's (tests/conftest.py seed_batch: two processes, a copy of the
+    seeds, 2026-01-15); tests/run/test_batch.py runs `reports batch` locally as a command."""
     project = seed_copy(tmp_path / "project")
-    local = reports("--project", str(project), "batch", "--jobs", "2", "-o", str(tmp_path / "local"),
-                    "--date", "2026-01-15")
-    assert local.returncode == 0, local.stderr
+    local = next(iter(seed_batch.values())).parent
     remote = reports("--project", str(project), "batch", "--engine", "celery", "--broker", celery_cluster.broker,
                      "-o", str(tmp_path / "celery"), "--date", "2026-01-15")
     assert remote.returncode == 0, remote.stderr
     assert remote.stdout.splitlines()[-1].endswith(f" s on the workers of {celery_cluster.broker}")
-    names = sorted(path.name for path in (tmp_path / "local").iterdir())
+    names = sorted(path.name for path in local.glob("*.pdf"))
     assert len(names) == 6 and sorted(path.name for path in (tmp_path / "celery").iterdir()) == names
     for name in names:
-        assert (tmp_path / "celery" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+        assert (tmp_path / "celery" / name).read_bytes() == (local / name).read_bytes(), name
     assert "CAR-NK细胞疗法" in pdftotext(tmp_path / "celery/car-nk-briefing.pdf").replace(" ", "")
     assert not (project / "build").exists()
 
@@ -234,7 +237,7 @@ def test_a_batch_on_the_workers_is_byte_identical_to_the_local_batch_and_renders
                     "-o", str(tmp_path / "again"), "--date", "2026-01-15")
     assert again.returncode == 0, again.stderr
     assert [engine.renders(key) for key in keys] == [1, 1, 1]
-    assert (tmp_path / "again/car-t-briefing.pdf").read_bytes() == (tmp_path / "local/car-t-briefing.pdf").read_bytes()
+    assert (tmp_path / "again/car-t-briefing.pdf").read_bytes() == (local / "car-t-briefing.pdf").read_bytes()
 
 
 def test_a_batch_on_the_workers_tells_each_document_as_it_is_collected(celery_cluster, tmp_path):

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
+from helpers.cli import reports as run_reports
 from helpers.projects import ARTICLE, EVIDENCE, write_project
 
 from reports.content.articles import read_articles, render_body
@@ -114,8 +113,7 @@ def test_a_figure_is_never_backed_by_the_pieces_of_a_number_split_by_a_format_ch
 
 def test_check_refuses_it_through_the_command_line(tmp_path):
     project = write_project(tmp_path, {"seeds/articles/demo.md": ARTICLE.replace("（42%）", "（4\u200b2%）")})
-    result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "check"],
-                            capture_output=True, text=True)
+    result = run_reports("--project", str(project), "check")  # in this process (tests/helpers/cli.py)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"seeds/articles/demo.md:{ARTICLE_LINE}:{ARTICLE_COLUMN}: a format character (U+200B ZERO WIDTH SPACE) " \
            "stands inside the number “4⟨U+200B⟩2%”" in result.stderr

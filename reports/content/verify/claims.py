@@ -68,6 +68,8 @@ class Lexicon:
     synonyms: tuple[tuple[str, ...], ...] = ()
     owner: dict[str, str | None] = field(default_factory=dict)
     pattern: re.Pattern | None = None
+    seen: dict[str, list[tuple[str, str]]] = field(default_factory=dict, repr=False, compare=False)  # found's answers
+    clauses: dict[str, list] = field(default_factory=dict, repr=False, compare=False)  # found_with_clauses' answers
 
     def __post_init__(self) -> None:
         for phrase in self.neutral:
@@ -81,9 +83,14 @@ class Lexicon:
         self.pattern = re.compile("|".join(alternatives))
 
     def found(self, folded: str) -> list[tuple[str, str]]:
-        """(group id, word) of each claim word of a folded text, longest words first, neutral phrases left out."""
-        return [(self.owner[match.group()], match.group()) for match in self.pattern.finditer(folded)
-                if self.owner[match.group()] is not None]
+        """(group id, word) of each claim word of a folded text, longest words first, neutral phrases left out.
+        Looked for once per text: a check asks again for the same excerpts."""
+        if folded not in self.seen:
+            if len(self.seen) >= 4096:  # a long-lived lexicon (the service's, the draft's) stays small
+                self.seen.clear()
+            self.seen[folded] = [(self.owner[match.group()], match.group()) for match in self.pattern.finditer(folded)
+                                 if self.owner[match.group()] is not None]
+        return list(self.seen[folded])
 
     def same_thing(self, form: str, name: str) -> bool:
         """True when a quoted_as form names what the printed name does: they share a word of two characters
@@ -275,7 +282,16 @@ NOT_REPORTED = re.compile(r"未报告|未报道|未給出|未给出|未说明|�
 
 def found_with_clauses(lexicon: Lexicon, folded: str) -> list[tuple[str, str, bool, str]]:
     """(group, word, whether a clause around it says the source does not report it, the name after it) for
-    each claim word of a folded sentence, once each."""
+    each claim word of a folded sentence, once each. Read once per sentence and lexicon: the curated text
+    is checked again with every check of the same project."""
+    if folded not in lexicon.clauses:
+        if len(lexicon.clauses) >= 4096:  # a long-lived lexicon stays small
+            lexicon.clauses.clear()
+        lexicon.clauses[folded] = _found_with_clauses(lexicon, folded)
+    return list(lexicon.clauses[folded])
+
+
+def _found_with_clauses(lexicon: Lexicon, folded: str) -> list[tuple[str, str, bool, str]]:
     found = []
     for match in lexicon.pattern.finditer(folded):
         group = lexicon.owner[match.group()]

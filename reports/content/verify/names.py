@@ -80,8 +80,10 @@ class Labels:
     owners: dict[str, set[int]] = field(default_factory=dict)  # compact form -> ids of the parts
     names: dict[int, str] = field(default_factory=dict)  # id of a part -> how messages name it
     printed: dict[str, set[int]] = field(default_factory=dict)  # the printed names' forms only (no quoted_as)
+    found: dict[tuple[str, int, int], list] = field(default_factory=dict, repr=False, compare=False)  # occurrences
 
     def add(self, part: Backed) -> None:
+        self.found.clear()  # a new name: what was found before may change
         self.names[id(part)] = term_shown(part)
         for form in term_forms(printed_name(part), []):
             if simplified(form) not in GENERIC_LABELS:
@@ -91,7 +93,15 @@ class Labels:
                 self.owners.setdefault(form, set()).add(id(part))
 
     def occurrences(self, text: str, start: int, end: int) -> list[tuple[int, int, frozenset[int]]]:
-        """(start, end, owners) of each name in text[start:end], a shorter name inside a longer one left out."""
+        """(start, end, owners) of each name in text[start:end], a shorter name inside a longer one left out.
+
+        Found once per text and span: a check asks again for each figure of the prose it compares."""
+        key = (text, start, end)
+        if key not in self.found:
+            self.found[key] = self._occurrences(text, start, end)
+        return list(self.found[key])
+
+    def _occurrences(self, text: str, start: int, end: int) -> list[tuple[int, int, frozenset[int]]]:
         squeezed, where = squeeze(text[start:end])
         found = []
         for form, owners in self.owners.items():
