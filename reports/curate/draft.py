@@ -120,6 +120,7 @@ LONGEST = re.compile(r"最长|最長|最久")
 # Grade 3 or higher, in simplified script (matched on the folded text): ≥3 级, 3 级及以上, 3–4 级, 3 级 (exactly), 严重.
 SEVERE = r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*(?:[–~～-]|至|到)\s*[45]\s*级|三级及以上|三级以上|严重|重度"
 SEVERE_RANGE = re.compile(SEVERE)  # a range of grades from 3 up
+NONE_FROM_3 = re.compile(r"≥\s*3\s*级|3\s*级\s*(?:及|或)?\s*以上|3\s*(?:[–~～-]|至|到)\s*[45]\s*级|三级及以上|三级以上|严重|重度")
 GRADE_3_PLUS = re.compile(SEVERE + r"|(?<![\d–~\-至到])(?<![\d–~\-至到]\s)[3-5]\s*级")  # or one grade of 3 to 5
 AGE_RANGE = re.compile(r"\d+\s*[-–—~～至到]\s*\d+\s*岁")
 REGISTRY = re.compile(r"\b(NCT\d{8}|ChiCTR-?[A-Za-z]*\d{6,}|\d{4}-\d{6}-\d{2}(?:-\d{2})?)\b")
@@ -576,7 +577,7 @@ class Draft:
                     fields["percent"] = figure.value  # of every grade; a grade ≥3 rate has no field
             elif figure.kind == GRADE:
                 self.event_figures.add(figure.start)
-                if states_absence(text[list_clause(text, figure.start)[0]:figure.start]):
+                if states_absence(text[list_clause(text, figure.start)[0]:figure.end + 2]):  # 无 5 级 CRS
                     if figure.value == 3 and re.match(r"\s*级?\s*(?:及|或)?\s*以上", folded[figure.end:figure.end + 8]):
                         fields.setdefault("grade_3_plus", 0)  # 没有 3 级以上的个案
                     continue  # 未出现 4 级或 5 级 CRS: grades not seen
@@ -604,11 +605,11 @@ class Draft:
                 fields.setdefault("grade_3_plus" if severe_context else "patients", n)
                 fields.setdefault("of", of)
         if states_absence(text[list_start:term.end]):
-            severe = GRADE_3_PLUS.search(folded[list_start:term.start])
+            severe = NONE_FROM_3.search(folded[list_start:term.start])  # not 无 5 级 CRS: grade 3 may have occurred
             if severe:
                 fields.setdefault("grade_3_plus", 0)  # 未见 3 级及以上 CRS
-            elif not fields.get("patients"):
-                fields.setdefault("patients", 0)
+            elif not fields.get("patients") and not re.search(r"[1-5]\s*级", folded[list_start:term.start]):
+                fields.setdefault("patients", 0)  # (无 5 级 CRS says nothing of the others)
         if fields != before_fields and not part.summary_found:  # the first clause that gives its figures
             part.clause = text[list_start:max(list_end, min(end, len(text)))].strip(" ，,；;。")
             part.summary_found = True
@@ -1125,8 +1126,12 @@ def arms_of(sentences: list[Sentence]) -> list[str]:
     """A randomised trial's arms (HX-B207 组, 标准治疗组), as the sentence that randomises names them."""
     for sentence in sentences:
         if re.search(r"随机", sentence.folded) and not sentence.background:
-            found = [m.group() for m in ARM.finditer(sentence.text)
-                     if not re.search(r"亚|患者|入组|分组|各组|两组|每组", m.group())]  # not 例患者入组, 随机分组
+            found = []
+            for match in ARM.finditer(sentence.text):
+                alias = re.match(r"\s*[（(]\s*([\u4e00-\u9fffA-Za-z0-9-]{1,8}组)", sentence.text[match.end():])
+                name = alias.group(1) if alias else match.group()  # 研究者选择的治疗组（对照组，52 例）: 对照组
+                if not re.search(r"亚|患者|入组|分组|各组|两组|每组", name):  # not 例患者入组, 随机分组
+                    found.append(name)
             arms = list(dict.fromkeys(re.sub(r"^(?:进入|纳入|分配至|分为|分至|至|到|为|入|和|与|及|或)", "", arm).strip() for arm in found))
             if len(arms) >= 2:
                 return arms[:2]
