@@ -259,8 +259,8 @@ class Draft:
         if any(term.start <= figure.start <= term.end + 12 and term.section == EVENT for term in terms):
             return None
         folded = simplified_in_place(clause)
-        if re.search(r"既往|曾|退出|未能|未接受|未输注|未回输|撤回|脱落|排除|失访", folded):
-            return None  # 9 例既往接受过 CD19 CAR-T 治疗, 3 例因输注前病情恶化退出: not the study's patients
+        if re.search(r"既往|曾|退出|未能|未接受|未输注|未回输|撤回|脱落|排除|失访|计划|预计|拟", folded):
+            return None  # 9 例既往接受过 CD19 CAR-T 治疗, 3 例因输注前病情恶化退出, 原计划入组 150 例: not the study's
         if re.search(r"安全性分析|安全性人群|安全性评估", folded):
             return "treated"  # 纳入安全性分析的 16 例: everyone who received the product
         for role, words in (("evaluable", EVALUABLE), ("enrolled", ENROLLED), ("treated", TREATED)):
