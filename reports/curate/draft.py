@@ -43,8 +43,10 @@ from reports.curate.emit import Noted, Todo, row_yaml
 from reports.curate.reading import (
     BASELINE,
     DOI,
+    EFFICACY_WORDS,
     EVENT,
     LABEL_LEAD,
+    TERM_INFO,
     OUTCOME,
     Sentence,
     Term,
@@ -233,6 +235,9 @@ class Draft:
                 arm = self.arm_of(sentence, figure)
                 first = self.first_respective(sentence, figure) if arm is not None else figure
                 term = self.label_for(sentence, first, terms, denominators)  # 分别为 65.7% 和 21.5%: one name
+                if term is not None and term.section == OUTCOME and "enrolment" in sentence.topics and \
+                        fold(term.name) not in TERM_INFO and not EFFICACY_WORDS.search(sentence.folded):
+                    term = replace(term, section=BASELINE)  # 最终 16 例入组，其中 AChR 抗体阳性 13 例: who they were
                 if term is not None:
                     self.add_measure(sentence, figure, term, pairs, denominators, arm)
             elif figure.kind in DURATIONS and not FOLLOW_UP.search(clause) and (

@@ -328,6 +328,7 @@ def not_a_result(sentence: Sentence, figure: Figure) -> bool:
 CONTINUES = re.compile(r"\s*(?:其中|均|为|共|计|有|发生于|分别|以|多为|多在|多于|多见于|大多|且|最高|最重|全部|全属|全为|都|皆|表现为)"
                        r"|\s*\d+\s*(?:例|名|位|人)[^，,；;。]{0,24}(?:出现|发生)\s*$"  # 11 例中 9 例（81.8%）出现
                        r"|\s*\d+\s*(?:例|名|位|人)\s*为\s*[1-5]\s*级"  # 8 例为 1 级、1 例为 2 级
+                       r"|\s*\d+\s*(?:例|名|位|人)[^，,；;。\d]{0,12}中有?\s*\d+\s*(?:例|名|位|人)"  # 最常见的是腹痛，21 名病患中有 12 名
                        r"|\s*(?:≥\s*)?[1-5]\s*级\s*(?:及|或)?\s*(?:以上)?\s*\d+\s*(?:例|名|位|人)"  # 3 级 3 例（4.7%）, ≥3 级 12 例
                        r"|\s*(?:没有|无|未见|未出现)\s*[3-5]\s*级"  # 没有 3 级以上的个案
                        r"|\s*(?:依|按|根据|依据)[^，,；;。]{0,30}分级\s*$")  # 依 ASTCT 2019 年共识标准分级, 均为 1～2 级
@@ -485,7 +486,9 @@ def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tu
         if re.fullmatch(r"(?:的)?(?:病患|病人|患者|病童|患儿|受试者|个案|个案|人)(?:中|们)?", simplified_in_place(piece)):
             continue  # 32 名病患中: who, not what (Taiwan's 病患 as well)
         abbreviation = re.fullmatch(r"[A-Z][A-Za-z0-9-]{1,10}", piece)  # 其中 8 名为 DIPG
-        if (len(re.findall(r"[\u4e00-\u9fff]", piece)) >= 2 or abbreviation) and len(piece) <= 30:
+        han = len(re.findall(r"[\u4e00-\u9fff]", piece))
+        classed = han >= 1 and re.search(r"[A-Za-z]{2,}|[Ⅰ-Ⅻ]", piece)  # 9 例为 MGFA Ⅲ型, 6 例为Ⅳ型
+        if (han >= 2 or abbreviation or classed) and len(piece) <= 30:
             return piece, a, b
     return None
 
