@@ -638,7 +638,19 @@ class Draft:
             fields.pop("of")
 
     def grades_for_all(self, sentence: Sentence, events: list[Term]) -> None:
-        """均为 1～2 级 after 腹痛（7 例）和发热（6 例）: the highest grade of each event listed."""
+        """均为 1～2 级 after 腹痛（7 例）和发热（6 例）: the highest grade of each event listed; after 指甲改变 35 例，
+        皮肤反应 27 例，味觉障碍 24 例，均为 1～2 级 too, each in its own clause."""
+        listed_apart = re.search(r"[，,]\s*均为?\s*(?:\d\s*[～~–\-至到]\s*)?([1-5])\s*级", sentence.folded)
+        if listed_apart:
+            before = [t for t in events if t.start < listed_apart.start()]
+            clauses = {list_clause(sentence.text, t.start) for t in before}
+            if len(before) >= 2 and len(clauses) == len(before) and not re.search(r"[；;]", sentence.folded[
+                    min(t.start for t in before):listed_apart.start()]):
+                for term in before:
+                    part = next((p for p in self.parts if p.section == EVENT and sentence in p.sentences
+                                 and bare(p.name) == bare(term.name) and "patients" in p.fields), None)
+                    if part is not None:
+                        part.fields.setdefault("max_grade", int(listed_apart.group(1)))
         for start, end in {list_clause(sentence.text, t.start) for t in events}:
             listed = [t for t in events if start <= t.start < end]
             if len(listed) < 2:

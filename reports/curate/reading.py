@@ -134,6 +134,8 @@ LISTED_EVENT = re.compile(r"([\u4e00-\u9fffA-Za-z/]{2,14}?(?:[（(][A-Za-z/]{2,1
 # 恶心 45 例（70.3%）、胃黏膜损伤/胃炎 18 例，其中≥3 级胃肠道出血 2 例: an event listed with its count after it.
 LISTED_COUNT = re.compile(r"(?:[：:、，,]|和|及|其中)\s*((?:≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上)?[\u4e00-\u9fff/]{2,12}?)"
                           r"\s*\d+\s*(?:例|名|位|人)(?![\u4e00-\u9fff]{0,4}中)")
+# 另有 2 例出现小脑毒性，表现为…: an event the vocabulary does not know, after its count.
+COUNT_THEN_EVENT = re.compile(r"\d+\s*(?:例|名|位|人)(?:患者|病人|病患)?\s*(?:出现|发生)了?\s*([\u4e00-\u9fff]{2,8}?)(?=[，,；;。（(]|$)")
 NOT_AN_EVENT = re.compile(r"(?:其余|其他|另有|另|共有?|合计|总计|分别|各有?|仅有?|全部|所有|全体|患者|病人|病患|受试者|均|"
                           r"其中|包括|发生|出现|有)(?:[\u4e00-\u9fff]{0,2})$|.*(?:患者|病人|病患|受试者|组)$"
                           r"|.*(?:收案|入组|纳入|筛|招募|输注|接受|完成|评估|退出|死亡|缓解|治疗|随访)")
@@ -261,7 +263,8 @@ def terms_in(sentence: Sentence) -> list[Term]:
     if SAFETY_CONTEXT.search(folded) or MOST_COMMON.search(folded):
         # An event the vocabulary does not know, named the way safety results list them: 味觉障碍（29 例，40.3%）,
         # 最常见的副作用是 TIAN
-        for match in [*LISTED_EVENT.finditer(folded), *MOST_COMMON.finditer(folded), *LISTED_COUNT.finditer(folded)]:
+        for match in [*LISTED_EVENT.finditer(folded), *MOST_COMMON.finditer(folded), *LISTED_COUNT.finditer(folded),
+                      *COUNT_THEN_EVENT.finditer(folded)]:
             start, end = match.span(1)
             lead = EVENT_LEAD.match(folded[start:end])
             start += lead.end() if lead else 0
