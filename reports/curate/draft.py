@@ -101,7 +101,7 @@ POPULATION_SIZE = re.compile(r"\s*(?:例|名|位|人)\s*(?:接受[^，,。；;]{
                              r"[^，,。；;\d]{0,6}(?:患者|病人)的)(?:患者|病人)?")
 # What a count says of the patients (the checker's ROLE_WORDS, narrowed to the sentence's verbs).
 ENROLLED = re.compile(r"入组|入組|纳入|納入|招募|入选|入選|收案|enrolled|recruited")
-TREATED = re.compile(r"回输|回輸|输注|輸注|接受了?[^，,。；;]{0,12}(?:治疗|治療|细胞|細胞)|给药|給藥|infused|treated")
+TREATED = re.compile(r"回输|回輸|输注|輸注|接受了?[^，,。；;]{0,12}(?:治疗|治療|细胞|細胞|注射)|给药|給藥|infused|treated")
 EVALUABLE = re.compile(r"可评估|可評估|可评价|可評價|纳入疗效分析|納入療效分析|疗效分析集|evaluable")
 # A sentence about what the study lacks or what is still needed: its design words are not this study's
 # (该研究为单臂设计，缺乏对照组…仍需在随机对照试验中验证).
@@ -264,7 +264,7 @@ class Draft:
         if any(term.start <= figure.start <= term.end + 12 and term.section == EVENT for term in terms):
             return None
         folded = simplified_in_place(clause)
-        if re.search(r"既往|曾|退出|未能|未接受|未输注|未回输|撤回|脱落|排除|失访|计划|预计|拟", folded):
+        if re.search(r"既往|曾|退出|未能|未接受|未输注|未回输|撤回|脱落|排除|失访|计划|预计|拟|(?:收案|入组|纳入|筛选)时", folded):
             return None  # 9 例既往接受过 CD19 CAR-T 治疗, 3 例因输注前病情恶化退出, 原计划入组 150 例: not the study's
         if re.search(r"安全性分析|安全性人群|安全性评估", folded):
             return "treated"  # 纳入安全性分析的 16 例: everyone who received the product
