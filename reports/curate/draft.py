@@ -534,7 +534,10 @@ class Draft:
         if not named or (named == self.arms[:1] and not unarmed):
             return [(None, figures)]  # HX-B207 组共有 5 例治疗相关死亡: the trial's own arm, as the row's events are
         # The figures of no arm, beside another arm's, are the trial's own arm's (3 级及以上感染发生率为 15.8%，标准治疗组为 10.9%)
-        own = {start: arm or self.arms[0] for start, arm in arms.items()}
+        own, current = {}, None
+        for start in sorted(arms):  # 对照组腹泻 9 例（18.0%），其中≥3 级 1 例: the 1 is the arm's the clause before named
+            current = arms[start] or current
+            own[start] = current or self.arms[0]
         return [(arm, [f for f in figures if f.start not in own or own[f.start] == arm])
                 for arm in self.arms if arm in own.values()]
 
