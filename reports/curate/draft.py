@@ -507,7 +507,13 @@ class Draft:
                 # 3 至 4 级不良事件包括嗜中性白血球低下 20 人（62.5%）: named with its grades, as one graded event
                 grades = list(SEVERE_RANGE.finditer(folded, list_start, term.start))[-1]
                 term = replace(term, name=text[grades.start():grades.end()] + term.name, graded=True, quoted=term.name)
-            for arm, arm_figures in self.figures_by_arm(sentence, figures):
+            groups = self.figures_by_arm(sentence, figures)
+            absent_in = next((arm for arm in self.arms[1:] if re.match(rf"\s*(?:而|但)?\s*{re.escape(arm)}",
+                                                                      text[list_start:term.start])), None)
+            if absent_in and not any(count_value(f) or f.kind == PERCENT for f in figures) and \
+                    states_absence(text[list_start:term.end]):
+                groups = [(absent_in, figures)]  # 对照组没有发生治疗相关死亡: the control arm's absence
+            for arm, arm_figures in groups:
                 named = term if arm is None else replace(term, name=f"{arm}：{term.name}", quoted=term.quoted or term.name)
                 self.read_event(sentence, named, arm_figures, events, (list_start, list_end, segment_start, end),
                                 pairs, denominators)
@@ -969,8 +975,8 @@ class Draft:
             if self.arms and part.name.startswith(f"{self.arms[0]}：") and plain:
                 # CAR-T 组：CRS beside the CRS of the trial's sentences elsewhere: one event, the trial arm's
                 for key, value in part.fields.items():
-                    if key != "quoted_as":
-                        plain[0].fields.setdefault(key, value)
+                    if key != "quoted_as" and not plain[0].fields.get(key):  # (a 0 from an absence gives way)
+                        plain[0].fields[key] = value
                 plain[0].sentences += [s for s in part.sentences if s not in plain[0].sentences]
                 self.parts.remove(part)
                 continue
