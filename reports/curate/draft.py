@@ -111,10 +111,10 @@ ONE_OF_A_KIND = ("crs", "icans", "neurotoxicity", "dlt")  # one event of each ki
 CI_AFTER = re.compile(r"\s*[（(]\s*(\d+)\s*[%％]\s*(?:CI|置信区间|可信区间|信赖区间|信賴區間)\s*[：:，,]?\s*"
                       r"(\d+(?:\.\d+)?)\s*(?:[～~–—-]|至|到)\s*(\d+(?:\.\d+)?)")
 # 由基线的 26 分降至 12 个月时的 11 分: the words before each of the two values.
-CHANGE_FROM = re.compile(r"(?:由|从)\s*(?:基线|治疗前|输注前|入组时)?\s*(?:时)?\s*的?\s*$")
+CHANGE_FROM = re.compile(r"(?:由|从)\s*(?:基线|治疗前|输注前|入组时)?\s*(?:时)?\s*的?\s*(?:中位数?|平均)?\s*$")
 CHANGE_TO = re.compile(r"(?:降至|降到|下降至|下降到|减至|减少至|减少到|升至|升到|上升至|上升到|增至|增加至|增加到|提高至|"
                        r"提高到|改善至|回升至|恢复至)\s*(?:(?P<when>(?:输注后|治疗后|第)?\s*\d+(?:\.\d+)?\s*"
-                       r"(?:个月|周|天|年|月))\s*时?\s*的?)?\s*$")
+                       r"(?:个月|周|天|年|月))\s*时?\s*的?)?\s*(?:中位数?|平均)?\s*$")
 HAZARD_RATIO = re.compile(r"(?:风险比|危险比|(?<![A-Za-z])HR)\s*(?:[（(]\s*HR\s*[）)])?\s*(?:为|是|=|＝|：|:|达)?\s*$")
 MEDIAN = re.compile(r"中位|median", re.IGNORECASE)
 FOLLOW_UP = re.compile(r"随访|隨訪|追蹤|追踪|follow-up", re.IGNORECASE)
@@ -416,7 +416,8 @@ class Draft:
                 continue
             origin = CHANGE_FROM.search(sentence.folded, start, earlier[-1].start)
             label = sentence.text[start:origin.start()]
-            measure = "median" if MEDIAN.search(label) else "mean" if re.search(r"平均|均值", label) else None
+            said = sentence.text[start:later.start]  # IgG4-RD RI 由基线的中位 14 分降至中位 1 分: said after the name
+            measure = "median" if MEDIAN.search(said) else "mean" if re.search(r"平均|均值", said) else None
             # The name as the clause words it, 中位数 included: in brackets, （中位数） would be a name of its own to
             # the checker, nearest to every median of the article.
             name = re.sub(r"\s*(?:也|均|则|則|仍|又)?\s*$", "", label)
@@ -1079,8 +1080,12 @@ class Draft:
     def measurement(self, part: Part, ids) -> dict[str, Any]:
         fields = part.fields
         name = part.name
-        if re.search(r"\d", name) and fields.get("population"):
-            name += f"（{fields['population']}）"  # a threshold in a subgroup's name: the checker wants both
+        population = fields.get("population") or ""
+        if re.search(r"\d", re.sub(r"[A-Za-z][A-Za-z0-9.+/-]*", "", name)) and population and \
+                not (self.arms and any(population.startswith(arm) for arm in self.arms)):
+            # a threshold in a subgroup's name: the checker wants both (never an arm's name in brackets: it
+            # would name every figure of that arm; nor a product code's digits)
+            name += f"（{population}）"
         item: dict[str, Any] = {"name": name}
         item["measure"] = fields.get("measure", "count" if "n" in fields else "status")
         for key in ("value", "unit", "n", "of", "ci", "bound", "timepoint", "population", "quoted_as"):
