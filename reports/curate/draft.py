@@ -189,7 +189,7 @@ class Draft:
         self.read_follow_up(sentence)
         self.read_events(sentence, terms, pairs, denominators)
         self.grades_for_all(sentence, [t for t in terms if t.section == EVENT])
-        used: set[int] = set(self.event_figures) | self.read_changes(sentence)
+        used: set[int] = set(self.event_figures) | self.read_changes(sentence) | self.read_randomised(sentence)
         for figure in sentence.figures:
             if figure.start in used or (not_a_result(sentence, figure) and self.arm_of(sentence, figure) is None):
                 continue  # (the second of 分别为 A 和 B is a result when the sentence names the arms before)
@@ -399,6 +399,23 @@ class Draft:
         if interval:
             part.fields["ci"] = {"lower": Decimal(interval.group(2)), "upper": Decimal(interval.group(3)),
                                  "level": Decimal(interval.group(1))}
+
+    def read_randomised(self, sentence: Sentence) -> set[int]:
+        """按 1:1 随机分配至 CAR-T 组（91 例）和对照组（91 例）: each arm's patients, a baseline count named
+        CAR-T 组：随机分配 (quoted as the sentence's word: the schema has no arm of its own). The starts read."""
+        word = re.search(r"随机分配|随机分组|隨機分配|隨機分組", sentence.text)
+        if len(self.arms) < 2 or word is None:
+            return set()
+        used = set()
+        for arm in self.arms:
+            count = re.search(rf"{re.escape(arm)}\s*[（(，,]?\s*(?:共)?\s*(\d+)\s*(?:例|名|位|人)", sentence.text)
+            figure = next((f for f in sentence.figures if count and f.start == count.start(1)), None)
+            if figure is None or not count_value(figure):
+                continue
+            part = self.part_for(BASELINE, f"{arm}：{word.group()}", None, sentence, None, None)
+            part.fields.update(measure="count", n=count_value(figure), quoted_as=[word.group()])
+            used.add(figure.start)
+        return used
 
     def read_changes(self, sentence: Sentence) -> set[int]:
         """mRSS 中位数由基线的 26 分降至 12 个月时的 11 分: the baseline value and the value at the time
