@@ -214,6 +214,8 @@ class Draft:
                         if role not in self.enrollment:
                             self.enrollment[role] = (count_value(figure), sentence)
                             sentence.topics.append("enrolment")
+                    if role == "treated":
+                        used |= self.arm_treated(sentence, figure)
                     continue
             if figure.kind == PERCENT and re.match(r"\s*[%％]?\s*(?:CI|置信区间|可信区间|信赖区间)", sentence.folded[figure.end:]):
                 continue  # the level of a confidence interval, read with its figure
@@ -399,6 +401,28 @@ class Draft:
         if interval:
             part.fields["ci"] = {"lower": Decimal(interval.group(2)), "upper": Decimal(interval.group(3)),
                                  "level": Decimal(interval.group(1))}
+
+    def arm_treated(self, sentence: Sentence, figure: Figure) -> set[int]:
+        """CAR-T 组 91 例中有 84 例（92.3%）接受了 HX-1903 回输: an arm's patients treated, a baseline count named
+        CAR-T 组：接受了 HX-1903 回输 (quoted as the sentence says it), out of the arm's patients. The starts of
+        the figures read besides the count (its rate)."""
+        arm = self.arm_of(sentence, figure)
+        start, end = clause_around(sentence.text, figure.start, 0, len(sentence.text))
+        verb = re.search(r"接受了?[^，,；;。（(]{0,14}?(?:回输|输注|治疗|注射)", sentence.text[figure.end:end])
+        if arm is None or verb is None:
+            return set()
+        part = self.part_for(BASELINE, f"{arm}：{verb.group()}", None, sentence, None, None)
+        if "n" in part.fields:
+            return set()
+        part.fields.update(measure="count", n=count_value(figure), quoted_as=[verb.group()])
+        of = re.search(r"(\d+)\s*(?:例|名|位|人)[^，,；;。\d]{0,4}中有?\s*$", sentence.text[start:figure.start])
+        if of and int(of.group(1)) >= count_value(figure):
+            part.fields["of"] = int(of.group(1))  # CAR-T 组 91 例中有 84 例
+        rate = next((f for f in sentence.figures if f.kind == PERCENT and 0 < f.start - figure.end <= 4), None)
+        if rate is not None and "of" in part.fields and rate_agrees(rate.value, part.fields["n"], part.fields["of"]):
+            part.fields.update(measure="proportion", value=rate.value, unit="%")
+            return {rate.start}  # read here, with its count
+        return set()
 
     def read_randomised(self, sentence: Sentence) -> set[int]:
         """按 1:1 随机分配至 CAR-T 组（91 例）和对照组（91 例）: each arm's patients, a baseline count named
