@@ -462,6 +462,7 @@ class Draft:
             # The name as the clause words it, 中位数 included: in brackets, （中位数） would be a name of its own to
             # the checker, nearest to every median of the article.
             name = re.sub(r"\s*(?:也|均|则|則|仍|又)?\s*$", "", label)
+            name = re.sub(r"(?<=[）)])\s*的?\s*(?:中位数|中位數|中位值|平均值|均值)$", "", name)  # …（eGFR）中位数
             name = re.sub(r"^(?:整体|整體|总体|總體|患者的?|病人的?)", "", LABEL_LEAD.sub("", name)).strip()
             if measure is None or len(re.sub(r"中位数?|中位數|平均值?|均值|的|\s", "", name)) < 2:
                 continue  # a group's value is a median or a mean; one patient's is not a row's figure

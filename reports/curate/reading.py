@@ -473,6 +473,9 @@ def clause_words(sentence: Sentence, figure: Figure, start: int, end: int) -> tu
         if cut and (cut.start() >= 4 or (cut.start() >= 2 and folded[a + cut.start()] in "（(")):
             b = a + cut.start()  # 9 例缓解（81.8%）: the words before its rate
         piece = text[a:b].strip(" ，,：:、").lstrip("）)").rstrip("（(")
+        # …滤过率（eGFR）中位数: the words after a bracket are a name of their own to the checker; 中位数 names
+        # every median
+        piece = re.sub(r"(?<=[）)])\s*的?\s*(?:中位数|中位數|中位值|中位|平均值|均值)$", "", piece)
         if re.search(r"[（(）)]", piece) and piece.count("（") + piece.count("(") != piece.count("）") + piece.count(")"):
             continue  # a cut bracket: not a name
         if len(piece) > 30 and re.search(r"[（(]", piece[4:]):
