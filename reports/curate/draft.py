@@ -1025,8 +1025,8 @@ class Draft:
                 continue
             quoted = part.fields.get("quoted_as", [])
             if any(other is not part and "：" not in other.name and bare(other.name) != bare(part.name)
-                   and any(word in bare(form) for word in names_in(other.name)) for other in events for form in quoted):
-                self.parts.remove(part)
+                   and any(word in bare(form) for word in names_in(other.name)) for other in self.parts for form in quoted):
+                self.parts.remove(part)  # (an outcome's name too: 死亡 in 治疗相关死亡)
 
     def fill_denominators(self) -> None:
         """The N of a rate given as n and a percentage (男性 41 例（56.9%）, 味觉障碍（29 例，40.3%）): the

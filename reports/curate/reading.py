@@ -105,6 +105,9 @@ TERMS: list[tuple[str, str, str, str | None]] = [
     ("转氨酶升高", "", EVENT, "other"), ("输注反应", "", EVENT, "other"), ("凝血功能异常", "", EVENT, "other"),
     ("巨噬细胞活化综合征", "MAS", EVENT, "other"), ("低丙种球蛋白", "", EVENT, "other"),
     ("神经毒性症候群", "", EVENT, "icans"), ("神经系统事件", "", EVENT, "neurotoxicity"),
+    # GPRC5D's on-target events
+    ("味觉障碍", "", EVENT, "other"), ("味觉改变", "", EVENT, "other"), ("指甲改变", "", EVENT, "other"),
+    ("指甲异常", "", EVENT, "other"), ("皮肤脱屑", "", EVENT, "other"), ("口干", "", EVENT, "other"),
     ("神经系统不良事件", "", EVENT, "neurotoxicity"), ("不良事件", "", EVENT, "other"),
     # Hong Kong's 综合症 for 综合征, and its names for neutropenia
     ("细胞因子释放综合症", "CRS", EVENT, "crs"), ("细胞激素释放综合症", "CRS", EVENT, "crs"),
@@ -132,7 +135,7 @@ SAFETY_CONTEXT = re.compile(r"不良事件|安全性|毒性|副作用|不良反�
 LISTED_EVENT = re.compile(r"([\u4e00-\u9fffA-Za-z/]{2,14}?(?:[（(][A-Za-z/]{2,10}[）)][\u4e00-\u9fff]{0,4})?)\s*"
                           r"[（(]\s*\d+\s*(?:例|名|位|人)")
 # 恶心 45 例（70.3%）、胃黏膜损伤/胃炎 18 例，其中≥3 级胃肠道出血 2 例: an event listed with its count after it.
-LISTED_COUNT = re.compile(r"(?:[：:、，,]|和|及|其中)\s*((?:≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上)?[\u4e00-\u9fff/]{2,12}?)"
+LISTED_COUNT = re.compile(r"(?:[：:、，,；;]|和|及|其中)\s*((?:≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上)?[\u4e00-\u9fff/]{2,12}?)"
                           r"\s*\d+\s*(?:例|名|位|人)(?![\u4e00-\u9fff]{0,4}中)")
 # 另有 2 例出现小脑毒性，表现为…: an event the vocabulary does not know, after its count.
 COUNT_THEN_EVENT = re.compile(r"\d+\s*(?:例|名|位|人)(?:患者|病人|病患)?\s*(?:出现|发生)了?\s*([\u4e00-\u9fff]{2,8}?)(?=[，,；;。（(]|$)")
@@ -227,12 +230,14 @@ def terms_in(sentence: Sentence) -> list[Term]:
                 continue  # TIAN…，表现为头痛、呕吐: what the event looked like, not events of their own
             if GRADE_OF_THE_EVENT_BEFORE.search(folded[:start]):
                 continue  # CRS…，都是 1 级发热: the fever is the CRS's, graded with it
+            if match.group() == "不良事件" and re.match(r"\s*中", folded[end:]):
+                continue  # 与 GPRC5D 靶点相关的不良事件中: the events are named after it
             if match.group() == "不良事件" and (re.search(r"(?:最常见|常见|主要)的?\s*(?:[3-5]\s*级\s*(?:及|或)?以上|≥\s*3\s*级)?"
                                                        r"\s*(?:治疗相关)?$", folded[:start])
                                              or re.match(r"\s*(?:为|是|包括|主要|有|依|按|根据)", folded[end:])):
                 continue  # 最常见的不良事件为…: the events are named after it
-            if re.search(r"(?:未回输|未输注|未能输注|未能回输|未接受|退出|脱落)[^。；;（(]{0,4}[（(][^）)]*$", folded[:start]):
-                continue  # 4 例未回输（3 例疾病进展、1 例感染死亡）: why they were not treated
+            if re.search(r"(?:未回输|未输注|未能输注|未能回输|未接受|退出|脱落|死亡)[^。；;（(]{0,4}[（(][^）)]*$", folded[:start]):
+                continue  # 4 例未回输（3 例疾病进展、1 例感染死亡）, 4 例治疗相关死亡（感染 3 例…）: why, not an event
             if folded[max(0, start - 1):start] == "抗":
                 continue  # 抗感染治疗: a treatment, not an event
             if (re.search(r"因[^，,。；;]{0,12}$", folded[:start]) and re.match(
