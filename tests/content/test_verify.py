@@ -11,6 +11,7 @@ from reports.content.model import Excerpt
 from reports.content.verify.figures import Binding, Claim, find_backing
 from reports.content.verify.phases import phases_stated
 from reports.content.verify.quoted import Quoted
+from reports.content.verify.names import holds_term
 from reports.text.figures import figures_in, states_absence
 
 
@@ -126,3 +127,14 @@ def test_a_qualified_figure_is_backed_only_where_the_source_qualifies_it_so():
         find_backing(Claim("value", 13, years, False, "exact"), [excerpt], [])
     assert "stated without a qualifier, not bound: about" in \
         find_backing(Claim("value", 5, COUNT, False, "about"), [excerpt], [])
+
+
+@pytest.mark.parametrize("text, term, named", [
+    ("CAR-T组发生CRS14例（15.6%）", "CRS", True),  # CRS 14 例, its space compacted away
+    ("ICANS3例（7.3%）", "ICANS", True),
+    ("CD22阳性", "CD2", False),  # a longer name, not this one
+    ("CD19CAR-T", "CD1", False),
+    ("CRS14天后缓解", "CRS", False),  # 14 天 is a time, not a count of CRS
+])
+def test_a_latin_name_right_before_its_count_still_names_it(text, term, named):
+    assert bool(holds_term(text, term)) is named

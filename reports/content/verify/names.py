@@ -10,6 +10,8 @@ each part's figures are told apart from (``Labels``).
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -47,6 +49,9 @@ def part_terms(part: Backed) -> list[str]:
 GENERIC_LABELS = frozenset({"试验", "試驗", "临床试验", "臨床試驗", "患者", "研究"})
 
 
+COUNT_AFTER = re.compile(r"\d+(?:\.\d+)?\s*(?:例|名|位|人|%|％)")
+
+
 def holds_term(text: str, term: str, start: int = 0) -> int:
     """Where ``term`` stands in ``text`` as a whole name (1-based; 0 when it does not): I 期及以后 is not
     inside II 期及以后, nor CD2 inside CD22; both compacted."""
@@ -54,8 +59,10 @@ def holds_term(text: str, term: str, start: int = 0) -> int:
     while at >= 0:
         before = text[at - 1] if at else ""
         after = text[at + len(term):at + len(term) + 1]
-        if not (term[0].isascii() and term[0].isalnum() and before.isascii() and before.isalnum()) and not (
-                term[-1].isascii() and term[-1].isalnum() and after.isascii() and after.isalnum()):
+        # CRS14 例 (a count right after the name, its space compacted away) still names CRS
+        counted = term[-1].isalpha() and after.isdigit() and COUNT_AFTER.match(text, at + len(term))
+        if not (term[0].isascii() and term[0].isalnum() and before.isascii() and before.isalnum()) and (counted or not (
+                term[-1].isascii() and term[-1].isalnum() and after.isascii() and after.isalnum())):
             return at + 1
         at = text.find(term, at + 1)
     return 0
