@@ -15,7 +15,7 @@ from reports.content.articles import read_articles
 from reports.content.evidence import EvidenceFile
 from reports.content.model import EvidenceTable
 from reports.content.sources import parse_yaml, validate_data
-from reports.content.verify.claims import Scope, lexicon_for, phase_tokens, unbacked_words
+from reports.content.verify.claims import Scope, fold, lexicon_for, phase_tokens, unbacked_words
 from reports.content.verify.denominators import count_pairs
 from reports.content.verify.evidence import verify_evidence
 from reports.errors import Problems
@@ -235,3 +235,14 @@ def test_cell_source_words_stand_beside_the_product_the_source_names():
     assert unbacked_words("异基因 CD19 CAR-NK 有望缓解自体 CAR-T 的局限", scope) == []
     assert unbacked_words("自体 CD19 CAR-NK", scope)[0].startswith("“自体” (cell source) is stated in {scope} only of "
                                                                   "something else, never beside “cd19c”")
+
+
+@pytest.mark.parametrize("words, group, not_group", [
+    ("该研究没有对照组", "uncontrolled", "controlled"),  # 没有对照组 holds 对照组, and says the opposite
+    ("研究缺乏对照组，样本量有限", "uncontrolled", "controlled"),
+    ("本研究为單一中心試驗", "single-centre", "multi-centre"),
+    ("設有對照組", "controlled", "uncontrolled"),
+])
+def test_the_words_the_blind_writers_used_for_a_design_are_read_as_it(words, group, not_group):
+    stated = lexicon_for().stated(fold(words))
+    assert group in stated and not_group not in stated
