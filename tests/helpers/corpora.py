@@ -15,15 +15,16 @@ from helpers.projects import ROOT
 HERE = ROOT / "tests" / "curate"
 
 # The articles the rules were developed on: draft_corpus/, then draft_heldout/, draft_unseen/,
-# draft_blind/ and draft_blind_2/ to draft_blind_7/, each written by someone who never saw the draft
-# tool, measured at first sight (66%, 74%, 79%, 88%, 79%, 88%, 81%, 76%, 86%: their READMEs record it)
-# and only then used. draft_blind_8/, written last, measured 86% at first sight (216 of 252), short of
-# the 90% target on fresh text; it is kept apart with a floor of 85% so that this does not fall back.
+# draft_blind/ and draft_blind_2/ to draft_blind_8/, each written by someone who never saw the draft
+# tool, measured at first sight (66%, 74%, 79%, 88%, 79%, 88%, 81%, 76%, 86%, 86%: their READMEs record
+# it) and only then used. draft_blind_9/, written last, measured 91% at first sight (227 of 249), the
+# first fresh text on which the 90% target is met; it is kept apart, held to that target.
 CORPORA = {"development": [HERE / "draft_corpus", HERE / "draft_heldout", HERE / "draft_unseen", HERE / "draft_blind",
                            HERE / "draft_blind_2", HERE / "draft_blind_3", HERE / "draft_blind_4",
-                           HERE / "draft_blind_5", HERE / "draft_blind_6", HERE / "draft_blind_7"],
-           "last blind": [HERE / "draft_blind_8"]}
-TARGETS = {"development": 0.90, "last blind": 0.85}
+                           HERE / "draft_blind_5", HERE / "draft_blind_6", HERE / "draft_blind_7",
+                           HERE / "draft_blind_8"],
+           "last blind": [HERE / "draft_blind_9"]}
+TARGETS = {"development": 0.90, "last blind": 0.90}
 ARTICLES = {name: {**entry, "folder": folder} for folders in CORPORA.values() for folder in folders
             for name, entry in yaml.safe_load((folder / "classes.yaml").read_text(encoding="utf-8")).items()}
 ADDED = "2026-12-03"
