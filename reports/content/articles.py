@@ -22,6 +22,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -288,6 +289,14 @@ def _rewrite_inline(children: list[Token], links: list[Link]) -> tuple[list[Toke
 
 def render_body(body: str, first_line: int, line_paragraphs: bool) -> tuple[str, list[Block], list[Link], int]:
     """Markdown body -> (sanitised HTML, visible-text blocks with file lines, links, figures omitted)."""
+    html, blocks, links, figures = _rendered(body, first_line, line_paragraphs)
+    return html, list(blocks), list(links), figures
+
+
+@lru_cache(maxsize=256)
+def _rendered(body: str, first_line: int, line_paragraphs: bool) -> tuple[str, tuple[Block, ...], tuple[Link, ...], int]:
+    """render_body's work, once per text: an article is rendered for its blocks and again for its printable
+    body (often the same text), and again at each check of a long-running preview or service."""
     source = "\n\n".join(body.split("\n")) if line_paragraphs else body
     tokens = MARKDOWN.parse(source)
     blocks: list[Block] = []
@@ -333,7 +342,7 @@ def render_body(body: str, first_line: int, line_paragraphs: bool) -> tuple[str,
     html = MARKDOWN.renderer.render(tokens, MARKDOWN.options, {})
     html = nh3.clean(html, tags=SANITISER_TAGS, attributes=SANITISER_ATTRIBUTES, url_schemes=set(), link_rel=None)
     html = re.sub(r"<p>\s*</p>", "", html)
-    return html, blocks, links, figures
+    return html, tuple(blocks), tuple(links), figures
 
 
 # Paths and queries of a site's own navigation: search, topic and tag pages, course catalogues.

@@ -37,11 +37,18 @@ from reports.text.normal import normal_form
 pytestmark = pytest.mark.corpus
 
 
+DRAFTS: dict[str, str] = {}
+
+
 def drafted(project: Path, name: str) -> str:
-    result = reports("--project", str(project), "draft", f"seeds/articles/{name}.md",
-                     "--class", ARTICLES[name]["class"], "--date", ADDED)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    """`reports draft` of a corpus article, run once per test process: every project these tests make is
+    the shipped seeds with that one article added, so its draft is the same in each."""
+    if name not in DRAFTS:
+        result = reports("--project", str(project), "draft", f"seeds/articles/{name}.md",
+                         "--class", ARTICLES[name]["class"], "--date", ADDED)
+        assert result.returncode == 0, result.stderr
+        DRAFTS[name] = result.stdout
+    return DRAFTS[name]
 
 
 def todo_paths(value: Any, path: tuple = ()) -> list[tuple]:

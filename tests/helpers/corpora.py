@@ -45,12 +45,14 @@ def project_with(folder: Path, name: str) -> Path:
 
 
 def expected_row(name: str) -> dict[str, Any]:
-    return yaml.safe_load((ARTICLES[name]["folder"] / f"{name}.expected.yaml").read_text(encoding="utf-8"))
+    return yaml.load((ARTICLES[name]["folder"] / f"{name}.expected.yaml").read_text(encoding="utf-8"),
+                     Loader=yaml.CSafeLoader)
 
 
 def with_row(project: Path, class_id: str, row: dict[str, Any]) -> None:
     """The row appended to the class's table, under studies:."""
     table = project / f"seeds/evidence/{class_id}.yaml"
-    data = yaml.safe_load(table.read_text(encoding="utf-8"))
+    data = yaml.load(table.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # libyaml: tables are long
     data["studies"].append(row)
-    table.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    table.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, width=1000),
+                     encoding="utf-8")
