@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from reports.content.articles import Article, read_articles
+from reports.content.citations import compact
 from reports.content.evidence import evidence_paths
 from reports.content.model import ProjectSettings
 from reports.content.project import Project
@@ -35,7 +36,7 @@ from reports.content.sources import SizeLimit, load_yaml
 from reports.content.verify.arms import SEPARATOR as ARM_SEPARATOR
 from reports.content.verify.arms import compact as compact_arm
 from reports.content.verify.arms import stated_arm, top_level
-from reports.content.verify.claims import fold, lexicon_for
+from reports.content.verify.claims import fold, lexicon_for, simplified
 from reports.content.verify.gradings import GRADING_NAMES
 from reports.content.verify.phases import phases_stated
 from reports.content.verify.quoted import clause_around
@@ -45,6 +46,7 @@ from reports.curate.reading import (
     DOI,
     EFFICACY_WORDS,
     EVENT,
+    GRADES_3_UP,
     LABEL_LEAD,
     TERM_INFO,
     OUTCOME,
@@ -59,7 +61,6 @@ from reports.curate.reading import (
     denominators_of_pairs,
     event_segment_end,
     in_range,
-    inside_brackets,
     is_threshold,
     journal_in,
     label_of,
@@ -93,6 +94,7 @@ from reports.text.figures import (
     states_absence,
     subgroup_of,
     unit_length,
+    term_forms,
 )
 
 DURATIONS = {DAYS: "days", WEEKS: "weeks", MONTHS: "months", YEARS: "years"}
@@ -120,7 +122,7 @@ MEDIAN = re.compile(r"中位|median", re.IGNORECASE)
 FOLLOW_UP = re.compile(r"随访|隨訪|追蹤|追踪|follow-up", re.IGNORECASE)
 LONGEST = re.compile(r"最长|最長|最久")
 # Grade 3 or higher, in simplified script (matched on the folded text): ≥3 级, 3 级及以上, 3–4 级, 3 级 (exactly), 严重.
-SEVERE = r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*(?:[–~～-]|至|到)\s*[45]\s*级|三级及以上|三级以上|严重|重度"
+SEVERE = GRADES_3_UP + r"|三级及以上|三级以上|严重|重度"
 SEVERE_RANGE = re.compile(SEVERE)  # a range of grades from 3 up
 NONE_FROM_3 = re.compile(r"≥\s*3\s*级|3\s*级\s*(?:及|或)?\s*以上|3\s*(?:[–~～-]|至|到)\s*[45]\s*级|三级及以上|三级以上|严重|重度")
 GRADE_3_PLUS = re.compile(SEVERE + r"|(?<![\d–~\-至到])(?<![\d–~\-至到]\s)[3-5]\s*级")  # or one grade of 3 to 5
@@ -543,7 +545,7 @@ class Draft:
                 colon = re.search(r"[：:]", text[term.end:following.start])
                 if colon and following.start < list_end:
                     end = term.end + colon.start()
-            end = self.other_arms_clauses(sentence, event_segment_end(sentence, term, end), end)
+            end = self.other_arms_clauses(sentence, terms, event_segment_end(sentence, term, end), end)
             figures = [f for f in sentence.figures if segment_start <= f.start < end]
             folded = sentence.folded
             if SEVERE_RANGE.search(folded[list_start:term.start]) and not term.graded and term.kind in ("other", "infection"):
@@ -561,14 +563,14 @@ class Draft:
                 self.read_event(sentence, named, arm_figures, events, (list_start, list_end, segment_start, end),
                                 pairs, denominators)
 
-    def other_arms_clauses(self, sentence: Sentence, end: int, limit: int) -> int:
+    def other_arms_clauses(self, sentence: Sentence, terms: list[Term], end: int, limit: int) -> int:
         """An event's figures go on through the clauses that begin with an arm and name nothing else
         (74 例发生 3 级及以上不良事件，标准治疗组 90 例中为 65 例: the other arm's)."""
         while self.arms and end < limit:
             start, following_end = list_clause(sentence.folded, end + 1)
             clause = sentence.text[start:following_end]
             if not any(re.match(rf"\s*(?:而|但)?\s*{re.escape(arm)}", clause) for arm in self.arms) or \
-                    any(start <= t.start < following_end for t in terms_in(sentence)):
+                    any(start <= t.start < following_end for t in terms):
                 break
             end = following_end
         return min(end, limit)
@@ -1013,7 +1015,7 @@ class Draft:
         3 级及以上感染, beside 感染) is refused by the check: left out, for the curator to add by hand."""
         events = [p for p in self.parts if p.section == EVENT]
         for part in events:
-            plain = [p for p in events if "：" not in p.name and any(bare(q) in names_in(p.name)
+            plain = [p for p in events if "：" not in p.name and any(simplified(compact(q)) in names_in(p.name)
                                                                    for q in part.fields.get("quoted_as", []))]
             if self.arms and part.name.startswith(f"{self.arms[0]}：") and plain:
                 # CAR-T 组：CRS beside the CRS of the trial's sentences elsewhere: one event, the trial arm's
@@ -1025,7 +1027,7 @@ class Draft:
                 continue
             quoted = part.fields.get("quoted_as", [])
             if any(other is not part and "：" not in other.name and bare(other.name) != bare(part.name)
-                   and any(word in bare(form) for word in names_in(other.name)) for other in self.parts for form in quoted):
+                   and any(word in simplified(compact(form)) for word in names_in(other.name)) for other in self.parts for form in quoted):
                 self.parts.remove(part)  # (an outcome's name too: 死亡 in 治疗相关死亡)
 
     def fill_denominators(self) -> None:
@@ -1223,8 +1225,9 @@ ABBREVIATIONS = {"crs": "CRS", "icans": "ICANS", "dlt": "DLT"}
 
 
 def names_in(name: str) -> set[str]:
-    """A name and the abbreviation in its brackets, as the checker knows an item: 细胞因子释放综合征（CRS）."""
-    return {bare(name), *(bare(inner) for inner in re.findall(r"[（(]([^）)]+)[）)]", name))} - {""}
+    """The forms the checker knows an item by (text.figures.term_forms: 细胞因子释放综合征（CRS） is also CRS),
+    simplified."""
+    return {simplified(form) for form in term_forms(name, [])}
 
 
 def arm_named(name: str) -> str:

@@ -49,6 +49,8 @@ class Sentence:
 
 
 OUTCOME, BASELINE, EVENT = "outcome", "baseline", "event"
+# Grade 3 and up, as news writes it (folded text): ≥3 级, 3 级及以上, 3～4 级, 3 至 4 级.
+GRADES_3_UP = r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*(?:[–~～-]|至|到)\s*[45]\s*级"
 
 
 TERMS: list[tuple[str, str, str, str | None]] = [
@@ -135,7 +137,7 @@ SAFETY_CONTEXT = re.compile(r"不良事件|安全性|毒性|副作用|不良反�
 LISTED_EVENT = re.compile(r"([\u4e00-\u9fffA-Za-z/]{2,14}?(?:[（(][A-Za-z/]{2,10}[）)][\u4e00-\u9fff]{0,4})?)\s*"
                           r"[（(]\s*\d+\s*(?:例|名|位|人)")
 # 恶心 45 例（70.3%）、胃黏膜损伤/胃炎 18 例，其中≥3 级胃肠道出血 2 例: an event listed with its count after it.
-LISTED_COUNT = re.compile(r"(?:[：:、，,；;]|和|及|其中)\s*((?:≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上)?[\u4e00-\u9fff/]{2,12}?)"
+LISTED_COUNT = re.compile(rf"(?:[：:、，,；;]|和|及|其中)\s*((?:{GRADES_3_UP})?[\u4e00-\u9fff/]{{2,12}}?)"
                           r"\s*\d+\s*(?:例|名|位|人)(?![\u4e00-\u9fff]{0,4}中)")
 # 另有 2 例出现小脑毒性，表现为…: an event the vocabulary does not know, after its count.
 COUNT_THEN_EVENT = re.compile(r"\d+\s*(?:例|名|位|人)(?:患者|病人|病患)?\s*(?:出现|发生)了?\s*([\u4e00-\u9fff]{2,8}?)(?=[，,；;。（(]|$)")
@@ -247,8 +249,7 @@ def terms_in(sentence: Sentence) -> list[Term]:
             modifier = re.search(r"(?<![\u4e00-\u9fff])?([\u4e00-\u9fff]{2})$", folded[max(0, start - 2):start])
             if modifier and modifier.group(1) in EVENT_SITES:
                 start -= 2
-            graded = re.search(r"(?:≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上|[3-5]\s*(?:[–~～-]|至|到)\s*[45]\s*级)\s*$",
-                               folded[:start])
+            graded = re.search(rf"(?:{GRADES_3_UP})\s*$", folded[:start])
             if graded and kind in ("other", "infection") and not states_absence(folded[max(0, graded.start() - 6):graded.start()]):
                 name = text[graded.start():end].strip()
                 taken.append((graded.start(), end))
@@ -278,7 +279,7 @@ def terms_in(sentence: Sentence) -> list[Term]:
             if end - start < 2 or any(a < end and start < b for a, b in taken) or NOT_AN_EVENT.match(folded[start:end]):
                 continue
             taken.append((start, end))
-            graded = bool(re.match(r"≥\s*3\s*级|[3-5]\s*级\s*(?:及|或)?\s*以上", folded[start:end]))
+            graded = bool(re.match(GRADES_3_UP, folded[start:end]))
             found.append(Term(start, end, sentence.text[start:end].strip(), EVENT, "other", graded=graded))
     return sorted(found, key=lambda term: term.start)
 
