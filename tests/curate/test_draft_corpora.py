@@ -8,13 +8,14 @@ against (tests/curate/test_draft.py), so a wrong answer would make a wrong measu
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
 from helpers.cli import reports
-from helpers.corpora import ARTICLES, expected_row, project_with, with_row
+from helpers.corpora import ARTICLES, expected_row, names_in, project_with, with_rows
 
 CORPUS_FOLDERS = sorted(path for path in Path(__file__).parent.glob("draft_*") if path.is_dir())
 
@@ -39,20 +40,27 @@ def test_a_corpus_has_an_expected_row_and_an_index_entry_per_article(folder: Pat
             assert unicodedata.normalize("NFC", text) == text, path.name
 
 
-@pytest.mark.parametrize("name", sorted(ARTICLES))
-def test_the_expected_row_passes_the_check_and_a_changed_figure_does_not(tmp_path: Path, name: str):
-    row = expected_row(name)
-    assert {excerpt["article"] for excerpt in row["excerpts"]} == {name}
-    class_id = ARTICLES[name]["class"]
-    project = project_with(tmp_path / "right", name)
-    with_row(project, class_id, row)
+@pytest.mark.parametrize("folder", CORPUS_FOLDERS, ids=lambda folder: folder.name)
+def test_the_expected_rows_pass_the_check_and_a_changed_figure_does_not(tmp_path: Path, folder: Path):
+    names = names_in(folder)
+    rows = [(ARTICLES[name]["class"], expected_row(name)) for name in names]
+    for name, (_, row) in zip(names, rows):
+        assert {excerpt["article"] for excerpt in row["excerpts"]} == {name}
+    project = project_with(tmp_path / "right", *names)  # a corpus at once: one check, not one per article
+    with_rows(project, rows)
     result = reports("--project", str(project), "check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("ok: 3 therapy classes, 5 studies, "), result.stdout
+    assert result.stdout.startswith(f"ok: 3 therapy classes, {4 + len(rows)} studies, "), result.stdout
 
-    field = next(key for key in ("enrolled", "treated", "evaluable") if row["enrollment"].get(key))
-    row["enrollment"][field] += 1
-    wrong = project_with(tmp_path / "wrong", name)
-    with_row(wrong, class_id, row)
+    changed = []
+    for class_id, row in rows:
+        field = next(key for key in ("enrolled", "treated", "evaluable") if row["enrollment"].get(key))
+        row["enrollment"][field] += 1
+        changed.append((class_id, field))
+    wrong = project_with(tmp_path / "wrong", *names)
+    places = with_rows(wrong, rows)
     refused = reports("--project", str(wrong), "check")
-    assert refused.returncode == 1 and f"enrollment.{field} = " in refused.stderr
+    assert refused.returncode == 1
+    for (class_id, field), (_, row) in zip(changed, rows):
+        assert re.search(rf"^seeds/evidence/{class_id}\.yaml:\d+:\d+: studies\.{places[row['id']]}\.enrollment\.{field} = ",
+                         refused.stderr, re.MULTILINE), (row["id"], refused.stderr)

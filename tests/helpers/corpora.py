@@ -30,18 +30,23 @@ ARTICLES = {name: {**entry, "folder": folder} for folders in CORPORA.values() fo
 ADDED = "2026-12-03"
 
 
-def project_with(folder: Path, name: str) -> Path:
-    """The shipped seeds, with the corpus article added as a curator would (file and index entry)."""
+def project_with(folder: Path, *names: str) -> Path:
+    """The shipped seeds, with the corpus articles added as a curator would (file and index entry)."""
     shutil.copytree(ROOT / "seeds", folder / "seeds")
-    shutil.copy(ARTICLES[name]["folder"] / f"{name}.md", folder / "seeds/articles")
-    entry = {"file": f"{name}.md", **ARTICLES[name].get("index", {})}
+    entries = []
+    for name in names:
+        shutil.copy(ARTICLES[name]["folder"] / f"{name}.md", folder / "seeds/articles")
+        entries.append({"file": f"{name}.md", **ARTICLES[name].get("index", {})})
     index = folder / "seeds/articles.yaml"
-    lines = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False).splitlines()
+    lines = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False).splitlines()
     index.write_text(index.read_text(encoding="utf-8") + "\n" + "\n".join(f"  {line}" for line in lines) + "\n",
                      encoding="utf-8")
     return folder
 
 
+def names_in(folder: Path) -> list[str]:
+    """A corpus's articles, in its index's order."""
+    return [name for name, entry in ARTICLES.items() if entry["folder"] == folder]
 
 
 def expected_row(name: str) -> dict[str, Any]:
@@ -51,8 +56,18 @@ def expected_row(name: str) -> dict[str, Any]:
 
 def with_row(project: Path, class_id: str, row: dict[str, Any]) -> None:
     """The row appended to the class's table, under studies:."""
-    table = project / f"seeds/evidence/{class_id}.yaml"
-    data = yaml.load(table.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # libyaml: tables are long
-    data["studies"].append(row)
-    table.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, width=1000),
-                     encoding="utf-8")
+    with_rows(project, [(class_id, row)])
+
+
+def with_rows(project: Path, rows: list[tuple[str, dict[str, Any]]]) -> dict[str, int]:
+    """Each row appended to its class's table, under studies:; returns each row's index there, by its id."""
+    places = {}
+    for class_id in dict.fromkeys(class_id for class_id, _ in rows):
+        table = project / f"seeds/evidence/{class_id}.yaml"
+        data = yaml.load(table.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)  # libyaml: tables are long
+        for row in (row for owner, row in rows if owner == class_id):
+            places[row["id"]] = len(data["studies"])
+            data["studies"].append(row)
+        table.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, width=1000),
+                         encoding="utf-8")
+    return places
