@@ -2,6 +2,10 @@
 #   make briefing   installs what is missing, then builds build/briefing.pdf from seeds/
 #   make test       installs what is missing (test tools too), then runs the test suite
 #   make test-fast  the tests that render nothing and start no server (docs/development.md)
+# One test process more than the cores: the Celery tests spend much of their minute waiting on real
+# timeouts (a lost worker's redelivery), and the extra process keeps the cores busy meanwhile.
+TEST_PROCESSES ?= $(shell echo $$(( $$(nproc) + 1 )))
+
 .PHONY: briefing test test-fast handouts weekly serve preview check doctor regen docs clean
 
 briefing:
@@ -10,7 +14,7 @@ briefing:
 
 test:
 	@bash scripts/setup.sh --test
-	.venv/bin/python -m pytest -n auto
+	.venv/bin/python -m pytest -n $(TEST_PROCESSES)
 
 test-fast:
 	@bash scripts/setup.sh --test
