@@ -85,8 +85,8 @@ from pathlib import Path
 
 import yaml
 
-SOURCE_DATE_EPOCH = "1768435200"  # 2026-01-15 00:00 UTC: reproducible dates and metadata
-BUILD_DATE = "2026-01-15"
+SOURCE_DATE_EPOCH = "1796083200"  # 2026-12-01 00:00 UTC: reproducible dates and metadata, not before the seeds' dates
+BUILD_DATE = "2026-12-01"
 PHRASE = "CAR-T细胞疗法"  # "CAR-T 细胞疗法" with the whitespace removed, as in the extracted text
 SCALES = (1, 4, 16)
 QUICK_SCALES = (1, 4)

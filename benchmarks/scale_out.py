@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_PROJECT = Path(__file__).resolve().parent.parent
-BASE_DATE = 737_000  # an ordinal date (2018-11-..): each run prints its own date, 2019 and on
+BASE_DATE = 739_951  # an ordinal date (2026-12-01, the seeds' latest date): each run prints its own date, after it
 STREAM_BATCHES = 3
 OVERHEAD_JOBS = 12
 LINK_BYTES_PER_S = 125_000_000  # 1 Gbit/s
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> None:
             # 3. Overhead, with one idle worker (the second is not started yet: every job goes to the same one).
             overheads = []
             for _ in range(OVERHEAD_JOBS):
-                delivery = engine.run(project, Job("handout", class_id=batch_jobs(project_dir, "2026-01-15")[-1].class_id,
+                delivery = engine.run(project, Job("handout", class_id=batch_jobs(project_dir, "2026-12-01")[-1].class_id,
                                                    build_date=dates()))
                 overheads.append(delivery)
             from reports.run.snapshot import pack, snapshot_files

@@ -117,13 +117,16 @@ def _project(ctx: click.Context):
     return Project.at(ctx.obj)
 
 
-def _build_date(given: dt.datetime | None) -> dt.date:
-    """--date, else SOURCE_DATE_EPOCH, else today: resolved here, once, and handed to the library."""
-    if given:
-        return given.date()
-    from reports.run.dates import build_date_from_environment
+def _issue_date(given: dt.datetime | None, timezone: str | None = None):
+    """--date, else SOURCE_DATE_EPOCH, else today (in ``timezone``, for a weekly): resolved here, once,
+    and handed to the library with where it came from (an ``IssueDate``)."""
+    from reports.run.dates import issue_date
 
-    return build_date_from_environment()
+    return issue_date(given.date() if given else None, timezone=timezone)
+
+
+def _build_date(given: dt.datetime | None) -> dt.date:
+    return _issue_date(given).day
 
 
 def _broker_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -259,7 +262,8 @@ def schema(output: Path | None) -> None:
               help="Where to write the PDF. Default: build/briefing.pdf in the project.")
 @click.option("--html", "write_html", is_flag=True, help="Also write the HTML beside the PDF (opens in a browser).")
 @click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The build date printed in the briefing (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
+              help="The date of issue printed in the briefing (YYYY-MM-DD), not before the evidence cut-off and "
+                   "the curation date it prints beside it. Default: SOURCE_DATE_EPOCH, else today.")
 @click.option("--script", type=click.Choice(SCRIPTS),
               help="Print the whole briefing in simplified (zh-Hans) or traditional (zh-Hant) script, "
                    "converted with OpenCC. Default: each text as written.")
@@ -285,11 +289,13 @@ def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, wri
     """
     from reports.documents.briefing import BriefingOptions, build_briefing
 
+    issue = _issue_date(build_date)
     options = BriefingOptions(
         classes=list(classes),
         output=output,
         write_html=write_html,
-        build_date=_build_date(build_date),
+        build_date=issue.day,
+        date_from=issue.origin,
         script=script,
         pdfa=pdfa,
         pdfua=pdfua,
@@ -326,7 +332,8 @@ def _iso_week(ctx: click.Context, param: click.Parameter, value: str | None):
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write the PDF; with --all, the folder. Default: build/handouts/CLASS-PAPER.pdf.")
 @click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The build date printed on the handout (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
+              help="The date of issue printed on the handout (YYYY-MM-DD), not before the evidence cut-off it "
+                   "prints beside it. Default: SOURCE_DATE_EPOCH, else today.")
 @click.pass_context
 def handout(ctx: click.Context, therapy_class: str | None, all_classes: bool, paper: Paper, marks: bool,
             output: Path | None, build_date: dt.datetime | None) -> None:
@@ -340,7 +347,8 @@ def handout(ctx: click.Context, therapy_class: str | None, all_classes: bool, pa
 
     if bool(therapy_class) == all_classes:
         raise click.UsageError("name one therapy class (e.g. reports handout car-t) or give --all, not both")
-    options = HandoutOptions(paper=paper, marks=marks, output=output, build_date=_build_date(build_date))
+    issue = _issue_date(build_date)
+    options = HandoutOptions(paper=paper, marks=marks, output=output, build_date=issue.day, date_from=issue.origin)
     result = build_handouts(_project(ctx).root, None if all_classes else [therapy_class], options)
     _print_warnings(result.warnings)
     for handout in result.handouts:
@@ -349,13 +357,15 @@ def handout(ctx: click.Context, therapy_class: str | None, all_classes: bool, pa
 
 @cli.command()
 @click.option("--week", metavar="YYYY-Www", callback=_iso_week,
-              help="The ISO week, e.g. 2026-W47. Default: the last complete week in the time zone.")
+              help="The ISO week, e.g. 2026-W47; it must have ended before the date. Default: the last week that "
+                   "had ended by the date (--date, SOURCE_DATE_EPOCH, else today), in the time zone.")
 @click.option("--tz", "timezone", metavar="ZONE",
               help="IANA time zone of the week's start and end, e.g. Asia/Shanghai. "
                    "Default: timezone in seeds/project.yaml (Asia/Shanghai).")
 @click.option("--force", is_flag=True, help="Render again even when the week's briefing is up to date.")
 @click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The build date printed in the briefing (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
+              help="The date of issue printed in the briefing (YYYY-MM-DD), and the day its week is reckoned from: "
+                   "one clock. Default: SOURCE_DATE_EPOCH, else today in the time zone.")
 @click.pass_context
 def weekly(ctx: click.Context, week, timezone: str | None, force: bool,
            build_date: dt.datetime | None) -> None:
@@ -366,15 +376,19 @@ def weekly(ctx: click.Context, week, timezone: str | None, force: bool,
     standing evidence summary. A week with nothing new still gets a short briefing that says so.
     Run again with unchanged inputs, it renders nothing and says so (exit 0); --force renders anew.
     """
-    from reports.documents.weekly import WeeklyOptions, build_weekly
+    from reports.documents.weekly import WeeklyOptions, build_weekly, project_timezone
 
+    project = _project(ctx)
+    # One clock: the date printed is the day the week is reckoned from (today: in the weeks' time zone).
+    issue = _issue_date(build_date, project_timezone(project, timezone))
     options = WeeklyOptions(
         week=week,
         timezone=timezone,
         force=force,
-        build_date=_build_date(build_date),
+        build_date=issue.day,
+        date_from=issue.origin,
     )
-    result = build_weekly(_project(ctx).root, options)
+    result = build_weekly(project.root, options)
     _print_warnings(result.warnings)
     if result.outcome == "up-to-date":
         click.echo(f"{result.week}: up to date (version {result.version}); nothing re-rendered: {result.pdf} "
@@ -444,8 +458,9 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: Pape
     started = time.perf_counter()
     jobs = jobs or available_cores()
     broker = _broker(ctx, broker, "--engine celery") if engine == "celery" else None
+    issue = _issue_date(build_date)
     results = build_batch(_project(ctx).root, BatchOptions(jobs=jobs, output=output, paper=paper,
-                                                           build_date=_build_date(build_date),
+                                                           build_date=issue.day, date_from=issue.origin,
                                                            engine=engine, broker=broker, time_limit=time_limit),
                           progress=_batch_progress if _on_terminal() else None)
     _print_warnings(list(dict.fromkeys(warning for result in results for warning in result.warnings)))

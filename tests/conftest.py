@@ -154,9 +154,7 @@ def seed_weeks(tmp_path_factory) -> Callable[[str], object]:
     def week(name: str):
         def make(folder: Path):
             shutil.copytree(ROOT / "seeds", folder / "seeds")
-            return build_weekly(folder, WeeklyOptions(
-                week=IsoWeek.parse(name), build_date=WEEKLY_BUILD_DATE,
-                now=dt.datetime.combine(WEEKLY_BUILD_DATE, dt.time(), tzinfo=dt.UTC)))
+            return build_weekly(folder, WeeklyOptions(week=IsoWeek.parse(name), build_date=WEEKLY_BUILD_DATE))
 
         return shared(tmp_path_factory, f"weekly-{name}", make)
 

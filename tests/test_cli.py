@@ -32,13 +32,13 @@ def test_every_command_has_help_text():
 def test_build_writes_the_pdf_and_html_where_asked(project: Path, tmp_path: Path):
     out = tmp_path / "elsewhere" / "demo.pdf"
     result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "build",
-                             "-o", str(out), "--html", "--date", "2026-01-15"], capture_output=True, text=True)
+                             "-o", str(out), "--html", "--date", "2026-12-01"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"wrote {out} (")
     assert out.read_bytes().startswith(b"%PDF-")
     html = out.with_suffix(".html").read_text(encoding="utf-8")
     assert "<style>" in html and "@page" in html  # self-contained: its styles travel with it
-    assert "2026年1月15日" in "".join(pdftotext(out).split())
+    assert "2026年12月1日" in "".join(pdftotext(out).split())
     assert not (project / "build").exists()
 
 

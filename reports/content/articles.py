@@ -44,7 +44,7 @@ from reports.content.model import (
 )
 from reports.content.settings import promotional_warning, promotional_words_in
 from reports.content.sources import SizeLimit, by_extension, parse_yaml, read_text, validate_model
-from reports.errors import Problems
+from reports.errors import Location, Problems
 from reports.text.normal import hidden_by_numbers, line_and_column, normal_characters, normal_form
 from reports.text.scripts import script_from_lang
 from reports.text.typeset import full_width_punctuation
@@ -95,6 +95,7 @@ class Article:
     superscripts: list[str] = field(default_factory=list)  # as they should read (articles.yaml)
     artefacts: list[str] = field(default_factory=list)  # the paste's stray text (articles.yaml)
     supplied: list[SuppliedArticleFact] = field(default_factory=list)  # title or date from another record (‡)
+    published_at: Location | None = None  # where the date is written: the index entry, else the front matter
 
     def printed(self, text: str) -> str:
         """A quotation of this article as printed: the paste's artefacts left out, its lost
@@ -446,9 +447,13 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
 
     title = entry.title or (str(meta["title"]).strip() if meta.get("title") else None)
     published = entry.published
+    published_at = None  # where the date is written, for a message that names it
+    if published is not None:
+        published_at = Location(problems.relative(index_path), *(field_at(("published",)) if field_at else (line, column)))
     if published is None and meta.get("date") is not None:
         try:
             published = PartialDate.parse(meta["date"])
+            published_at = Location(problems.relative(path), *front.at("date"))
         except ValueError as error:
             problems.error(path, *front.at("date"), f"front matter date: {error}")
     script = entry.script or script_from_lang(meta.get("lang"))
@@ -505,6 +510,7 @@ def read_article(path: Path, entry: ArticleEntry | None, entry_at: tuple[int, in
         superscripts=entry.superscripts,
         artefacts=entry.artefacts,
         supplied=entry.supplied,
+        published_at=published_at,
     )
 
 

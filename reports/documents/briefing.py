@@ -23,6 +23,7 @@ from reports.documents.base import (
     read_stamp,
     stamp_path,
 )
+from reports.documents.dating import IssueDate, check_issue_date
 from reports.errors import ReportError
 from reports.files import write_atomically
 from reports.names import Script
@@ -45,8 +46,10 @@ class BriefingOptions:
     pdfua: bool = False  # tagged PDF/UA-1 for assistive technology; with pdfa: PDF/A-3a (tagged)
     force: bool = False  # render even when the output is up to date with its inputs
     full_text: bool = False  # the appendix reprints the source articles in full, cleaned (besides the passages)
-    # The date printed in it, given by the caller (the command line: --date, else SOURCE_DATE_EPOCH, else today).
+    # The date printed in it, given by the caller (the command line: --date, else SOURCE_DATE_EPOCH, else today),
+    # and where it came from ("--date", "SOURCE_DATE_EPOCH", "today"), to name it if it is refused.
     build_date: dt.date = field(kw_only=True)
+    date_from: str | None = field(default=None, kw_only=True)
 
 
 def script_converter(options: BriefingOptions) -> ScriptConverter | None:
@@ -74,6 +77,7 @@ def prepare_briefing(project: Project, options: BriefingOptions,
         raise ValueError(f"the converter ({converter and converter.target}) is not the options' script "
                          f"({options.script}): make it with script_converter(options)")
     content = load_content(project, options.classes or None)
+    check_issue_date(content, IssueDate(options.build_date, options.date_from))
     return content, build_context(content, options.build_date, converter, options.full_text)
 
 

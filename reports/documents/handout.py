@@ -28,6 +28,7 @@ from reports.documents.base import (
     document_html,
     inline_css,
 )
+from reports.documents.dating import IssueDate, check_issue_date
 from reports.errors import Location, Problem, ReportError
 from reports.files import write_atomically
 from reports import names
@@ -111,8 +112,10 @@ class HandoutOptions:
     paper: names.Paper = "a4"
     marks: bool = False  # crop marks and a bleed, for a print shop
     output: Path | None = None  # one class: the PDF; several: the folder. Default: build/handouts/
-    # The date printed on it, given by the caller (the command line: --date, else SOURCE_DATE_EPOCH, else today).
+    # The date printed on it, given by the caller (the command line: --date, else SOURCE_DATE_EPOCH, else today),
+    # and where it came from ("--date", "SOURCE_DATE_EPOCH", "today"), to name it if it is refused.
     build_date: dt.date = field(kw_only=True)
+    date_from: str | None = field(default=None, kw_only=True)
 
 
 @dataclass
@@ -470,6 +473,7 @@ def lay_out_handouts(project_dir: Path | str, classes: list[str] | None, options
     paper = PAPERS[options.paper]
     project = Project.at(project_dir)
     content = load_content(project, classes)
+    check_issue_date(content, IssueDate(options.build_date, options.date_from))
     # WeasyPrint (about half a second to load) only once the seeds are known to be good.
     from reports.render.pdf import ProjectURLFetcher
 

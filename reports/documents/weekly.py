@@ -33,6 +33,7 @@ from reports.content.model import Landscape, Study, check_timezone
 from reports.content.project import Project, input_files, sha256_of
 from reports.content.settings import read_settings
 from reports.documents.base import Rendered, build_warnings, document_html, inline_css
+from reports.documents.dating import IssueDate, check_issue_date
 from reports.errors import Location, Problem, Problems, ReportError
 from reports.files import write_atomically
 from reports.names import WEEK
@@ -76,8 +77,12 @@ class IsoWeek:
     @classmethod
     def last_complete(cls, now: dt.datetime, timezone: str) -> "IsoWeek":
         """The latest week that has ended at ``now`` (an aware datetime) in ``timezone``."""
-        today = now.astimezone(ZoneInfo(timezone)).date()
-        return cls.containing(today - dt.timedelta(days=today.isoweekday()))
+        return cls.last_complete_by(now.astimezone(ZoneInfo(timezone)).date())
+
+    @classmethod
+    def last_complete_by(cls, day: dt.date) -> "IsoWeek":
+        """The latest week that had ended when ``day`` began: the one before ``day``'s own."""
+        return cls.containing(day - dt.timedelta(days=day.isoweekday()))
 
     @property
     def start(self) -> dt.date:
@@ -99,13 +104,20 @@ class IsoWeek:
 
 @dataclass
 class WeeklyOptions:
-    week: IsoWeek | None = None  # default: the last complete week in the time zone
+    week: IsoWeek | None = None  # default: the last week that had ended by build_date
     timezone: str | None = None  # default: the project's settings (Asia/Shanghai)
     force: bool = False  # render even when the week's briefing is up to date
     only_if_missing: bool = False  # the scheduler's mode: leave a week that was produced before alone
-    now: dt.datetime | None = None  # the clock, for "the last complete week"; default: the real one
-    # The date printed in it, given by the caller (the command line: --date, else SOURCE_DATE_EPOCH, else today).
+    # The one clock: the date printed in it (发布日期), which is also the day its week is reckoned from
+    # (the week must have ended before it; by default, the last week that had). Given by the caller:
+    # the command line's --date, else SOURCE_DATE_EPOCH, else today in the time zone; the scheduler's
+    # clock. ``date_from`` says which, to name the date if it is refused.
     build_date: dt.date = field(kw_only=True)
+    date_from: str | None = field(default=None, kw_only=True)
+
+    @property
+    def issue(self) -> IssueDate:
+        return IssueDate(self.build_date, self.date_from)
 
 
 Outcome = Literal["built", "up-to-date", "already-produced"]
@@ -455,11 +467,12 @@ def weekly_timezone(name: str) -> str:
         raise ReportError(f"--tz: {error}") from None
 
 
-def check_week_has_ended(week: IsoWeek, now: dt.datetime, timezone: str) -> None:
-    if week > IsoWeek.last_complete(now, timezone):
+def check_week_has_ended(week: IsoWeek, issue: IssueDate, timezone: str) -> None:
+    """A weekly briefing is dated after the week it covers: the same date says which weeks have ended."""
+    if week.end >= issue.day:
         raise ReportError(
-            f"{week} has not ended yet in {timezone} (it ends on Sunday {week.end}); a weekly briefing covers "
-            "a complete week, so build it from the Monday after"
+            f"{week} has not ended by {issue} (it ends on Sunday {week.end} in {timezone}); a weekly briefing "
+            f"covers a complete week, so it is dated from the Monday after, {week.end + dt.timedelta(days=1)}"
         )
 
 
@@ -498,17 +511,22 @@ def is_up_to_date(folder: Path, version: str) -> bool:
     return made.get("version") == version and made.get("pdf", {}).get("sha256") == sha256_of(pdf_path)
 
 
-def resolve_week(project: Project, week: IsoWeek | None, timezone: str | None = None,
-                 now: dt.datetime | None = None) -> tuple[IsoWeek, str]:
-    """The week asked for (default: the last complete one) and the time zone (default: the
-    project's), checked against the clock ``now`` (default: the real one)."""
-    problems = Problems(project.root)
-    settings = read_settings(project.seeds, problems)
-    problems.raise_if_any()
-    timezone = weekly_timezone(timezone or settings.timezone)
-    now = now or dt.datetime.now(dt.UTC)
-    week = week or IsoWeek.last_complete(now, timezone)
-    check_week_has_ended(week, now, timezone)
+def project_timezone(project: Project, timezone: str | None = None) -> str:
+    """The weeks' time zone: ``timezone`` (--tz) if given, else the project's settings', checked."""
+    if timezone is None:
+        problems = Problems(project.root)
+        settings = read_settings(project.seeds, problems)
+        problems.raise_if_any()
+        timezone = settings.timezone
+    return weekly_timezone(timezone)
+
+
+def resolve_week(project: Project, week: IsoWeek | None, timezone: str | None, issue: IssueDate) -> tuple[IsoWeek, str]:
+    """The week asked for (default: the last that had ended by the issue date) and the time zone
+    (default: the project's); the week must have ended before the date the briefing is issued on."""
+    timezone = project_timezone(project, timezone)
+    week = week or IsoWeek.last_complete_by(issue.day)
+    check_week_has_ended(week, issue, timezone)
     return week, timezone
 
 
@@ -523,9 +541,11 @@ class WeekPlan:
     manifest: dict
     timezone: str
 
-    def html(self, build_date: dt.date, inline_css: str | None = None) -> str:
+    def html(self, issue: IssueDate, inline_css: str | None = None) -> str:
+        # The dates it prints beside its date of issue (the evidence cut-off, the curation) are the week's.
+        check_issue_date(self.selected.content, issue, whole=self.content)
         changes = compare(self.previous, self.manifest["rows"], self.manifest["articles"])
-        context = weekly_context(self.selected, changes, self.manifest["version"], self.timezone, build_date)
+        context = weekly_context(self.selected, changes, self.manifest["version"], self.timezone, issue.day)
         return document_html(self.project, context, TEMPLATE, inline_css)
 
 
@@ -539,7 +559,7 @@ def plan_week(project: Project, week: IsoWeek, timezone: str) -> WeekPlan:
 
 def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResult:
     project = Project.at(project_dir)
-    week, timezone = resolve_week(project, options.week, options.timezone, options.now)
+    week, timezone = resolve_week(project, options.week, options.timezone, options.issue)
     folder = week_folder(project, week)
     pdf_path, manifest_path = folder / PDF, folder / MANIFEST
 
@@ -557,7 +577,7 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
 
         stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
         fetcher = ProjectURLFetcher(project.readable_roots)
-        document = render_pdf(plan.html(options.build_date), project.template_dirs[0], stylesheets, fetcher)
+        document = render_pdf(plan.html(options.issue), project.template_dirs[0], stylesheets, fetcher)
         pdf_bytes = document.write_pdf()
         manifest["build_date"] = options.build_date.isoformat()
         manifest["pdf"] = {"file": PDF, "sha256": hashlib.sha256(pdf_bytes).hexdigest(), "bytes": len(pdf_bytes),
@@ -572,16 +592,17 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
                         build_warnings(plan.content, fetcher))
 
 
-def render_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date) -> Rendered:
+def render_weekly(project_dir: Path | str, week: IsoWeek, issue: IssueDate) -> Rendered:
     """The week's briefing in memory, for the service; writes nothing, not even a lock.
 
     A week that ``reports weekly`` (or the scheduler) has produced and that is still up to date
     is the PDF recorded in build/weekly/: what its readers were sent. Any other week is rendered
     here, compared with the latest earlier manifest exactly as ``reports weekly`` would, and
-    dated ``build_date``; it is not recorded, so it is never next week's "previous briefing".
+    dated ``issue`` (which it must have ended before); it is not recorded, so it is never next
+    week's "previous briefing".
     """
     project = Project.at(project_dir)
-    week, timezone = resolve_week(project, week)
+    week, timezone = resolve_week(project, week, None, issue)
     plan = plan_week(project, week, timezone)
     recorded = recorded_pdf(project, week, plan.manifest["version"])
     if recorded is not None:
@@ -590,7 +611,7 @@ def render_weekly(project_dir: Path | str, week: IsoWeek, build_date: dt.date) -
 
     stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
     fetcher = ProjectURLFetcher(project.readable_roots)
-    document = render_pdf(plan.html(build_date), project.template_dirs[0], stylesheets, fetcher)
+    document = render_pdf(plan.html(issue), project.template_dirs[0], stylesheets, fetcher)
     return Rendered(document.write_pdf(), len(document.pages), build_warnings(plan.content, fetcher))
 
 
@@ -624,19 +645,21 @@ def first_week(project_dir: Path | str) -> IsoWeek | None:
     return IsoWeek.containing(min(days)) if days else None
 
 
-def preview_weekly(project_dir: Path | str, week: IsoWeek, today: dt.date, build_date: dt.date | None = None) -> str:
+def preview_weekly(project_dir: Path | str, week: IsoWeek, today: IssueDate, build_date: dt.date | None = None) -> str:
     """The week's briefing as HTML with its styles inline, for a browser; writes nothing.
 
-    Dated ``build_date``; without one, the date printed in the week's PDF when ``reports weekly``
-    made it and it is current, else ``today`` (the caller's: a worker elsewhere renders the same).
+    The week must have ended by ``today`` (the caller's: a worker elsewhere renders the same). Dated
+    ``build_date``; without one, the date printed in the week's PDF when ``reports weekly`` made it
+    and it is current, else ``today``.
     """
     project = Project.at(project_dir)
-    week, timezone = resolve_week(project, week)
+    week, timezone = resolve_week(project, week, None, today)
     plan = plan_week(project, week, timezone)
     folder = week_folder(project, week)
+    issue = IssueDate(build_date, today.origin) if build_date else today
     if build_date is None and is_up_to_date(folder, plan.manifest["version"]):
         # The week's PDF is made already: show the date printed in it.
         made = read_manifest(folder / MANIFEST, project)
-        build_date = dt.date.fromisoformat(made["build_date"])
+        issue = IssueDate(dt.date.fromisoformat(made["build_date"]), f"printed in {week}'s briefing.pdf")
     css = inline_css(read_stylesheets(project.style_dirs, STYLESHEET))
-    return plan.html(build_date or today, css)
+    return plan.html(issue, css)

@@ -36,6 +36,7 @@ from reports.content.model import (
 from reports.content.passages import Passage, passages_by_article
 
 if TYPE_CHECKING:
+    from reports.content.evidence import EvidenceFile
     from reports.text.scripts import ScriptConverter
 
 PHASE_LABELS = {
@@ -600,9 +601,15 @@ def evidence_cutoff(content: Content) -> PartialDate | None:
     may rest on articles that stopped weeks before."""
     if content.settings.evidence_cutoff:
         return PartialDate.parse(content.settings.evidence_cutoff)
+    newest = newest_cited_article(content)
+    return newest.published if newest else None
+
+
+def newest_cited_article(content: Content) -> Article | None:
+    """The cited article published last (a date known to the month counts as its month's last day)."""
     cited = {excerpt.article for file in content.tables for row in file.table.rows for excerpt in row.excerpts}
-    dates = [content.articles[a].published for a in cited if a in content.articles and content.articles[a].published]
-    return max(dates, key=lambda d: (d.year, d.month or 12, d.day or 31), default=None)
+    dated = [content.articles[a] for a in sorted(cited) if a in content.articles and content.articles[a].published]
+    return max(dated, key=lambda a: (a.published.year, a.published.month or 12, a.published.day or 31), default=None)
 
 
 def evidence_cutoff_basis(content: Content) -> str:
@@ -612,9 +619,15 @@ def evidence_cutoff_basis(content: Content) -> str:
 
 def curation_date(content: Content) -> dt.date | None:
     """The day the evidence tables were last curated: the latest day a row was added or revised."""
-    days = [day for file in content.tables for row in file.table.rows
-            for day in (row.added, *(revision.date for revision in row.revisions))]
-    return max(days, default=None)
+    last = last_curated(content)
+    return last[0] if last else None
+
+
+def last_curated(content: Content) -> tuple[dt.date, EvidenceFile, Study | Landscape, int | None] | None:
+    """The latest day a row was added or revised, the table and the row, and which revision (None: added)."""
+    changes = [(day, file, row, number) for file in content.tables for row in file.table.rows
+               for number, day in [(None, row.added), *enumerate(revision.date for revision in row.revisions)]]
+    return max(changes, key=lambda change: change[0], default=None)
 
 
 def dating(content: Content) -> dict:

@@ -26,7 +26,7 @@ from reports.documents.base import BuildResult, Rendered
 from reports.errors import ReportError
 from reports.files import write_atomically
 from reports.names import Engine, Paper
-from reports.run.dates import build_date_from_environment
+from reports.run.dates import issue_date
 from reports.run.jobs import Job, run_job, warm_up
 
 
@@ -36,6 +36,7 @@ class BatchOptions:
     output: Path | None = None  # the folder; default: <project>/build/batch/
     paper: Paper = "a4"  # the handouts' paper
     build_date: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
+    date_from: str | None = None  # where build_date came from ("--date" ...): named if it is refused
     engine: Engine = "local"  # local: processes here; celery: the reports workers of ``broker``
     broker: str | None = None  # redis://HOST:PORT/N, for the celery engine
     time_limit: float = 300.0  # celery: seconds one document may take on a worker
@@ -52,8 +53,8 @@ class Document:
     def job(self, options: BatchOptions) -> Job:
         date = options.build_date.isoformat()  # filled by build_batch
         if self.kind == "briefing":
-            return Job("briefing", classes=(self.class_id,), build_date=date)
-        return Job("handout", class_id=self.class_id, paper=options.paper, build_date=date)
+            return Job("briefing", classes=(self.class_id,), build_date=date, date_from=options.date_from)
+        return Job("handout", class_id=self.class_id, paper=options.paper, build_date=date, date_from=options.date_from)
 
 
 def available_cores() -> int:
@@ -71,8 +72,10 @@ Progress = Callable[[int, int, str], None]
 def build_batch(project_dir: Path | str, options: BatchOptions, progress: Progress | None = None) -> list[BuildResult]:
     project = Project.at(project_dir)
     # The date is resolved once, here: every document of the batch, wherever it renders, prints the same.
-    options = replace(options, jobs=options.jobs or available_cores(),
-                      build_date=options.build_date or build_date_from_environment())
+    if options.build_date is None:
+        issue = issue_date()
+        options = replace(options, build_date=issue.day, date_from=issue.origin)
+    options = replace(options, jobs=options.jobs or available_cores())
     root = str(project.root)
     if options.engine == "celery":
         documents, rendered = render_on_workers(project, options, progress)

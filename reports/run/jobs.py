@@ -36,6 +36,7 @@ class Job:
     week: str | None = None  # weekly: YYYY-Www
     build_date: str | None = None  # YYYY-MM-DD printed in the document; a document needs it, or today
     today: str | None = None  # YYYY-MM-DD printed where build_date is None (a weekly preview: unless recorded)
+    date_from: str | None = None  # where the date came from ("SOURCE_DATE_EPOCH", "today" ...): named if it is refused
 
     @property
     def is_weekly(self) -> bool:
@@ -63,6 +64,7 @@ class Job:
             job.week is not None and not is_week(job.week),
             job.build_date is not None and not _is_date(job.build_date),
             job.today is not None and not _is_date(job.today),
+            job.date_from is not None and not (isinstance(job.date_from, str) and len(job.date_from) <= 100),
             job.kind in (*DOCUMENTS, *PREVIEWS) and job.build_date is None and job.today is None,
             job.kind in ("handout", "handout-preview") and job.class_id is None,
             job.is_weekly and job.week is None,
@@ -83,28 +85,32 @@ def _is_date(text: object) -> bool:
 def run_job(project_dir: Path | str, job: Job):
     """Do ``job`` on the project in ``project_dir``: a ``Rendered`` PDF, an HTML text, the catalog
     (a dict) or the first week (an ``IsoWeek`` or None). Raises ``ReportError`` for bad seeds."""
+    from reports.documents.dating import IssueDate
+
     build_date = dt.date.fromisoformat(job.build_date) if job.build_date else None
     today = dt.date.fromisoformat(job.today) if job.today else None
     date = build_date or today  # what a document prints, but a weekly preview of a recorded week
     if job.kind in ("briefing", "briefing-preview"):
         from reports.documents.briefing import BriefingOptions, preview_briefing, render_briefing
 
-        options = BriefingOptions(classes=list(job.classes), build_date=date, script=job.script)
+        options = BriefingOptions(classes=list(job.classes), build_date=date, date_from=job.date_from,
+                                  script=job.script)
         return render_briefing(project_dir, options) if job.kind == "briefing" else preview_briefing(project_dir, options)
     if job.kind in ("handout", "handout-preview"):
         from reports.documents.handout import HandoutOptions, preview_handout, render_handout
 
-        options = HandoutOptions(paper=job.paper, marks=job.marks, build_date=date)
+        options = HandoutOptions(paper=job.paper, marks=job.marks, build_date=date, date_from=job.date_from)
         render = render_handout if job.kind == "handout" else preview_handout
         return render(project_dir, job.class_id, options)
     if job.kind == "weekly":
         from reports.documents.weekly import IsoWeek, render_weekly
 
-        return render_weekly(project_dir, IsoWeek.parse(job.week), date)
+        return render_weekly(project_dir, IsoWeek.parse(job.week), IssueDate(date, job.date_from))
     if job.kind == "weekly-preview":
         from reports.documents.weekly import IsoWeek, preview_weekly
 
-        return preview_weekly(project_dir, IsoWeek.parse(job.week), today=date, build_date=build_date)
+        return preview_weekly(project_dir, IsoWeek.parse(job.week), today=IssueDate(date, job.date_from),
+                              build_date=build_date)
     if job.kind == "catalog":
         return catalog(project_dir)
     from reports.documents.weekly import first_week

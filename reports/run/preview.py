@@ -42,7 +42,7 @@ from reports.content.evidence import evidence_paths
 from reports.content.project import BUILTIN_ROOT, Project, input_files
 from reports.errors import ReportError
 from reports.render.html import render_html
-from reports.run.dates import build_date_from_environment
+from reports.run.dates import issue_date
 from reports.run.jobs import Job, catalog, run_job
 from reports.run.service import (
     MAX_HEAD,
@@ -186,7 +186,8 @@ class LivePreview:
         unknown = [name for name in wanted if name not in known]
         if unknown:  # a page of its own, which comes back when the class's table is saved
             return Page(404, own_page("unknown", unknown=unknown, known=known))
-        job = Job("briefing-preview", classes=tuple(wanted), build_date=build_date_from_environment().isoformat())
+        issue = issue_date()
+        job = Job("briefing-preview", classes=tuple(wanted), build_date=issue.day.isoformat(), date_from=issue.origin)
         return Page(200, run_job(self.project.root, job))
 
     async def page(self, path: str) -> Page:

@@ -14,7 +14,6 @@ validates requests with them (422 with the reason) and generates the OpenAPI sch
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -22,11 +21,12 @@ from fastapi import Path as PathParameter
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from reports import __version__, names
+from reports.documents.dating import IssueDate
 from reports.documents.handout import PAPERS
 from reports.documents.weekly import IsoWeek, check_week_has_ended
 from reports.errors import ReportError
 from reports.render.html import render_html
-from reports.run.dates import build_date_from_environment
+from reports.run.dates import issue_date
 from reports.run.jobs import Job
 
 if TYPE_CHECKING:
@@ -106,13 +106,13 @@ def service_of(request: Request) -> Service:
     return request.app.state.service
 
 
-async def today_and_catalog(request: Request) -> tuple[dt.date, str, dict]:
-    """The request's date (SOURCE_DATE_EPOCH, else today: read once, here), the inputs' fingerprint,
-    and the catalog of classes for it."""
+async def today_and_catalog(request: Request, weekly: bool = False) -> tuple[IssueDate, str, dict]:
+    """The request's date (SOURCE_DATE_EPOCH, else today: read once, here; for a weekly, today in the
+    weeks' time zone, the catalog's), the inputs' fingerprint, and the catalog of classes for it."""
     service = service_of(request)
-    build_date = build_date_from_environment()
     fingerprint = service.inputs.fingerprint()
-    return build_date, fingerprint, await service.catalog(fingerprint)
+    known = await service.catalog(fingerprint)
+    return issue_date(timezone=known["timezone"] if weekly else None), fingerprint, known
 
 
 def class_ids(text: str, known: dict) -> list[str]:
@@ -135,10 +135,11 @@ router = APIRouter()
 # Briefings.
 
 
-def briefing_parts(classes: str, script: names.Script | None, build_date: dt.date, known: dict):
+def briefing_parts(classes: str, script: names.Script | None, issue: IssueDate, known: dict):
     ids = class_ids(classes, known)
     every = len(ids) == len(known["classes"])
-    job = Job("briefing", classes=() if every else tuple(ids), build_date=build_date.isoformat(), script=script)
+    job = Job("briefing", classes=() if every else tuple(ids), build_date=issue.day.isoformat(),
+              date_from=issue.origin, script=script)
     name = f"briefing-{'all' if every else '+'.join(ids)}{'-' + script if script else ''}"
     return ids, job, name
 
@@ -146,18 +147,18 @@ def briefing_parts(classes: str, script: names.Script | None, build_date: dt.dat
 @router.get("/briefings/{classes}.pdf", response_class=Response, responses=PDF_RESPONSES,
             summary="A briefing: one therapy class, several, or all")
 async def briefing_pdf(request: Request, classes: ClassList, script: ScriptName = None) -> Response:
-    build_date, fingerprint, known = await today_and_catalog(request)
-    ids, job, name = briefing_parts(classes, script, build_date, known)
-    key = ("briefing", fingerprint, tuple(ids), script, build_date.isoformat())
+    issue, fingerprint, known = await today_and_catalog(request)
+    ids, job, name = briefing_parts(classes, script, issue, known)
+    key = ("briefing", fingerprint, tuple(ids), script, issue.day.isoformat())
     return await service_of(request).deliver(request, key, "application/pdf", f"{name}.pdf", job)
 
 
 @router.get("/preview/briefings/{classes}.html", response_class=HTMLResponse, responses=HTML_RESPONSES,
             summary="The HTML a briefing PDF is made from, with its styles, for a browser")
 async def briefing_preview(request: Request, classes: ClassList, script: ScriptName = None) -> Response:
-    build_date, fingerprint, known = await today_and_catalog(request)
-    ids, job, name = briefing_parts(classes, script, build_date, known)
-    key = ("briefing-preview", fingerprint, tuple(ids), script, build_date.isoformat())
+    issue, fingerprint, known = await today_and_catalog(request)
+    ids, job, name = briefing_parts(classes, script, issue, known)
+    key = ("briefing-preview", fingerprint, tuple(ids), script, issue.day.isoformat())
     return await service_of(request).deliver(request, key, "text/html", f"{name}.html",
                                              dataclasses.replace(job, kind="briefing-preview"))
 
@@ -166,11 +167,12 @@ async def briefing_preview(request: Request, classes: ClassList, script: ScriptN
 # Handouts.
 
 
-def handout_parts(therapy_class: str, paper: names.Paper, marks: bool, build_date: dt.date, known: dict):
+def handout_parts(therapy_class: str, paper: names.Paper, marks: bool, issue: IssueDate, known: dict):
     class_id = class_ids(therapy_class, known)[0] if therapy_class != "all" else None
     if class_id is None:
         raise ServiceError(404, "a handout is for one therapy class; name it, e.g. /handouts/car-t.pdf")
-    job = Job("handout", class_id=class_id, paper=paper, marks=marks, build_date=build_date.isoformat())
+    job = Job("handout", class_id=class_id, paper=paper, marks=marks, build_date=issue.day.isoformat(),
+              date_from=issue.origin)
     return class_id, job, f"{class_id}-{paper}{'-marks' if marks else ''}"
 
 
@@ -178,9 +180,9 @@ def handout_parts(therapy_class: str, paper: names.Paper, marks: bool, build_dat
             summary="A printable handout: one therapy class on one or two pages")
 async def handout_pdf(request: Request, therapy_class: ClassId, paper: PaperName = "a4",
                       marks: Marks = False) -> Response:
-    build_date, fingerprint, known = await today_and_catalog(request)
-    class_id, job, name = handout_parts(therapy_class, paper, marks, build_date, known)
-    key = ("handout", fingerprint, class_id, paper, marks, build_date.isoformat())
+    issue, fingerprint, known = await today_and_catalog(request)
+    class_id, job, name = handout_parts(therapy_class, paper, marks, issue, known)
+    key = ("handout", fingerprint, class_id, paper, marks, issue.day.isoformat())
     return await service_of(request).deliver(request, key, "application/pdf", f"{name}.pdf", job)
 
 
@@ -188,9 +190,9 @@ async def handout_pdf(request: Request, therapy_class: ClassId, paper: PaperName
             summary="The HTML a handout is made from, at the type size it fits in")
 async def handout_preview(request: Request, therapy_class: ClassId, paper: PaperName = "a4",
                           marks: Marks = False) -> Response:
-    build_date, fingerprint, known = await today_and_catalog(request)
-    class_id, job, name = handout_parts(therapy_class, paper, marks, build_date, known)
-    key = ("handout-preview", fingerprint, class_id, paper, marks, build_date.isoformat())
+    issue, fingerprint, known = await today_and_catalog(request)
+    class_id, job, name = handout_parts(therapy_class, paper, marks, issue, known)
+    key = ("handout-preview", fingerprint, class_id, paper, marks, issue.day.isoformat())
     return await service_of(request).deliver(request, key, "text/html", f"{name}.html",
                                              dataclasses.replace(job, kind="handout-preview"))
 
@@ -199,15 +201,16 @@ async def handout_preview(request: Request, therapy_class: ClassId, paper: Paper
 # Weekly briefings.
 
 
-async def week_of(service: Service, name: str, fingerprint: str, known: dict) -> IsoWeek:
-    """The week asked for, if it is served; 422 naming the weeks that are, before any render."""
-    first, last = await service.weeks(fingerprint, known["timezone"])
+async def week_of(service: Service, name: str, fingerprint: str, known: dict, issue: IssueDate) -> IsoWeek:
+    """The week asked for, if it is served (it has ended by the request's date); 422 naming the weeks
+    that are, before any render."""
+    first, last = await service.weeks(fingerprint, issue.day)
     available = (f"weeks {first} to {last} are available" if first is not None and first <= last
                  else "no week is available yet: no article has a publication date before the last complete week")
     weeks = {"first": str(first), "last": str(last)} if first is not None and first <= last else None
     try:
         week = IsoWeek.parse(name)
-        check_week_has_ended(week, dt.datetime.now(dt.UTC), known["timezone"])
+        check_week_has_ended(week, issue, known["timezone"])
     except ReportError as error:
         raise ServiceError(422, f"{error.problems[0].message}; {available}", weeks=weeks) from None
     if first is None or week < first:
@@ -220,26 +223,28 @@ async def week_of(service: Service, name: str, fingerprint: str, known: dict) ->
             summary="The weekly briefing of an ISO week that has ended: what is new, what changed")
 async def weekly_pdf(request: Request, week: WeekName) -> Response:
     service = service_of(request)
-    build_date, fingerprint, known = await today_and_catalog(request)
-    iso_week = await week_of(service, week, fingerprint, known)
+    issue, fingerprint, known = await today_and_catalog(request, weekly=True)
+    iso_week = await week_of(service, week, fingerprint, known, issue)
     # Rendered in memory, never written to build/weekly/ (a request must not fill the disk or become
     # the "previous briefing" of later weeks); a week `reports weekly` made and is current is served as made.
-    key = ("weekly", fingerprint, str(iso_week), service.inputs.weekly_record(iso_week), build_date.isoformat())
+    key = ("weekly", fingerprint, str(iso_week), service.inputs.weekly_record(iso_week), issue.day.isoformat())
     return await service.deliver(request, key, "application/pdf", f"weekly-{iso_week}.pdf",
-                                 Job("weekly", week=str(iso_week), build_date=build_date.isoformat()))
+                                 Job("weekly", week=str(iso_week), build_date=issue.day.isoformat(),
+                                     date_from=issue.origin))
 
 
 @router.get("/preview/weekly/{week}.html", response_class=HTMLResponse, responses=HTML_RESPONSES,
             summary="The HTML of a weekly briefing")
 async def weekly_preview(request: Request, week: WeekName) -> Response:
     service = service_of(request)
-    build_date, fingerprint, known = await today_and_catalog(request)
-    iso_week = await week_of(service, week, fingerprint, known)
+    issue, fingerprint, known = await today_and_catalog(request, weekly=True)
+    iso_week = await week_of(service, week, fingerprint, known, issue)
     key = ("weekly-preview", fingerprint, str(iso_week), service.inputs.weekly_record(iso_week),
-           build_date.isoformat())
+           issue.day.isoformat())
     # No build date: a week recorded by reports weekly shows the date printed in its PDF; any other, today.
     return await service.deliver(request, key, "text/html", f"weekly-{iso_week}.html",
-                                 Job("weekly-preview", week=str(iso_week), today=build_date.isoformat()))
+                                 Job("weekly-preview", week=str(iso_week), today=issue.day.isoformat(),
+                                     date_from=issue.origin))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,8 +270,8 @@ async def healthz(request: Request) -> dict:
 async def index(request: Request) -> HTMLResponse:
     service = service_of(request)
     try:
-        _, fingerprint, known = await today_and_catalog(request)
-        first, last = await service.weeks(fingerprint, known["timezone"])
+        issue, fingerprint, known = await today_and_catalog(request, weekly=True)
+        first, last = await service.weeks(fingerprint, issue.day)
     except ReportError as error:
         return HTMLResponse(index_page(service, None, service.problems(error)), status_code=500)
     return HTMLResponse(index_page(service, known, [], first, last))

@@ -50,7 +50,6 @@ from reports.documents.weekly import (
     weekly_root,
 )
 from reports.errors import Problems, ReportError
-from reports.run.dates import build_date_from_environment
 
 RUN_LOG = "runs.jsonl"
 WATCH_SECONDS = 1.0  # how often seeds/project.yaml is looked at (a stat) for an edited schedule
@@ -200,9 +199,10 @@ class WeeklyScheduler:
         problems: list[str] = []
         error: Exception | None = None
         try:
-            # Each run's own date (the scheduler outlives days): SOURCE_DATE_EPOCH, else today.
-            options = WeeklyOptions(week=week, timezone=self.timezone, only_if_missing=True, now=started,
-                                    build_date=build_date_from_environment())
+            # One clock: the run's date in the time zone is printed in the week it produced (the
+            # scheduler outlives days, and the same clock said the week was due).
+            options = WeeklyOptions(week=week, timezone=self.timezone, only_if_missing=True,
+                                    build_date=self._local(started).date(), date_from="the scheduler's clock")
             if self.broker:
                 outcome, message, warnings = self._run_locked_in_redis(options)
             else:

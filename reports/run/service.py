@@ -298,13 +298,14 @@ class Service:
             raise found
         return found
 
-    async def weeks(self, fingerprint: str, timezone: str) -> tuple[IsoWeek | None, IsoWeek]:
-        """The weeks served: from the week of the earliest dated article to the last complete one."""
+    async def weeks(self, fingerprint: str, day: dt.date) -> tuple[IsoWeek | None, IsoWeek]:
+        """The weeks served: from the week of the earliest dated article to the last that had ended by
+        ``day`` (the request's date, in the weeks' time zone)."""
         if fingerprint not in self.first_weeks:
             outcome = await self.pool.run_job(("first-week", fingerprint), "catalog", self.root, Job("first-week"),
                                               timeout=max(CATALOG_TIMEOUT, self.options.timeout))
             self.first_weeks = {fingerprint: outcome.value}  # only the current inputs' are kept
-        return self.first_weeks[fingerprint], IsoWeek.last_complete(dt.datetime.now(dt.UTC), timezone)
+        return self.first_weeks[fingerprint], IsoWeek.last_complete_by(day)
 
     async def deliver(self, request: Request, key: tuple, media_type: str, filename: str, job: Job) -> Response:
         """The document for ``key``: 304, from the cache, or rendered (once for identical requests)."""

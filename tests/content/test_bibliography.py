@@ -167,7 +167,7 @@ def test_without_its_declaration_the_doi_is_an_error_and_with_it_the_briefing_ma
                      "record: <where it was checked>, checked: YYYY-MM-DD}"]
 
     project = Project.at(demo(tmp_path / "b"))
-    _, context = prepare_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    _, context = prepare_briefing(project, BriefingOptions(build_date=dt.date(2026, 12, 1)))
     html = briefing_html(project, context).replace("\u2060", "").replace("\xa0", " ")  # the typesetter's joiners
     mark = '<sup class="supplied-mark">‡</sup>'
     assert f"Example Journal，2025-02-28{mark}，doi:10.1234/example.5678{mark}" in html  # the evidence table
@@ -309,7 +309,7 @@ def test_an_article_date_from_another_record_is_declared_in_the_index_and_printe
     index += ("    supplied:\n      - {field: published, value: 2025-03-01, record: \"https://example.org/news/1 "
               "(the page's date)\", checked: 2026-01-10}\n")
     project = Project.at(demo(tmp_path / "b", article=article, index=index))
-    _, context = prepare_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    _, context = prepare_briefing(project, BriefingOptions(build_date=dt.date(2026, 12, 1)))
     html = briefing_html(project, context).replace("\u2060", "").replace("\xa0", " ")
     assert '(2025-03-01<sup class="supplied-mark">‡</sup>)' in html
     assert "非该报道所载：报道发布日期；记录：https://example.org/news/1 (the page's date)（2026-01-10 核对）" in html

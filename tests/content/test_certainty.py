@@ -81,7 +81,7 @@ def test_rated_up_raises_the_rating_and_the_documents_print_the_computed_one(tmp
                                                + "    excerpts:\n      - id: demo-design")
     project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": text})
     assert reports(project, "check").returncode == 0
-    _, context = prepare_briefing(Project.at(project), BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    _, context = prepare_briefing(Project.at(project), BriefingOptions(build_date=dt.date(2026, 12, 1)))
     view = context["classes"][0].studies[0]
     # low (single arm), −2 imprecision, +2 very large effect: low; OCEBM 4
     assert (view.grade_label, view.grade_symbols, view.cebm_level) == ("低", "⊕⊕◯◯", 4)

@@ -272,11 +272,11 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path):
 
 @pytest.mark.render
 def test_a_failed_build_leaves_the_previous_good_pdf_untouched(project: Path):
-    assert reports(project, "build", "--date", "2026-01-15").returncode == 0
+    assert reports(project, "build", "--date", "2026-12-01").returncode == 0
     pdf = project / "build" / "briefing.pdf"
     before = pdf.read_bytes()
     write_project(project, {"seeds/evidence/car-x.yaml": EVIDENCE.replace("phase: phase-1", "phase: phase-9")})
-    result = reports(project, "build", "--date", "2026-01-16")
+    result = reports(project, "build", "--date", "2026-12-04")
     assert result.returncode == 1
     assert "'phase-9' is not allowed for 'phase'" in result.stderr
     assert pdf.read_bytes() == before
@@ -401,19 +401,19 @@ def test_a_project_folder_without_seeds_is_a_clear_error(tmp_path: Path):
 @pytest.mark.render
 def test_an_unchanged_build_is_not_rendered_again_and_any_change_renders_it(project: Path):
     pdf = project / "build" / "briefing.pdf"
-    first = reports(project, "build", "--date", "2026-01-15")
+    first = reports(project, "build", "--date", "2026-12-01")
     assert first.stdout.startswith("wrote ")
     pages = first.stdout.split("(")[1].split(" pages")[0]
     made = pdf.stat().st_mtime_ns
 
-    again = reports(project, "build", "--date", "2026-01-15")
+    again = reports(project, "build", "--date", "2026-12-01")
     assert again.returncode == 0
     assert again.stdout == (f"up to date: {pdf} ({pages} pages) is made from these inputs; nothing re-rendered "
                             "(--force renders it again)\n")
     assert pdf.stat().st_mtime_ns == made
 
     def renders(*args: str) -> bool:
-        result = reports(project, "build", "--date", "2026-01-15", *args)
+        result = reports(project, "build", "--date", "2026-12-01", *args)
         assert result.returncode == 0, result.stderr
         return result.stdout.startswith("wrote ")
 
@@ -428,13 +428,13 @@ def test_an_unchanged_build_is_not_rendered_again_and_any_change_renders_it(proj
     with pdf.open("ab") as stream:
         stream.write(b"%")
     assert renders("--html")
-    assert not reports(project, "build", "--date", "2026-01-16", "--html").stdout.startswith("up to date")
+    assert not reports(project, "build", "--date", "2026-12-04", "--html").stdout.startswith("up to date")
 
 
 @pytest.mark.render
 def test_an_up_to_date_build_still_prints_its_warnings(tmp_path: Path):
     project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml.bak": EVIDENCE})
-    first, again = (reports(project, "build", "--date", "2026-01-15") for _ in range(2))
+    first, again = (reports(project, "build", "--date", "2026-12-01") for _ in range(2))
     assert again.stdout.startswith("up to date")
     assert "car-x.yaml.bak: warning: not read" in first.stderr and again.stderr == first.stderr
 

@@ -52,7 +52,7 @@ def built(tmp_path_factory) -> dict[str, Path]:
     for name, full_text in (("passages", False), ("full", True)):
         project = write_project(folder / name, files)
         out[name] = build_briefing(project, BriefingOptions(output=folder / f"{name}.pdf", full_text=full_text,
-                                                            build_date=dt.date(2026, 1, 15))).pdf
+                                                            build_date=dt.date(2026, 12, 1))).pdf
     return out
 
 
@@ -93,7 +93,7 @@ def test_a_run_in_heading_is_set_apart(tmp_path: Path):
     from reports.documents.briefing import prepare_briefing
 
     project = write_project(tmp_path / "p", {"seeds/articles/demo.md": PASTE, "seeds/articles.yaml": CLEANING})
-    _, context = prepare_briefing(Project.at(project), BriefingOptions(build_date=dt.date(2026, 1, 15), full_text=True))
+    _, context = prepare_briefing(Project.at(project), BriefingOptions(build_date=dt.date(2026, 12, 1), full_text=True))
     html = context["appendix"][0].html
     assert '<p class="article-heading">二、研究方法</p>' in html
     assert "<p>本研究在三家中心开展，共筛选 20 名患者。</p>" in html
@@ -103,7 +103,7 @@ def test_a_run_in_heading_is_set_apart(tmp_path: Path):
 def test_a_declaration_that_matches_nothing_is_a_warning_at_the_entry(tmp_path: Path):
     index = INDEX + '    headings: ["三、讨论"]\n    absent_captions: ["图 9 不存在"]\n    superscripts: ["mg/m²"]\n'
     project = write_project(tmp_path / "p", {"seeds/articles.yaml": index})
-    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 12, 1)))
     warnings = [str(w) for w in result.warnings]
     assert "seeds/articles.yaml:2:5: headings entry 三、讨论 not found in demo.md" in warnings
     assert "seeds/articles.yaml:2:5: absent_captions entry 图 9 不存在 not found in demo.md" in warnings
@@ -121,5 +121,5 @@ def test_a_cleaning_that_could_change_a_figure_is_refused(tmp_path: Path, declar
     take a figure out of what is printed."""
     project = write_project(tmp_path / "p", {"seeds/articles.yaml": INDEX + f"    {declaration}\n"})
     with pytest.raises(ReportError) as raised:
-        build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+        build_briefing(project, BriefingOptions(build_date=dt.date(2026, 12, 1)))
     assert re.search(r"seeds/articles\.yaml:\d+:\d+: .*" + re.escape(message), str(raised.value))

@@ -145,7 +145,7 @@ def test_a_handout_says_what_a_reader_needs_and_the_charts_labels_are_text(seed_
         "样本量（例）", "主要疗效（%）", "随访", "67%（亚组，6/9）",  # the chart's labels and figures, the subgroup's named
         "安全性要点", "细胞因子释放综合征（CRS）：1/18（6%）",  # the main safety figures
         "关键原文摘录", "来源（扫码打开原文）", "NCT06010472",
-        "发布日期：2026年1月15日", "非推广材料",
+        "发布日期：2026年12月1日", "非推广材料",
     ):
         assert squeeze(expected) in text, expected
 
@@ -168,7 +168,7 @@ def test_every_paper_carries_the_same_content(seed_handouts):
 
     content = load_content(Project.at(ROOT))
     for table in content.tables:
-        context = handout_context(content, table, PAPERS["a4"], False, dt.date(2026, 1, 15))
+        context = handout_context(content, table, PAPERS["a4"], False, dt.date(2026, 12, 1))
         statements = [context["key_message"], *(quote.text for quote in context["quotes"]),
                       *(link.url for link in context["links"])]
         for row in context["rows"]:
@@ -324,5 +324,5 @@ def test_a_handouts_metadata_dates_the_evidence_and_the_issue_apart(seed_handout
     """The PDF says, as the page does, when the evidence stops and when the handout was issued."""
     for paper, name, pdf in every_handout(seed_handouts):
         metadata = pypdf.PdfReader(pdf).metadata
-        assert metadata.subject.endswith("；证据截至 2025-11-16，发布日期 2026-01-15"), (paper, name, metadata.subject)
+        assert metadata.subject.endswith("；证据截至 2025-11-16，发布日期 2026-12-01"), (paper, name, metadata.subject)
         assert metadata.author == "CAR 细胞疗法证据简报编辑组"

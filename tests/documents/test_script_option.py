@@ -21,7 +21,7 @@ HAN = r"\u4e00-\u9fff"
 @pytest.fixture(scope="module", params=["zh-Hans", "zh-Hant"])
 def converted(request, tmp_path_factory) -> tuple[str, Path]:
     out = tmp_path_factory.mktemp(request.param) / "briefing.pdf"
-    build_briefing(ROOT, BriefingOptions(output=out, build_date=dt.date(2026, 1, 15), script=request.param))
+    build_briefing(ROOT, BriefingOptions(output=out, build_date=dt.date(2026, 12, 1), script=request.param))
     return request.param, out
 
 

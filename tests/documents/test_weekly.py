@@ -23,13 +23,11 @@ from reports.content.project import Project
 from reports.documents.weekly import IsoWeek, WeeklyOptions, build_weekly, select_week
 from reports.errors import ReportError
 
-BUILD_DATE = dt.date(2026, 12, 1)
-AFTER_ALL_WEEKS = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+BUILD_DATE = dt.date(2026, 12, 1)  # after every week of the tests: the date printed, and the clock
 
 
 def weekly(project: Path, week: str, **options) -> object:
     options.setdefault("build_date", BUILD_DATE)
-    options.setdefault("now", AFTER_ALL_WEEKS)
     return build_weekly(project, WeeklyOptions(week=IsoWeek.parse(week), **options))
 
 
@@ -72,9 +70,33 @@ def test_the_last_complete_week_depends_on_the_time_zone():
 
 
 def test_a_week_that_has_not_ended_is_refused(project: Path):
-    with pytest.raises(ReportError, match="2026-W48 has not ended yet in Asia/Shanghai"):
-        weekly(project, "2026-W48", now=dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC))
+    with pytest.raises(ReportError, match=r"2026-W48 has not ended by the issue date 2026-11-29 \(it ends on Sunday "
+                                          r"2026-11-29 in Asia/Shanghai\)"):
+        weekly(project, "2026-W48", build_date=dt.date(2026, 11, 29))
     assert not (project / "build").exists() or not any((project / "build").rglob("*.pdf"))
+
+
+NOV_24 = "1795478400"  # SOURCE_DATE_EPOCH of 2026-11-24 00:00 UTC, a Tuesday
+
+
+@pytest.mark.render
+def test_the_week_and_the_date_printed_come_from_one_clock(project: Path):
+    """The date printed (--date, else SOURCE_DATE_EPOCH, else today) is the day the week is reckoned from:
+    without --week, the last week that had ended by it; a week asked for must have ended before it."""
+    early = run_reports("--project", str(project), "weekly", "--week", "2026-W48", env={"SOURCE_DATE_EPOCH": NOV_24})
+    assert early.returncode == 1 and "Traceback" not in early.stderr
+    assert early.stderr.splitlines()[0] == (
+        "reports: 2026-W48 has not ended by the date 2026-11-24 from SOURCE_DATE_EPOCH (it ends on Sunday "
+        "2026-11-29 in Asia/Shanghai); a weekly briefing covers a complete week, so it is dated from the Monday "
+        "after, 2026-11-30")
+    assert not (project / "build/weekly/2026-W48").exists()
+
+    by_epoch = run_reports("--project", str(project), "weekly", env={"SOURCE_DATE_EPOCH": NOV_24})
+    assert by_epoch.stdout.startswith("2026-W47: wrote"), by_epoch.stdout + by_epoch.stderr
+    assert "发布日期：2026年11月24日" in flat(project / "build/weekly/2026-W47/briefing.pdf")
+    by_date = reports(project, "weekly", "--date", "2026-11-30")
+    assert by_date.stdout.startswith("2026-W48: wrote"), by_date.stdout + by_date.stderr
+    assert "发布日期：2026年11月30日" in flat(project / "build/weekly/2026-W48/briefing.pdf")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXED_DATE = "2026-01-15"
+FIXED_DATE = "2026-12-01"
 
 ARTICLE = """\
 ---

@@ -94,7 +94,7 @@ print(json.dumps({"started": started, "tuning": engine.tuning()}))
 
 
 def test_renders_in_one_process_share_fonts_and_stylesheets_and_give_the_same_bytes(project: Path):
-    options = BriefingOptions(build_date=dt.date(2026, 1, 15))
+    options = BriefingOptions(build_date=dt.date(2026, 12, 1))
     first = render_briefing(project, options)
     configuration = engine.font_configuration()
     parsed = parsed_stylesheet.cache_info()
@@ -106,7 +106,7 @@ def test_renders_in_one_process_share_fonts_and_stylesheets_and_give_the_same_by
 
 
 def test_a_changed_stylesheet_is_used_at_once_in_a_long_lived_process(project: Path):
-    options = BriefingOptions(build_date=dt.date(2026, 1, 15))
+    options = BriefingOptions(build_date=dt.date(2026, 12, 1))
     before = render_briefing(project, options)
     (project / "styles").mkdir()
     (project / "styles" / "briefing.css").write_text('.cover-kicker::after { content: "内部资料"; }\n', encoding="utf-8")
@@ -121,7 +121,7 @@ def test_a_changed_stylesheet_is_used_at_once_in_a_long_lived_process(project: P
 
 def test_tied_runs_read_as_plain_text_in_the_pdf(tmp_path: Path):
     project = write_project(tmp_path / "project")
-    rendered = render_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)), with_html=True)
+    rendered = render_briefing(project, BriefingOptions(build_date=dt.date(2026, 12, 1)), with_html=True)
     body = rendered.html.split("<body", 1)[1]
     assert "CAR\u2060-\u2060X" in body and "12\u00a0名" in body
     (tmp_path / "demo.pdf").write_bytes(rendered.pdf)

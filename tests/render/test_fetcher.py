@@ -54,7 +54,7 @@ def test_a_hostile_stylesheet_cannot_pull_in_outside_files_or_the_network(projec
         '@import url("http://example.org/remote.css");\n'
         'body { background: url("file:///etc/passwd"); }\n'
     )})
-    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 12, 1)))
     assert "LEAKED-SECRET" not in pdftotext(result.pdf)
     # Each refusal at the line that asks for it, naming what the line writes (tests/render/test_stylesheet_warnings.py).
     refused = {str(warning.location): warning.message.split(": rendering")[0] for warning in result.warnings}

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def seed_html() -> str:
     project = Project.at(ROOT)
-    _, context = prepare_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    _, context = prepare_briefing(project, BriefingOptions(build_date=dt.date(2026, 12, 1)))
     return briefing_html(project, context)
 
 
@@ -37,7 +37,7 @@ def test_untrusted_article_text_is_escaped(project: Path):
     write_project(project, {"seeds/articles/demo.md": (project / "seeds/articles/demo.md").read_text()
                             + '\n<script>alert("x")</script> <img src=x onerror=alert(1)>\n'})
     proj = Project.at(project)
-    _, context = prepare_briefing(proj, BriefingOptions(build_date=dt.date(2026, 1, 15), full_text=True))
+    _, context = prepare_briefing(proj, BriefingOptions(build_date=dt.date(2026, 12, 1), full_text=True))
     html = briefing_html(proj, context)
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
@@ -48,7 +48,7 @@ def test_a_project_overrides_one_template_and_keeps_the_rest(project: Path):
 
     write_project(project, {"templates/partials/cover.html": '<section class="cover"><h1>本院内部简报</h1></section>\n'})
     proj = Project.at(project)
-    _, context = prepare_briefing(proj, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    _, context = prepare_briefing(proj, BriefingOptions(build_date=dt.date(2026, 12, 1)))
     html = briefing_html(proj, context)
     assert "<h1>本院内部简报</h1>" in html
     assert '<section class="references" id="references">' in html  # the built-in partials still apply

@@ -330,7 +330,7 @@ def test_a_long_evidence_table_repeats_its_header_and_keeps_rows_whole(tmp_path:
         for n in range(14)
     )
     project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml": head + "studies:\n" + rows})
-    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15)))
+    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 12, 1)))
     pages = [re.sub(r"\s+", "", pdftotext(result.pdf, "-f", str(n), "-l", str(n))) for n in range(1, result.pages + 1)]
     table_pages = [page for page in pages if "研究与设计" in page]
     assert len(table_pages) >= 2

@@ -98,7 +98,7 @@ def test_a_second_render_in_the_same_process_warns_again(styled: Path):
 
     from reports.documents.briefing import BriefingOptions, render_briefing
 
-    options = BriefingOptions(build_date=dt.date(2026, 1, 15))
+    options = BriefingOptions(build_date=dt.date(2026, 12, 1))
     first = [str(warning) for warning in render_briefing(styled, options).warnings]
     second = [str(warning) for warning in render_briefing(styled, options).warnings]
     assert first == second
@@ -125,7 +125,7 @@ def test_a_clean_project_prints_no_warning(project: Path, tmp_path: Path):
 
 
 def test_the_shipped_seeds_build_without_any_warning(tmp_path: Path):
-    result = reports(ROOT, "build", "-o", str(tmp_path / "briefing.pdf"), "--date", "2026-01-15")
+    result = reports(ROOT, "build", "-o", str(tmp_path / "briefing.pdf"), "--date", "2026-12-01")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
 
@@ -137,5 +137,5 @@ def test_a_byte_order_mark_does_not_move_the_columns(project: Path):
 
     (project / "styles").mkdir()
     (project / "styles/briefing.css").write_bytes("\ufeffp { colr: red; }\n".encode("utf-8"))
-    warnings = render_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15))).warnings
+    warnings = render_briefing(project, BriefingOptions(build_date=dt.date(2026, 12, 1))).warnings
     assert [str(warning.location) for warning in warnings] == ["styles/briefing.css:1:5"]

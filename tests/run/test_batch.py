@@ -19,12 +19,12 @@ def reports(project: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_a_batch_on_two_processes_writes_the_same_documents_as_one_process(project: Path, tmp_path: Path):
-    side_by_side = reports(project, "batch", "--jobs", "2", "-o", str(tmp_path / "two"), "--date", "2026-01-15")
+    side_by_side = reports(project, "batch", "--jobs", "2", "-o", str(tmp_path / "two"), "--date", "2026-12-01")
     assert side_by_side.returncode == 0, side_by_side.stderr
     assert side_by_side.stdout.splitlines()[-1].startswith("2 documents in ")
     assert side_by_side.stdout.splitlines()[-1].endswith(" s on 2 processes")
     assert "[1/2]" not in side_by_side.stderr  # progress is for a terminal (tests/test_progress.py), not a pipe
-    one = reports(project, "batch", "--jobs", "1", "-o", str(tmp_path / "one"), "--date", "2026-01-15", "--paper", "a5")
+    one = reports(project, "batch", "--jobs", "1", "-o", str(tmp_path / "one"), "--date", "2026-12-01", "--paper", "a5")
     assert one.returncode == 0, one.stderr
     assert one.stdout.splitlines()[-1].endswith(" s on 1 process")
 

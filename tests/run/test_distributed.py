@@ -50,7 +50,7 @@ def seed_copy(folder: Path) -> Path:
 
 
 def test_a_job_travels_as_json_and_a_malformed_one_is_refused():
-    job = Job("handout", class_id="car-t", paper="a5", marks=True, build_date="2026-01-15")
+    job = Job("handout", class_id="car-t", paper="a5", marks=True, build_date="2026-12-01")
     assert Job.from_dict(job.as_dict()) == job
     assert job.canonical() == Job.from_dict(job.as_dict()).canonical()
     for bad in [{"kind": "shell", "week": None}, {"kind": "handout"}, {"kind": "briefing", "classes": ["../x"]},
@@ -80,7 +80,7 @@ def test_a_snapshot_unpacks_to_the_same_documents(project: Path, tmp_path: Path)
     folder = unpack(snapshot.id, snapshot.data, tmp_path / "cache")
     assert folder == tmp_path / "cache" / snapshot.id
     assert (folder / "seeds/evidence/car-x.yaml").read_bytes() == (project / "seeds/evidence/car-x.yaml").read_bytes()
-    job = Job("handout", class_id="car-x", build_date="2026-01-15")
+    job = Job("handout", class_id="car-x", build_date="2026-12-01")
     assert run_job(folder, job).pdf == run_job(project, job).pdf
     assert unpack(snapshot.id, b"", tmp_path / "cache") == folder  # there already: the bytes are not needed
 
@@ -215,11 +215,11 @@ def test_the_local_engine_imports_neither_celery_nor_redis(project: Path, tmp_pa
 def test_a_batch_on_the_workers_is_byte_identical_to_the_local_batch_and_renders_once(celery_cluster, seed_batch,
                                                                                        tmp_path):
     """The local batch is the session's (tests/conftest.py seed_batch: two processes, a copy of the
-    seeds, 2026-01-15); tests/run/test_batch.py runs `reports batch` locally as a command."""
+    seeds, 2026-12-01); tests/run/test_batch.py runs `reports batch` locally as a command."""
     project = seed_copy(tmp_path / "project")
     local = next(iter(seed_batch.values())).parent
     remote = reports("--project", str(project), "batch", "--engine", "celery", "--broker", celery_cluster.broker,
-                     "-o", str(tmp_path / "celery"), "--date", "2026-01-15")
+                     "-o", str(tmp_path / "celery"), "--date", "2026-12-01")
     assert remote.returncode == 0, remote.stderr
     assert remote.stdout.splitlines()[-1].endswith(f" s on the workers of {celery_cluster.broker}")
     names = sorted(path.name for path in local.glob("*.pdf"))
@@ -231,10 +231,12 @@ def test_a_batch_on_the_workers_is_byte_identical_to_the_local_batch_and_renders
 
     # Submitted again: every result is there already, nothing is rendered twice.
     engine = celery_cluster.engine()
-    keys = [engine.submit(Project.at(project), Job("briefing", classes=(name,), build_date="2026-01-15")).key
+    # The batch's jobs, its date named as given (--date): a refused date's message would name it so.
+    keys = [engine.submit(Project.at(project), Job("briefing", classes=(name,), build_date="2026-12-01",
+                                                   date_from="--date")).key
             for name in ("car-t", "car-nk", "car-m")]
     again = reports("--project", str(project), "batch", "--engine", "celery", "--broker", celery_cluster.broker,
-                    "-o", str(tmp_path / "again"), "--date", "2026-01-15")
+                    "-o", str(tmp_path / "again"), "--date", "2026-12-01")
     assert again.returncode == 0, again.stderr
     assert [engine.renders(key) for key in keys] == [1, 1, 1]
     assert (tmp_path / "again/car-t-briefing.pdf").read_bytes() == (local / "car-t-briefing.pdf").read_bytes()
@@ -246,7 +248,7 @@ def test_a_batch_on_the_workers_tells_each_document_as_it_is_collected(celery_cl
 
     told = []
     results = build_batch(write_project(tmp_path / "project"), BatchOptions(
-        engine="celery", broker=celery_cluster.broker, output=tmp_path / "out", build_date=dt.date(2026, 1, 15)),
+        engine="celery", broker=celery_cluster.broker, output=tmp_path / "out", build_date=dt.date(2026, 12, 1)),
         progress=lambda done, total, name: told.append((done, total, name)))
     assert told == [(1, 2, "car-x-briefing.pdf"), (2, 2, "car-x-handout-a4.pdf")]
     assert [result.pdf.name for result in results] == ["car-x-briefing.pdf", "car-x-handout-a4.pdf"]
@@ -257,7 +259,7 @@ def test_the_repositorys_own_folder_renders_the_same_weekly_on_a_worker(celery_c
     own, checked by digest), and both sides name them alike, so the weekly's version (in its
     subject) and its bytes are the same as a local render's."""
     engine = celery_cluster.engine()
-    job = Job("weekly", week="2026-W47", build_date="2026-01-15")
+    job = Job("weekly", week="2026-W47", build_date="2026-12-01")
     delivery = engine.wait(engine.submit(Project.at(ROOT), job), timeout=120)
     assert delivery.value.pdf == run_job(ROOT, job).pdf
 
@@ -266,7 +268,7 @@ def test_a_rendering_process_killed_mid_render_is_redelivered_and_completes_once
     project = Project.at(seed_copy(tmp_path / "project"))
     engine = celery_cluster.engine()
     celery_cluster.wait_until_ready(2)
-    job = Job("briefing", build_date="2026-01-15")  # every class: the longest render, about 2 s
+    job = Job("briefing", build_date="2026-12-01")  # every class: the longest render, about 2 s
     ticket = engine.submit(project, job)
     task = engine.app.AsyncResult(ticket.task_id)
     deadline = time.monotonic() + 60
@@ -292,7 +294,7 @@ def test_a_rendering_process_killed_mid_render_is_redelivered_and_completes_once
 def test_a_batch_document_over_its_time_limit_stops_the_batch_and_writes_nothing(celery_cluster, tmp_path):
     project = seed_copy(tmp_path / "project")
     result = reports("--project", str(project), "batch", "--engine", "celery", "--broker", celery_cluster.broker,
-                     "--time-limit", "0.2", "-o", str(tmp_path / "out"), "--date", "2026-01-13")
+                     "--time-limit", "0.2", "-o", str(tmp_path / "out"), "--date", "2026-12-02")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert re.search(r"car-\w+-(briefing|handout-a4)\.pdf: rendering took longer than 0\.2 s and was stopped; "
                      r"nothing was written", result.stderr), result.stderr
@@ -308,7 +310,7 @@ def test_a_job_that_loses_its_process_every_time_fails_after_three_starts(celery
     project = Project.at(seed_copy(tmp_path / "project"))
     engine = celery_cluster.engine()
     celery_cluster.wait_until_ready(2)
-    ticket = engine.submit(project, Job("briefing", build_date="2026-01-14"))
+    ticket = engine.submit(project, Job("briefing", build_date="2026-12-03"))
     task = engine.app.AsyncResult(ticket.task_id)
     killed: list[int] = []
     deadline = time.monotonic() + 120
@@ -339,7 +341,7 @@ def test_a_broken_seed_on_a_worker_is_the_located_error_unchanged(celery_cluster
     with pytest.raises(ReportError) as here:
         load_content(Project.at(project))
     engine = celery_cluster.engine()
-    for job in (Job("catalog"), Job("handout", class_id="car-x", build_date="2026-01-15")):
+    for job in (Job("catalog"), Job("handout", class_id="car-x", build_date="2026-12-01")):
         with pytest.raises(ReportError) as there:
             engine.run(Project.at(project), job)
         assert [str(problem) for problem in there.value.problems] == [str(p) for p in here.value.problems]
@@ -353,11 +355,11 @@ def test_a_job_over_its_time_limit_fails_and_the_worker_goes_on(celery_cluster, 
     project = Project.at(seed_copy(tmp_path / "project"))
     engine = celery_cluster.engine()
     with pytest.raises(JobFailed) as failed:
-        engine.run(project, Job("briefing", build_date="2026-01-16"), time_limit=0.2)
+        engine.run(project, Job("briefing", build_date="2026-12-04"), time_limit=0.2)
     assert (failed.value.status, failed.value.message) == (504, "rendering took longer than 0.2 s and was stopped")
     # Given again with time enough, the same job renders: the failure was not stored as its result.
-    assert engine.run(project, Job("briefing", build_date="2026-01-16")).value.pages > 20
-    assert engine.run(project, Job("handout", class_id="car-m", build_date="2026-01-16")).value.pages >= 1
+    assert engine.run(project, Job("briefing", build_date="2026-12-04")).value.pages > 20
+    assert engine.run(project, Job("handout", class_id="car-m", build_date="2026-12-04")).value.pages >= 1
 
 
 def test_a_whole_worker_killed_mid_render_has_its_job_given_to_another_after_the_visibility_timeout(
@@ -374,7 +376,7 @@ def test_a_whole_worker_killed_mid_render_has_its_job_given_to_another_after_the
         cluster.wait_until_ready(2)
         project = Project.at(seed_copy(tmp_path / "project"))
         engine = cluster.engine()
-        job = Job("briefing", build_date="2026-01-17")
+        job = Job("briefing", build_date="2026-12-05")
         ticket = engine.submit(project, job, time_limit=8)
         task = engine.app.AsyncResult(ticket.task_id)
         deadline = time.monotonic() + 60

@@ -24,7 +24,7 @@ from helpers.servers import loopback_port
 
 pytestmark = pytest.mark.server
 
-FIXED_EPOCH = "1768435200"  # 2026-01-15
+FIXED_EPOCH = "1796083200"  # 2026-12-01
 TITLE = "CT-0508 首次人体 I 期试验"  # the CAR-M study's title in the shipped seeds
 # The page as the test reads it: its title, its text without white space (the typesetting spaces
 # Han and Latin apart), and how this document was last loaded (navigate, or reload by its script).

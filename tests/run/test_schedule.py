@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers.pdf import pdftotext
 from helpers.projects import EVIDENCE, write_project
 
 from reports.documents.weekly import IsoWeek
@@ -99,6 +100,17 @@ def test_a_start_after_a_missed_monday_produces_that_week_once(project: Path, lo
     assert runs(project) == [("catch-up", "2026-W47", "built"), ("catch-up", "2026-W47", "already-produced")]
     assert produced_weeks(project) == ["2026-W47"]
     assert "catch-up 2026-W47: already produced: build/weekly/2026-W47/briefing.pdf, left alone" in log.messages[-1]
+
+
+@pytest.mark.render
+def test_a_week_is_dated_by_the_clock_that_found_it_due(project: Path, monkeypatch: pytest.MonkeyPatch):
+    """One clock: the day of the run, in the project's time zone, is printed in the week it produced;
+    not SOURCE_DATE_EPOCH's (a fixed date would precede every later week) nor the machine's."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796083200")  # 2026-12-01
+    clock = Clock(at("2026-11-24 01:30"))  # Tuesday in Shanghai, still Monday in UTC
+    assert WeeklyScheduler(project, clock).run_due("catch-up").week == IsoWeek.parse("2026-W47")
+    text = re.sub(r"\s+", "", pdftotext(project / "build/weekly/2026-W47/briefing.pdf"))
+    assert "发布日期：2026年11月24日" in text and "2026年12月1日" not in text
 
 
 @pytest.mark.render

@@ -32,7 +32,7 @@ from helpers.projects import ROOT, write_project
 
 pytestmark = pytest.mark.server
 
-FIXED_EPOCH = "1768435200"  # 2026-01-15: the build date printed in every PDF served here
+FIXED_EPOCH = "1796083200"  # 2026-12-01: the build date printed in every PDF served here
 
 
 @dataclass
@@ -315,7 +315,7 @@ def test_bad_parameters_are_422_naming_the_parameter(served, path, parameter):
 
 @pytest.mark.parametrize("week, message", [
     ("2026-W60", "2026 has no week 60"),
-    ("2099-W01", "2099-W01 has not ended yet in Asia/Shanghai"),
+    ("2099-W01", "2099-W01 has not ended by the date 2026-12-01 from SOURCE_DATE_EPOCH (it ends on Sunday 2099-01-04 in Asia/Shanghai)"),
     ("2020-W43", "2020-W43 is before 2020-W44, the week of the earliest dated article"),
     ("0001-W01", "0001-W01 is before 2020-W44, the week of the earliest dated article"),
 ])
@@ -332,10 +332,9 @@ def test_a_week_that_does_not_exist_has_not_ended_or_precedes_every_article_is_4
 
 
 def last_complete_week() -> str:
-    """The last ISO week that has ended in Asia/Shanghai, computed here independently of the service."""
-    from zoneinfo import ZoneInfo
-
-    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    """The last ISO week that had ended by the service's date (its one clock: SOURCE_DATE_EPOCH, which
+    every server here is started with), computed here independently of the service."""
+    today = dt.datetime.fromtimestamp(int(FIXED_EPOCH), dt.UTC).date()
     year, week, _ = (today - dt.timedelta(days=today.isoweekday())).isocalendar()
     return f"{year:04d}-W{week:02d}"
 
@@ -359,7 +358,7 @@ def test_weekly_requests_read_the_weekly_record_and_write_nothing_into_build(tmp
     server = Server(root, "--workers", "2", *engine)
     try:
         # The week the command made, unchanged since: served as recorded, byte for byte (a new render
-        # would print the server's build date, 2026-01-15, not the recorded 2025-11-17).
+        # would print the server's build date, 2026-12-01, not the recorded 2025-11-17).
         assert server.get("/weekly/2025-W46.pdf").body == recorded.read_bytes()
         # A later week is compared with the recorded one, as `reports weekly` would.
         later = server.get("/weekly/2025-W47.pdf")

@@ -54,7 +54,7 @@ def check(project: Path) -> list[str]:
 
 def context_of(project: Path) -> dict:
     """The briefing's context with the full texts: what the quotations, passages and full texts print."""
-    return prepare_briefing(Project.at(project), BriefingOptions(build_date=dt.date(2026, 1, 15), full_text=True))[1]
+    return prepare_briefing(Project.at(project), BriefingOptions(build_date=dt.date(2026, 12, 1), full_text=True))[1]
 
 
 def printed_text(html: str) -> str:

@@ -50,7 +50,7 @@ def stress_project(folder: Path) -> Path:
 def stress_pdf(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("stress")
     result = build_briefing(stress_project(folder / "project"),
-                            BriefingOptions(output=folder / "stress.pdf", build_date=dt.date(2026, 1, 15),
+                            BriefingOptions(output=folder / "stress.pdf", build_date=dt.date(2026, 12, 1),
                                             full_text=True))  # the articles' text printed in full
     return result.pdf
 
@@ -177,7 +177,7 @@ def test_punctuation_runs_get_no_markup(lang: str, text: str):
 def test_emphasis_uses_a_real_bold_face_and_never_a_synthetic_oblique(tmp_path: Path, seed_briefing: Path):
     article = ARTICLE.replace("*Example Journal*", "*Example Journal*（《示例期刊》）") + "\n强调*斜体汉字*与**粗体汉字**。\n"
     project = write_project(tmp_path / "project", {"seeds/articles/demo.md": article})
-    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15), full_text=True))
+    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 12, 1), full_text=True))
     for pdf in (result.pdf, seed_briefing):
         names = [line.split()[0] for line in run_tool("pdffonts", pdf).splitlines()[2:]]
         assert not [name for name in names if re.search("Oblique|Italic", name)], names
@@ -189,7 +189,7 @@ def test_emphasis_uses_a_real_bold_face_and_never_a_synthetic_oblique(tmp_path: 
 def test_a_character_no_font_has_is_a_warning_at_its_place_and_prints_as_geta(tmp_path: Path):
     article = ARTICLE + "\n私用区字符\ue000在此，又一个\ue000。\n"
     project = write_project(tmp_path / "project", {"seeds/articles/demo.md": article})
-    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 1, 15), full_text=True))
+    result = build_briefing(project, BriefingOptions(build_date=dt.date(2026, 12, 1), full_text=True))
     messages = [str(warning) for warning in result.warnings]
     line = article.splitlines().index("私用区字符\ue000在此，又一个\ue000。") + 1
     assert f"seeds/articles/demo.md:{line}:6: U+E000 (private use) (2 times in this file) is in none of the " \
