@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 from reports import __version__
 from reports.content.articles import Article, read_articles
 from reports.content.load import Content, load_content
-from reports.content.model import Landscape, Study, check_timezone
+from reports.content.model import Landscape, PartialDate, Study, check_timezone
 from reports.content.project import Project, input_files, sha256_of
 from reports.content.settings import read_settings
 from reports.documents.base import Rendered, build_warnings, document_html, inline_css
@@ -38,12 +38,14 @@ from reports.errors import Location, Problem, Problems, ReportError
 from reports.files import write_atomically
 from reports.names import WEEK
 from reports.render.context import (
+    SUPPLIED_MARK,
     ClassView,
     LandscapeView,
     StudyView,
     build_context,
     chinese_date,
     citing_rows,
+    fact,
     reference_view,
     row_figures,
     source_label,
@@ -336,14 +338,98 @@ def compare(previous: dict | None, rows: dict[str, dict], articles: dict[str, di
 # The template context.
 
 
+Appeared = Literal["this-week", "earlier", "unknown"]
+
+
+@dataclass
+class Dating:
+    """When a row's evidence was published and where, and when it entered the tables: every item of
+    the weekly says so, so that a study added this week is never taken for one published this week."""
+
+    paper: Markup | None  # the journal paper the row reports: journal, date (‡ where the editors supplied one)
+    reports: list[Markup]  # the articles its excerpts quote: outlet, date (‡ likewise)
+    published: PartialDate | None  # when the evidence appeared: the paper's date, else its earliest dated article's
+    by_paper: bool  # ``published`` is the paper's own date (else a report's: the paper may be older)
+    added: dt.date  # the row's added: date, the day it entered the tables
+    revised: list[dt.date]  # its revisions' dates
+
+    def appeared(self, week: IsoWeek) -> Appeared:
+        """Published in ``week`` (known to the day), before it began, or not known to be either."""
+        date = self.published
+        if date is None:
+            return "unknown"
+        if date.day:
+            day = dt.date(date.year, date.month, date.day)
+            return "this-week" if week.includes(day) else "earlier" if day < week.start else "unknown"
+        # Known to the month or the year: earlier only if the whole month (or year) is.
+        last = dt.date(date.year, 12, 31) if not date.month else \
+            dt.date(date.year + date.month // 12, date.month % 12 + 1, 1) - dt.timedelta(days=1)
+        return "earlier" if last < week.start else "unknown"
+
+    def when(self, week: IsoWeek) -> str:
+        """The publication, in the words of an item's heading: 本周发表, 2020年发表, 2025年报道 (only a
+        report's date is known), 发表日期未标注."""
+        appeared, date = self.appeared(week), self.published
+        if date is None:
+            return "发表日期未标注"
+        verb = "发表" if self.by_paper else "报道"
+        if appeared == "this-week":
+            return f"本周{verb}"
+        return f"{date.year}年{verb}" if appeared == "earlier" else f"{date.chinese()}{verb}"
+
+    def line(self) -> Markup:
+        """The item's dates in one line: 论文 … ｜报道 … ｜收入证据表 … ｜更新 …"""
+        parts = [Markup("论文：") + self.paper] if self.paper else []
+        parts.append(Markup("报道：" if self.paper else "来源文章：") + Markup("；").join(self.reports))
+        parts.append(Markup("收入证据表：") + self.added.isoformat())
+        if self.revised:
+            parts.append(Markup("更新：") + "、".join(day.isoformat() for day in self.revised))
+        return Markup("｜").join(parts)
+
+
+def _dated_article(article: Article) -> Markup:
+    """An article as an item's dating names it: outlet, date (‡ when the editors supplied the date)."""
+    outlet = Markup('<span lang="{}">{}</span>').format(article.lang, article.outlet)  # 觀察者網 stays zh-Hant
+    if article.published is None:
+        return outlet + "，日期未标注"
+    supplied = any(entry.field == "published" for entry in article.supplied)
+    return outlet + f"，{article.published.iso()}" + (SUPPLIED_MARK if supplied else Markup(""))
+
+
+def row_dating(row: Study | Landscape, content: Content) -> Dating:
+    """A row's dates, from its source (the paper) and the articles its excerpts quote, and its own."""
+    articles = [content.articles[a] for a in dict.fromkeys(excerpt.article for excerpt in row.excerpts)]
+    source = row.source
+    paper = None
+    if source is not None:
+        paper = fact(source, "journal", source.journal) + "，" + (
+            fact(source, "published", source.published.iso()) if source.published else Markup("日期未报道"))
+    by_paper = source is not None and source.published is not None
+    dated = [a.published for a in articles if a.published]
+    published = source.published if by_paper else min(dated, key=lambda d: (d.year, d.month or 1, d.day or 1),
+                                                        default=None)
+    return Dating(paper, [_dated_article(a) for a in articles], published, by_paper, row.added,
+                  [revision.date for revision in row.revisions])
+
+
 @dataclass
 class Highlight:
-    kind: str  # 新增证据, 证据更新, 数据变更, 移除条目, 新文章
+    kind: str  # 新收录·本周发表, 新收录·2020年发表, 新收录·2025年报道, 证据更新, 数据变更, 移除条目, 新文章
     title: str
     line: str  # Markup where it carries † marks
     anchor: str  # the full row in the standing summary, or the article's entry
     references: list[int]
     lang: str = "zh-Hans"  # of the title and the line: an article's own title keeps its script
+    dating: Markup | None = None  # a row's publication, its entry into the tables, its updates
+
+
+@dataclass
+class HighlightGroup:
+    """Highlights of one kind under a heading of their own, numbered on from the group before."""
+
+    heading: str
+    start: int
+    items: list[Highlight]
 
 
 @dataclass
@@ -354,6 +440,9 @@ class RowNews:
     view: StudyView | LandscapeView
     is_landscape: bool
     revisions: list[Revised]
+    dating: Dating
+    appeared: Appeared  # when its evidence was published, relative to the week
+    when: str  # the same in words: 本周发表, 2020年发表, 2025年报道, 发表日期未标注
 
 
 def _anchor(view: StudyView | LandscapeView) -> str:
@@ -371,37 +460,54 @@ def _row_views(classes: list[ClassView]) -> dict[str, tuple[ClassView, StudyView
 
 
 def _key_result(view: StudyView | LandscapeView) -> Markup:
-    """A row's main result: a study's headline outcome, or a landscape's summary (with its † marks)."""
+    """A row's main result, as the briefing's summary gives it: a study's headline outcome, or a
+    landscape's summary (with its † marks)."""
     return escape(view.headline) if isinstance(view, StudyView) else escape(view.summary)
 
 
-def highlights(news: list[RowNews], changes: Changes, articles: list[tuple[Article, int, list[str]]]) -> list[Highlight]:
-    """Numbered highlights, most important first: new rows, updates, changed figures, new articles."""
-    items = []
+# The groups of highlights, in order: what was published this week apart from what only entered the
+# tables this week, and both apart from updates and from the week's new source articles.
+GROUPS = {"this-week": "本周发表或报道的证据", "earlier": "本周收录、此前已发表或报道的证据",
+          "unknown": "本周收录、发表日期未标注的证据", "updates": "证据更新与变更", "articles": "本周发布的来源文章"}
+
+
+def highlights(news: list[RowNews], changes: Changes, articles: list[tuple[Article, int, list[str]]],
+               datings: dict[str, Dating]) -> list[HighlightGroup]:
+    """Numbered highlights in groups, most important first: rows published this week, rows added this
+    week but published earlier (or undated), updates and changed figures, new articles."""
+    groups: dict[str, list[Highlight]] = {name: [] for name in GROUPS}
     for row in news:
         if not row.revisions:
-            items.append(Highlight("新增证据", row.view.title, escape(f"{row.class_name}｜") + _key_result(row.view),
-                                   row.anchor, row.view.references))
+            groups[row.appeared].append(Highlight(
+                f"新收录·{row.when}", row.view.title, escape(f"{row.class_name}｜") + _key_result(row.view),
+                row.anchor, row.view.references, dating=row.dating.line()))
     for row in news:
         if row.revisions:
             notes = "；".join(r.note for r in row.revisions)
-            items.append(Highlight("证据更新", row.view.title, f"{row.class_name}｜{notes}", row.anchor,
-                                   row.view.references))
+            groups["updates"].append(Highlight("证据更新", row.view.title, f"{row.class_name}｜{notes}", row.anchor,
+                                               row.view.references, dating=row.dating.line()))
     shown = {row.key for row in news}
     for change in changes.rows:
+        dating = datings[change.key].line() if change.key in datings else None
         if change.kind == "removed":
-            items.append(Highlight("移除条目", change.title, f"{change.class_name}｜本期证据表中已不再收录该条目",
-                                   "#changes", []))
+            groups["updates"].append(Highlight("移除条目", change.title,
+                                               f"{change.class_name}｜本期证据表中已不再收录该条目", "#changes", []))
         if change.kind != "changed" or change.key in shown:
             continue
         first = change.figures[0]
-        items.append(Highlight("数据变更", change.title, f"{change.class_name}｜{first.label}：{first.before or '无'} → "
-                               f"{first.after or '已删除'}", "#changes", []))
+        groups["updates"].append(Highlight(
+            "数据变更", change.title, f"{change.class_name}｜{first.label}：{first.before or '无'} → "
+            f"{first.after or '已删除'}（与上期周报相比）", "#changes", [], dating=dating))
     for article, number, rows in articles:
         # Named by its outlet and the studies it reports, never by its headline (which may promote).
         line = f"报道：{'；'.join(rows)}" if rows else "本表尚无证据条目引用此文"
-        items.append(Highlight("新文章", source_label(article), line, f"#article-{article.id}", [number]))
-    return items
+        groups["articles"].append(Highlight("新文章", source_label(article), line, f"#article-{article.id}", [number]))
+    numbered, start = [], 1
+    for name, items in groups.items():
+        if items:
+            numbered.append(HighlightGroup(GROUPS[name], start, items))
+            start += len(items)
+    return numbered
 
 
 # Time zones as a reader names them (the weekly never prints an IANA id for readers).
@@ -420,16 +526,21 @@ def weekly_context(selected: WeekContent, changes: Changes, version: str, timezo
             numbers[article.id] = len(references) + 1
             references.append(reference_view(numbers[article.id], article, content))
     views = _row_views(context["classes"])
+    week = selected.week
+    datings = {row_key(class_id, row): row_dating(row, content) for class_id, _, row in rows_of(content)}
     news = []
     # A row added and revised in the same week is new: its revisions are part of its first version.
     revised_only = dict.fromkeys(r.key for r in selected.revised if r.key not in selected.new_rows)
     for key in [*selected.new_rows, *revised_only]:
         class_view, view = views[key]
         revisions = [r for r in selected.revised if r.key == key] if key in revised_only else []
+        dating = datings[key]
         news.append(RowNews(key, f"#{_anchor(view)}", class_view.name, view, isinstance(view, LandscapeView),
-                            revisions))
+                            revisions, dating, dating.appeared(week), dating.when(week)))
+    # Published this week first, then added this week but published earlier, then undated; updates last.
+    order = {"this-week": 0, "earlier": 1, "unknown": 2}
+    news.sort(key=lambda row: (bool(row.revisions), order[row.appeared]))
     articles = [(article, numbers[article.id], citing_rows(content, article.id)) for article in selected.new_articles]
-    week = selected.week
     settings = content.settings
     return {
         **context,
@@ -441,7 +552,7 @@ def weekly_context(selected: WeekContent, changes: Changes, version: str, timezo
         "timezone_text": TIMEZONE_NAMES.get(timezone, f"{timezone} 时区的"),
         "version": version,
         "tool_version": context["version"],
-        "highlights": highlights(news, changes, articles),
+        "highlights": highlights(news, changes, articles, datings),
         "news": news,
         "new_articles": [
             {"article": article, "number": number, "source": source_label(article), "rows": rows,

@@ -15,7 +15,7 @@ import pypdf
 import pytest
 from helpers.cli import reports as run_reports
 from helpers.layout import layout_violations, weekly_margins
-from helpers.pdf import pdftotext, run_tool
+from helpers.pdf import pdftotext, run_tool, table_cell
 from helpers.projects import ARTICLE, EVIDENCE, ROOT, write_project
 
 from reports.content.load import load_content
@@ -135,8 +135,12 @@ def test_a_week_with_new_rows_lists_them_in_highlights_and_sections(seed_weeks):
     assert result.outcome == "built"
     text = flat(result.pdf)
     assert "截至2026年11月22日的一周" in text
-    for n, title in enumerate(["HEROS2.0", "第一代GD2CAR-T", "全球1580项CAR-T", "异基因CD19CAR-NK", "CT-0508首次人体"], 1):
-        assert f"{n}.新增证据：{title}" in text
+    # Added this week, none published in it: each says when it was published (CT-0508's paper: only
+    # its report's date is known; the landscape: not dated).
+    for n, (when, title) in enumerate([("2020年发表", "HEROS2.0"), ("2025年发表", "第一代GD2CAR-T"),
+                                       ("2025年发表", "异基因CD19CAR-NK"), ("2025年报道", "CT-0508首次人体"),
+                                       ("发表日期未标注", "全球1580项CAR-T")], 1):
+        assert f"{n}.新收录·{when}：{title}" in text
     assert "仅供医疗卫生专业人士参考，非推广材料" in text
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     # The edition's version is the PDF's metadata, not a hash for readers; so is the tool's version.
@@ -150,6 +154,107 @@ def test_a_week_with_new_rows_lists_them_in_highlights_and_sections(seed_weeks):
     assert "519项（32.8%）†原文未单列" in text and "<sup" not in text
     assert "†编者计算或推算的数字，原文未直接给出；依据见“证据概览”。" in text
     assert "519项（32.8%）：编者计算，1580−891−170=519" in text
+
+
+def test_a_row_added_this_week_says_when_it_was_published_and_when_it_entered_the_tables(seed_weeks):
+    """2026-W47 added five rows, none published that week (one is a 2020 case report): no item is
+    headed as new evidence; each names its paper and the reports with their dates, and its day added."""
+    text = flat(seed_weeks("2026-W47").pdf)
+    assert "新增证据" not in text
+    assert "本周发表或报道的证据" not in text  # nothing was published in the week
+    assert "本周收录、此前已发表或报道的证据1.新收录·2020年发表：HEROS2.0" in text
+    assert ("论文：NatureCommunications，2020-07-15｜报道：生物谷（bioon.com），2020-10-29｜收入证据表：2026-11-21"
+            "CAR-T细胞疗法｜至发表时未再治疗且无癌症：19个月；此前停止输注6个月后复发，再治疗后获第二次缓解") in text
+    # An article dated to the month only; a paper whose date its report does not give.
+    assert "报道：觀察者網·風聞（轉載），2025-02｜收入证据表：2026-11-21" in text
+    assert "4.新收录·2025年报道：CT-0508首次人体I期试验论文：NatureMedicine，日期未报道｜报道：生物谷（bioon.com），2025-02-13" in text
+    # No paper and no date: said so, in a group of its own.
+    assert ("本周收录、发表日期未标注的证据5.新收录·发表日期未标注：全球1580项CAR-T临床试验全景分析"
+            "来源文章：生物制品圈（微信公众号，经网易新闻转载），日期未标注｜收入证据表：2026-11-21") in text
+    # The rows' own section: the same heading in each row's tag, then the paper, the reports, the day added.
+    assert ("新收录·2020年发表HEROS2.0：HER2CAR-T治疗儿童转移性横纹肌肉瘤（病例报告）类别CAR-T细胞疗法"
+            "论文NatureCommunications，2020-07-15，doi:10.1038/s41467-020-17175-8报道生物谷（bioon.com），"
+            "2020-10-29[1]收录2026-11-21收入证据表") in text
+
+
+PUBLISHED_IN_THE_WEEK = """\
+  - id: demo-news
+    title: 示例新闻速报
+    product: DEMO-1
+    targets: [CD19]
+    cell_source: autologous
+    indication: 淋巴瘤
+    population: 接受治疗的患者
+    design:
+      study_type: interventional
+      allocation: not-reported
+      intervention_model: not-reported
+      masking: not-reported
+      summary: I 期临床试验
+    phase: phase-1
+    registry_ids: []
+    intervention: 单次静脉输注
+    enrollment:
+      treated: 12
+      excerpts: [news-safety]
+    outcomes:
+      - name: 部分缓解（PR）
+        measure: proportion
+        unit: "%"
+        value: 42
+        n: 5
+        of: 12
+        excerpts: [news-safety]
+    adverse_events: []
+    safety_not_reported: 报道未提及其他不良事件
+    source:
+      journal: Example Journal
+    certainty:
+      cebm_level: 4
+      grade: very-low
+      rated_down:
+        - domain: imprecision
+          levels: 2
+          reason: 样本量小
+    excerpts:
+      - id: news-design
+        article: demo
+        text: 发表了一项 I 期临床试验结果。
+      - id: news-safety
+        article: demo
+        text: 在 12 名接受治疗的患者中，未观察到剂量限制性毒性（DLT）。5 名患者（42%）达到部分缓解。
+        key: true
+    added: 2026-11-21
+"""
+
+
+@pytest.mark.render
+def test_a_row_published_in_its_week_is_kept_apart_from_one_published_earlier(tmp_path: Path):
+    # The demo article is published on Wednesday of 2026-W47; one row reports it and a paper whose date
+    # it does not give (reported that day: the paper may be older), the other a paper of 2025. Both
+    # entered the tables that week.
+    project = write_project(tmp_path / "p", {
+        "seeds/articles/demo.md": ARTICLE.replace('date: "2025-03-01"', 'date: "2026-11-18"'),
+        "seeds/evidence/car-x.yaml": EVIDENCE + PUBLISHED_IN_THE_WEEK,
+    })
+    assert reports(project, "check").returncode == 0, reports(project, "check").stderr
+    text = flat(weekly(project, "2026-W47").pdf)
+    assert ("本周发表或报道的证据1.新收录·本周报道：示例新闻速报论文：ExampleJournal，日期未报道｜报道：示例新闻网，"
+            "2026-11-18｜收入证据表：2026-11-21") in text
+    assert ("本周收录、此前已发表或报道的证据2.新收录·2025年发表：示例I期试验论文：ExampleJournal，2025-02-28‡｜报道：示例新闻网，"
+            "2026-11-18｜收入证据表：2026-11-21") in text
+    assert "本周发布的来源文章3.新文章：示例新闻网，2026-11-18" in text
+    # The rows' section in the same order, each tagged.
+    assert text.index("新收录·本周报道示例新闻速报") < text.index("新收录·2025年发表示例I期试验")
+
+
+def test_the_overview_gives_a_studys_main_result_whole_as_the_briefing_does(seed_weekly: Path):
+    """The evidence overview printed a study's first two outcomes: HEROS stopped at the relapse and
+    left out the second remission. It gives the headline outcome, the briefing summary's, whole."""
+    result = table_cell(seed_weekly, "HEROS2.0：HER2", "主要结果")
+    assert result == ("至发表时未再治疗且无癌症：19个月；此前停止输注6个月后复发，再治疗后获第二次缓解"
+                      "（另有4项结果，见完整简报）")
+    assert table_cell(seed_weekly, "第一代GD2CAR-T治疗", "安全性").endswith("（另有1项，见完整简报）")
 
 
 def test_every_word_of_the_weekly_is_inside_the_text_block(seed_weekly: Path):
@@ -230,8 +335,9 @@ def test_the_diff_lists_an_added_row_and_a_changed_figure(project: Path):
     # The figure as the previous briefing printed it, from its manifest, not from today's seeds.
     assert "数据变更示例I期试验（CAR-X细胞疗法）" in text
     assert "结果｜部分缓解（PR）：42%，5/12→50%，6/12" in text
-    assert "1.新增证据：示例Ib期扩展队列" in text
-    assert "2.证据更新：示例I期试验CAR-X细胞疗法｜部分缓解更新为6/12（50%）" in text
+    assert "1.新收录·2025年发表：示例Ib期扩展队列" in text
+    assert ("2.证据更新：示例I期试验论文：ExampleJournal，2025-02-28‡｜报道：示例新闻网，2025-03-01｜收入证据表："
+            "2026-11-21｜更新：2026-11-25CAR-X细胞疗法｜部分缓解更新为6/12（50%）") in text
     manifest = json.loads(second.manifest.read_text(encoding="utf-8"))
     assert manifest["previous"] == {"week": "2026-W47", "version": first.version}
     assert manifest["rows"]["car-x/demo-phase-1"]["revised"] == "2026-11-25"

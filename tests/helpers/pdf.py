@@ -58,3 +58,41 @@ def pdf_lines(pdf: Path) -> list[tuple[int, str]]:
                 previous = [left, top, right, text, number]
                 lines.append(previous)
     return [(line[4], line[3]) for line in lines]
+
+
+def table_cell(pdf: Path, row: str, column: str) -> str:
+    """A table's cell as printed, its whitespace removed: under the header ``column``, in the row whose
+    first cell starts with ``row`` (both without whitespace), on the page where that row starts.
+
+    Read from the printed lines' boxes: the column runs from its header's left edge to the next
+    header's; the row from its first line down to the next row's, which starts after the line that
+    ends the first cell (with its citation, "[n]"), or to the page's foot.
+    """
+    import re
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(poppler("pdftotext", "-bbox-layout", pdf=pdf))
+    for page in root.iter(XHTML + "page"):
+        lines = sorted((float(line.get("yMin")), float(line.get("xMin")),
+                        re.sub(r"\s+", "", "".join(word.text or "" for word in line.iter(XHTML + "word"))))
+                       for line in page.iter(XHTML + "line"))
+        for top_of_row, start, text in lines:
+            if not text.startswith(row):
+                continue
+            # The nearest header row above it: a line reading ``column``, beside others, the first of
+            # which stands where the row starts.
+            headers = []
+            for top, left, header in lines:
+                header_row = sorted(x for y, x, _ in lines if abs(y - top) < 2)
+                if header == column and top < top_of_row and abs(header_row[0] - start) < 2 and left > start + 1:
+                    headers.append((top, left, min((x for x in header_row if x > left + 1),
+                                                   default=float(page.get("width"))), header_row[1]))
+            if not headers:
+                continue
+            _, left, right, second = max(headers)
+            first_column = [(y, text) for y, x, text in lines if x < second - 1 and y >= top_of_row]
+            ends = [i for i, (_, text) in enumerate(first_column) if text.endswith("]")]
+            bottom = first_column[ends[0] + 1][0] if ends and ends[0] + 1 < len(first_column) else float("inf")
+            return "".join(text for y, x, text in lines if left - 1 <= x < right - 1 and top_of_row - 2 <= y < bottom - 2
+                           and not re.fullmatch(r"第\d+页/共\d+页", text))
+    raise AssertionError(f"no table row starting {row!r} under a header {column!r} in {pdf}")

@@ -71,7 +71,7 @@ def wrong_running_heads(pdf: Path) -> list[tuple[int, str, str]]:
 
 def test_each_page_of_the_weekly_is_headed_by_the_chapter_of_its_content(seed_weekly: Path):
     heads = [head for _, head, _ in pages(seed_weekly)]
-    assert "本周新增与更新的证据" in heads, heads
+    assert "本周收录与更新的证据" in heads, heads
     assert wrong_running_heads(seed_weekly) == []
 
 
