@@ -46,15 +46,14 @@ from reports.render.context import (
     fact,
     format_enrollment,
     format_measurement,
-    headline_outcome,
     marked_text,
     number,
-    rate_of,
     registry_ids_marked,
     safety_lines,
     source_label,
     svg_data_url,
 )
+from reports.render.findings import headline_outcome, rate_of
 from reports.render.graphics import Bar, Panel, bar_chart_svg, qr_svg
 from reports.render.html import read_stylesheets
 
