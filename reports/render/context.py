@@ -461,12 +461,19 @@ def decimals(value: Decimal | int) -> int:
     return max(-value.as_tuple().exponent, 0) if isinstance(value, Decimal) else 0
 
 
+def precision_note(figures: list[Decimal | int], what: str = "数值") -> str:
+    """One precision a chart, or the reason in its caption: the source's figures are printed as it
+    wrote them, neither rounded nor padded (2.75 is no 2.8, 71.6 no 71.60: issue 16, issue 24)."""
+    if len({decimals(figure) for figure in figures}) > 1:
+        return f"{what}照录原文，小数位数不一。"
+    return ""
+
+
 def series_chart(series: LandscapeSeries, convert: Callable[[str], str], lang: str,
                  whom: str = "", denominator: Markup | str | None = None) -> Chart:
-    """A landscape series as horizontal bars, every figure printed on its bar (the chart replaces
-    the series' table, so the alt text lists them all too); the caption says what, of whom and,
-    when the values carry different decimals, that they are printed as the source gave them (a
-    chart never pads 71.6 to 71.60 nor rounds 2.75: issue 16)."""
+    """A landscape series as horizontal bars on a scale, every figure printed on its bar (the chart
+    replaces the series' table, so the alt text lists them all too); the caption says what, of whom
+    and, when the values carry different decimals, why (``precision_note``)."""
     from reports.render.graphics import Bar, Panel, bar_chart_svg  # reportlab: only when there is a chart
 
     labels = [convert(item.label) for item in series.items]
@@ -479,8 +486,7 @@ def series_chart(series: LandscapeSeries, convert: Callable[[str], str], lang: s
                         SERIES_CHART_WIDTH, title=title, description=alt, lang=lang, font_size=SERIES_CHART_FONT)
     of = denominator if denominator is not None else escape(series.denominator)
     caption = Markup("<strong>{}</strong>　{}分母：{}。").format(series.title, f"{whom}；" if whom else "", of)
-    if len({decimals(item.value) for item in series.items}) > 1:
-        caption += "数值按原文精度（小数位数不一）。"
+    caption += precision_note([item.value for item in series.items])
     return Chart(svg_data_url(svg), alt, caption)
 
 
