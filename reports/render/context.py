@@ -480,9 +480,10 @@ def series_chart(series: LandscapeSeries, convert: Callable[[str], str], lang: s
     bars = [Bar(float(item.value), _item_text(item)) for item in series.items]
     percent = all(item.unit == "%" for item in series.items)
     title = convert(series.title)
-    alt = (f"条形图：{title}，{convert(series.denominator)}。"
+    # The chart's own words too: the SVG and its alt text are not the HTML's text nodes.
+    alt = (f"{convert('条形图')}：{title}，{convert(series.denominator)}。"
            + "；".join(f"{label} {bar.text}" for label, bar in zip(labels, bars)) + "。")
-    svg = bar_chart_svg(labels, [Panel("占比（%）" if percent else title, bars, maximum=100 if percent else None)],
+    svg = bar_chart_svg(labels, [Panel(convert("占比（%）") if percent else title, bars, maximum=100 if percent else None)],
                         SERIES_CHART_WIDTH, title=title, description=alt, lang=lang, font_size=SERIES_CHART_FONT)
     of = denominator if denominator is not None else escape(series.denominator)
     caption = Markup("<strong>{}</strong>　{}分母：{}。").format(series.title, f"{whom}；" if whom else "", of)
