@@ -64,7 +64,7 @@ def test_the_traditional_briefing_is_written_for_taiwan_readers(converted):
     script, pdf = converted
     text = flat(pdf)
     if script == "zh-Hant":
-        for written in ("抗原並發揮殺傷作用", "識別並吞噬", "時長須帶相同單位", "CRS（細胞激素釋放症候群）",
+        for written in ("抗原並發揮殺傷作用", "識別並吞噬", "時長須帶相同單位", "細胞激素釋放症候群（CRS）",
                         "免疫效應細胞相關神經毒性症候群", "（最長18年追蹤）", "治療後8週", "資料來源：", "註冊資訊",
                         "主要為晚期乳癌和胃食道癌患者", "牛津實證醫學中心"):
             assert written in text, written
