@@ -339,9 +339,10 @@ def handout(ctx: click.Context, therapy_class: str | None, all_classes: bool, pa
             output: Path | None, build_date: dt.datetime | None) -> None:
     """Build a printable handout for one therapy class, e.g. reports handout car-t --paper a5.
 
-    One or two pages: the key message, a condensed evidence table, a chart of the studies side by
-    side, the main safety figures, two or three key excerpts, and a QR code to each source (article,
-    DOI, trial registry), with the build date and disclaimer.
+    One or two pages: the key message, a condensed evidence table, charts of the rates and the
+    follow-up when three or more studies report them, the main safety figures, two or three key
+    excerpts, and a QR code to each source (article, DOI, trial registry), with the build date and
+    disclaimer.
     """
     from reports.documents.handout import HandoutOptions, build_handouts
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,7 +20,7 @@ from reports import __version__
 from reports.content.verify.bibliography import article_texts, checked_links, declaration
 from reports.content.evidence import EvidenceFile
 from reports.content.load import Content, load_content
-from reports.content.model import FollowUp, Measurement, Study
+from reports.content.model import Measurement, Study
 from reports.content.project import Project
 from reports.documents.base import (
     BuildResult,
@@ -47,15 +48,15 @@ from reports.render.context import (
     fact,
     format_enrollment,
     format_measurement,
-    headline_outcome,
     marked_text,
     number,
-    rate_of,
+    precision_note,
     registry_ids_marked,
     safety_lines,
     source_label,
     svg_data_url,
 )
+from reports.render.findings import headline_outcome, rate_of
 from reports.render.graphics import Bar, Panel, bar_chart_svg, qr_svg
 from reports.render.html import read_stylesheets
 
@@ -163,96 +164,123 @@ class HandoutLandscape:
     own_notes: list[str]  # what each † of the summary stands for
 
 
-def rate_text(outcome: Measurement) -> str:
-    """The rate as the source reports it (67%（6/9）, 7/19, 44%): no percentage is computed for print."""
-    parts = []
-    if outcome.value is not None and outcome.unit == "%":
-        parts.append(f"{BOUND_PREFIX[outcome.bound]}{number(outcome.value)}%")
-    if outcome.n is not None and outcome.of:
-        parts.append(f"{outcome.n}/{outcome.of}")
-    return f"{parts[0]}（{parts[1]}）" if len(parts) == 2 else "".join(parts)
+# A measure is charted when at least this many studies report it. One figure is a number, and two
+# are a comparison the evidence table's two rows make exactly (two bars also invite reading a
+# difference between two unlike studies); from three on, bars show at a glance what the rows make
+# a reader piece together. Below it the table alone carries the figures: a class with a single
+# study gets no chart (issue 24).
+FEWEST_CHARTED = 3
+UNIT_WORDS = {"days": "天", "weeks": "周", "months": "个月", "years": "年"}  # after a figure: 18 个月
+AXIS_UNITS = {"days": "天", "weeks": "周", "months": "月", "years": "年"}  # in an axis title: 随访（月）
+FOLLOW_UP_KINDS = {"median": "中位", "longest": "最长"}
 
 
-def patients_of(study: Study) -> tuple[int | None, str]:
-    enrollment = study.enrollment
-    for count, word in ((enrollment.enrolled, "入组"), (enrollment.treated, "治疗"), (enrollment.evaluable, "可评估")):
-        if count is not None:
-            return count, f"{word} {count} 例"
-    return None, "未报道"
+def rate_label(outcome: Measurement) -> str:
+    """A rate as the source reports it, with its n/N and the subgroup it is of: 67%（6/9，亚组：随访超过
+    12 个月的患者）, 44%（例数未报道，亚组：HER2 3+ 患者）, 7/19. No percentage is computed for print:
+    a subgroup's rate never stands beside the whole cohort's size (issue 24)."""
+    percent = (f"{BOUND_PREFIX[outcome.bound]}{number(outcome.value)}%"
+               if outcome.value is not None and outcome.unit == "%" else None)
+    count = f"{outcome.n}/{outcome.of}" if outcome.n is not None and outcome.of else None
+    qualifiers = [count or "例数未报道"] if percent else []
+    if outcome.population:
+        qualifiers.append(f"亚组：{outcome.population}")
+    return (percent or count or "") + (f"（{'，'.join(qualifiers)}）" if qualifiers else "")
 
 
-MONTHS_PER_UNIT = {"days": 12 / 365.25, "weeks": 12 / 52.18, "months": 1, "years": 12}
+def category_names(studies: list[Study]) -> list[str]:
+    """A chart's row labels: the products, or the studies' titles where two share a product."""
+    products = [study.product for study in studies]
+    return [study.product if products.count(study.product) == 1 else study.title for study in studies]
 
 
-UNIT_WORDS = {"days": "天", "weeks": "周", "months": "个月", "years": "年"}
+@dataclass
+class Measure:
+    """One measure the studies report, as one panel: its studies, its bars and what the caption and
+    the text alternative say of it."""
+    name: str  # what is measured, in which unit, as the caption's title says it
+    studies: list[Study]
+    panel: Panel
+    caption: str  # what is drawn, of whom, how: the figure's caption
+    alt: str  # every figure in words
 
 
-def follow_up_figure(follow_up: FollowUp | None) -> tuple[float | None, str]:
-    """The follow-up in months, for the bar, and its label as the source states it: 18 years is drawn
-    as 216 months but labelled "最长 18 年" (issue 22: 216 个月 is no figure of the source; the panel is
-    "随访", the caption says the bars are drawn in months). Without a figure, not "未报道" when the table
-    says more (发表时距末次治疗 19 个月): that it has no length, and to see the table."""
-    if follow_up is None:
-        return None, "未报道"
-    for figure, word in ((follow_up.longest, "最长"), (follow_up.median, "中位")):
-        if figure is not None:
-            months = float(figure) * MONTHS_PER_UNIT[follow_up.unit]
-            return months, f"{word} {number(figure)} {UNIT_WORDS[follow_up.unit]}"
-    return None, "总时长未报道"
+def rate_measure(studies: list[Study]) -> Measure | None:
+    """The studies' headline rates on a 0-100% scale, each with its n/N and subgroup; only
+    proportions of patients (a duration or a status is no rate: it stays in the table)."""
+    charted = [study for study in studies if rate_of(headline_outcome(study)) is not None]
+    if len(charted) < FEWEST_CHARTED:
+        return None
+    outcomes = [headline_outcome(study) for study in charted]
+    names = category_names(charted)
+    labels = [rate_label(outcome) for outcome in outcomes]
+    measures = [outcome.name + (f"（{outcome.timepoint}）" if outcome.timepoint else "") for outcome in outcomes]
+    if len(set(measures)) == 1:
+        which = f"主要疗效均为{measures[0]}；研究间并列，非头对头比较"
+    else:
+        which = "各研究主要疗效的指标不同，不宜相互比较：" + "；".join(
+            f"{name}为{measure}" for name, measure in zip(names, measures))
+    counted = [label for outcome, label in zip(outcomes, labels) if outcome.value is None or outcome.unit != "%"]
+    left_out = category_names([study for study in studies if study not in charted])
+    caption = (f"{which}。"
+               + (f"{'、'.join(counted)} 按例数之比作条（编者计算，原文未给百分比）。" if counted else "")
+               + precision_note([o.value for o in outcomes if o.value is not None and o.unit == "%"], "百分比")
+               + (f"{'、'.join(left_out)}的主要疗效不是患者比例，未作条，见上表。" if left_out else ""))
+    alt = "患者比例，刻度 0–100%：" + "；".join(
+        f"{name} {outcome.name} {label}" for name, outcome, label in zip(names, outcomes, labels))
+    bars = [Bar(rate_of(outcome), label) for outcome, label in zip(outcomes, labels)]
+    return Measure("主要疗效的患者比例（%）", charted, Panel("患者比例（%）", bars, maximum=100), caption, alt)
 
 
-def efficacy_figure(outcome: Measurement) -> tuple[float | None, str]:
-    """The headline outcome on the percent axis, and its text.
-
-    A rate is drawn as a percentage; a count (7/19) is drawn at its proportion and printed as the
-    count (the caption says so). The text names the subgroup a figure is of, and its size or that
-    it is not reported: 44% beside "治疗 14 例" must not read as 44% of the 14 (issue 16). Any
-    other outcome (a duration, a status) has no bar, only its figure as the table gives it (19
-    个月); the caption names it, so that a row of the chart stays one line on A5.
-    """
-    rate = rate_of(outcome)
-    if rate is None:
-        if outcome.value is None:
-            return None, "无数值，见上表"
-        unit = outcome.unit or ""
-        spacer = "" if unit in ("%", "") or not unit[0].isascii() else " "
-        return None, f"{BOUND_PREFIX[outcome.bound]}{number(outcome.value)}{spacer}{unit}（非率）"
-    text = rate_text(outcome)
-    if outcome.population:  # the caption names the subgroup
-        percent = f"{BOUND_PREFIX[outcome.bound]}{number(outcome.value)}%" if outcome.value is not None else ""
-        count = f"{outcome.n}/{outcome.of}" if outcome.n is not None and outcome.of else ""
-        size = count if outcome.of is not None else "例数未报道"
-        text = f"{percent or count}（亚组，{size}）" if percent else f"{count}（亚组）"
-    return rate, text
-
-
-def study_chart(table_name: str, studies: list[Study], width: float, font_size: float, lang: str) -> Chart:
-    """The studies side by side: patients, the headline rate and the follow-up, from the table."""
-    sizes, rates, follow_ups, described, measures, counted = [], [], [], [], [], []
-    unrated = False
+def follow_up_measures(studies: list[Study]) -> list[Measure]:
+    """The follow-up, one measure per kind (median, longest) and unit that enough studies report: on
+    an axis in the unit the source states (18 years stay 18 years, never 216 months: issue 24)."""
+    groups: dict[tuple[str, str], list[tuple[Study, Decimal | int]]] = {}
     for study in studies:
-        count, count_text = patients_of(study)
-        outcome = headline_outcome(study)
-        rate, efficacy_text = efficacy_figure(outcome)
-        months, follow_text = follow_up_figure(study.follow_up)
-        sizes.append(Bar(count, count_text))
-        rates.append(Bar(rate, efficacy_text))
-        follow_ups.append(Bar(months, follow_text))
-        measures.append(f"{study.product}为{outcome.name}" + (f"，亚组为{outcome.population}" if outcome.population else ""))
-        if rate is None:
-            unrated = True
-        elif not (outcome.value is not None and outcome.unit == "%"):
-            counted.append(efficacy_text.split("（")[0])
-        efficacy = f"{outcome.name} {efficacy_text}"
-        described.append(f"{study.product}：{count_text}；{efficacy}；随访 {follow_text}")
-    panels = [Panel("样本量（例）", sizes), Panel("主要疗效（%）", rates, maximum=100), Panel("随访", follow_ups)]
-    caption = (f"{table_name}各研究的样本量、主要疗效与随访。" + (f"主要疗效指标：{'；'.join(measures)}。" if measures else "")
-               + (f"只报告例数的疗效（{'、'.join(counted)}）按其比例作条，标注原文例数。" if counted else "")
-               + ("非率的疗效不作条。" if unrated else "") + "数值取自上表，随访按原文单位标注、按月作条。")
-    alt = f"条形图：{table_name}各研究对比。" + "。".join(described) + "。"
-    svg = bar_chart_svg([study.product for study in studies], panels, width, title=f"{table_name}研究对比",
-                        description=alt, lang=lang, font_size=font_size)
-    return Chart(svg_data_url(svg), alt, caption)
+        for kind in FOLLOW_UP_KINDS:
+            figure = getattr(study.follow_up, kind) if study.follow_up else None
+            if figure is not None:
+                groups.setdefault((kind, study.follow_up.unit), []).append((study, figure))
+    measures = []
+    for (kind, unit), pairs in groups.items():
+        if len(pairs) < FEWEST_CHARTED:
+            continue
+        charted = [study for study, _ in pairs]
+        what = f"{FOLLOW_UP_KINDS[kind]}随访（{AXIS_UNITS[unit]}）"
+        labels = [f"{number(figure)} {UNIT_WORDS[unit]}" for _, figure in pairs]
+        left_out = category_names([study for study in studies if study not in charted])
+        caption = (precision_note([figure for _, figure in pairs], "随访时长")
+                   + (f"{'、'.join(left_out)}未以{AXIS_UNITS[unit]}报告{FOLLOW_UP_KINDS[kind]}随访，见上表。"
+                      if left_out else ""))
+        alt = f"{what}：" + "；".join(f"{name} {label}" for name, label in zip(category_names(charted), labels))
+        bars = [Bar(float(figure), label) for (_, figure), label in zip(pairs, labels)]
+        measures.append(Measure(what, charted, Panel(what, bars), caption, alt))
+    return measures
+
+
+def study_charts(table_name: str, studies: list[Study], width: float, font_size: float, lang: str) -> list[Chart]:
+    """The handout's figures: the headline rates, then the follow-up, each measure on its own axis.
+    Measures of the very same studies share a figure as panels side by side (each with its scale,
+    so that a figure costs a row's height, not two: a handout has two pages); any other stands in
+    its own. The sizes are not charted: the table gives them, and each rate carries its own n/N."""
+    rates = rate_measure(studies)
+    measures = ([rates] if rates else []) + follow_up_measures(studies)
+    figures: list[list[Measure]] = []
+    for measure in measures:
+        if figures and figures[-1][0].studies == measure.studies:
+            figures[-1].append(measure)
+        else:
+            figures.append([measure])
+    charts = []
+    for figure in figures:
+        names = category_names(figure[0].studies)
+        title = f"{table_name}各研究" + "与".join(measure.name for measure in figure)
+        alt = f"条形图：{title}。" + "。".join(measure.alt for measure in figure) + "。"
+        caption = f"{title}。" + "".join(measure.caption for measure in figure) + "数值取自上表。"
+        svg = bar_chart_svg(names, [measure.panel for measure in figure], width, title=title, description=alt,
+                            lang=lang, font_size=font_size)
+        charts.append(Chart(svg_data_url(svg), alt, caption))
+    return charts
 
 
 def handout_row(study: Study, references: References) -> HandoutRow:
@@ -385,17 +413,15 @@ def handout_context(content: Content, table: EvidenceFile, paper: Paper, marks: 
 
 def density_context(content: Content, table: EvidenceFile, paper: Paper, density: Density,
                     two_pages: bool = False) -> dict:
-    """What changes with the layout: the density's class, the chart drawn in its type size, and
+    """What changes with the layout: the density's class, the charts drawn in its type size, and
     whether the quotations start a second page (``two_pages``: see lay_out)."""
-    chart = None
-    if table.table.studies:
-        try:
-            chart = study_chart(table.table.therapy_class.name, table.table.studies, paper.content_width,
-                                density.chart_font, "zh-Hans")
-        except ValueError as error:  # texts too long for the paper's width, which only the rows can change
-            raise ReportError(Problem(Location(table.path.relative_to(content.project.root).as_posix()),
-                                      f"the studies' chart does not fit on {paper.name}: {error}")) from None
-    return {"density": density.name, "chart": chart, "two_pages": two_pages}
+    try:
+        charts = study_charts(table.table.therapy_class.name, table.table.studies, paper.content_width,
+                              density.chart_font, "zh-Hans")
+    except ValueError as error:  # texts too long for the paper's width, which only the rows can change
+        raise ReportError(Problem(Location(table.path.relative_to(content.project.root).as_posix()),
+                                  f"the studies' chart does not fit on {paper.name}: {error}")) from None
+    return {"density": density.name, "charts": charts, "two_pages": two_pages}
 
 
 def only_the_disclaimer(page, paper: Paper) -> bool:

@@ -35,40 +35,34 @@ from reports.content.model import (
 )
 from reports.content.passages import Passage, passages_by_article
 
+from reports.render.findings import (
+    BottomLine,
+    FindingGroup,
+    bottom_line,
+    headline_outcome,
+    main_harm,
+    main_result,
+    summary_of_findings,
+)
+from reports.render.labels import (
+    BOUND_PREFIX,
+    CELL_SOURCE_LABELS,
+    DOMAIN_LABELS,
+    GRADE_LABELS,
+    PHASE_LABELS,
+    STUDY_TYPE_LABELS,
+    number,
+)
+
 if TYPE_CHECKING:
     from reports.content.evidence import EvidenceFile
     from reports.text.scripts import ScriptConverter
 
-PHASE_LABELS = {
-    "n-a": "不适用", "not-reported": "分期未报道", "early-phase-1": "早期 I 期", "phase-1": "I 期", "phase-1-phase-2": "I/II 期",
-    "phase-2": "II 期", "phase-2-phase-3": "II/III 期", "phase-3": "III 期", "phase-4": "IV 期",
-}
-STUDY_TYPE_LABELS = {
-    "interventional": "干预性研究", "observational": "观察性研究", "case-report": "病例报告",
-    "registry-analysis": "注册数据分析",
-}
-CELL_SOURCE_LABELS = {"autologous": "自体", "allogeneic": "同种异体", "not-reported": "细胞来源未报道"}
-GRADE_LABELS = {
-    "high": ("高", "⊕⊕⊕⊕"), "moderate": ("中", "⊕⊕⊕◯"), "low": ("低", "⊕⊕◯◯"), "very-low": ("极低", "⊕◯◯◯"),
-}
-DOMAIN_LABELS = {
-    "risk-of-bias": "偏倚风险", "inconsistency": "不一致性", "indirectness": "间接性",
-    "imprecision": "不精确性", "publication-bias": "发表偏倚",
-    # GRADE's reasons to rate up
-    "large-effect": "效应量大", "dose-response": "剂量-效应关系", "plausible-confounding": "可能的混杂会低估所见效应",
-}
-BOUND_PREFIX = {"exact": "", "more-than": "超过 ", "at-least": "至少 ", "up-to": "最长 ", "about": "约 "}
-FOLLOW_UP_UNITS = {"days": "天", "weeks": "周", "months": "个月", "years": "年"}
 FOOTNOTE_MARKS = "abcdefghijklmnopqrstuvwxyz"
 MM = 72 / 25.4  # points per millimetre
 # A landscape series is 48% of the briefing's 170 mm text width (styles/briefing.css .series).
 SERIES_CHART_WIDTH = 0.48 * 170 * MM
 SERIES_CHART_FONT = 8.5  # pt, as the briefing's tables
-
-
-def number(value: Decimal | int) -> str:
-    """A figure as the source wrote it: 44, 18.2, 9.60, 1580 (no thousands separator in Chinese)."""
-    return str(value) if isinstance(value, int) else format(value, "f")
 
 
 def chinese_date(date: dt.date) -> str:
@@ -250,6 +244,8 @@ class StudyView:
     baseline: list[str]
     outcomes: list[str]
     headline: str  # the main outcome: the one marked headline, else the first with a rate, else the first
+    glance_result: str  # the main outcome as the at-a-glance table gives it: its subgroup named as one
+    glance_harm: str  # the main harm, with n/N (findings.main_harm)
     safety: list[str]
     follow_up: str
     source: Markup  # journal, date, DOI; ‡ after a supplied one
@@ -305,6 +301,8 @@ class ClassView:
     landscape: LandscapeView | None
     quotes: list[Quote]
     footnotes: list[Footnote]
+    bottom_line: BottomLine | None = None  # first on the class's first page
+    findings: list[FindingGroup] = field(default_factory=list)  # the summary-of-findings table
 
 
 @dataclass
@@ -388,27 +386,6 @@ def safety_lines(study: Study) -> list[str]:
     return lines
 
 
-def headline_outcome(study: Study) -> Measurement:
-    """The outcome a handout leads with: the one marked headline, else the first with a rate, else the first."""
-    marked = [outcome for outcome in study.outcomes if outcome.headline]
-    rated = [outcome for outcome in study.outcomes if rate_of(outcome) is not None]
-    return (marked or rated or study.outcomes)[0]
-
-
-def rate_of(outcome: Measurement) -> float | None:
-    """The outcome as a percentage of patients, when the source gives one (or its n/of).
-
-    Only proportions and counts: a median or mean in % (a tumour shrinking by 30%) is not a rate.
-    """
-    if outcome.measure not in ("proportion", "count"):
-        return None
-    if outcome.value is not None and outcome.unit == "%":
-        return float(outcome.value)
-    if outcome.n is not None and outcome.of:
-        return 100 * outcome.n / outcome.of
-    return None
-
-
 def certainty_text(study: Study) -> str:
     """The computed rating (never a typed one: reports check refuses a typed one that differs)."""
     return f"GRADE {GRADE_LABELS[study.grade][0]}，OCEBM {study.cebm_level} 级"
@@ -451,6 +428,8 @@ def _study_view(study: Study, references: References, footnotes: list[Footnote])
         baseline=[format_measurement(m) for m in study.baseline],
         outcomes=[format_measurement(m) for m in study.outcomes],
         headline=format_measurement(headline_outcome(study)),
+        glance_result=main_result(study),
+        glance_harm=main_harm(study),
         safety=safety_lines(study),
         follow_up=study.follow_up.summary if study.follow_up else "未报道",
         source=format_source(study.source),
@@ -483,26 +462,33 @@ def decimals(value: Decimal | int) -> int:
     return max(-value.as_tuple().exponent, 0) if isinstance(value, Decimal) else 0
 
 
+def precision_note(figures: list[Decimal | int], what: str = "数值") -> str:
+    """One precision a chart, or the reason in its caption: the source's figures are printed as it
+    wrote them, neither rounded nor padded (2.75 is no 2.8, 71.6 no 71.60: issue 16, issue 24)."""
+    if len({decimals(figure) for figure in figures}) > 1:
+        return f"{what}照录原文，小数位数不一。"
+    return ""
+
+
 def series_chart(series: LandscapeSeries, convert: Callable[[str], str], lang: str,
                  whom: str = "", denominator: Markup | str | None = None) -> Chart:
-    """A landscape series as horizontal bars, every figure printed on its bar (the chart replaces
-    the series' table, so the alt text lists them all too); the caption says what, of whom and,
-    when the values carry different decimals, that they are printed as the source gave them (a
-    chart never pads 71.6 to 71.60 nor rounds 2.75: issue 16)."""
+    """A landscape series as horizontal bars on a scale, every figure printed on its bar (the chart
+    replaces the series' table, so the alt text lists them all too); the caption says what, of whom
+    and, when the values carry different decimals, why (``precision_note``)."""
     from reports.render.graphics import Bar, Panel, bar_chart_svg  # reportlab: only when there is a chart
 
     labels = [convert(item.label) for item in series.items]
     bars = [Bar(float(item.value), _item_text(item)) for item in series.items]
     percent = all(item.unit == "%" for item in series.items)
     title = convert(series.title)
-    alt = (f"条形图：{title}，{convert(series.denominator)}。"
+    # The chart's own words too: the SVG and its alt text are not the HTML's text nodes.
+    alt = (f"{convert('条形图')}：{title}，{convert(series.denominator)}。"
            + "；".join(f"{label} {bar.text}" for label, bar in zip(labels, bars)) + "。")
-    svg = bar_chart_svg(labels, [Panel("占比（%）" if percent else title, bars, maximum=100 if percent else None)],
+    svg = bar_chart_svg(labels, [Panel(convert("占比（%）") if percent else title, bars, maximum=100 if percent else None)],
                         SERIES_CHART_WIDTH, title=title, description=alt, lang=lang, font_size=SERIES_CHART_FONT)
     of = denominator if denominator is not None else escape(series.denominator)
     caption = Markup("<strong>{}</strong>　{}分母：{}。").format(series.title, f"{whom}；" if whom else "", of)
-    if len({decimals(item.value) for item in series.items}) > 1:
-        caption += "数值按原文精度（小数位数不一）。"
+    caption += precision_note([item.value for item in series.items])
     return Chart(svg_data_url(svg), alt, caption)
 
 
@@ -669,6 +655,8 @@ def build_context(content: Content, build_date: dt.date, converter: ScriptConver
             landscape=landscape,
             quotes=quotes,
             footnotes=footnotes,
+            bottom_line=bottom_line(table.studies),
+            findings=summary_of_findings(table.studies) if table.studies else [],
         ))
     cited = [content.articles[article_id] for article_id in references.order]
     reference_views = [reference_view(i + 1, article, content) for i, article in enumerate(cited)]

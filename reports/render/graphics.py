@@ -7,6 +7,7 @@ text. Each SVG is sized in pt and its user unit is 1 pt, so the font sizes insid
 from __future__ import annotations
 
 import io
+import math
 import re
 import subprocess
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ LABEL_SHARE = 0.32  # of the width, at most, for the category labels
 TEXT_SHARE = 0.2  # of the width, at most, for one panel's bar texts: longer ones wrap
 TEXT_LINES = 6  # a bar's text wraps rather than lose words to "…"
 MINIMUM_SPAN = 3  # ems: the shortest room for the bars a narrow chart keeps by wrapping texts more
+STEPS = (1, 2, 5)  # a scale's step is one of these times a power of ten: 0 20 40, never 0 25 50 75 (no 2.5 beside 5)
+MOST_INTERVALS = 5  # a scale has at most this many steps; fewer when their labels would touch
 BAR_FILL = colors.HexColor("#555555")  # reads as a bar in grayscale too; every text stays black
 ELLIPSIS = "…"
 OPENING = "（［｛〔〈《「『【“‘(["  # never ends a line
@@ -46,9 +49,53 @@ class Bar:
 
 @dataclass
 class Panel:
-    title: str  # printed above the panel
+    title: str  # printed above the panel: what is measured, in which unit (占比（%）, 最长随访（年）)
     bars: list[Bar]  # one per category, in the categories' order
-    maximum: float | None = None  # the end of the scale; default: the largest value in bars
+    maximum: float | None = None  # the end of the scale (100 for percentages); default: a step past the largest value
+    scale: bool = True  # ticks and their figures under the bars; every bar carries its figure in any case
+
+
+@dataclass
+class Scale:
+    """A panel's axis: where it ends and the figures printed under it, in one precision."""
+    end: float
+    ticks: list[float]
+    decimals: int
+
+    def label(self, tick: float) -> str:
+        return f"{tick:.{self.decimals}f}"
+
+
+def panel_scale(panel: Panel, span: float, letters: Lettering) -> Scale | None:
+    """The scale of a panel ``span`` pt long: the finest steps of 1, 2 or 5 times a power of ten whose
+    labels keep a gap between them, at most MOST_INTERVALS of them. A given maximum is kept (a
+    percentage runs to 100) and only steps that divide it are taken; otherwise the scale ends at the
+    first step past the largest value. None when there is nothing to measure."""
+    values = [bar.value for bar in panel.bars if bar.value is not None]
+    maximum = panel.maximum if panel.maximum is not None else max(values, default=0)
+    if maximum <= 0:
+        return None
+    magnitude = math.floor(math.log10(maximum))
+    candidates = []
+    for exponent in range(magnitude - 1, magnitude + 1):
+        for multiple in STEPS:
+            step = multiple * 10.0 ** exponent
+            intervals = maximum / step if panel.maximum is not None else math.ceil(maximum / step - 1e-9)
+            if abs(intervals - round(intervals)) > 1e-9 or not 1 <= round(intervals) <= MOST_INTERVALS:
+                continue
+            decimals = max(-exponent, 0)
+            scale = Scale(round(round(intervals) * step, decimals),
+                          [round(index * step, decimals) for index in range(round(intervals) + 1)], decimals)
+            candidates.append(scale)
+    if not candidates:  # a maximum no step divides (a percentage of 37): its two ends alone
+        return Scale(maximum, [0, maximum], 0 if float(maximum).is_integer() else 1)
+    # The finest first; of two as fine, the one that ends sooner (18 years: 0-20 in fives, not 0-50 in tens).
+    candidates.sort(key=lambda scale: (-len(scale.ticks), scale.end))
+    for scale in candidates:
+        widest = max(letters.width(scale.label(tick)) for tick in scale.ticks)
+        if span * (scale.ticks[1] - scale.ticks[0]) / scale.end >= widest + 2 * letters.gap:
+            return scale
+    return min(candidates, key=lambda scale: (len(scale.ticks), scale.end))
 
 
 @cache
@@ -111,6 +158,11 @@ class Lettering:
     def gap(self) -> float:
         """Between a label and the axis, a bar and its text, a panel and the next (three gaps)."""
         return self.size * 0.4
+
+    @property
+    def tick(self) -> float:
+        """From a scale's axis to its figures' line: the tick mark and a hair of white."""
+        return self.size * 0.3
 
     @property
     def line_height(self) -> float:
@@ -203,23 +255,40 @@ def bar_chart_svg(categories: list[str], panels: list[Panel], width: float, *, t
         raise ValueError(f"a {width:g} pt wide chart leaves no room for its bars; widen it or shorten its texts")
     lefts = [label_column + sum(reserves[:index]) + (span + panel_gap) * index for index in range(len(panels))]
     titles = [letters.wrap(printed_label(panel.title), span + reserve) for panel, reserve in zip(panels, reserves)]
+    scales = [panel_scale(panel, span, letters) if panel.scale else None for panel in panels]
+    # Under the rows: a gap, or the scale: a tick, then a line of figures whose glyphs' boxes (Noto
+    # CJK's descent is 0.29 em below a baseline 0.36 em under the line's middle) end inside the drawing.
+    below = letters.tick + letters.size * 1.3 if any(scales) else gap
 
     row_height = max(len(lines) for lines in [*labels, *(t for panel in texts for t in panel)]) * line_height + 1.5 * gap
     # A gap above the titles too: their glyphs' boxes (Noto CJK's ascent is 1.16 em) stay inside
     # the drawing, so a chart at the top of a page keeps to the text block.
     title_height = max(len(lines) for lines in titles) * line_height + 2 * gap
-    drawing = Drawing(width, round(title_height + row_height * len(categories) + gap, 2))
+    drawing = Drawing(width, round(title_height + row_height * len(categories) + below, 2))
     rows_top = drawing.height - title_height
+    rows_bottom = rows_top - row_height * len(categories)
     middles = [rows_top - row_height * (row + 0.5) for row in range(len(categories))]
     for left, lines in zip(lefts, titles):
         draw_lines(drawing, letters, left, rows_top + gap + len(lines) * line_height / 2, lines)  # on the rows
     for middle, label in zip(middles, labels):
         draw_lines(drawing, letters, 0, middle, label)
-    for left, panel, lines in zip(lefts, panels, texts):
-        drawing.add(Line(left, rows_top, left, rows_top - row_height * len(categories),
-                         strokeColor=colors.black, strokeWidth=0.5))
-        draw_bars(drawing, letters, panel, left, span, middles, lines)
+    for left, panel, lines, scale in zip(lefts, panels, texts, scales):
+        drawing.add(Line(left, rows_top, left, rows_bottom, strokeColor=colors.black, strokeWidth=0.5))
+        if scale:
+            draw_scale(drawing, letters, scale, left, span, rows_bottom)
+        draw_bars(drawing, letters, panel, left, span, middles, lines, scale.end if scale else None)
     return svg_document(drawing, title, description, lang)
+
+
+def draw_scale(drawing: Drawing, letters: Lettering, scale: Scale, left: float, span: float, bottom: float) -> None:
+    """The axis under a panel's bars, its ticks and their figures centred under them."""
+    drawing.add(Line(left, bottom, left + span, bottom, strokeColor=colors.black, strokeWidth=0.5))
+    for tick in scale.ticks:
+        x = round(left + span * tick / scale.end, 2)
+        drawing.add(Line(x, bottom, x, bottom - letters.tick * 0.7, strokeColor=colors.black, strokeWidth=0.5))
+        label = scale.label(tick)
+        draw_lines(drawing, letters, x - letters.width(label) / 2, bottom - letters.tick - letters.line_height / 2,
+                   [label])
 
 
 def text_limit(widths: list[float], room: float) -> float:
@@ -241,10 +310,11 @@ def draw_lines(drawing: Drawing, letters: Lettering, left: float, middle: float,
 
 
 def draw_bars(drawing: Drawing, letters: Lettering, panel: Panel, left: float, span: float,
-              middles: list[float], texts: list[list[str]]) -> None:
-    """One panel's bars from its axis at ``left``, each followed by its text (wrapped: ``texts``)."""
+              middles: list[float], texts: list[list[str]], end: float | None) -> None:
+    """One panel's bars from its axis at ``left``, each followed by its text (wrapped: ``texts``);
+    ``end`` is where its scale ends (without a scale: the given maximum, else the largest value)."""
     values = [bar.value for bar in panel.bars if bar.value is not None]
-    maximum = panel.maximum if panel.maximum is not None else max(values, default=0)
+    maximum = end if end is not None else panel.maximum if panel.maximum is not None else max(values, default=0)
     thickness = letters.size * 1.1
     for middle, bar, lines in zip(middles, panel.bars, texts):
         # Clamped to the scale, so that no bar runs into the room reserved for the texts.

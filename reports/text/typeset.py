@@ -100,6 +100,11 @@ WORD_JOINER = "\u2060"
 
 TYPESETTING_SKIPPED_CLASSES = {"url", "nb"}  # URLs get their breaks from render.url_breaks; .nb is tied already
 TYPESETTING_SKIPPED_TAGS = {"style", "script", "pre", "code", "head"}
+# The source's own words, converted in script only (reports/text/scripts.py says why): quotations,
+# the appendix's quoted passages and reprinted articles, and what a template marks .verbatim (a
+# cited title, a source's name).
+VERBATIM_TAGS = {"blockquote", "q"}
+VERBATIM_CLASSES = {"verbatim", "passage-text", "article-body"}
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -239,10 +244,23 @@ class TextPass(HTMLParser):
 class _Typesetter(TextPass):
     """Typesets every text node but those of skipped tags and classes (and, converting, lang and meta)."""
 
-    def __init__(self, convert: Callable[[str, str], str] | None, target_lang: str | None):
+    def __init__(self, convert: Callable[[str, str, bool], str] | None, target_lang: str | None):
         super().__init__()
         self.convert = convert
         self.target_lang = target_lang
+        self.verbatim: list[bool] = []  # beside TextPass.stack: whether each open element is the source's words
+
+    def handle_starttag(self, tag: str, attributes_list: list[tuple[str, str | None]]) -> None:
+        depth = len(self.stack)
+        super().handle_starttag(tag, attributes_list)
+        if len(self.stack) > depth:
+            classes = set((dict(attributes_list).get("class") or "").split())
+            inside = bool(self.verbatim) and self.verbatim[-1]
+            self.verbatim.append(inside or tag in VERBATIM_TAGS or bool(classes & VERBATIM_CLASSES))
+
+    def handle_endtag(self, tag: str) -> None:
+        super().handle_endtag(tag)
+        del self.verbatim[len(self.stack):]
 
     def covers(self, tag: str, attributes: dict[str, str | None], lang: str) -> bool:
         classes = set((attributes.get("class") or "").split())
@@ -250,7 +268,7 @@ class _Typesetter(TextPass):
 
     def handle_data(self, data: str) -> None:
         if self.convert and (not self.stack or self.stack[-1][0] not in ("style", "script")):
-            data = self.convert(data, self.lang)
+            data = self.convert(data, self.lang, bool(self.verbatim) and self.verbatim[-1])
         super().handle_data(data)
 
     def rewrite(self, data: str) -> str:
@@ -264,15 +282,17 @@ class _Typesetter(TextPass):
         if attributes.get("lang", "").startswith("zh"):
             raw = re.sub(r'lang="zh-[^"]*"', f'lang="{self.target_lang}"', raw)
         if "content" in attributes and attributes.get("name") in ("description", "keywords", "author"):
-            converted = self.convert(attributes["content"] or "", lang)
+            converted = self.convert(attributes["content"] or "", lang, False)
             raw = re.sub(r'content="[^"]*"', lambda _: f'content="{escape(converted)}"', raw)
         return raw
 
 
-def typeset_html(html: str, convert: Callable[[str, str], str] | None = None, target_lang: str | None = None) -> str:
+def typeset_html(html: str, convert: Callable[[str, str, bool], str] | None = None,
+                 target_lang: str | None = None) -> str:
     """Apply the Chinese typesetting rules (and optionally a script conversion) to a document.
 
-    ``convert(text, lang)`` converts one text node written in ``lang`` (see reports/text/scripts.py);
-    ``target_lang`` then replaces the Chinese lang attributes.
+    ``convert(text, lang, verbatim)`` converts one text node written in ``lang``, ``verbatim`` when
+    it is the source's words (see reports/text/scripts.py); ``target_lang`` then replaces the
+    Chinese lang attributes.
     """
     return _Typesetter(convert, target_lang).run(html)

@@ -3,12 +3,15 @@ ink inside the printable area, chart labels as text, QR codes that scan back to 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import math
 import re
 import shutil
 import subprocess
 import tempfile
+import xml.etree.ElementTree as ET
+from html import unescape
 from pathlib import Path
 
 import numpy
@@ -17,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from helpers.layout import handout_margins, layout_violations
 from helpers.pdf import pdftotext
-from helpers.projects import EVIDENCE, FIXED_DATE, ROOT, write_project
+from helpers.projects import ARTICLE, EVIDENCE, FIXED_DATE, ROOT, write_project
 from PIL import Image
 
 from reports.cli import cli
@@ -103,12 +106,18 @@ def test_no_text_is_smaller_than_8_pt_on_any_paper(seed_handouts):
         assert not small, f"{name} on {paper}: text under 8 pt: {small[:5]}"
 
 
-def test_chart_texts_are_measured_too(seed_handouts):
-    """The size check above reaches into the charts: their labels are counted at their printed size."""
-    sizes = text_sizes(seed_handouts["a4"]["car-nk"])
-    chart_labels = [size for size, text in sizes if text in ("样本量（例）", "主要疗效（%）", "随访")]
-    assert len(chart_labels) == 3
-    assert all(size >= 8 for size in chart_labels)
+@pytest.mark.render
+def test_chart_texts_are_measured_too(tmp_path):
+    """The size check above reaches into the charts: their labels and scales are counted at their
+    printed size, on the smallest paper."""
+    project = trials_project(tmp_path / "project", TRIALS)
+    pdf = build_handouts(project, ["car-x"], HandoutOptions(paper="a5", output=tmp_path / "x.pdf",
+                                                            build_date=dt.date.fromisoformat(FIXED_DATE))).handouts[0].pdf
+    sizes = text_sizes(pdf)
+    chart_labels = [size for size, text in sizes if text in ("患者比例（%）", "中位随访（年）", "80", "3.5 年")]
+    assert len(chart_labels) == 4
+    assert all(size >= 7.99 for size in chart_labels)  # 8 pt, to the rounding of the matrices
+    assert [str(v) for v in layout_violations(pdf, handout_margins("a5"))] == []
 
 
 def test_everything_printed_stays_inside_the_margins_office_printers_keep(seed_handouts):
@@ -137,12 +146,11 @@ def test_a_handout_that_fits_one_a4_page_fits_one_letter_page(seed_handouts):
         assert letter == 1 if a4 == 1 else letter <= 2, (name, a4, letter)
 
 
-def test_a_handout_says_what_a_reader_needs_and_the_charts_labels_are_text(seed_handouts):
+def test_a_handout_says_what_a_reader_needs(seed_handouts):
     text = squeeze(pdftotext(seed_handouts["a5"]["car-nk"]))
     for expected in (
         "CAR-NK细胞疗法", "核心信息", "异基因CD19CAR-NK治疗复发或难治性系统性红斑狼疮（SLE）的首次人体病例系列",  # the key message, SLE expanded
         "证据一览", "异基因CD19CAR-NK治疗复发或难治性SLE首次人体病例系列", "入组18例",  # the condensed table
-        "样本量（例）", "主要疗效（%）", "随访", "67%（亚组，6/9）",  # the chart's labels and figures, the subgroup's named
         "安全性要点", "细胞因子释放综合征（CRS）：1/18（6%）",  # the main safety figures
         "关键原文摘录", "来源（扫码打开原文）", "NCT06010472",
         "发布日期：2026年12月1日", "非推广材料",
@@ -182,24 +190,133 @@ def test_every_paper_carries_the_same_content(seed_handouts):
             assert not missing, (paper, table.table.therapy_class.id, missing)
 
 
-def test_the_chart_has_a_caption_and_a_text_alternative_with_its_numbers(tmp_path):
-    html = build_html(ROOT, "car-t")
-    assert 'alt="条形图：CAR-T 细胞疗法各研究对比。' in html
-    assert "第一代 GD2 CAR-T 细胞：入组 19 例；存活 8 年以上 7/19；随访 最长 18 年" in html
-    assert "<figcaption><strong>图 1</strong>" in html
+# (name, treated, responders, percent, follow-up as (kind, value, unit, the article's sentence) or None)
+TRIALS = [
+    ("alpha", 12, 5, 42, ("median", "2", "years", "中位随访 2 年。")),
+    ("beta", 20, 13, 65, ("median", "3.5", "years", "中位随访 3.5 年。")),
+    ("gamma", 9, 6, 67, ("median", "5", "years", "中位随访 5 年。")),
+]
 
 
-def test_the_chart_says_whom_a_figure_is_of_and_keeps_one_unit_per_axis():
-    """Issue 16: CT-0508's 44% is of the HER2 3+ subgroup, whose size is not reported, never of the
-    14 treated; HEROS's headline is 19 months (no rate: no bar), as in the table; 18 years of
-    follow-up are labelled as the source states them (no 216 months the source never gives), drawn in
-    months; 7/19 is drawn at its proportion, the caption says so."""
-    car_m, car_t = build_html(ROOT, "car-m"), build_html(ROOT, "car-t")
-    assert "44%（亚组，例数未报道）" in car_m and "亚组为HER2 3+ 患者" in car_m
-    assert "HER2 CAR-T 细胞：治疗 1 例；至发表时未再治疗且无癌症 19个月（非率）；随访 总时长未报道" in car_t
-    assert "随访 最长 18 年" in car_t and "216" not in car_t.split("<figure")[1].split("</figure>")[0]
-    assert "随访按原文单位标注、按月作条" in car_t
-    assert "只报告例数的疗效（7/19）按其比例作条，标注原文例数" in car_t
+def trials_project(folder: Path, trials: list[tuple]) -> Path:
+    """A class of one study per trial, each the demo study with its own figures and its own article."""
+    study = EVIDENCE[EVIDENCE.index("  - id: demo-phase-1"):]
+    sentence = "在 12 名接受治疗的患者中，未观察到剂量限制性毒性（DLT）。5 名患者（42%）达到部分缓解。"
+    files: dict[str, str | None] = {"seeds/articles/demo.md": None}
+    index, rows = "articles:\n", []
+    for name, treated, responders, percent, follow_up in trials:
+        said = f"在 {treated} 名接受治疗的患者中，未观察到剂量限制性毒性（DLT）。{responders} 名患者（{percent}%）达到部分缓解。"
+        files[f"seeds/articles/{name}.md"] = ARTICLE.replace(sentence, said + (follow_up[3] if follow_up else ""))
+        index += f"  - file: {name}.md\n    outlet: 示例新闻网\n    url: https://example.org/news/{name}\n"
+        row = (study.replace("demo-", f"{name}-").replace("article: demo", f"article: {name}")
+               .replace("product: DEMO-1", f"product: {name.upper()}").replace("示例 I 期试验", f"示例 I 期试验 {name}")
+               .replace("treated: 12", f"treated: {treated}").replace("value: 42", f"value: {percent}")
+               .replace("n: 5", f"n: {responders}").replace("of: 12", f"of: {treated}").replace(sentence, said)
+               .replace("10.1234/example.5678", f"10.1234/{name}"))
+        if follow_up:
+            kind, value, unit, text = follow_up
+            row = row.replace("    source:\n", f"    follow_up:\n      {kind}: {value}\n      unit: {unit}\n"
+                                                f"      summary: {text}\n      excerpts: [{name}-follow-up]\n    source:\n")
+            row = row.replace("        key: true\n", f"        key: true\n      - id: {name}-follow-up\n"
+                                                      f"        article: {name}\n        text: {text}\n")
+        rows.append(row)
+    files["seeds/articles.yaml"] = index
+    files["seeds/evidence/car-x.yaml"] = EVIDENCE[:EVIDENCE.index("  - id: demo-phase-1")] + "".join(rows)
+    return write_project(folder, files)
+
+
+def seeds_in_one_class(folder: Path) -> Path:
+    """The shipped seeds with the CAR-NK and CAR-M studies moved into the CAR-T table: four studies
+    whose headlines are a duration (HEROS 2.0: 19 个月), a count (7/19), a subgroup's rate with its
+    n/N (6/9) and one without (CT-0508: 44% of the HER2 3+ patients), each verified as shipped."""
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    evidence = folder / "seeds" / "evidence"
+    car_t, landscape = (evidence / "car-t.yaml").read_text(encoding="utf-8").split("\nlandscape:", 1)
+    moved = [(evidence / name).read_text(encoding="utf-8").split("\nstudies:\n", 1)[1] for name in ("car-nk.yaml", "car-m.yaml")]
+    (evidence / "car-t.yaml").write_text(car_t.rstrip("\n") + "\n" + "".join(moved) + "\nlandscape:" + landscape,
+                                         encoding="utf-8")
+    (evidence / "car-nk.yaml").unlink()
+    (evidence / "car-m.yaml").unlink()
+    return folder
+
+
+def figures(html: str) -> list[tuple[str, list[str], str]]:
+    """Each figure of a handout's HTML: its alt text, the texts drawn in its SVG, its caption."""
+    found = []
+    for data, alt, caption in re.findall(r'<figure class="chart">\s*<img src="data:image/svg\+xml;base64,([^"]+)" '
+                                         r'alt="([^"]*)">\s*<figcaption>(.*?)</figcaption>', html, re.DOTALL):
+        svg = ET.fromstring(base64.b64decode(data))
+        found.append((unescape(alt), [text.text for text in svg.iter("{http://www.w3.org/2000/svg}text")], caption))
+    return found
+
+
+def scale_figures(texts: list[str]) -> list[str]:
+    return [text for text in texts if re.fullmatch(r"[\d.]+", text)]
+
+
+def test_a_class_of_fewer_than_three_studies_gets_no_chart_its_table_says_it(seed_handouts):
+    """Issue 24: a chart of one study's figures (CAR-NK, CAR-M) adds nothing its row does not say,
+    nor one of CAR-T's two (a duration beside a count, a follow-up beside none)."""
+    for paper, name, pdf in every_handout(seed_handouts):
+        text = squeeze(pdftotext(pdf))
+        assert "图1" not in text and "样本量（例）" not in text and "患者比例" not in text, (paper, name)
+    for name in SEED_CLASSES:
+        assert "<figure" not in build_html(ROOT, name), name
+
+
+def test_a_rate_chart_holds_only_rates_each_with_its_own_n_of_n_and_subgroup(tmp_path):
+    """Issue 24: the percent axis holds rates only (HEROS 2.0's 19 months is no rate: no row, the
+    caption says so); a subgroup's rate names the subgroup and gives its n/N, or that its size is
+    not reported, never beside the whole cohort's 18 or 14; 7/19 is drawn at its proportion, and
+    the caption says that proportion is the editors'."""
+    html = build_html(seeds_in_one_class(tmp_path / "project"), "car-t")
+    [(alt, texts, caption)] = figures(html)
+    assert texts[:4] == ["患者比例（%）", "第一代 GD2 CAR-T 细胞", "异基因 CD19 CAR-NK 细胞", "CT-0508（HER2 CAR-巨噬细胞）"]
+    drawn = "".join(texts)
+    for label in ("7/19", "67%（6/9，亚组：随访超过 12 个月的患者）", "44%（例数未报道，亚组：HER2 3+ 患者）"):
+        assert squeeze(label) in squeeze(drawn), label
+    for stranger in ("HER2 CAR-T 细胞", "19 个月", "非率", "入组", "治疗 14 例", "18 例", "样本量"):
+        assert stranger not in drawn, stranger
+    assert scale_figures(texts) == ["0", "20", "40", "60", "80", "100"]
+    assert "各研究主要疗效的指标不同，不宜相互比较：第一代 GD2 CAR-T 细胞为存活 8 年以上" in caption
+    assert "7/19 按例数之比作条（编者计算，原文未给百分比）" in caption
+    assert "HER2 CAR-T 细胞的主要疗效不是患者比例，未作条，见上表" in caption
+    assert "67%（6/9，亚组：随访超过 12 个月的患者）" in alt and "刻度 0–100%" in alt
+
+
+def test_follow_up_is_drawn_in_the_unit_the_source_states_on_its_own_axis(tmp_path):
+    """Issue 24: years stay years (no 216 months); a follow-up in months beside two in years makes
+    no chart of either (too few in one unit), and the rates keep theirs."""
+    [(alt, texts, caption)] = figures(build_html(trials_project(tmp_path / "years", TRIALS), "car-x"))
+    assert "中位随访（年）" in texts and "3.5 年" in texts and not any("月" in text for text in texts)
+    assert scale_figures(texts) == ["0", "20", "40", "60", "80", "100", "0", "1", "2", "3", "4", "5"]
+    assert "中位随访（年）" in caption and "ALPHA 2 年；BETA 3.5 年；GAMMA 5 年" in alt
+
+    mixed = [TRIALS[0][:4] + (("median", "24", "months", "中位随访 24 个月。"),), *TRIALS[1:]]
+    [(alt, texts, caption)] = figures(build_html(trials_project(tmp_path / "mixed", mixed), "car-x"))
+    assert "患者比例（%）" in texts and not any("随访" in text for text in texts)
+
+
+def test_one_precision_per_chart_or_the_reason_in_its_caption(tmp_path):
+    """Issue 24: 2, 3.5 and 5 years are printed as the sources give them, and the caption says why
+    they differ; whole percentages need no word; the scales' figures are whole numbers."""
+    [(_, texts, caption)] = figures(build_html(trials_project(tmp_path / "project", TRIALS), "car-x"))
+    assert "随访时长照录原文，小数位数不一" in caption
+    assert "百分比照录原文" not in caption
+    assert scale_figures(texts) and all(text.isdigit() for text in scale_figures(texts))
+
+
+@pytest.mark.render
+def test_three_studies_rates_print_on_a_scale_from_0_to_100_on_every_paper(tmp_path):
+    project = trials_project(tmp_path / "project", TRIALS)
+    for paper in PAPERS:
+        pdf = build_handouts(project, ["car-x"], HandoutOptions(paper=paper, output=tmp_path / f"{paper}.pdf",
+                                                                build_date=dt.date.fromisoformat(FIXED_DATE))).handouts[0].pdf
+        assert len(pypdf.PdfReader(pdf).pages) <= 2, paper
+        lines = [line.split() for line in pdftotext(pdf, "-layout").splitlines()]
+        assert any(line[:6] == ["0", "20", "40", "60", "80", "100"] for line in lines), paper
+        text = squeeze(pdftotext(pdf))
+        assert "图1" in text and "42%（5/12）" in text and "67%（6/9）" in text, paper
 
 
 def build_html(root: Path, class_id: str) -> str:
@@ -255,8 +372,9 @@ def test_a_class_added_only_in_a_temporary_project_gets_its_handout(project, tmp
     pdf = project / "build" / "handouts" / "car-x-letter.pdf"
     assert f"wrote {pdf} (1 page, letter)" in result.output
     text = squeeze(pdftotext(pdf))
-    for expected in ("CAR-X细胞疗法", "示例现状。", "DEMO-1", "治疗12例", "42%（5/12）", "样本量（例）"):
+    for expected in ("CAR-X细胞疗法", "示例现状。", "DEMO-1", "治疗12例", "42%，5/12"):
         assert squeeze(expected) in text, expected
+    assert "图1" not in text  # one study: its row says it
     assert decoded_qr_codes(pdf) == {"https://example.org/news/1", "https://doi.org/10.1234/example.5678",
                                      "https://clinicaltrials.gov/study/NCT01234567"}
 

@@ -58,6 +58,25 @@ def test_labels_articles_and_page_furniture_are_converted(converted):
         assert "證據" not in text and "參與" not in text
 
 
+def test_the_traditional_briefing_is_written_for_taiwan_readers(converted):
+    """A reviewer of the first traditional briefing found it converted, not written: 抗原併發揮,
+    時長鬚帶 (a beard), and mainland words (信息, 數據, 隨訪, 細胞因子釋放綜合徵, 乳腺癌, 8 周)."""
+    script, pdf = converted
+    text = flat(pdf)
+    if script == "zh-Hant":
+        for written in ("抗原並發揮殺傷作用", "識別並吞噬", "時長須帶相同單位", "細胞激素釋放症候群（CRS）",
+                        "免疫效應細胞相關神經毒性症候群", "（最長18年追蹤）", "治療後8週", "資料來源：", "註冊資訊",
+                        "主要為晚期乳癌和胃食道癌患者", "牛津實證醫學中心"):
+            assert written in text, written
+        for converted_only in ("併發揮", "併吞噬", "鬚", "CRS（細胞因子釋放綜合徵）", "最長18年隨訪", "8周"):
+            assert converted_only not in text, converted_only
+        # A quotation keeps the source's words (隨訪), in traditional characters, and says it was converted.
+        assert "另外5名持續接受隨訪的患者，存活超過13年" in text
+    else:
+        assert "细胞因子释放综合征（CRS）" in text and "（最长18年随访）" in text
+        assert "追蹤" not in text and "症候群" not in text
+
+
 def test_quotation_marks_follow_the_script(converted):
     script, pdf = converted
     text = pdftotext(pdf)

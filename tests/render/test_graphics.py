@@ -100,12 +100,13 @@ def test_a_traditional_chinese_chart_is_set_in_the_tc_faces(tmp_path: Path):
 
 @pytest.mark.render
 def test_the_chart_is_as_wide_as_asked_and_its_texts_stay_in_their_panels(tmp_path: Path):
-    boxes = words(print_pdf(tmp_path, [chart()]))
-    # The last panel's longest text is on its longest bar: it ends at the right edge, to a hair.
+    boxes = words(print_pdf(tmp_path, [chart(panels=[*PANELS[:2], Panel("随访时间", PANELS[2].bars, maximum=218)])]))
+    # The last panel's longest text is on its longest bar, which ends its scale: it ends at the right edge, to a hair.
     assert max(box[3] for box in boxes) == pytest.approx(WIDTH, abs=0.3)
     title_lefts = [next(box[1] for box in boxes if box[0] == flat(panel.title)) for panel in PANELS]
+    rows_end = max(box[4] for box in boxes if box[0] == "第一代")  # under it: the scales, whose 0 straddles the axis
     for left, next_left in itertools.pairwise(title_lefts):
-        in_panel = [box for box in boxes if left <= box[1] < next_left]
+        in_panel = [box for box in boxes if left <= box[1] < next_left and box[2] < rows_end]
         assert len(in_panel) >= 3 and all(box[3] < next_left - 2 for box in in_panel), in_panel
 
 
@@ -116,7 +117,9 @@ def test_no_text_is_printed_under_8_pt(tmp_path: Path):
     assert root.get("width") == f"{WIDTH:g}pt" and root.get("height").endswith("pt")
     assert [float(number) for number in root.get("viewBox").split()] == [0, 0, WIDTH, float(root.get("height")[:-2])]
     sizes = [float(re.search(r"font-size: ([\d.]+)px", text.get("style")).group(1)) for text in root.iter(SVG + "text")]
-    assert len(sizes) == 2 + 3 + 6 and min(sizes) >= 8  # user units are pt, as the viewBox says
+    ticks = [text.text for text in root.iter(SVG + "text") if re.fullmatch(r"[\d.]+", text.text)]
+    assert len(ticks) >= 3 * 2  # each panel's scale, from 0 to its end
+    assert len(sizes) == 2 + 3 + 6 + len(ticks) and min(sizes) >= 8  # user units are pt, as the viewBox says
     # Printed, the chart's text is exactly as tall as 8 pt text of the page in the same face.
     reference = '<p style="font: 8pt \'Noto Sans CJK SC\'; margin: 0">参照</p>'
     boxes = {box[0]: box for box in words(print_pdf(tmp_path, [svg], before=reference))}
@@ -135,7 +138,7 @@ def test_a_long_label_wraps_onto_two_lines_between_words_and_is_shortened_only_b
 @pytest.mark.render
 def test_markup_in_user_text_is_escaped_and_the_svg_refers_to_nothing_outside(tmp_path: Path):
     hostile = "<script>&\"' \x01"
-    svg = chart([hostile], [Panel(hostile, [Bar(1, hostile)])], 300)
+    svg = chart([hostile], [Panel(hostile, [Bar(1, hostile)], scale=False)], 300)
     root = ET.fromstring(svg)
     assert [text.text for text in root.iter(SVG + "text")] == ["<script>&\"'"] * 3
     assert "<script" not in svg and "<!DOCTYPE" not in svg
@@ -175,3 +178,38 @@ def test_a_label_never_ends_with_one_han_character_alone_on_its_line():
     assert break_units("血液系统恶性肿瘤")[-2:] == ["性", "肿瘤"]
     assert break_units("实体瘤。")[-1] == "体瘤。"
     assert break_units("CD19")[-1] == "CD19"
+
+
+def ticks(svg: str) -> list[str]:
+    """The figures of a chart's scales, in drawing order (no bar or label of these charts is a bare number)."""
+    return [text.text for text in ET.fromstring(svg).iter(SVG + "text") if re.fullmatch(r"[\d.]+", text.text)]
+
+
+def test_every_panel_has_a_scale_in_steps_of_1_2_or_5_and_one_precision():
+    """Issue 24: a chart has a scale, not only figures on its bars. A percentage runs from 0 to 100;
+    another measure to the first step past its largest value (18 years: 0-20 in fives, never in
+    months); the figures of a scale share one precision (0.0 0.1 ... 0.4, not 0 0.1 ... 0.4)."""
+    percent = chart(["血液系统恶性肿瘤", "自身免疫性疾病"], [Panel("占比（%）", [Bar(71.6, "71.6%"), Bar(2.75, "2.75%")],
+                                                          maximum=100)])
+    assert ticks(percent) == ["0", "20", "40", "60", "80", "100"]
+    years = chart(["A", "B"], [Panel("最长随访（年）", [Bar(18, "18 年"), Bar(3.5, "3.5 年")])])
+    assert ticks(years) == ["0", "5", "10", "15", "20"]
+    shares = chart(["A", "B"], [Panel("比例", [Bar(0.37, "0.37（甲）"), Bar(0.05, "0.05（乙）")])])
+    assert ticks(shares) == ["0.0", "0.1", "0.2", "0.3", "0.4"]
+    # A narrow panel keeps fewer figures rather than let them touch.
+    assert ticks(chart(["A", "B"], [Panel("占比（%）", [Bar(71.6, "71.6%"), Bar(2.75, "2.75%")], maximum=100)],
+                       width=120)) == ["0", "50", "100"]
+    assert ticks(chart(["A", "B"], [Panel("占比（%）", [Bar(50, "50%"), Bar(2, "2%")], maximum=100, scale=False)])) == []
+
+
+@pytest.mark.render
+def test_the_scale_prints_under_the_bars_as_text_its_figures_apart(tmp_path: Path):
+    panels = [Panel("占比（%）", [Bar(71.6, "71.6%"), Bar(24.6, "24.6%")], maximum=100),
+              Panel("最长随访（年）", [Bar(18, "18 年"), Bar(3.5, "3.5 年")])]
+    boxes = words(print_pdf(tmp_path, [chart(["血液瘤", "实体瘤"], panels, width=300)]))
+    lowest = max(box[2] for box in boxes)
+    figures = [box for box in boxes if box[2] == lowest]
+    assert [box[0] for box in figures] == ["0", "50", "100", "0", "5", "10", "15", "20"]  # on one line, under everything else...
+    assert lowest > max(box[4] for box in boxes if box not in figures)
+    for left, right in itertools.pairwise(figures):  # ... and never touching
+        assert left[3] + 2 < right[1], (left, right)

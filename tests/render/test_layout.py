@@ -79,11 +79,12 @@ def test_the_margins_are_read_from_the_stylesheet():
 # text block, and each cell's padding on top of them.
 OVERFLOWING_SUMMARY = """\
 .summary-table :is(th, td) { box-sizing: content-box; }
-.summary-table th:nth-child(1) { width: 14%; }
-.summary-table th:nth-child(2) { width: 22%; }
-.summary-table th:nth-child(3) { width: 22%; }
-.summary-table th:nth-child(4) { width: 30%; }
-.summary-table th:nth-child(5) { width: 12%; }
+.summary-table th:nth-child(1) { width: 10%; }
+.summary-table th:nth-child(2) { width: 18%; }
+.summary-table th:nth-child(3) { width: 18%; }
+.summary-table th:nth-child(4) { width: 22%; }
+.summary-table th:nth-child(5) { width: 20%; }
+.summary-table th:nth-child(6) { width: 12%; }
 """
 
 

@@ -461,7 +461,9 @@ def test_the_landscape_charts_print_every_figure_once_as_numbered_figures(seed_b
     """The series marked chart: true are drawn as bars with every figure printed on its bar, and
     no table under them repeats the figures (issue 16): each figure is printed once, numbered
     图 1-3 with a caption that says what, of whom and the source, and the alt text lists them."""
-    pages = pdftotext(seed_briefing).split("\f")
+    # -raw: in drawing order; two figures side by side have lines at the same height (a scale beside a
+    # caption), which poppler's reading order would interleave.
+    pages = pdftotext(seed_briefing, "-raw").split("\f")
     first = next(i for i, page in enumerate(pages) if "图 1" in page and "适应症分布" in page)
     last = next(i for i, page in enumerate(pages) if "图 3" in page and "实体瘤主要靶点" in page)
     landscape = "".join(pages[first:last + 1])  # the charts may run on to the next page
@@ -473,7 +475,9 @@ def test_the_landscape_charts_print_every_figure_once_as_numbered_figures(seed_b
     flat = re.sub(r"\s+", "", landscape)
     for number, title in enumerate(("适应症分布", "血液瘤主要靶点", "实体瘤主要靶点"), start=1):
         assert f"图{number}{title}纳入分析的CAR-T临床试验1580项（ClinicalTrials.gov注册信息）" in flat, title
-    assert "数值按原文精度（小数位数不一）" in flat  # 71.6% beside 2.75%
+    # 71.6% beside 2.75%: one precision per chart, or the reason in its caption (issue 24); 图 2 and 3 are all in hundredths
+    assert flat.count("数值照录原文，小数位数不一。") == 1
+    assert flat.index("数值照录原文") < flat.index("图2")
     assert "来源：[3]" in flat
     assert "条形图，数值见下表" not in flat
     html = seed_briefing.with_suffix(".html").read_text(encoding="utf-8")
@@ -481,6 +485,23 @@ def test_the_landscape_charts_print_every_figure_once_as_numbered_figures(seed_b
         '占比的分母）。CD19 54.41%；BCMA 16.12%；' in html
     assert html.count('<figure class="series-chart">') == 3  # not the phases, not the publication rates
     assert html.count('<table>') == 2  # the phases and the publication rates keep their tables
+
+
+def test_each_landscape_chart_has_a_scale_printed_as_text(seed_briefing: Path):
+    """Issue 24: 图 1-3 had figures on their bars but no scale. Each percentage chart now runs from 0 to
+    100 on a scale whose figures are text in one line under its bars."""
+    root = ET.fromstring(subprocess.run(["pdftotext", "-bbox", str(seed_briefing), "-"], capture_output=True,
+                                        check=True).stdout)
+    scales = []
+    for page in root.iter(XHTML + "page"):
+        lines: dict[float, list[tuple[float, str]]] = {}
+        for word in page.iter(XHTML + "word"):
+            lines.setdefault(round(float(word.get("yMin")), 1), []).append((float(word.get("xMin")), word.text))
+        for line in lines.values():
+            texts = [text for _, text in sorted(line)]
+            if all(re.fullmatch(r"\d+", text) for text in texts):
+                scales.append(" ".join(texts))
+    assert " ".join(scales).count("0 20 40 60 80 100") == 3, scales
 
 
 def test_figures_no_source_states_are_marked_with_a_dagger_and_their_reason(seed_briefing: Path):

@@ -20,6 +20,8 @@ PAGES = {
     "cover": "发布日期",
     "contents": "目录要点速览",
     "summary": "要点速览类别",
+    "bottom-line": "研究与人群（2项研究",
+    "findings": "各研究均未报道",
     "evidence-table": "研究与设计人群与样本量",
     "landscape": "数据来源：ClinicalTrials.gov",
     "quotations": "关键原文摘录在这项研究发布之时",
