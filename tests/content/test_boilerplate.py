@@ -10,7 +10,11 @@ import pytest
 from helpers.cli import reports
 from helpers.projects import ARTICLE, EVIDENCE, ROOT, write_project
 
-from reports.content.articles import boilerplate_rules, read_articles, without_boilerplate
+from reports.content.articles import (
+    boilerplate_rules,
+    read_articles,
+    without_boilerplate,
+)
 from reports.errors import Problems
 
 RULES = boilerplate_rules()
