@@ -274,8 +274,8 @@ def schema(output: Path | None) -> None:
               help="Write tagged PDF/UA-1 for screen readers and other assistive technology. "
                    "With --pdfa: PDF/A-3a, archival and tagged alike (it is identified as PDF/A only).")
 @click.option("--full-text", is_flag=True,
-              help="Reprint the source articles in full in the appendix (cleaned as seeds/articles.yaml declares), "
-                   "after the quoted passages. Default: the passages only.")
+              help="Reprint the source articles in full in the appendix (cleaned as seeds/articles.yaml declares, "
+                   "without what their sites add around them), after the quoted passages. Default: the passages only.")
 @click.option("--force", is_flag=True, help="Render again even when the PDF is up to date with its inputs.")
 @click.pass_context
 def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, write_html: bool,

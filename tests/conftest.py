@@ -41,6 +41,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 NEEDS = {
     # the shared renders of the seeds, below
     "seed_briefing": {"render"}, "seed_pdfa": {"render"}, "seed_pdfua": {"render"}, "long_briefing": {"render"},
+    "seed_full_text": {"render"},
     "seed_handouts": {"render"}, "seed_weeks": {"render"}, "seed_weekly": {"render"}, "seed_batch": {"render"},
     # documents a module renders for its tests
     "stress_pdf": {"render"},  # text/test_typography.py
@@ -79,6 +80,12 @@ def seed_briefing_pdf(tmp_path_factory, name: str, **options) -> Path:
 def seed_briefing(tmp_path_factory) -> Path:
     """The real briefing from the shipped seeds, built once with a fixed date (and its HTML)."""
     return seed_briefing_pdf(tmp_path_factory, "briefing", write_html=True)
+
+
+@pytest.fixture(scope="session")
+def seed_full_text(tmp_path_factory) -> Path:
+    """The seed briefing with the articles reprinted in full (reports build --full-text), and its HTML."""
+    return seed_briefing_pdf(tmp_path_factory, "full-text", full_text=True, write_html=True)
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,11 @@ rules. Those rules keep what a paste means as characters: backslashes, and aster
 underscores between digits (3*4*5cm, 2×10**9), are text, never emphasis or escapes; an ordered
 list item's number is text as the source writes it (10. stays 10., never renumbered); emphasis
 markers Markdown cannot pair are the paste's and left out of both.
+
+An article reprinted in full (``reports build --full-text``) is cleaned for reading
+(``printable_body``): what seeds/articles.yaml declares, and what its site adds around it by the
+rules of ``boilerplate.yaml`` (a site's signature, a journal's impact factor, a WeChat notice).
+The blocks excerpts are checked against are parsed before and without that cleaning.
 """
 
 from __future__ import annotations
@@ -22,12 +27,14 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import nh3
+import yaml
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
@@ -384,12 +391,59 @@ def _drop_lines(body: str, omit: list[str]) -> tuple[str, set[str]]:
     return "\n".join(kept), found
 
 
+@dataclass(frozen=True)
+class BoilerplateRule:
+    """What a source site adds around an article (reports/content/boilerplate.yaml): a whole
+    ``line``, or a piece of ``text`` inside a line, that a reprint leaves out, and why."""
+
+    name: str
+    reason: str
+    example: str
+    line: str | None = None
+    text: str | None = None
+    kept: str | None = None
+
+    def __post_init__(self):
+        if (self.line is None) == (self.text is None):  # a slip in our own data file, not a user error
+            raise ValueError(f"{BOILERPLATE_FILE}: rule {self.name!r} needs one of line: or text:")
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        return re.compile(self.line or self.text or "")
+
+    def apply(self, line: str) -> str:
+        """The line without this rule's boilerplate (a removed line is left empty, keeping line numbers)."""
+        if self.line is not None:
+            return "" if self.pattern.fullmatch(line.strip()) else line
+        return self.pattern.sub("", line)
+
+
+BOILERPLATE_FILE = "boilerplate.yaml"
+
+
+@lru_cache(maxsize=1)
+def boilerplate_rules() -> tuple[BoilerplateRule, ...]:
+    """The rules shipped in ``reports/content/boilerplate.yaml``, in file order."""
+    text = resources.files("reports.content").joinpath(BOILERPLATE_FILE).read_text(encoding="utf-8")
+    return tuple(BoilerplateRule(**rule) for rule in yaml.safe_load(text))
+
+
+def without_boilerplate(body: str) -> str:
+    """The body without what its site added around it (boilerplate.yaml), line for line: for the
+    reprint only, never for the text excerpts are checked against."""
+    lines = body.split("\n")
+    for rule in boilerplate_rules():
+        lines = [rule.apply(line) for line in lines]
+    return "\n".join(lines)
+
+
 def printable_body(body: str, entry: ArticleEntry) -> tuple[str, list[str]]:
-    """The body as printed in full (reports build --full-text): the captions of absent figures
-    and the paste's artefacts left out, run-in headings set apart, lost superscripts restored.
-    Returns it and the declarations it did not find (each a warning: one that matches nothing is
-    a typo)."""
+    """The body as printed in full (reports build --full-text): the captions of absent figures,
+    the paste's artefacts and the site's boilerplate (boilerplate.yaml) left out, run-in headings
+    set apart, lost superscripts restored. Returns it and the declarations it did not find (each
+    a warning: one that matches nothing is a typo)."""
     body, found = _drop_lines(body, entry.absent_captions)
+    body = without_boilerplate(body)
     missing = [f"absent_captions entry {caption[:40]}" for caption in entry.absent_captions if caption.strip() not in found]
     lines = body.split("\n")
     for heading in entry.headings:

@@ -123,3 +123,15 @@ def test_a_cleaning_that_could_change_a_figure_is_refused(tmp_path: Path, declar
     with pytest.raises(ReportError) as raised:
         build_briefing(project, BriefingOptions(build_date=dt.date(2026, 12, 1)))
     assert re.search(r"seeds/articles\.yaml:\d+:\d+: .*" + re.escape(message), str(raised.value))
+
+
+def test_the_seed_articles_in_full_carry_none_of_their_sites_boilerplate(seed_full_text: Path):
+    """reports build --full-text: 生物谷's signature and link, the journal note's impact factor and
+    web site, the WeChat notices are left out (reports/content/boilerplate.yaml); bioon stays only
+    in the outlet's name and its addresses in the references."""
+    text = pdftotext(seed_full_text)
+    assert "原文全文" in text
+    assert [found for found in ("IF:", "IF：", "期刊信息", "官方网址", "投稿链接", "本公众号所有转载文章", "识别微信二维码")
+            if found in text] == []
+    elsewhere = re.sub(r"生物谷（bioon\.com）|https?://\S*bioon\.com\S*", "", text)
+    assert re.findall(r".{0,12}bioon.{0,12}", elsewhere, re.IGNORECASE) == []

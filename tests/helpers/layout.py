@@ -13,7 +13,10 @@ box) and once with pypdf (page and trim boxes, the outline), and returns every v
   table's rule, a chart, a QR code or an image past the text block's sides, or ink closer than
   `EDGE_MM` to the paper's edge (crop marks outside the trim are not the page's);
 - ``near-empty``: a page other than the cover with fewer than `MIN_LINES` printed lines of body;
-- ``heading-last``: a heading (an outline entry) with nothing of the body after it on its page;
+- ``heading-last``: a heading (an outline entry) with nothing of the body after it on its page,
+  or a page whose last lines are a heading that no outline entry names (an article's own
+  headings in the ``--full-text`` reprint are paragraphs, kept out of the bookmarks: the caller
+  names them, ``unlisted_headings``, read from the document's HTML by ``html_headings``);
 - ``lone-character``: a printed line of a paragraph, title, table cell or chart label that is a
   single Han character alone (with or without closing punctuation), the widow a Chinese
   typesetter avoids.
@@ -29,6 +32,7 @@ import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 from helpers.pdf import poppler
@@ -223,8 +227,30 @@ def _ink_outside(pdf: Path, reader, margins: dict[int | None, Margins]) -> list[
     return found
 
 
-def layout_violations(pdf: Path, margins: dict[int | None, Margins]) -> list[Violation]:
-    """Every layout violation of the PDF; `margins` by page number (None: every other page)."""
+# Headings that are no outline entry: an article's headings reprinted in the appendix.
+UNLISTED_HEADING_RE = re.compile(r'<p class="article-heading">(.*?)</p>', re.DOTALL)
+
+
+def html_headings(html: str) -> list[str]:
+    """The headings of a document's HTML that its outline (the PDF's bookmarks) does not list."""
+    return [unescape(re.sub(r"<[^>]+>", "", heading)) for heading in UNLISTED_HEADING_RE.findall(html)]
+
+
+def _last_lines(body_lines: list[tuple[float, float, str]], count: int = 3) -> list[str]:
+    """The page's last printed lines of body, squeezed, pieces on one baseline joined."""
+    rows: list[list] = []
+    for y, _, text in sorted(body_lines):
+        if rows and abs(y - rows[-1][0]) < 1.5:
+            rows[-1][1] += text
+        else:
+            rows.append([y, text])
+    return [_squeeze(text) for _, text in rows[-count:]]
+
+
+def layout_violations(pdf: Path, margins: dict[int | None, Margins],
+                      unlisted_headings: list[str] = ()) -> list[Violation]:
+    """Every layout violation of the PDF; `margins` by page number (None: every other page);
+    `unlisted_headings`: the texts of headings that no outline entry names (``html_headings``)."""
     from pypdf import PdfReader
 
     reader = PdfReader(pdf)
@@ -250,6 +276,7 @@ def layout_violations(pdf: Path, margins: dict[int | None, Margins]) -> list[Vio
         edge = EDGE_MM * MM
         body_rows: set[int] = set()
         body: list[tuple[float, float, str]] = []  # (top, left, text) of every body word, for headings
+        body_lines: list[tuple[float, float, str]] = []  # (top, left, text) of every body line
         for lines in blocks:
             for index, (x0, y0, x1, y1, words) in enumerate(lines):
                 middle = (y0 + y1) / 2
@@ -270,6 +297,7 @@ def layout_violations(pdf: Path, margins: dict[int | None, Margins]) -> list[Vio
                         body.append((wy0, wx0, text))
                 if in_body:
                     body_rows.add(round((y0 + y1) / 4))  # rows 2 pt apart count once: table cells side by side
+                    body_lines.append((y0, x0, " ".join(word[4] for word in words)))
         violations += _lone_characters(number, [line for lines in blocks for line in lines])
         violations += _overlaps(number, [word for lines in blocks for line in lines for word in line[4]])
         if number not in margins and len(body_rows) < MIN_LINES:  # pages with their own margins are covers
@@ -279,5 +307,12 @@ def layout_violations(pdf: Path, margins: dict[int | None, Margins]) -> list[Vio
         for heading_top, title in headings.get(number, []):
             after = _squeeze("".join(text for y, _, text in sorted(body) if y >= heading_top - TOLERANCE))
             if after == _squeeze(title):
+                violations.append(Violation("heading-last", number, title))
+        # A heading no outline entry names is found by its text: the page's last line, or its last
+        # two or three lines when it wraps.
+        last = _last_lines(body_lines)
+        tails = {"".join(last[-count:]) for count in range(1, len(last) + 1)}
+        for title in unlisted_headings:
+            if _squeeze(title) in tails:
                 violations.append(Violation("heading-last", number, title))
     return violations + _ink_outside(pdf, reader, margins)

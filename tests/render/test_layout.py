@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers.layout import Margins, Violation, briefing_margins, css_margins, layout_violations
+from helpers.layout import Margins, Violation, briefing_margins, css_margins, html_headings, layout_violations
 from helpers.pdf import pdftotext
-from helpers.projects import FIXED_DATE, ROOT, write_project
+from helpers.projects import FIXED_DATE, write_project
+from pypdf import PdfReader
 
 from reports.documents.briefing import BriefingOptions, build_briefing
 
@@ -54,12 +55,14 @@ def test_every_document_of_a_batch_passes_a_typesetters_eye(seed_batch: dict[str
     assert {name: violations for name, violations in found.items() if violations} == {}
 
 
-def test_the_briefing_with_the_full_texts_passes_a_typesetters_eye(tmp_path: Path):
-    """reports build --full-text: five articles reprinted, cleaned, in the appendix."""
-    result = build_briefing(ROOT, BriefingOptions(output=tmp_path / "full.pdf", full_text=True,
-                                                  build_date=dt.date.fromisoformat(FIXED_DATE)))
-    assert result.pages > 30
-    assert layout_violations(result.pdf, briefing_margins()) == []
+def test_the_briefing_with_the_full_texts_passes_a_typesetters_eye(seed_full_text: Path):
+    """reports build --full-text: five articles reprinted, cleaned, in the appendix. An article's
+    own headings are paragraphs, kept out of the outline, so the check reads them from the HTML:
+    it knew only the outline's and let 3.3.1, 4.3.1 and 六、总结 stand at the feet of pages."""
+    headings = html_headings(seed_full_text.with_suffix(".html").read_text(encoding="utf-8"))
+    assert len(headings) > 30 and "六、总结" in [re.sub(r"[\s\u2060]", "", h) for h in headings]
+    assert len(PdfReader(seed_full_text).pages) > 30
+    assert layout_violations(seed_full_text, briefing_margins(), headings) == []
 
 
 def test_a_weekly_whose_only_news_is_an_article_passes_a_typesetters_eye(seed_weeks):
@@ -132,6 +135,15 @@ def test_the_check_finds_a_heading_at_the_foot_of_a_page(tmp_path: Path):
     page = "".join(f"<p>第 {n} 行正文，供医疗卫生专业人士参考。</p>" for n in range(20))
     pdf = small_pdf(tmp_path, f"{page}<h2 style='break-after: page'>安全性要点</h2>{page}")
     assert [str(v) for v in layout_violations(pdf, MARGINS_20)] == ["p1 heading-last: 安全性要点"]
+
+
+def test_the_check_finds_a_heading_that_no_bookmark_names_at_the_foot_of_a_page(tmp_path: Path):
+    """An article's heading in the reprint is a paragraph (out of the outline), named by the caller."""
+    page = "".join(f"<p>第 {n} 行正文，供医疗卫生专业人士参考。</p>" for n in range(20))
+    heading = "3.3.1 适应症分布：血液瘤仍是核心"
+    pdf = small_pdf(tmp_path, f"{page}<p class='article-heading' style='break-after: page'>{heading}</p>{page}")
+    assert layout_violations(pdf, MARGINS_20) == []  # no outline entry: unseen unless named
+    assert [str(v) for v in layout_violations(pdf, MARGINS_20, [heading, "六、总结"])] == [f"p1 heading-last: {heading}"]
 
 
 def test_the_check_finds_a_lone_character_but_not_a_one_character_cell(tmp_path: Path):

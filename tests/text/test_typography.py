@@ -10,10 +10,16 @@ from pathlib import Path
 
 import pytest
 from helpers.pdf import XHTML, pdf_lines, pdftotext, run_tool
-from helpers.projects import ARTICLE, EVIDENCE, INDEX, write_project
+from helpers.projects import ARTICLE, EVIDENCE, INDEX, ROOT, write_project
 
 from reports.documents.briefing import BriefingOptions, build_briefing
-from reports.text.typeset import space_han_and_latin, typeset_html, typeset_text
+from reports.text.typeset import (
+    FULL_WIDTH_MARKS,
+    close_up_punctuation,
+    space_han_and_latin,
+    typeset_html,
+    typeset_text,
+)
 
 # clreq: marks that may not start a line, and marks that may not end one.
 NO_LINE_START = set("，。、；：？！）」』】》〉〕〗〙〛”’…‥～·／%‰,.;:?!)]}")
@@ -22,9 +28,13 @@ NO_LINE_END = set("（「『【《〈〔〖〘〚“‘([{")
 # Every kind of run the issue names, and every kind of punctuation sequence.
 STRESS = ("研究显示，“完全缓解”（CR）率为 44%。”（注：HER2 3+ 患者，CD19/CD22 双靶点，计数 0.75×10⁹/L，"
           "注册号 NCT06010472，随访 18.2 年，2024年3月入组）……——“结果”『引语』。《自然·医学》～／"
-          "第 3～5 天、2～3 级 CRS；“不良事件”：无。")
+          "第 3～5 天、2～3 级 CRS；“不良事件”：无。环磷酰胺（300 mg/m²/天），"
+          "DOI：10.1016/S0140-6736(25)01671-X，DOI：10.5555/car-t.stress-2026.0001。")
+# A DOI of the seeds, and one of the DOI system's test prefix with dots and hyphens in its suffix.
+DOIS = ["10.1016/S0140-6736(25)01671-X", "10.5555/car-t.stress-2026.0001"]
 STRESS_HANT = "研究顯示，「完全緩解」（CR）率為 44%。」（註：追蹤 18.2 年，2024年3月入組）……《自然·醫學》～／第 3～5 天。"
-UNBREAKABLE = ["HER2 3+", "CD19/CD22", "0.75×10⁹/L", "NCT06010472", "18.2 年", "2024 年", "3 月", "3～5 天", "2～3 级"]
+UNBREAKABLE = ["HER2 3+", "CD19/CD22", "0.75×10⁹/L", "NCT06010472", "18.2 年", "2024 年", "3 月", "3～5 天", "2～3 级",
+               "300 mg/m²"]
 SHIFTS = 50  # the stress sentence is repeated with 0..49 leading characters, so every position meets a line end
 
 # Widths of punctuation runs, measured by where the word after them starts.
@@ -70,7 +80,10 @@ def broken_occurrences(lines: list[tuple[int, str]], run: str) -> list[str]:
 def test_no_line_starts_with_a_closing_mark_or_ends_with_an_opening_mark(any_pdf: Path):
     lines = [(page, text) for page, text in pdf_lines(any_pdf) if text]
     assert len(lines) > 300
-    bad_starts = [(page, text[:20]) for page, text in lines if text[0] in NO_LINE_START]
+    # A DOI breaks before a dot of its suffix (10.5555/car-t / .stress-2026): an identifier's
+    # dot before a letter or digit, not punctuation.
+    bad_starts = [(page, text[:20]) for page, text in lines
+                  if text[0] in NO_LINE_START and not re.match(r"\.[A-Za-z0-9]", text)]
     bad_ends = [(page, text[-20:]) for page, text in lines if text[-1] in NO_LINE_END]
     assert not bad_starts, bad_starts
     assert not bad_ends, bad_ends
@@ -124,10 +137,116 @@ def test_headings_keep_their_text_plain_for_bookmarks_and_running_heads():
 def test_every_run_marked_unbreakable_in_the_seed_briefing_stays_on_one_line(seed_briefing: Path):
     html = seed_briefing.with_suffix(".html").read_text(encoding="utf-8")
     runs = tied_runs(html)
-    assert {"HER2 3+", "HEROS 2.0", "2024 年", "1580 项", "CRS/ICANS", "0.75×10⁹", "mg/m²"} <= runs
+    assert {"HER2 3+", "HEROS 2.0", "2024 年", "1580 项", "CRS/ICANS", "0.75×10⁹", "300 mg/m²"} <= runs
     lines = pdf_lines(seed_briefing)
     broken = {run: found for run in runs if (found := broken_occurrences(lines, run))}
     assert broken == {}
+
+
+def test_a_doi_breaks_only_after_a_slash_or_before_a_dot_never_at_a_hyphen(stress_pdf: Path):
+    """A break at a hyphen of a DOI reads as hyphenation: the reader copies the DOI without it."""
+    joined = "\n".join(text.replace(" ", "") for _, text in pdf_lines(stress_pdf))
+    for doi in DOIS:
+        found = re.findall("\n?".join(re.escape(character) for character in doi), joined)
+        assert len(found) >= SHIFTS  # every one printed, none with a hyphen added
+        breaks = [occurrence.replace("\n", " | ") for occurrence in found if "\n" in occurrence]
+        assert breaks, "the stress text puts a line end inside every DOI"
+        assert [b for b in breaks if not re.search(r"/ \| | \| \.", b)] == []
+    # Copied, a DOI on one line reads whole: the word joiners that tie it are not in the text.
+    assert all(doi in pdftotext(stress_pdf) for doi in DOIS)
+
+
+DOI_PIECE = re.compile(r"10\.\d{4,9}/[A-Za-z0-9.()/_-]*")
+DOI_CONTINUED = re.compile(r"[A-Za-z0-9.()/_-]+")
+
+
+def printed_dois(pdf: Path) -> list[list[str]]:
+    """Every DOI printed, as the pieces its lines hold, read from the word boxes: a DOI that ends
+    its line (but for its ‡) and not with a full stop goes on at the start of the line below
+    that starts where its own line starts (a table cell's or a reference's left edge)."""
+    root = ET.fromstring(subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"],
+                                        capture_output=True, check=True).stdout)
+    found = []
+    for page in root.iter(XHTML + "page"):
+        lines = [(float(line.get("xMin")), float(line.get("yMin")), float(line.get("yMax")),
+                  " ".join(word.text or "" for word in line.iter(XHTML + "word"))) for line in page.iter(XHTML + "line")]
+        for x0, _, y1, text in lines:
+            for match in DOI_PIECE.finditer(text):
+                pieces, piece, rest, bottom = [], match.group(), text[match.end():], y1
+                while True:
+                    pieces.append(piece.rstrip("."))
+                    if rest.strip(" \u2021") or piece.endswith("."):
+                        break
+                    below = sorted(line for line in lines if abs(line[0] - x0) < 3 and -3 <= line[1] - bottom < 6)
+                    continued = DOI_CONTINUED.match(below[0][3]) if below else None
+                    if continued is None:
+                        break
+                    piece, rest, bottom = continued.group(), below[0][3][continued.end():], below[0][2]
+                found.append(pieces)
+    return found
+
+
+def test_every_doi_of_the_seed_briefing_prints_and_copies_whole(seed_briefing: Path):
+    """In a narrow table cell too: broken only after its slash, never at a hyphen (01671- / X)."""
+    from reports.content.load import load_content
+    from reports.content.project import Project
+
+    dois = {study.source.doi for file in load_content(Project.at(ROOT)).tables for study in file.table.studies
+            if study.source and study.source.doi}
+    assert len(dois) >= 3
+    printed = printed_dois(seed_briefing)
+    assert len([pieces for pieces in printed if len(pieces) > 1]) >= 3  # the table cells break them
+    assert {"".join(pieces) for pieces in printed} == dois  # whole, no hyphen added
+    breaks = {" | ".join(pieces) for pieces in printed if len(pieces) > 1}
+    assert [b for b in breaks if re.search(r"[^/] \| [^.]", b)] == []
+    text = pdftotext(seed_briefing)
+    assert all(doi in text for doi in dois)  # on one line, it copies whole
+
+
+@pytest.mark.parametrize("written, closed_up", [
+    ("注册试验分析； 未做系统检索", "注册试验分析；未做系统检索"),  # seeds/project.yaml, a folded line
+    ("不良事件通用术语标准（CTCAE） v5.0", "不良事件通用术语标准（CTCAE）v5.0"),  # an abbreviation expanded
+    ("学会（ASTCT） 2019 共识", "学会（ASTCT）2019 共识"),
+    ("过度表达 “压制” T 细胞", "过度表达“压制”T 细胞"),
+    ("“CAR T cell Therapy” 等 10 余个", "“CAR T cell Therapy”等 10 余个"),
+    ("核心挑战 —— 如治疗后复发", "核心挑战——如治疗后复发"),
+    ("CAR-T （嵌合抗原受体 T 细胞）", "CAR-T（嵌合抗原受体 T 细胞）"),
+])
+def test_no_space_stands_beside_full_width_punctuation(written: str, closed_up: str):
+    """clreq: a full-width mark's em already holds its spacing; a space beside it doubles it."""
+    assert close_up_punctuation(written) == closed_up
+
+
+@pytest.mark.parametrize("text", [
+    "with more than 12 months’ follow-up",  # an apostrophe: English, not a Chinese quotation mark
+    "is “a potent option” for treatment",  # English quotation marks
+    "（病例报告） · 生物谷（bioon.com）",  # a template's spaced separator
+    "CAR T cells — a case series",  # a single dash is English
+])
+def test_spaces_beside_marks_of_english_text_and_separators_stay(text: str):
+    assert close_up_punctuation(text) == text
+
+
+def test_a_stray_space_between_two_elements_is_dropped_too():
+    """A template's line break between two spans prints as a space: after ： it is stray."""
+    html = typeset_html('<li lang="zh-Hans"><span>中文报道（本简报摘录出处）：</span>\n      <span>生物谷</span>'
+                        '<br>\n<span>转载来源：</span> <span lang="en">Medical Xpress</span> · 2020</li>').replace("\u2060", "")
+    assert "出处）：</span><span>生物" in html
+    assert "转载来源：</span><span lang=\"en\">Medical Xpress</span> · 2020" in html
+
+
+STRAY_SPACE = re.compile(
+    rf"[{FULL_WIDTH_MARKS}] (?=[\u4e00-\u9fffA-Za-z0-9])|(?<=[\u4e00-\u9fffA-Za-z0-9]) [{FULL_WIDTH_MARKS}]"
+    r"|(?<=[\u4e00-\u9fff]) [“‘](?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[”’] (?=[\u4e00-\u9fff])")
+
+
+@pytest.mark.render  # the documents are the shared renders (conftest: seed_briefing, seed_full_text)
+@pytest.mark.parametrize("document", ["seed_briefing", "seed_full_text"])
+def test_no_space_beside_full_width_punctuation_in_the_seed_briefing(document: str, request):
+    """As printed and copied: 分析；未做, （CTCAE）v5.0, 出处）：生物谷, and the articles' “压制”."""
+    text = pdftotext(request.getfixturevalue(document))
+    assert [text[max(0, m.start() - 8):m.end() + 8] for m in STRAY_SPACE.finditer(text)] == []
+    assert "分析；未做" in text and "（CTCAE）v5.0" in text
 
 
 def test_han_and_latin_are_separated_by_one_space_throughout(seed_briefing: Path):
