@@ -41,12 +41,13 @@ OUTCOME_KINDS: list[tuple[str, str, re.Pattern]] = [
 ]
 EFFICACY_ORDER = ["response", "disease-control", "survival", "relapse"]
 HARM_ROWS = [  # (label, the adverse event kinds it counts, grade 3 or higher only)
-    ("细胞因子释放综合征（CRS），任何级别", ("crs",), False),
-    ("CRS ≥3 级", ("crs",), True),
-    ("神经毒性（ICANS 等），任何级别", ("icans", "neurotoxicity"), False),
-    ("神经毒性 ≥3 级", ("icans", "neurotoxicity"), True),
+    ("细胞因子释放综合征（CRS）", ("crs",), False),
+    ("CRS", ("crs",), True),
+    ("神经毒性", ("icans", "neurotoxicity"), False),
+    ("神经毒性", ("icans", "neurotoxicity"), True),
     ("剂量限制性毒性（DLT）", ("dlt",), False),
 ]
+GRADES = {False: "任何级别", True: "≥3 级"}
 OTHER_HARM_ROWS = [("继发性恶性肿瘤", ("secondary-malignancy",)), ("感染", ("infection",)), ("其他不良事件", ("other",))]
 # The order in which a harm is the main one when several are reported.
 KIND_WEIGHT = {"crs": 0, "icans": 1, "neurotoxicity": 2, "dlt": 3, "secondary-malignancy": 4, "infection": 5, "other": 6}
@@ -249,6 +250,7 @@ class FindingGroup:
     section: str  # 疗效 or 危害
     outcome: str
     rows: list[FindingRow]
+    grades: str = ""  # of a harm graded by severity: 任何级别 or ≥3 级
 
 
 def _row(study: Study, participants: str, result: str, reported: bool = True) -> FindingRow:
@@ -307,8 +309,8 @@ def summary_of_findings(studies: list[Study]) -> list[FindingGroup]:
         if rows:
             groups.append(FindingGroup("疗效", labels[kind], rows))
     for label, kinds, severe in HARM_ROWS:
-        groups.append(FindingGroup("危害", label, reported_or_one(studies, [harm_row(study, kinds, severe)
-                                                                             for study in studies])))
+        rows = reported_or_one(studies, [harm_row(study, kinds, severe) for study in studies])
+        groups.append(FindingGroup("危害", label, rows, GRADES[severe] if kinds != ("dlt",) else ""))
     groups.append(FindingGroup("危害", "死亡", reported_or_one(studies, [
         row for study in studies
         for row in (outcome_rows(study, "death") or [_row(study, study_size(study), NOT_REPORTED, reported=False)])])))

@@ -149,7 +149,7 @@ def test_each_abbreviation_is_expanded_at_its_first_use_and_listed(seed_briefing
     body_html = html[html.index('<section class="summary"'):html.index('<section class="references"')]
     body_html = re.sub(r"<blockquote.*?</blockquote>", "", body_html, flags=re.S)  # the sources' own words
     body = html_module.unescape(re.sub(r"<[^>]+>", "", body_html)).replace("\u2060", "").replace("\u00a0", " ")
-    for abbr, expanded in (("CRS", "CRS（细胞因子释放综合征）"), ("ICANS", "ICANS（免疫效应细胞相关神经毒性综合征）"),
+    for abbr, expanded in (("CRS", "细胞因子释放综合征（CRS）"), ("ICANS", "免疫效应细胞相关神经毒性综合征（ICANS）"),
                            ("TME", "肿瘤微环境（TME）"), ("BCMA", "B 细胞成熟抗原（BCMA）")):
         first, expansion = re.search(rf"(?<![A-Za-z]){abbr}(?![A-Za-z])", body), body.find(expanded)
         assert first and expansion >= 0 and expansion <= first.start() <= expansion + len(expanded), abbr

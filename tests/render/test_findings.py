@@ -124,7 +124,8 @@ def test_a_study_without_harms_reported_says_so_in_every_harm_row():
     assert main_harm(heros) == f"{NOT_REPORTED}：{heros.safety_not_reported}"
     groups = summary_of_findings([heros])
     harms = [group for group in groups if group.section == "危害"]
-    assert {group.outcome for group in harms} >= {"CRS ≥3 级", "剂量限制性毒性（DLT）", "死亡"}
+    assert {(group.outcome, group.grades) for group in harms} >= {("CRS", "≥3 级"), ("剂量限制性毒性（DLT）", ""),
+                                                                   ("死亡", "")}
     assert all(row.result == NOT_REPORTED and not row.reported for group in harms for row in group.rows)
 
 
