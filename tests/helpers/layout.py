@@ -19,7 +19,10 @@ box) and once with pypdf (page and trim boxes, the outline), and returns every v
   names them, ``unlisted_headings``, read from the document's HTML by ``html_headings``);
 - ``lone-character``: a printed line of a paragraph, title, table cell or chart label that is a
   single Han character alone (with or without closing punctuation), the widow a Chinese
-  typesetter avoids.
+  typesetter avoids;
+- ``past-cell``: a word of a ruled table drawn past its cell's side (a "OCEBM 4 级" that does not
+  fit its column runs over the table's edge or into the next cell), read from the table's rules
+  as the PDF draws them (`_table_rules`) and pdftotext's lines (`_past_cells`).
 
 A test helper, not product code: every test that produces a PDF calls it, so a new template is
 checked for free. Reading the PDF (not WeasyPrint's boxes) checks what a reader gets.
@@ -33,6 +36,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html import unescape
+from itertools import pairwise
 from pathlib import Path
 
 from helpers.pdf import poppler
@@ -61,7 +65,7 @@ class Margins:
 
 @dataclass(frozen=True)
 class Violation:
-    rule: str  # outside | near-empty | heading-last | lone-character
+    rule: str  # outside | overlap | ink-outside | near-empty | heading-last | lone-character | past-cell
     page: int
     text: str
 
@@ -169,6 +173,129 @@ def _overlaps(number: int, words: list[tuple[float, float, float, float, str]]) 
     for a, b in zip(*numpy.nonzero(numpy.triu(shared) > OVERLAP)):
         found.append(Violation("overlap", number, f"{words[a][4]} / {words[b][4]} (y {words[a][1]:.0f} pt)"))
     return found
+
+
+# Operators that may come between one table's border segments: the graphics state and the path.
+BORDER_OPERATORS = {b"q", b"Q", b"cm", b"gs", b"w", b"RG", b"rg", b"CS", b"cs", b"SC", b"SCN", b"sc", b"scn",
+                    b"d", b"J", b"j", b"M", b"m", b"l", b"S", b"BMC", b"BDC", b"EMC"}
+
+
+def _segments(reader, page) -> list[tuple[int, float, float, float]]:
+    """The horizontal lines the page strokes, each (run, y, left, right) in pt from the media box's
+    top-left corner, as pdftotext's word boxes have them.
+
+    WeasyPrint strokes a collapsed table border one segment per column and row (``m``, ``l``,
+    ``S``: its draw_collapsed_borders) and fills the borders of other boxes, so the stroked
+    horizontal segments are the tables' rules (and a struck-through text's line). It strokes one
+    table's segments one after the other, thinnest first: a run ends at any other drawing (a
+    fill, a text) or where the line width drops, and a table is one run. Read by hand from the
+    content stream (q, Q, cm and the path): pypdf gives the operators, not the drawing's geometry.
+    """
+    from pypdf.generic import ContentStream
+
+    height, origin = float(page.mediabox.top), float(page.mediabox.left)
+    ctm, saved, path, found = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), [], [], []
+    run, width, stroked = 0, 0.0, 0.0
+    for operands, operator in ContentStream(page.get_contents(), reader).operations:
+        if operator not in BORDER_OPERATORS:
+            run, stroked = run + 1, 0.0
+        if operator == b"q":
+            saved.append(ctm)
+        elif operator == b"Q":
+            ctm = saved.pop()
+        elif operator == b"cm":
+            a, b, c, d, e, f = (float(v) for v in operands)
+            m = ctm
+            ctm = (a * m[0] + b * m[2], a * m[1] + b * m[3], c * m[0] + d * m[2], c * m[1] + d * m[3],
+                   e * m[0] + f * m[2] + m[4], e * m[1] + f * m[3] + m[5])
+        elif operator == b"w":
+            width = float(operands[0]) * abs(ctm[0])
+        elif operator in (b"m", b"l"):
+            x, y = (float(v) for v in operands)
+            path.append((operator, x * ctm[0] + y * ctm[2] + ctm[4], x * ctm[1] + y * ctm[3] + ctm[5]))
+            continue
+        elif operator == b"S" and [p[0] for p in path] == [b"m", b"l"] and abs(path[0][2] - path[1][2]) < 0.01:
+            (_, x1, y), (_, x2, _) = path
+            if width < stroked - 0.01:
+                run += 1
+            stroked = width
+            found.append((run, height - y, min(x1, x2) - origin, max(x1, x2) - origin))
+        path = []
+    return found
+
+
+RULE_JOIN = 1.5  # pt: one rule's segments meet end to end (half a vertical border's width apart at most)
+
+
+def _table_rules(reader, page) -> list[tuple[int, float, tuple[float, ...]]]:
+    """The page's table rules, each (run, y, column edges): segments of one run on one line that
+    meet end to end, two at least (a single line is an underline or a strike-through)."""
+    rules: list[tuple[int, float, list[float]]] = []
+    for run, y, left, right in sorted(_segments(reader, page)):
+        last = rules[-1] if rules else None
+        if last and last[0] == run and abs(last[1] - y) < 0.05 and abs(last[2][-1] - left) < RULE_JOIN:
+            last[2].append(right)
+        else:
+            rules.append((run, y, [left, right]))
+    return [(run, y, tuple(edges)) for run, y, edges in rules if len(edges) > 2]
+
+
+CELL_GAP = 4  # pt: less than two cells' paddings side by side, more than a space between words
+
+
+def _pieces(lines: list, edges: tuple[float, ...]) -> list[tuple[float, float, list]]:
+    """Lines cut where a gap of CELL_GAP or more holds a column edge: pdftotext joins into one
+    line the words of cells side by side on one baseline. Each piece is (x0, middle, words)."""
+    pieces = []
+    for _, y0, _, y1, words in lines:
+        piece: list = []
+        for word in sorted(words):
+            if piece and word[0] - piece[-1][2] >= CELL_GAP and any(piece[-1][2] <= e <= word[0] for e in edges):
+                pieces.append((piece[0][0], (y0 + y1) / 2, piece))
+                piece = []
+            piece.append(word)
+        pieces.append((piece[0][0], (y0 + y1) / 2, piece))
+    return pieces
+
+
+def _past_cells(number: int, lines: list, rules: list[tuple[int, float, tuple[float, ...]]]) -> list[Violation]:
+    """Words of a ruled table drawn past their cell's side.
+
+    A table is one run of rules (`_segments`) with the same column edges; a row is the band
+    between two of its rules one after the other. A piece of a line (`_pieces`) belongs to the
+    row its middle is in and to the column it starts in. A cell spans the next columns when no
+    piece of its row starts in them (a cell with colspan). So a word is past its cell when it
+    ends past the first column edge, after its piece's start, at which another piece of the row
+    starts, or past the table's last edge. Not seen: a word that runs into a cell left empty in
+    its row, and a row with no rule above it on its page (a table without a top rule; a row
+    continued from the page before without its header).
+    """
+    tables: dict[tuple[int, tuple[float, ...]], list[float]] = {}
+    for run, y, edges in rules:
+        key = next((k for k in tables if k[0] == run and len(k[1]) == len(edges)
+                    and all(abs(a - b) < RULE_JOIN for a, b in zip(k[1], edges))), (run, edges))
+        tables.setdefault(key, []).append(y)
+    found = []
+    for (_, edges), ys in tables.items():
+        pieces = _pieces(lines, edges)
+        for top, bottom in pairwise(ys):
+            row = [piece for piece in pieces if top < piece[1] < bottom and edges[0] - TOLERANCE <= piece[0] < edges[-1]]
+            starts = {_column(edges, x0) for x0, _, _ in row}
+            for x0, _, words in row:
+                first = end = _column(edges, x0) + 1
+                while end < len(edges) - 1 and end not in starts:
+                    end += 1
+                for wx0, wy0, wx1, _, text in words:
+                    if wx1 > edges[end] + TOLERANCE:
+                        found.append(Violation(
+                            "past-cell", number, f"{text} (x {wx0:.0f}-{wx1:.0f}, y {wy0:.0f} pt; "
+                                                 f"cell x {edges[first - 1]:.0f}-{edges[end]:.0f})"))
+    return found
+
+
+def _column(edges: tuple[float, ...], x: float) -> int:
+    """The column a piece starting at x is in (the first one for a piece just left of the table)."""
+    return max(i for i in range(len(edges) - 1) if edges[i] <= x + TOLERANCE or i == 0)
 
 
 INK_DPI = 72  # one pixel a point: a rule 1 pt past the margin is one pixel of ink
@@ -300,6 +427,8 @@ def layout_violations(pdf: Path, margins: dict[int | None, Margins],
                     body_lines.append((y0, x0, " ".join(word[4] for word in words)))
         violations += _lone_characters(number, [line for lines in blocks for line in lines])
         violations += _overlaps(number, [word for lines in blocks for line in lines for word in line[4]])
+        violations += _past_cells(number, [line for lines in blocks for line in lines],
+                                  _table_rules(reader, reader.pages[number - 1]))
         if number not in margins and len(body_rows) < MIN_LINES:  # pages with their own margins are covers
             violations.append(Violation(
                 "near-empty", number,

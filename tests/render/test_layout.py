@@ -111,6 +111,51 @@ def test_the_check_catches_a_summary_table_past_the_right_margin(tmp_path: Path)
     assert right_edge > (210 - 20) * 72 / 25.4 + 15  # well past the right margin, not a rounding error
 
 
+# The evidence table's last column as it was before issue 24: 10% of the table, "OCEBM 4 级" (46 pt
+# at 8.5 pt) in a cell 47 pt wide with 4 pt of padding a side.
+NARROW_CERTAINTY = """\
+table.evidence col.col-efficacy { width: 24%; }
+table.evidence col.col-certainty { width: 10%; }
+table.evidence td.certainty { padding-left: 1.5mm; padding-right: 1.5mm; }
+"""
+
+
+def test_the_check_catches_the_certainty_past_the_evidence_tables_edge(tmp_path: Path):
+    """Issue 24: "OCEBM 4 级" ran about 4 pt past the table's right edge, still inside the text
+    block, so the rules about the margins saw nothing; past-cell reads the table's rules as drawn.
+    The project's own stylesheet brings back the column of before the fix."""
+    out = {}
+    for name, css in [("fixed", None), ("narrow", NARROW_CERTAINTY)]:
+        root = write_project(tmp_path / name, {"styles/briefing.css": css} if css else {})
+        out[name] = tmp_path / f"{name}.pdf"
+        build_briefing(root, BriefingOptions(output=out[name], build_date=dt.date.fromisoformat(FIXED_DATE)))
+    assert layout_violations(out["fixed"], briefing_margins()) == []
+    found = layout_violations(out["narrow"], briefing_margins())
+    assert {v.rule for v in found} == {"past-cell"}  # inside the margins: no other rule sees it
+    assert [v.text.split(" (")[0] for v in found] == ["级"]
+    x_end, cell_end = re.search(r"x \d+-(\d+),.*cell x \d+-(\d+)\)", found[0].text).groups()
+    assert int(x_end) - int(cell_end) >= 3  # as in the issue: about 4 pt past the table
+
+
+def test_the_check_finds_a_word_past_its_table_cell(tmp_path: Path):
+    """A word too wide for its column runs into the next cell, or past the table's edge while
+    still inside the text block: the check reads each cell's box from the table's rules. A cell
+    spanning two columns is one cell: its lines cross the inner edge and pass."""
+    style = ("<style>table { width: 120mm; border-collapse: collapse; table-layout: fixed; margin-bottom: 5mm }"
+             " td { border-bottom: 0.5pt solid black; padding: 1mm; vertical-align: top }"
+             " tr:first-child td { border-top: 1pt solid black } .nb { white-space: nowrap }</style>")
+    columns = "<col style='width: 40mm'><col style='width: 60mm'><col style='width: 20mm'>"
+    table = (f"<table>{columns}<tr><td>研究</td><td>主要疗效</td><td>证据</td></tr>"
+             "<tr><td>第一项研究<br><span class='nb'>NCT0000000000000000</span></td>"
+             "<td>缓解率 44%</td><td><span class='nb'>OCEBM 4 级 极低</span></td></tr>"
+             "<tr><td>全景分析</td><td colspan='2'>2024 年 4 月前注册的 1580 项临床试验中，1457 项聚焦疾病治疗，"
+             "其中血液系统恶性肿瘤占多数，实体瘤与自身免疫病是新的方向。</td></tr></table>")
+    body = style + table + "".join(f"<p>第 {n} 行正文，供医疗卫生专业人士参考。</p>" for n in range(4))
+    found = layout_violations(small_pdf(tmp_path, body), MARGINS_20)
+    assert sorted((v.rule, v.text.split(" (")[0]) for v in found) == [
+        ("past-cell", "NCT0000000000000000"), ("past-cell", "极低"), ("past-cell", "级")]
+
+
 def small_pdf(tmp_path: Path, body: str) -> Path:
     """A small document set by WeasyPrint with 20 mm margins, to break one rule at a time."""
     from weasyprint import HTML
