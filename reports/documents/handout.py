@@ -42,7 +42,6 @@ from reports.render.context import (
     SUPPLIED_MARK,
     Chart,
     References,
-    certainty_text,
     chinese_date,
     dating,
     fact,
@@ -129,8 +128,9 @@ class HandoutRow:
     efficacy: str
     more_outcomes: int
     follow_up: str
-    certainty: str
+    grade_label: str  # 极低: the computed rating (study.grade), never a typed one
     grade_symbols: str
+    cebm_level: int
     registry_ids: list[Markup]  # ‡ after an id the editors supplied
     references: list[int]
     safety: list[str]
@@ -293,8 +293,9 @@ def handout_row(study: Study, references: References) -> HandoutRow:
         efficacy=format_measurement(headline_outcome(study)),
         more_outcomes=len(study.outcomes) - 1,
         follow_up=study.follow_up.summary if study.follow_up else "未报道",
-        certainty=certainty_text(study),
+        grade_label=GRADE_LABELS[study.grade][0],
         grade_symbols=GRADE_LABELS[study.grade][1],
+        cebm_level=study.cebm_level,
         registry_ids=registry_ids_marked(study),
         references=references.of_excerpts(study.excerpts),
         safety=safety_lines(study),

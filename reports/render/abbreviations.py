@@ -4,8 +4,10 @@ A reader meets each abbreviation of the glossary (seeds/glossary.yaml) first wit
 细胞因子释放综合征（CRS）, and then alone; the briefing also lists them all (缩略语). The pass
 runs in document order over the body's text. It leaves alone what is not the briefing's own
 prose: the cover and contents, headings (their text is copied into bookmarks and running heads),
-quotations (the source's words), titles and links, names (.name), English text, the reference
-list and the appendix. In a pair (CRS/ICANS) the expansion follows the abbreviation: CRS（细胞因子释放综合征）/
+quotations (the source's words), titles and links, names (.name), a certainty's short form in
+a table cell (.certainty: GRADE is spelled out at its first use outside such cells, in the
+briefing's table legend or the handout's disclaimer), English text, the reference list and the
+appendix. In a pair (CRS/ICANS) the expansion follows the abbreviation: CRS（细胞因子释放综合征）/
 ICANS（…）. A use already in brackets (剂量限制性毒性（DLT）) counts as expanded; one joined to a
 name by a hyphen (CAR-T) is a name, not a use.
 
@@ -22,7 +24,9 @@ from reports.text.typeset import TextPass
 
 SKIPPED_TAGS = {"head", "title", "style", "script", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "svg", "a"}
 # .name: a publisher's or a person's name (CAR 细胞疗法证据简报编辑组), not prose that uses an abbreviation.
-SKIPPED_CLASSES = {"cover", "toc", "references", "appendix", "abbreviations", "quote", "row-title", "name"}
+# .certainty: a rating's short form in a table cell (⊕⊕◯◯ 低, OCEBM 4 级): no cell spells out GRADE over four lines.
+SKIPPED_CLASSES = {"cover", "toc", "references", "appendix", "abbreviations", "quote", "row-title", "name",
+                   "certainty"}
 HAN = r"\u3400-\u9fff"
 
 

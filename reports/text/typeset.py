@@ -28,6 +28,10 @@ node of the document (templates, evidence YAML and articles alike):
   and copy the DOI without it: every other character is tied with U+2060.
 - The last two Han characters of every text node (not of headings) are tied with U+2060, closing
   marks included, so that no line holds a single character alone (clreq's widow; issue 16).
+- GRADE's symbols (⊕⊕◯◯), wherever a text has them, in every document: a run of them becomes a
+  ``<span class="grade-symbols">`` with each ⊕ in a ``<span class="grade-plus">``, which the
+  stylesheets draw in the sans face of the text's script at the text's size, ⊕ as large as ◯
+  (issue 24). Text nodes the typesetting otherwise leaves alone (``.nb``) get them too.
 - Punctuation is not compressed: every full-width mark keeps its em (GB/T 15834's full-width
   style), so that the PDF's text copies as it reads (issue 16). Compression in WeasyPrint 70
   (``letter-spacing: -0.5em``, or the font's ``halt``/``palt`` on the mark) leaves the mark's
@@ -178,6 +182,20 @@ def close_up_punctuation(text: str) -> str:
     return SPACES_RE.sub(lambda space: "" if is_stray_space(text, *space.span()) else space.group(), text)
 
 
+GRADE_SYMBOLS_RE = re.compile("[⊕◯]+")
+
+
+def grade_symbols_html(run: str) -> str:
+    """A run of GRADE symbols as HTML: ⊕◯◯◯ in one span, each ⊕ in one of its own (styles: .grade-plus)."""
+    inner = "".join('<span class="grade-plus">⊕</span>' if symbol == "⊕" else symbol for symbol in run)
+    return f'<span class="grade-symbols">{inner}</span>'
+
+
+def with_grade_symbols(html: str) -> str:
+    """Escaped text with its runs of GRADE symbols marked up (neither character is escaped)."""
+    return GRADE_SYMBOLS_RE.sub(lambda match: grade_symbols_html(match.group()), html)
+
+
 def doi_html(doi: str) -> str:
     """A DOI as HTML that breaks only after a slash or before a dot of its suffix, at a ``<wbr>``:
     never at a hyphen (a reader would take it for hyphenation), never with a hyphen added."""
@@ -240,7 +258,7 @@ def typeset_text(text: str, lang: str = "zh-Hans", tie_with_markup: bool = False
             spans.append((match.start(), match.end(), "nb"))
     html, position = [], 0
     for start, end, css_class in sorted(spans):
-        html.append(escape(text[position:start], quote=False))
+        html.append(with_grade_symbols(escape(text[position:start], quote=False)))
         run = text[start:end]
         if css_class == "doi":
             html.append(doi_html(run))
@@ -249,7 +267,7 @@ def typeset_text(text: str, lang: str = "zh-Hans", tie_with_markup: bool = False
         else:
             html.append(f'<span class="{css_class}">{escape(run, quote=False)}</span>')
         position = end
-    html.append(escape(text[position:], quote=False))
+    html.append(with_grade_symbols(escape(text[position:], quote=False)))
     return "".join(html)
 
 
@@ -294,6 +312,10 @@ class TextPass(HTMLParser):
     def rewrite_tag(self, raw: str, attributes: dict[str, str | None], lang: str) -> str:
         return raw
 
+    def keep(self, data: str) -> str:
+        """A text node the pass does not cover, as HTML."""
+        return escape(data, quote=False)
+
     def handle_decl(self, decl: str) -> None:
         self.out.append(f"<!{decl}>")
 
@@ -325,7 +347,7 @@ class TextPass(HTMLParser):
         elif self.stack and self.stack[-1][2]:
             self.out.append(self.rewrite(data))
         else:
-            self.out.append(escape(data, quote=False))
+            self.out.append(self.keep(data))
 
     def run(self, html: str) -> str:
         self.feed(html)
@@ -408,6 +430,14 @@ class _Typesetter(TextPass):
     def rewrite(self, data: str) -> str:
         in_heading = any(tag in HEADING_TAGS for tag, _, _ in self.stack)
         return typeset_text(data, self.lang, tie_with_markup=in_heading)
+
+    def keep(self, data: str) -> str:
+        """Text the typesetting leaves alone (.nb, .url): its GRADE symbols marked up all the same
+        (not in the head, pre or code)."""
+        escaped = escape(data, quote=False)
+        if any(tag in TYPESETTING_SKIPPED_TAGS for tag, _, _ in self.stack):
+            return escaped
+        return with_grade_symbols(escaped)
 
     def rewrite_tag(self, raw: str, attributes: dict[str, str | None], lang: str) -> str:
         """Converting to one script: lang attributes name it, and meta text is converted too."""

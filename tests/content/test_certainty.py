@@ -5,6 +5,7 @@ document prints the computed one."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -86,7 +87,8 @@ def test_rated_up_raises_the_rating_and_the_documents_print_the_computed_one(tmp
     # low (single arm), −2 imprecision, +2 very large effect: low; OCEBM 4
     assert (view.grade_label, view.grade_symbols, view.cebm_level) == ("低", "⊕⊕◯◯", 4)
     html = briefing_html(Project.at(project), context).replace("\u2060", "").replace("\xa0", " ")
-    assert "<p>OCEBM 4 级</p>" in html and "⊕⊕◯◯" in html and "⊕◯◯◯</span></p>" not in html
+    cell = re.search(r'<td class="certainty">(.*?)</td>', html, re.DOTALL).group(1)
+    assert re.sub(r"<[^>]+>|\s", "", cell) == "OCEBM4级⊕⊕◯◯低ab"  # the cell as printed (footnotes a, b)
     assert "示例 I 期试验｜效应量大（升 2 级）：缓解率远高于历史对照" in html
     # Typed as before (very-low), the rating is refused at the typed grade, naming both steps.
     typed = text.replace("    certainty:\n", "    certainty:\n      grade: very-low\n")

@@ -19,7 +19,7 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 from helpers.layout import handout_margins, layout_violations
-from helpers.pdf import pdftotext
+from helpers.pdf import pdf_lines, pdftotext
 from helpers.projects import ARTICLE, EVIDENCE, FIXED_DATE, ROOT, write_project
 from PIL import Image
 
@@ -167,6 +167,20 @@ def abbreviated(text: str, glossary) -> str:
     return text
 
 
+def test_a_certainty_is_short_and_grade_is_spelled_out_once_outside_the_table(seed_handouts):
+    """Issue 24: the first row's cell spelled out 推荐分级的评估、制定与评价（GRADE）over four lines and
+    split 极低 across two. A certainty now reads ⊕◯◯◯ 极低 and OCEBM 4 级, each whole on one printed
+    line; GRADE's name is spelled out once, in the disclaimer (the cells are not expanded)."""
+    for paper, name, pdf in every_handout(seed_handouts):
+        lines = [squeeze(text) for _, text in pdf_lines(pdf)]
+        ratings = [line for line in lines if "⊕" in line or "◯" in line]
+        assert ratings and all(re.search("[⊕◯]{4}(高|中|低|极低)", line) for line in ratings), (paper, name, ratings)
+        assert all(re.search(r"OCEBM\d级", line) for line in lines if "OCEBM" in line), (paper, name)
+        text = squeeze(pdftotext(pdf))
+        assert text.count("推荐分级的评估、制定与评价（GRADE）") == 1, (paper, name)
+        assert "以及推荐分级的评估、制定与评价（GRADE）降级理由与方法，见完整简报" in text, (paper, name)
+
+
 def test_every_paper_carries_the_same_content(seed_handouts):
     """Smaller paper means smaller type (never under 8 pt), not less: every statement on the A4
     handout is on the A5 and the Letter ones too."""
@@ -180,7 +194,8 @@ def test_every_paper_carries_the_same_content(seed_handouts):
         statements = [context["key_message"], *(quote.text for quote in context["quotes"]),
                       *(link.url for link in context["links"])]
         for row in context["rows"]:
-            statements += [row.title, row.size, row.efficacy, row.follow_up, row.certainty, *row.safety]
+            statements += [row.title, row.size, row.efficacy, row.follow_up, f"{row.grade_symbols} {row.grade_label}",
+                           f"OCEBM {row.cebm_level} 级", *row.safety]
         assert len(context["quotes"]) >= 2
         for paper in PAPERS:
             # -raw: in drawing order, so a table cell's lines come together, not interleaved with its row's.

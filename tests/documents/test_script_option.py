@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from helpers.cli import reports as run_reports
 from helpers.layout import briefing_margins, layout_violations
-from helpers.pdf import pdftotext, run_tool
+from helpers.pdf import drawn_text, pdftotext, run_tool
 from helpers.projects import EVIDENCE, ROOT
 
 from reports.documents.briefing import BriefingOptions, build_briefing
@@ -35,6 +35,13 @@ def test_only_the_faces_of_the_chosen_script_are_embedded(converted):
     own, other = ("CJK-SC", "CJK-TC") if script == "zh-Hans" else ("CJK-TC", "CJK-SC")
     assert any(own in name for name in names)
     assert not [name for name in names if other in name or "CJK-JP" in name or "CJK-KR" in name], names
+
+
+def test_the_grade_symbols_are_drawn_by_the_scripts_own_sans_face(converted):
+    """⊕◯◯◯ in the chosen script's sans face, like the text beside them (issue 24)."""
+    script, pdf = converted
+    faces = {face for _, text, face, _ in drawn_text(pdf) if "⊕" in text or "◯" in text}
+    assert faces == {"Noto-Sans-CJK-SC" if script == "zh-Hans" else "Noto-Sans-CJK-TC"}
 
 
 def test_the_document_language_is_the_chosen_script(converted):
@@ -62,7 +69,9 @@ def test_the_traditional_briefing_is_written_for_taiwan_readers(converted):
     """A reviewer of the first traditional briefing found it converted, not written: 抗原併發揮,
     時長鬚帶 (a beard), and mainland words (信息, 數據, 隨訪, 細胞因子釋放綜合徵, 乳腺癌, 8 周)."""
     script, pdf = converted
-    text = flat(pdf)
+    # In drawing order (-raw): a table cell's lines come together, where the reading order that
+    # pdftotext guesses may put a neighbouring cell's line between them.
+    text = re.sub(r"\s+", "", pdftotext(pdf, "-raw"))
     if script == "zh-Hant":
         for written in ("抗原並發揮殺傷作用", "識別並吞噬", "時長須帶相同單位", "細胞激素釋放症候群（CRS）",
                         "免疫效應細胞相關神經毒性症候群", "（最長18年追蹤）", "治療後8週", "資料來源：", "註冊資訊",

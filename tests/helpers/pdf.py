@@ -96,3 +96,27 @@ def table_cell(pdf: Path, row: str, column: str) -> str:
             return "".join(text for y, x, text in lines if left - 1 <= x < right - 1 and top_of_row - 2 <= y < bottom - 2
                            and not re.fullmatch(r"第\d+页/共\d+页", text))
     raise AssertionError(f"no table row starting {row!r} under a header {column!r} in {pdf}")
+
+
+def drawn_text(pdf: Path) -> list[tuple[int, str, str, float]]:
+    """Every piece of text the PDF draws, as (page, text, face, printed size in pt), read with pypdf.
+
+    The face is the font's name in the PDF without its subset tag (TSPJMR+Noto-Sans-CJK-SC gives
+    Noto-Sans-CJK-SC), as pdffonts lists it; the size is the font size times the scale of the
+    text and graphics matrices."""
+    import math
+
+    import pypdf
+
+    pieces = []
+    for number, page in enumerate(pypdf.PdfReader(pdf).pages, 1):
+
+        def visit(text, cm, tm, font, size, number=number):
+            if text.strip() and font:
+                a, b, c, d = (tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3],
+                              tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+                face = str(font.get("/BaseFont", "")).lstrip("/").split("+")[-1]
+                pieces.append((number, text.strip(), face, round(size * math.sqrt(abs(a * d - b * c)), 2)))
+
+        page.extract_text(visitor_text=visit)
+    return pieces

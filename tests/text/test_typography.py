@@ -134,6 +134,17 @@ def test_headings_keep_their_text_plain_for_bookmarks_and_running_heads():
                     '<p lang="zh-Hans">CAR\u2060-\u2060T 细胞疗\u2060法</p>')
 
 
+def test_grade_symbols_are_marked_up_wherever_a_text_has_them():
+    """Issue 24: a template's cell, the bottom line's prose, text the typesetting otherwise leaves
+    alone (.nb): every run of ⊕ and ◯ gets the face of its script at its size (styles: .grade-symbols),
+    each ⊕ set as large as ◯ (.grade-plus); nothing in the head."""
+    symbols = '<span class="grade-symbols"><span class="grade-plus">⊕</span><span class="grade-plus">⊕</span>◯◯</span>'
+    html = typeset_html('<head><title>⊕⊕◯◯</title></head><p lang="zh-Hans">GRADE 评级低 ⊕⊕◯◯（OCEBM 4 级）</p>'
+                        '<td lang="zh-Hans"><span class="nb">⊕⊕◯◯ 低</span></td>')
+    assert html == (f'<head><title>⊕⊕◯◯</title></head><p lang="zh-Hans">GRADE 评级低 {symbols}（OCEBM\u00a04\u00a0级）</p>'
+                    f'<td lang="zh-Hans"><span class="nb">{symbols} 低</span></td>')
+
+
 def test_every_run_marked_unbreakable_in_the_seed_briefing_stays_on_one_line(seed_briefing: Path):
     html = seed_briefing.with_suffix(".html").read_text(encoding="utf-8")
     runs = tied_runs(html)
