@@ -11,7 +11,9 @@ read and before anything is rendered: one problem, at the seed that holds the la
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from reports.errors import Location, Problem, Problems, ReportError
@@ -47,7 +49,7 @@ class Later:
 
     day: dt.date
     what: str  # "the evidence cut-off 2025-11-16 (证据截至: ...)"
-    where: Location
+    where: Callable[[], Location]  # found only for the date a refusal names: it may read a YAML file again
 
 
 def check_issue_date(content: Content, issue: IssueDate, whole: Content | None = None) -> None:
@@ -59,7 +61,7 @@ def check_issue_date(content: Content, issue: IssueDate, whole: Content | None =
     later = [date for date in printed_dates(content, whole or content) if issue.day < date.day]
     if later:
         latest = max(later, key=lambda date: date.day)
-        raise ReportError(Problem(latest.where, f"{issue} is before {latest.what}; give a date on or after it"))
+        raise ReportError(Problem(latest.where(), f"{issue} is before {latest.what}; give a date on or after it"))
 
 
 def printed_dates(content: Content, whole: Content) -> list[Later]:
@@ -70,10 +72,11 @@ def printed_dates(content: Content, whole: Content) -> list[Later]:
     cutoff = evidence_cutoff(content)
     if cutoff is not None:
         if content.settings.evidence_cutoff:
-            where, why = _settings_place(content), "evidence_cutoff in seeds/project.yaml"
+            where, why = partial(_settings_place, content), "evidence_cutoff in seeds/project.yaml"
         else:
             article = newest_cited_article(content)
-            where = article.published_at or Location(article.path)
+            place = article.published_at or Location(article.path)
+            where = lambda: place
             why = f"the publication date of the newest cited article, {article.path}"
         # Known to the month (or year) only: it is before the date of issue once that period began.
         first_day = dt.date(cutoff.year, cutoff.month or 1, cutoff.day or 1)
@@ -84,23 +87,23 @@ def printed_dates(content: Content, whole: Content) -> list[Later]:
         done = "added to its table" if revision is None else f"revised (revision {revision + 1})"
         key = ("added",) if revision is None else ("revisions", revision, "date")
         dates.append(Later(day, f"the tables' curation date {day.isoformat()} (整理日期: the day row {row.id} was "
-                                f"{done})", _row_place(whole, file, row, key)))
+                                f"{done})", partial(_row_place, whole, file, row, key)))
     for file in content.tables:
         for row in file.table.rows:
             for number, fact in enumerate(row.source.supplied if row.source else []):
                 dates.append(Later(fact.checked, f"{fact.checked.isoformat()}, the day the editors checked row "
                                                  f"{row.id}'s {fact.field} in another record (printed with ‡ as 核对)",
-                                   _row_place(whole, file, row, ("source", "supplied", number, "checked"))))
+                                   partial(_row_place, whole, file, row, ("source", "supplied", number, "checked"))))
     cited = {excerpt.article for file in content.tables for row in file.table.rows for excerpt in row.excerpts}
     for article in (content.articles[a] for a in sorted(cited) if a in content.articles):
         if article.accessed:
             dates.append(Later(article.accessed, f"{article.accessed.isoformat()}, the day the editors read "
                                                  f"{article.path} (its 引用日期, accessed in seeds/articles.yaml)",
-                               _index_place(content, article.path, ("accessed",))))
+                               partial(_index_place, content, article.path, ("accessed",))))
         for number, fact in enumerate(article.supplied):
             dates.append(Later(fact.checked, f"{fact.checked.isoformat()}, the day the editors checked the {fact.field} "
                                              f"of {article.path} in another record (printed with ‡ as 核对)",
-                               _index_place(content, article.path, ("supplied", number, "checked"))))
+                               partial(_index_place, content, article.path, ("supplied", number, "checked"))))
     return dates
 
 

@@ -34,7 +34,6 @@ from reports.errors import Location, Problem, ReportError
 from reports.files import write_atomically
 from reports import names
 from reports.render.context import (
-    BOUND_PREFIX,
     GRADE_LABELS,
     MM,
     PHASE_LABELS,
@@ -56,6 +55,7 @@ from reports.render.context import (
     svg_data_url,
 )
 from reports.render.findings import headline_outcome, rate_of
+from reports.render.labels import figure_text
 from reports.render.graphics import Bar, Panel, bar_chart_svg, qr_svg
 from reports.render.html import read_stylesheets
 
@@ -179,8 +179,7 @@ def rate_label(outcome: Measurement) -> str:
     """A rate as the source reports it, with its n/N and the subgroup it is of: 67%（6/9，亚组：随访超过
     12 个月的患者）, 44%（例数未报道，亚组：HER2 3+ 患者）, 7/19. No percentage is computed for print:
     a subgroup's rate never stands beside the whole cohort's size (issue 24)."""
-    percent = (f"{BOUND_PREFIX[outcome.bound]}{number(outcome.value)}%"
-               if outcome.value is not None and outcome.unit == "%" else None)
+    percent = figure_text(outcome.value, "%", outcome.bound) if outcome.value is not None and outcome.unit == "%" else None
     count = f"{outcome.n}/{outcome.of}" if outcome.n is not None and outcome.of else None
     qualifiers = [count or "例数未报道"] if percent else []
     if outcome.population:

@@ -45,12 +45,13 @@ from reports.render.findings import (
     summary_of_findings,
 )
 from reports.render.labels import (
-    BOUND_PREFIX,
     CELL_SOURCE_LABELS,
     DOMAIN_LABELS,
     GRADE_LABELS,
     PHASE_LABELS,
     STUDY_TYPE_LABELS,
+    figure_text,
+    format_enrollment,
     number,
 )
 
@@ -72,9 +73,7 @@ def chinese_date(date: dt.date) -> str:
 def format_measurement(item: Measurement) -> str:
     parts = []
     if item.value is not None:
-        unit = item.unit or ""
-        spacer = "" if unit in ("%", "") or not unit[0].isascii() else " "
-        parts.append(f"{BOUND_PREFIX[item.bound]}{number(item.value)}{spacer}{unit}")
+        parts.append(figure_text(item.value, item.unit, item.bound))
     if item.n is not None and item.of is not None:
         parts.append(f"{item.n}/{item.of}")
     elif item.of is not None:
@@ -194,18 +193,6 @@ def format_source(source: Source | None) -> Markup:
 
 def registry_ids_marked(study: Study) -> list[Markup]:
     return [fact(study.source, "registry_ids", registry_id) for registry_id in study.registry_ids]
-
-
-def format_enrollment(study: Study) -> str:
-    e = study.enrollment
-    parts = []
-    if e.enrolled is not None:
-        parts.append(f"入组 {e.enrolled} 例")
-    if e.treated is not None:
-        parts.append(f"治疗 {e.treated} 例")
-    if e.evaluable is not None:
-        parts.append(f"可评估 {e.evaluable} 例")
-    return "；".join(parts)
 
 
 @dataclass

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from reports.content.model import AdverseEvent, Measurement, Study
-from reports.render.labels import BOUND_PREFIX, DOMAIN_LABELS, GRADE_LABELS, number
+from reports.render.labels import DOMAIN_LABELS, GRADE_LABELS, figure_text, format_enrollment, number
 
 NOT_REPORTED = "未报道"
 
@@ -73,11 +73,7 @@ def short_term(event: AdverseEvent) -> str:
 
 def figure_of(outcome: Measurement) -> str:
     """An outcome's figures, compact: 67%（6/9）, 7/19, 19 个月, 超过 13 年（5 例）."""
-    value = ""
-    if outcome.value is not None:
-        unit = outcome.unit or ""
-        spacer = "" if unit in ("%", "") or not unit[0].isascii() else " "
-        value = f"{BOUND_PREFIX[outcome.bound]}{number(outcome.value)}{spacer}{unit}".strip()
+    value = figure_text(outcome.value, outcome.unit, outcome.bound).strip() if outcome.value is not None else ""
     counts = f"{outcome.n}/{outcome.of}" if outcome.n is not None and outcome.of is not None else ""
     if value and counts:
         return f"{value}（{counts}）"
@@ -203,9 +199,7 @@ def certainty_point(study: Study) -> str:
 
 
 def studied_point(study: Study) -> str:
-    enrolment = study.enrollment
-    counts = "，".join(f"{word} {count} 例" for word, count in (
-        ("入组", enrolment.enrolled), ("治疗", enrolment.treated), ("可评估", enrolment.evaluable)) if count is not None)
+    counts = format_enrollment(study)
     return f"{study.population}；{study.design.summary}" + (f"；{counts}" if counts else "")
 
 

@@ -5,6 +5,10 @@ tables (findings.py), the handouts and the weeklies."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reports.content.model import Study
 
 PHASE_LABELS = {
     "n-a": "不适用", "not-reported": "分期未报道", "early-phase-1": "早期 I 期", "phase-1": "I 期", "phase-1-phase-2": "I/II 期",
@@ -31,3 +35,17 @@ FOLLOW_UP_UNITS = {"days": "天", "weeks": "周", "months": "个月", "years": "
 def number(value: Decimal | int) -> str:
     """A figure as the source wrote it: 44, 18.2, 9.60, 1580 (no thousands separator in Chinese)."""
     return str(value) if isinstance(value, int) else format(value, "f")
+
+
+def figure_text(value: Decimal | int, unit: str | None, bound: str = "exact") -> str:
+    """A figure with its qualifier and unit: 44%, 超过 13 年, 300 mg/m² (a space before a Latin unit only)."""
+    unit = unit or ""
+    spacer = "" if unit in ("%", "") or not unit[0].isascii() else " "
+    return f"{BOUND_PREFIX[bound]}{number(value)}{spacer}{unit}"
+
+
+def format_enrollment(study: Study) -> str:
+    """入组 19 例；治疗 18 例: the counts the row gives, in that order."""
+    e = study.enrollment
+    return "；".join(f"{word} {count} 例" for word, count in (
+        ("入组", e.enrolled), ("治疗", e.treated), ("可评估", e.evaluable)) if count is not None)
