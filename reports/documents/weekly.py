@@ -52,6 +52,9 @@ from reports.render.context import (
 )
 from reports.render.html import read_stylesheets
 
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+
+
 @dataclass(frozen=True, order=True)
 class IsoWeek:
     """An ISO 8601 week (Monday to Sunday), written 2026-W47."""
@@ -65,6 +68,11 @@ class IsoWeek:
             raise ReportError(f"'{text}' is not an ISO week; write it as YYYY-Www, like 2026-W47")
         year, _, week = text.strip().partition("-W")
         year, week = int(year), int(week)
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            # A week must have a week before it and days after it (the previous briefing, the day of
+            # issue); past these years the calendar arithmetic would overflow.
+            raise ReportError(f"'{text.strip()}' is out of range; a week of the years {FIRST_YEAR} to {LAST_YEAR}, "
+                              "like 2026-W47")
         try:
             dt.date.fromisocalendar(year, week, 1)
         except ValueError:

@@ -62,6 +62,16 @@ def test_iso_weeks_parse_and_span_monday_to_sunday():
             IsoWeek.parse(bad)
 
 
+@pytest.mark.parametrize("week", ["9999-W52", "9999-W01", "0000-W01", "0001-W01", "1899-W52"])
+def test_a_week_out_of_the_calendars_range_is_a_located_error_not_a_traceback(project: Path, week: str):
+    """9999-W52 parsed, then its following Monday overflowed Python's calendar (year 10000)."""
+    result = run_reports("--project", str(project), "weekly", "--week", week)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"Invalid value for '--week': '{week}'" in result.stderr
+    assert not (project / "build" / "weekly").exists()
+
+
 def test_the_last_complete_week_depends_on_the_time_zone():
     # Monday 01:00 in Shanghai is still Sunday in UTC: the week has ended in one zone only.
     now = dt.datetime(2026, 11, 22, 17, 0, tzinfo=dt.UTC)

@@ -317,7 +317,9 @@ def test_bad_parameters_are_422_naming_the_parameter(served, path, parameter):
     ("2026-W60", "2026 has no week 60"),
     ("2099-W01", "2099-W01 has not ended by the date 2026-12-01 from SOURCE_DATE_EPOCH (it ends on Sunday 2099-01-04 in Asia/Shanghai)"),
     ("2020-W43", "2020-W43 is before 2020-W44, the week of the earliest dated article"),
-    ("0001-W01", "0001-W01 is before 2020-W44, the week of the earliest dated article"),
+    ("1999-W01", "1999-W01 is before 2020-W44, the week of the earliest dated article"),
+    ("0001-W01", "'0001-W01' is out of range; a week of the years 1900 to 9998"),
+    ("9999-W52", "'9999-W52' is out of range; a week of the years 1900 to 9998"),
 ])
 def test_a_week_that_does_not_exist_has_not_ended_or_precedes_every_article_is_422(served, week, message):
     """The seeds' earliest dated article is of 2020-10-29 (ISO week 2020-W44)."""
