@@ -5,17 +5,59 @@ Reading and verifying the folder is ``load.load_content``; reading one file safe
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from reports.content.sources import outside_link, real_path
 from reports.errors import ReportError
 
-# The built-in templates and styles: the top-level folders of this repository.
-BUILTIN_ROOT = Path(__file__).resolve().parents[2]
+BUILTIN_FOLDERS = ("templates", "styles")
+
+
+def builtin_root() -> Path:
+    """The folder that holds the built-in templates/ and styles/.
+
+    They are the repository's top-level folders; a wheel maps them into the package
+    (pyproject.toml), so an installed package has them inside it, found through importlib.resources
+    wherever it is installed. In the repository (an editable install, or PYTHONPATH=.) the package
+    has no such folders and they are beside it.
+    """
+    package = resources.files("reports")
+    if package.joinpath("templates").is_dir():
+        return package.resolve() if isinstance(package, Path) else _copied_out(package)
+    return Path(os.fspath(package)).resolve().parent
+
+
+def _copied_out(package: Traversable) -> Path:
+    """The built-in folders of a package imported from a zip, copied into a temporary folder once per
+    process (and removed at its end): Jinja and WeasyPrint read templates and stylesheets by path, and
+    rendering may read only files under the readable folders."""
+    target = Path(tempfile.mkdtemp(prefix="reports-builtin-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
+
+    def copy(source: Traversable, destination: Path) -> None:
+        destination.mkdir()
+        for entry in source.iterdir():
+            if entry.is_dir():
+                copy(entry, destination / entry.name)
+            else:
+                (destination / entry.name).write_bytes(entry.read_bytes())
+
+    for name in BUILTIN_FOLDERS:
+        copy(package.joinpath(name), target / name)
+    return target.resolve()
+
+
+# Read once per process; the built-in folders do not change while it runs.
+BUILTIN_ROOT = builtin_root()
 
 
 @dataclass(frozen=True)
