@@ -158,6 +158,24 @@ def _broker(ctx: click.Context, given: str | None, needed_for: str | None) -> st
     return settings.broker
 
 
+# The optional extras of pyproject.toml, by the modules the commands import from them.
+EXTRAS = {
+    "serve": ("fastapi", "fastapi_offline", "uvicorn", "pebble", "cachetools"),
+    "celery": ("celery", "redis"),
+    "schedule": ("redis",),
+}
+
+
+def _needs_extra(command: str, extra: str) -> None:
+    """Without an extra's libraries, one line naming it and exit status 1, before anything is imported
+    from them or done (find_spec finds a module without importing it)."""
+    from importlib.util import find_spec
+
+    if any(find_spec(module) is None for module in EXTRAS[extra]):
+        click.echo(f"reports {command} needs the '{extra}' extra: pip install 'reports[{extra}]'", err=True)
+        sys.exit(1)
+
+
 def broker_option(function):
     return click.option("--broker", envvar="REPORTS_BROKER", callback=_broker_url, metavar="redis://HOST:PORT/N",
                         help="The Redis broker of the Celery engine. Default: REPORTS_BROKER, else broker: in "
@@ -420,6 +438,7 @@ def schedule(ctx: click.Context, broker: str | None) -> None:
 
     broker = _broker(ctx, broker, None)
     if broker:
+        _needs_extra("schedule with a broker", "schedule")
         from reports.run.distributed import check_broker
 
         check_broker(broker)
@@ -454,6 +473,8 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: Pape
     """
     import time
 
+    if engine == "celery":
+        _needs_extra("batch --engine celery", "celery")
     from reports.run.batch import BatchOptions, available_cores, build_batch
 
     started = time.perf_counter()
@@ -506,6 +527,9 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, queue: int, ti
     worker): --workers renders at once and --queue more waiting are this service's share of them,
     and --max-renders is the workers' business.
     """
+    _needs_extra("serve", "serve")
+    if engine == "celery":
+        _needs_extra("serve --engine celery", "celery")
     from reports.run.service import ServiceOptions
     from reports.run.service import serve as serve_forever
 
@@ -544,6 +568,7 @@ def preview(ctx: click.Context, host: str, port: int, classes: tuple[str, ...]) 
     as the PDF is laid out from it; nothing is written into the project. Stops on Ctrl-C or
     SIGTERM (exit status 0).
     """
+    _needs_extra("preview", "serve")
     from reports.run.preview import serve_preview
 
     serve_preview(_project(ctx).root, host, port, classes)
@@ -574,6 +599,7 @@ def worker(ctx: click.Context, broker: str | None, processes: int, time_limit: f
     submit to it. The worker needs no project folder: --project only supplies broker: from its
     seeds/project.yaml when neither --broker nor REPORTS_BROKER is given.
     """
+    _needs_extra("worker", "celery")
     from reports.run.distributed import WorkerOptions, run_worker
 
     if not broker and not (ctx.obj / "seeds").is_dir():
