@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make briefing   installs what is missing, then builds build/briefing.pdf from seeds/
-#   make test       installs what is missing (test tools too), then runs the test suite
+#   make test       installs what is missing (every extra and the test tools too), then runs the test suite
 #   make test-fast  the tests that render nothing and start no server (docs/development.md)
 # One test process more than the cores: the Celery tests spend much of their minute waiting on real
 # timeouts (a lost worker's redelivery), and the extra process keeps the cores busy meanwhile.
@@ -28,12 +28,13 @@ weekly:
 	@bash scripts/setup.sh
 	.venv/bin/reports weekly
 
+# The service and the preview need the serve extra (FastAPI, uvicorn); the other targets the base install.
 serve:
-	@bash scripts/setup.sh
+	@bash scripts/setup.sh --extra serve
 	.venv/bin/reports serve
 
 preview:
-	@bash scripts/setup.sh
+	@bash scripts/setup.sh --extra serve
 	.venv/bin/reports preview
 
 check:

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what `reports` needs, and only what is missing; safe to run again.
-#   scripts/setup.sh          system packages for building PDFs + .venv with the package
-#   scripts/setup.sh --test   the same, plus what the tests need (poppler-utils, zbar-tools, chromium, redis-server,
-#                             test extra)
+#   scripts/setup.sh                system packages for building PDFs + .venv with the package (the base install:
+#                                   check, build, handout, batch, weekly, draft, ...): make briefing
+#   scripts/setup.sh --extra serve  the same, plus an extra of pyproject.toml (serve, celery, schedule; repeatable)
+#   scripts/setup.sh --test         the same, plus every extra and what the tests need (poppler-utils, zbar-tools,
+#                                   chromium, redis-server, the test extra): make test
 #
 # Why each system package:
 #   fonts-noto-cjk        the CJK faces (Noto Sans/Serif CJK SC and TC) the briefing is set in
@@ -20,7 +22,16 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+extras=()
+while [ "$#" -gt 0 ]; do
+    case "$1" in
+        --test) want_test=1; extras+=(serve celery schedule test) ;;
+        --extra) [ "$#" -ge 2 ] || { echo "error: --extra needs a name (serve, celery, schedule)" >&2; exit 2; }
+                 extras+=("$2"); shift ;;
+        *) echo "usage: scripts/setup.sh [--test] [--extra serve|celery|schedule]..." >&2; exit 2 ;;
+    esac
+    shift
+done
 
 packages=(fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 [ "$want_test" = 1 ] && packages+=(poppler-utils zbar-tools chromium redis-server)
@@ -75,14 +86,16 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 
-# Reinstall only when pyproject.toml changed since the last install (or the extra is new).
-extra=""
-[ "$want_test" = 1 ] && extra="[test]"
-stamp=".venv/.installed${extra:+-test}"
+# Reinstall only when pyproject.toml changed since the last install with these extras (or they are new).
+names=""
+[ "${#extras[@]}" -gt 0 ] && names=$(printf '%s\n' "${extras[@]}" | sort -u | paste -sd, -)
+extra=${names:+[$names]}
+stamp=".venv/.installed${names:+-${names//,/-}}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    echo "Installing the reports package into .venv"
+    echo "Installing the reports package${extra:+ with ${extra}} into .venv"
     # compat: the project folder on sys.path by a plain .pth line, not setuptools' import-hook
     # finder, which costs every Python start in .venv about 12 ms (a quarter of an up-to-date build).
+    # Editable: the built-in templates/ and styles/ are read from the repository's top folder.
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra}" \
         --config-settings editable_mode=compat \
         || .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra}"
