@@ -6,7 +6,7 @@
 # timeouts (a lost worker's redelivery), and the extra process keeps the cores busy meanwhile.
 TEST_PROCESSES ?= $(shell echo $$(( $$(nproc) + 1 )))
 
-.PHONY: briefing test test-fast handouts weekly serve preview check doctor regen docs clean
+.PHONY: briefing test test-fast handouts weekly serve preview check doctor regen docs wheel clean
 
 briefing:
 	@bash scripts/setup.sh
@@ -58,5 +58,12 @@ docs:
 	@bash scripts/setup.sh --test
 	.venv/bin/mkdocs build --strict
 
+# The package as a wheel in dist/, to install where the repository is not (docs/deployment.md). setuptools
+# works in build/lib, emptied first: a file deleted from the repository must not stay in the wheel.
+wheel:
+	@bash scripts/setup.sh
+	rm -rf build/lib build/bdist.*
+	.venv/bin/python -m pip wheel --quiet --no-deps -w dist .
+
 clean:
-	rm -rf build
+	rm -rf build dist
