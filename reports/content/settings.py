@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, WithJsonSchema
 
-from reports.content.model import ProjectSettings
+from reports.content.model import Id, ProjectSettings
 from reports.content.sources import SizeLimit, validate_model
 from reports.errors import Problems
 
@@ -64,6 +64,11 @@ class Settings(ProjectSettings):
     broker: BrokerUrl | None = Field(
         None, description="the Redis broker of reports worker, --engine celery and the scheduler's weekly lock "
                           "(redis://HOST:6379/0); REPORTS_BROKER and --broker are used before it",
+    )
+    project_id: Id | None = Field(
+        None, description="the project's name on a shared broker: schedulers with the same project_id (the same "
+                          "project on several machines) produce each week once; default: the title, if it is not "
+                          "the default one, else this folder on this machine",
     )
 
 

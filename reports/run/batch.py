@@ -6,7 +6,9 @@ are read and verified once before any worker starts, every document is rendered 
 only when all of them have succeeded are they written, so a failure writes nothing.
 
 With the Celery engine the same jobs (reports.jobs) go to the reports workers of a broker instead
-of local processes; the seeds are still checked here first, and the files written here.
+of local processes; the seeds are still checked here first, and the files written here. The batch
+asks first whether any worker answers, and then follows each job until it is done: a document whose
+worker was lost is waited for until it is given to another (distributed.CeleryEngine.wait).
 """
 
 from __future__ import annotations
@@ -115,8 +117,12 @@ def render_on_workers(project: Project, options: BatchOptions,
     from reports.run.distributed import CeleryEngine, JobFailed, check_broker
 
     check_broker(options.broker)  # before reading anything: an unreachable broker is named at once
-    documents = documents_of(load_content(project))
     engine = CeleryEngine(options.broker)
+    try:
+        engine.require_workers()  # and a broker no worker consumes: nothing is queued that nobody would take
+    except JobFailed as error:
+        raise ReportError(error.message) from None
+    documents = documents_of(load_content(project))
     tickets = [engine.submit(project, document.job(options), options.time_limit) for document in documents]
     rendered = []
     for document, ticket in zip(documents, tickets):

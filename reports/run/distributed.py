@@ -12,8 +12,14 @@ nor Redis. What goes where in Redis (every key under ``reports:``):
 - ``reports:claim:<key>``: the task under way for a key, so that identical submissions wait for
   one task; ``reports:renders:<key>``: how many times the key was rendered (1, once all is well);
   ``reports:done:<key>``: pushed when the result is stored, so that a waiting caller wakes at once;
-  ``reports:starts:<task id>``: how many times a task was started (at most MAX_STARTS);
-- ``celery-task-meta-<id>``: Celery's own record of a task's state (started, failed, time limit).
+  ``reports:starts:<task id>``: how many times a task was started (at most MAX_STARTS), and
+  ``reports:started:<task id>``: its last start (which worker, and that worker's --redeliver-after);
+- ``celery-task-meta-<id>``: Celery's own record of a task's state (started, failed, time limit);
+- Celery's control exchange ``reports.pidbox``: a caller asks whether any reports worker answers.
+
+Every key is named by the content (a snapshot's hash, a result's key) or by a task: two projects on
+one broker share a result only when their inputs are the same bytes, which is then the same
+document. The weekly scheduler's lock and mark are the one thing kept per project (schedule.py).
 
 A worker is Celery's prefork pool with one child process per render slot. Not the solo pool:
 only prefork enforces a hard time limit (it kills the child) and replaces a child that died,
@@ -22,6 +28,12 @@ first and each warms up (imports, fonts: jobs.warm_up) in ``worker_process_init`
 takes a job. Acknowledged late, rejected back to the queue when a child is lost: a job whose
 child was killed mid-render is given to the next free child, here or on another machine; a job
 whose whole worker vanished is given again after the visibility timeout (``--redeliver-after``).
+
+The caller follows its job rather than a clock started when it submitted (``CeleryEngine.wait``):
+a job waits in the queue as long as a reports worker answers (Celery's ping, asked after a second
+untaken and every ASK_EVERY seconds after); once started it is given the time of a render and, if
+its worker is lost, of the redelivery, counted from its last start, so a job redelivered after its
+worker died completes. No worker answering is said within seconds, naming the broker.
 """
 
 from __future__ import annotations
@@ -31,6 +43,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -52,7 +65,11 @@ DONE_TTL = 60  # the signal that a result is stored, for a caller that waits on 
 WAKE_EVERY = 0.25  # seconds a caller waits for that signal before it looks at the task's state again
 DEFAULT_TIME_LIMIT = 300.0
 MAX_STARTS = 3  # a task whose rendering process is lost this many times fails instead of being given again
-GRACE = 60.0  # beyond the time limit, what a caller waits for a job no worker took
+GRACE = 60.0  # the default --redeliver-after is the time limit plus this; a caller's slack beyond a redelivery
+ASK_AFTER = 1.0  # seconds a job waits untaken before the caller asks whether any reports worker is there
+ASK_EVERY = 10.0  # while a job is not done, how often the caller asks again (one answer serves every waiting job)
+ASK_TIMEOUT = 2.0  # seconds the workers have to answer: a live one answers in milliseconds, even while rendering
+CONTROL_EXCHANGE = "reports"  # Celery's control messages (ping) of reports workers only, not of other Celery apps
 
 log = logging.getLogger("reports.worker")
 
@@ -126,6 +143,7 @@ def celery_app(broker: str, redeliver_after: float = DEFAULT_TIME_LIMIT + GRACE)
         task_publish_retry=False,
         worker_proc_alive_timeout=120,  # a child warms up (fonts) before it reports alive; the default is 4 s
         worker_hijack_root_logger=False, worker_redirect_stdouts=False,
+        control_exchange=CONTROL_EXCHANGE,  # a ping is answered by reports workers, the consumers of QUEUE
     )
     app.task(name=TASK, acks_late=True, reject_on_worker_lost=True)(render_task)
     return app
@@ -204,6 +222,7 @@ class WorkerSetup:
     broker: str = ""
     cache: Path = Path()
     name: str = ""
+    redeliver_after: float = DEFAULT_TIME_LIMIT + GRACE  # told to callers at each start: how long a loss may take
 
 
 @lru_cache(maxsize=1)
@@ -224,16 +243,21 @@ class LostTooOften(Exception):
 
 
 def count_start(store, task_id: str | None) -> None:
-    """Count a task's starts; refuse one that has lost its process MAX_STARTS times already.
+    """Count a task's starts and record this one; refuse one that has lost its process MAX_STARTS times.
 
     A job that kills whatever renders it (a document that exhausts memory) would otherwise go
     back to the queue for ever, taking a process down each time. Counted per task, not per job:
-    a job submitted again later (after a time limit, say) starts from zero.
+    a job submitted again later (after a time limit, say) starts from zero. The record tells the
+    caller that the job started again (its wait counts from there) and how long this worker's
+    loss would take to be noticed (its --redeliver-after).
     """
     if not task_id:
         return
     starts = store.incr(PREFIX + "starts:" + task_id)
     store.expire(PREFIX + "starts:" + task_id, RESULT_TTL)
+    store.set(PREFIX + "started:" + task_id, json.dumps({
+        "starts": starts, "worker": WorkerSetup.name, "host": socket.gethostname(), "pid": os.getpid(),
+        "redeliver_after": WorkerSetup.redeliver_after}), ex=RESULT_TTL)
     if starts > MAX_STARTS:
         raise LostTooOften(f"the job was started {MAX_STARTS} times and its rendering process was lost each time "
                            "(killed, or out of memory); it is not given again: render it locally to see why")
@@ -324,6 +348,7 @@ def run_worker(options: WorkerOptions) -> None:
                           f"{options.time_limit:g}: a job still rendering would be given to a second worker")
     check_broker(options.broker)
     WorkerSetup.broker = options.broker
+    WorkerSetup.redeliver_after = redeliver_after
     WorkerSetup.cache = (options.cache or default_cache()).absolute()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
@@ -379,6 +404,17 @@ class Delivery:
 
 
 @dataclass
+class Watch:
+    """What a caller has seen of its job while it waits."""
+
+    since: float  # time.monotonic() when the wait began, or when the last start was seen
+    starts: int = 0  # the job's starts seen (reports:started:<task id>)
+    worker: str = ""  # the worker of the last start
+    bound: float | None = None  # seconds after ``since`` past which a started job is given up
+    unanswered: int = 0  # asks in a row that no worker answered
+
+
+@dataclass
 class CeleryEngine:
     broker: str
     snapshots: dict[tuple, str] = field(default_factory=dict)  # file signatures -> snapshot id, already in Redis
@@ -387,6 +423,8 @@ class CeleryEngine:
         self.app = celery_app(self.broker)
         self.redis = redis_client(self.broker)
         self.closed = False  # set by close(): callers still waiting give up at their next turn
+        self._asking = threading.Lock()  # one ping at a time: Celery's reply queue is not shared between threads
+        self._asked: tuple[float, bool] = (float("-inf"), False)  # when the last ask ended, and whether a worker answered
 
     def close(self) -> None:
         """Stop waiting: a stopping service must not wait out its callers' time limits."""
@@ -455,11 +493,19 @@ class CeleryEngine:
                         worker=meta.get("worker", ""), pid=meta.get("pid", 0))
 
     def wait(self, ticket: Ticket | Delivery, timeout: float | None = None) -> Delivery:
-        """The job's result; ``ReportError`` for bad seeds, ``JobFailed`` for a time limit or a worker's failure."""
+        """The job's result; ``ReportError`` for bad seeds, ``JobFailed`` for a time limit, a worker's failure,
+        no worker answering, or a job that stopped moving.
+
+        No deadline counted from the submission (a job redelivered after its worker was lost would
+        always lose that race): the job is followed. Queued, it is waited for as long as a reports
+        worker answers; started, for its time limit and, should its worker be lost, for the
+        redelivery that worker announced (its --redeliver-after), counted from its last start.
+        ``timeout``, when given, bounds the whole wait besides.
+        """
         if isinstance(ticket, Delivery):
             return ticket
-        waiting = timeout if timeout is not None else ticket.time_limit + GRACE
-        deadline = time.monotonic() + waiting
+        began = time.monotonic()
+        watch = Watch(since=began)
         try:
             while True:
                 delivery = self._stored(ticket.key)
@@ -474,14 +520,74 @@ class CeleryEngine:
                     raise self._failure(task, ticket)
                 if self.closed:
                     raise JobFailed(503, "the service is stopping; ask again")
-                if time.monotonic() > deadline:
-                    self._release(ticket)
-                    raise JobFailed(504, f"no worker finished the job within {waiting:g} s; is a reports worker "
+                now = time.monotonic()
+                failed = (JobFailed(504, f"no worker finished the job within {timeout:g} s; is a reports worker "
                                          f"running on {shown_url(self.broker)}?")
+                          if timeout is not None and now - began > timeout else self._stalled(ticket, watch, now))
+                if failed is not None:
+                    self._release(ticket)
+                    raise failed
                 # Woken at once when the worker stores the result; a failure (a time limit) is seen at the next turn.
                 self.redis.blpop([PREFIX + "done:" + ticket.key], timeout=WAKE_EVERY)
         except broker_errors() as error:
             raise unreachable(self.broker, error) from None
+
+    def _stalled(self, ticket: Ticket, watch: Watch, now: float) -> JobFailed | None:
+        """Why the job will not finish, or None while it may: its last start, and whether any worker answers."""
+        record = self.redis.get(PREFIX + "started:" + ticket.task_id)
+        start = json.loads(record) if record else None
+        if start and start["starts"] != watch.starts:  # started, or started again: the bound counts from here
+            watch.starts, watch.since, watch.worker = start["starts"], now, start["worker"]
+            # A live worker ends it within the time limit (a result or a failure); a lost one's job is
+            # given again after that worker's redeliver-after, then waits at most a render for a free process.
+            watch.bound = float(start["redeliver_after"]) + ticket.time_limit + GRACE
+        if watch.bound is not None and now - watch.since > watch.bound:
+            return JobFailed(504, f"the job started on {watch.worker} {now - watch.since:.0f} s ago and was neither "
+                                  f"finished nor given to another worker; is a reports worker running on "
+                                  f"{shown_url(self.broker)}?")
+        if not watch.starts and now - watch.since < ASK_AFTER:
+            return None  # a free worker takes a job within milliseconds: no need to ask yet
+        if self.workers_answer():
+            watch.unanswered = 0
+            return None
+        if not watch.starts:
+            return JobFailed(503, self._no_worker())
+        watch.unanswered += 1
+        if watch.unanswered < 2:  # a render may be under way: asked again at the next turn before it is given up
+            return None
+        return JobFailed(503, f"the worker {watch.worker} that took the job no longer answers, and no other "
+                              f"reports worker answers on {shown_url(self.broker)} to take it again; "
+                              f"{self._start_one()}")
+
+    def workers_answer(self) -> bool:
+        """Whether a reports worker answers on the broker (Celery's ping; only reports workers listen on its
+        control exchange, and each consumes the queue). One answer stands for ASK_EVERY seconds, for every job
+        waiting here (the service's threads share it); no answer takes ASK_TIMEOUT seconds, and is shared by
+        the threads that were waiting for it."""
+        called = time.monotonic()
+        with self._asking:
+            asked, answered = self._asked
+            if asked >= called or (answered and called - asked < ASK_EVERY):
+                return answered
+            answered = bool(self.app.control.ping(timeout=ASK_TIMEOUT, limit=1))
+            self._asked = (time.monotonic(), answered)
+            return answered
+
+    def require_workers(self) -> None:
+        """``JobFailed`` (503) naming the broker when no reports worker answers: asked before a batch submits."""
+        try:
+            answered = self.workers_answer()
+        except broker_errors() as error:
+            raise unreachable(self.broker, error) from None
+        if not answered:
+            raise JobFailed(503, self._no_worker())
+
+    def _no_worker(self) -> str:
+        return (f"no reports worker answers on the broker {shown_url(self.broker)} (asked for {ASK_TIMEOUT:g} s); "
+                f"{self._start_one()}")
+
+    def _start_one(self) -> str:
+        return f"start one on a machine that reaches it: reports worker --broker {shown_url(self.broker)}"
 
     def _release(self, ticket: Ticket) -> None:
         """Let the next identical submission start a new task: this one failed or was given up."""

@@ -13,7 +13,9 @@ appended to build/weekly/runs.jsonl and logged in one line.
 With a broker (Redis), the week is also locked there, and marked produced there once made, so
 that schedulers on several machines, each with its own copy of the project, still produce each
 week once: the one that takes the lock first builds it, the others find it produced. The
-project's schedulers are known to each other by the briefing's ``title``.
+project's schedulers are known to each other by its identity on the broker (``broker_identity``):
+``project_id`` of seeds/project.yaml; without one, a title that is not the default; else this
+folder on this machine only, so that two projects that kept the default title never share a week.
 
 seeds/project.yaml is watched while the scheduler runs: an edited schedule or time zone takes
 effect at once (the next fire is logged); an invalid edit is logged with its place and the
@@ -38,6 +40,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from reports.content.model import ProjectSettings
 from reports.content.project import Project
 from reports.content.settings import read_settings
 from reports.documents.weekly import (
@@ -58,6 +61,40 @@ LOOKBACK = dt.timedelta(weeks=53)  # how far back catch-up looks: a yearly sched
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 log = logging.getLogger("reports.schedule")  # its name before the move: what operators filter on
+
+
+@dataclass(frozen=True)
+class BrokerIdentity:
+    """A project's name on a shared broker: every key the scheduler writes there is under ``key``."""
+
+    key: str  # 16 hex digits
+    described: str  # for the log: what the name was taken from
+
+
+def broker_identity(project: Project, settings) -> BrokerIdentity:
+    """Who the project is on the broker, from the first of: its ``project_id``; its title, when it is not
+    the default; this folder on this machine.
+
+    Two copies of one project on two machines (at whatever paths) must agree, and two projects must
+    not agree by accident: most leave the title at its default (the shipped seeds write it out),
+    so a default title names nothing, and the folder is the only thing left that tells them apart.
+    A named title keeps the key it had before project_id existed, so schedulers of an older version
+    on other machines still agree during an upgrade.
+    """
+    if settings.project_id:
+        return BrokerIdentity(_digest(f"project_id:{settings.project_id}"), f"project_id {settings.project_id}")
+    if settings.title != ProjectSettings.model_fields["title"].default:
+        return BrokerIdentity(_digest(settings.title),
+                              f"its title {settings.title!r} (seeds/project.yaml names no project_id)")
+    host, folder = socket.gethostname(), str(project.root.resolve())
+    return BrokerIdentity(_digest(f"folder:{host}:{folder}"),
+                          f"this folder on {host} only (seeds/project.yaml names no project_id and keeps the default "
+                          "title): a scheduler of this project on another machine would produce its weeks again; "
+                          "write project_id: in seeds/project.yaml to share them")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def utc_now() -> dt.datetime:
@@ -116,7 +153,7 @@ class WeeklyScheduler:
         self.settings_seen = self._settings_signature()
         self.clock = clock
         self.broker = broker
-        self.title = settings.title
+        self.identity = broker_identity(self.project, settings)  # read once: an edit applies at the next start
 
     def _apply(self, settings) -> None:
         self.timezone = settings.timezone
@@ -228,8 +265,7 @@ class WeeklyScheduler:
         return run
 
     def _week_key(self, week: IsoWeek) -> str:
-        project = hashlib.sha256(self.title.encode("utf-8")).hexdigest()[:16]
-        return f"reports:weekly:{project}:{week}"
+        return f"reports:weekly:{self.identity.key}:{week}"
 
     def _run_locked_in_redis(self, options: WeeklyOptions) -> tuple[str, str, list[str]]:
         """Produce ``options.week`` under its lock in Redis, unless a scheduler (here or on another machine) did."""
@@ -265,6 +301,11 @@ class WeeklyScheduler:
             self._log(logging.INFO, self.clock(),
                       f"started: schedule '{self.schedule}' in {self.timezone} for {self.project.root}; "
                       f"runs recorded in {self._relative(self.run_log)}")
+            if self.broker:
+                from reports.content.settings import shown_url
+
+                self._log(logging.INFO, self.clock(),
+                          f"weeks locked and marked on the broker {shown_url(self.broker)} for {self.identity.described}")
             self.run_due("catch-up")
             # Misfires have no grace limit: however late a run starts (a suspended machine), it
             # produces the week due at the latest fire, once.

@@ -4,11 +4,13 @@ downtime, missed weeks logged, failed runs retried, two schedulers on one projec
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -306,6 +308,9 @@ def test_two_schedulers_on_two_machines_produce_the_week_once_through_the_broker
     second = write_project(tmp_path / "machine-b", {"seeds/project.yaml": title})
     schedulers = [spawn(first, "--broker", celery_cluster.broker), spawn(second, "--broker", celery_cluster.broker)]
     lines = [scheduler.wait_for(RUN_LINE) for scheduler in schedulers]
+    for scheduler in schedulers:  # each says which name it goes by on the broker
+        assert scheduler.wait_for(f" weeks locked and marked on the broker {celery_cluster.broker} for its title "
+                                  f"'周报测试 {tmp_path.name}' ")
     outcomes = sorted(re.sub(r"^.* catch-up \S+: ", "", line).split(" ")[0] for line in lines)
     assert outcomes == ["already", "built"], lines
     assert any(re.search(r"already produced by \S+ \(pid \d+\) at \S+, left alone$", line) for line in lines)
@@ -318,6 +323,63 @@ def test_two_schedulers_on_two_machines_produce_the_week_once_through_the_broker
     again = spawn(second, "--broker", celery_cluster.broker)
     assert re.search(r": already produced by ", again.wait_for(RUN_LINE))
     assert again.stop() == 0
+
+
+def test_a_projects_name_on_the_broker_is_its_project_id_else_a_title_of_its_own_else_its_folder(tmp_path: Path):
+    """Who a project is on a shared broker (the key of its weeks' lock and mark): two copies of one
+    project on two machines must agree, wherever they are mounted; two projects must not agree by accident."""
+    from reports.content.model import ProjectSettings
+
+    def identity(name: str, settings: str | None = None):
+        files = {"seeds/project.yaml": settings} if settings is not None else None
+        return WeeklyScheduler(write_project(tmp_path / name, files)).identity
+
+    default_title = f"title: {ProjectSettings.model_fields['title'].default}\n"  # as the shipped seeds write it
+    kept = [identity("a"), identity("b"), identity("c", default_title)]
+    assert len({found.key for found in kept}) == 3  # the default title names nobody: each folder is its own
+    assert kept[0].described.startswith(f"this folder on {socket.gethostname()} only (seeds/project.yaml names no "
+                                        "project_id and keeps the default title)")
+    assert "write project_id: in seeds/project.yaml to share them" in kept[0].described
+
+    named = identity("d", "title: 周报测试\n"), identity("e", "title: 周报测试\n")
+    assert named[0] == named[1]
+    # the key schedulers of the version before project_id gave it: an upgrade does not produce a week again
+    assert named[0].key == hashlib.sha256("周报测试".encode()).hexdigest()[:16]
+
+    by_id = identity("f", "project_id: car-weekly\n"), identity("g", "project_id: car-weekly\ntitle: 另一个标题\n")
+    assert by_id[0] == by_id[1] and by_id[0].described == "project_id car-weekly"
+    assert by_id[0].key not in {found.key for found in (*kept, *named)}
+
+
+def test_a_project_id_that_is_not_an_id_is_refused_at_its_place(tmp_path: Path):
+    from helpers.cli import reports
+
+    project = write_project(tmp_path / "p", {"seeds/project.yaml": "title: 示例\nproject_id: CAR Weekly\n"})
+    result = reports("--project", str(project), "check")
+    assert result.returncode == 1
+    assert result.stderr.startswith("seeds/project.yaml:2:13: project_id: 'CAR Weekly' is not a valid id; use at most "
+                                    "64 lower-case letters, digits and hyphens"), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.render
+@pytest.mark.server  # a redis-server of its own: the weeks' marks need Redis, not the Celery workers
+def test_two_projects_that_kept_the_default_title_each_get_their_week_on_one_broker(tmp_path: Path):
+    """Issue 26: the weekly mark was keyed by the title, which most projects leave at its default,
+    so the second project on a broker was told its week was "already produced by" the first."""
+    from helpers.servers import start_redis_server, stop_group
+
+    server, broker = start_redis_server(tmp_path)
+    try:
+        clock = Clock(at("2026-11-24 10:00"))
+        projects = [write_project(tmp_path / "first"), write_project(tmp_path / "second")]
+        outcomes = [WeeklyScheduler(project, clock, broker=broker).run_due("catch-up").outcome for project in projects]
+        assert outcomes == ["built", "built"]
+        assert [produced_weeks(project) for project in projects] == [["2026-W47"], ["2026-W47"]]
+        # and each project still once: the first, started again, finds its own week produced
+        assert WeeklyScheduler(projects[0], clock, broker=broker).run_due("catch-up").outcome == "already-produced"
+    finally:
+        stop_group(server)
 
 
 def test_an_unreachable_broker_stops_the_scheduler_before_it_starts(project: Path):
