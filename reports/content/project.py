@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -58,6 +60,32 @@ def _copied_out(package: Traversable) -> Path:
 
 # Read once per process; the built-in folders do not change while it runs.
 BUILTIN_ROOT = builtin_root()
+
+
+@cache
+def tool_digest() -> str:
+    """What this installation of the tool is: its version, its code and its built-in templates and
+    styles, hashed. A build's up-to-date stamp, the service's ETags and the workers' stored results
+    carry it, so none made by other code is reused: a changed template or module changes the
+    documents, whether or not the version number was raised."""
+    from reports import __version__
+
+    package = Path(__file__).resolve().parents[1]
+    files: dict[str, str] = {}
+    if package.is_dir():
+        for path in tree_files(package, package):
+            if path.suffix in (".py", ".yaml", ".json") and "__pycache__" not in path.parts:
+                files[f"reports/{path.relative_to(package).as_posix()}"] = sha256_of(path)
+    else:  # imported from an archive (a zipped wheel): the archive is the code
+        archive = next((parent for parent in package.parents if parent.is_file()), None)
+        files["archive"] = sha256_of(archive) if archive else ""
+    for name in BUILTIN_FOLDERS:
+        folder = BUILTIN_ROOT / name
+        for path in tree_files(folder, folder):
+            if path.is_file():
+                files[f"{name}/{path.relative_to(folder).as_posix()}"] = sha256_of(path)
+    canonical = json.dumps([__version__, files], sort_keys=True).encode("utf-8")
+    return hashlib.sha256(canonical).hexdigest()
 
 
 @dataclass(frozen=True)

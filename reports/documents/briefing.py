@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reports.content.project import Project, input_files
+from reports.content.project import Project, input_files, tool_digest
 from reports.documents.base import (
     BuildResult,
     Rendered,
@@ -163,10 +163,8 @@ def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildRe
 
 def build_key(project: Project, options: BriefingOptions) -> str:
     """The hash of everything the output depends on: every input file's content, the options, the tool."""
-    from reports import __version__
-
     made_from = {
-        "tool": __version__, "inputs": input_files(project), "classes": sorted(set(options.classes)),
+        "tool": tool_digest(), "inputs": input_files(project), "classes": sorted(set(options.classes)),
         "build_date": options.build_date.isoformat(), "script": options.script, "pdfa": options.pdfa,
         "pdfua": options.pdfua, "html": options.write_html, "full_text": options.full_text,
     }

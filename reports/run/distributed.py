@@ -150,18 +150,10 @@ def celery_app(broker: str, redeliver_after: float = DEFAULT_TIME_LIMIT + GRACE)
 
 
 def builtin_digest() -> str:
-    """The built-in templates and styles of this installation: submitter and worker must agree."""
-    from reports.content.project import BUILTIN_ROOT, sha256_of, tree_files
+    """This installation's code, built-in templates and styles: submitter and worker must agree."""
+    from reports.content.project import tool_digest
 
-    files = {}
-    for name in ("templates", "styles"):
-        folder = BUILTIN_ROOT / name
-        for path in tree_files(folder, folder):
-            if path.is_file():
-                files[f"{name}/{path.relative_to(folder).as_posix()}"] = sha256_of(path)
-    from reports import __version__
-
-    return hashlib.sha256(json.dumps([__version__, files], sort_keys=True).encode()).hexdigest()
+    return tool_digest()
 
 
 

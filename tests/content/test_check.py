@@ -432,6 +432,38 @@ def test_an_unchanged_build_is_not_rendered_again_and_any_change_renders_it(proj
 
 
 @pytest.mark.render
+def test_a_build_by_changed_code_or_templates_of_the_same_version_is_not_up_to_date(project: Path, tmp_path: Path):
+    """The stamp names the tool by its code and built-in templates, not only its version number: a
+    changed module or template renders the document again (the stamp said "up to date" before)."""
+    import os
+    import sys
+
+    from helpers.projects import ROOT
+
+    tool = tmp_path / "tool"
+    for name in ("reports", "templates", "styles"):
+        shutil.copytree(ROOT / name, tool / name, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def build() -> str:
+        result = subprocess.run([sys.executable, "-m", "reports", "--project", str(project), "build",
+                                 "--date", "2026-12-01"], capture_output=True, text=True, cwd=tmp_path, check=False,
+                                env={**os.environ, "PYTHONPATH": str(tool), "PYTHONDONTWRITEBYTECODE": "1"})
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert build().startswith("wrote ")
+    assert build().startswith("up to date")
+    footer = tool / "templates" / "partials"
+    template = next(path for path in sorted(footer.glob("*.html")))
+    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert build().startswith("wrote ")
+    assert build().startswith("up to date")
+    module = tool / "reports" / "render" / "labels.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert build().startswith("wrote ")
+
+
+@pytest.mark.render
 def test_an_up_to_date_build_still_prints_its_warnings(tmp_path: Path):
     project = write_project(tmp_path / "project", {"seeds/evidence/car-x.yaml.bak": EVIDENCE})
     first, again = (reports(project, "build", "--date", "2026-12-01") for _ in range(2))
