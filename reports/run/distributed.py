@@ -230,6 +230,10 @@ class MissingSnapshot(Exception):
     """The job's snapshot is not in Redis (expired, or the broker was emptied)."""
 
 
+class LimitPastRedelivery(Exception):
+    """The job may render longer than this worker's --redeliver-after: it would be given to a second worker."""
+
+
 class LostTooOften(Exception):
     """The task was started MAX_STARTS times and its rendering process was lost each time."""
 
@@ -274,6 +278,13 @@ def render_task(payload: dict) -> dict:
         return {**done, "rendered": False, "finished": time.time()}
     from celery import current_task
 
+    limit = (current_task.request.timelimit or (None,))[0] if current_task else None
+    if limit and float(limit) >= WorkerSetup.redeliver_after:
+        # Checked here, not only at the worker's start: the caller's --time-limit travels with each job.
+        raise LimitPastRedelivery(
+            f"the job may render for {float(limit):g} s, but the broker gives a job to another worker after "
+            f"{WorkerSetup.redeliver_after:g} s (this worker's --redeliver-after): it would be rendered twice; "
+            "give it a shorter time limit, or start the workers with a longer --redeliver-after")
     count_start(store, current_task.request.id if current_task else None)
     folder = WorkerSetup.cache / snapshot_id
     if not folder.is_dir():
