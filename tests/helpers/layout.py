@@ -191,12 +191,14 @@ def _segments(reader, page) -> list[tuple[int, float, float, float]]:
     fill, a text) or where the line width drops, and a table is one run. Read by hand from the
     content stream (q, Q, cm and the path): pypdf gives the operators, not the drawing's geometry.
     """
-    from pypdf.generic import ContentStream
+    from pypdf.generic import ContentStream, DecodedStreamObject
 
     height, origin = float(page.mediabox.top), float(page.mediabox.left)
     ctm, saved, path, found = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), [], [], []
     run, width, stroked = 0, 0.0, 0.0
-    for operands, operator in ContentStream(page.get_contents(), reader).operations:
+    drawing = DecodedStreamObject()
+    drawing.set_data(_without_text(page.get_contents().get_data()))
+    for operands, operator in ContentStream(drawing, reader).operations:
         if operator not in BORDER_OPERATORS:
             run, stroked = run + 1, 0.0
         if operator == b"q":
@@ -222,6 +224,17 @@ def _segments(reader, page) -> list[tuple[int, float, float, float]]:
             found.append((run, height - y, min(x1, x2) - origin, max(x1, x2) - origin))
         path = []
     return found
+
+
+TEXT_OBJECT = re.compile(rb"\bBT\b.*?\bET\b", re.DOTALL)
+LINE_WIDTH = re.compile(rb"[-+]?[0-9.]+\s+w\b")
+
+
+def _without_text(content: bytes) -> bytes:
+    """A page's content stream with each text object (BT ... ET) reduced to its line widths: a text
+    object holds no path, and parsing its glyph strings was most of the layout check's time. What
+    is left of it still ends a run of rules (BT and ET are other drawing)."""
+    return TEXT_OBJECT.sub(lambda text: b" ".join([b"BT", *LINE_WIDTH.findall(text.group()), b"ET"]), content)
 
 
 RULE_JOIN = 1.5  # pt: one rule's segments meet end to end (half a vertical border's width apart at most)
