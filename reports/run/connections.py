@@ -24,7 +24,8 @@ a client can do before a request exists is decided here, on the connection:
 
 All of it is one subclass of uvicorn's h11 protocol (``GuardedH11Protocol``, given to uvicorn as
 its ``http`` protocol class, which ``uvicorn.Config`` accepts), because uvicorn offers no hook for a
-connection before its first request. It uses uvicorn's set of open connections, its request cycle
+connection before its first request. It uses uvicorn's set of open connections (to leave out of
+a graceful shutdown the connections answered here), its request cycle
 (``cycle``: a new one means a whole head arrived), its ``on_response_complete`` and
 ``send_400_response`` hooks, and the bytes h11 holds (``trailing_data``); each behaviour has a test
 over real sockets (tests/run/test_service_requests.py). In production a proxy
@@ -204,6 +205,7 @@ class ConnectionLimits:
 
     head_timeout: float
     max_connections: int
+    open: set = field(default_factory=set)  # the connections counted against the cap (not those answered here)
     waiting: dict = field(default_factory=dict)  # GuardedH11Protocol -> None, in the order they began waiting
     full: Incident = field(init=False)
     slow: Incident = field(init=False)
@@ -228,9 +230,14 @@ class ConnectionLimits:
             "accepting new connections again: accept() failed {count} times in {seconds:.1f} s ({error}); "
             "raise the file limit (ulimit -n, LimitNOFILE=) or lower --max-connections")
 
+    def stats(self) -> dict:
+        return {"open": len(self.open), "waiting_for_a_request": len(self.waiting), "limit": self.max_connections,
+                "head_timeout_s": self.head_timeout}
+
     def admit(self, newcomer: GuardedH11Protocol) -> None:
         """A new connection over the cap replaces the longest-waiting one, or is refused."""
-        if len(newcomer.connections) <= self.max_connections:
+        self.open.add(newcomer)
+        if len(self.open) <= self.max_connections:
             return
         oldest = next(iter(self.waiting), None)
         if oldest is not None and oldest is not newcomer and \
@@ -271,6 +278,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_lost(self, exc) -> None:
         self.stop_waiting()
+        self.limits.open.discard(self)
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -336,7 +344,8 @@ class GuardedH11Protocol(H11Protocol):
         sends for ``linger`` seconds, so that the client reads the answer rather than a reset."""
         self.stop_waiting()
         self.refused = True
-        self.connections.discard(self)  # no longer counted against the cap, nor waited for at shutdown
+        self.limits.open.discard(self)  # no longer counted against the cap,
+        self.connections.discard(self)  # nor waited for by uvicorn at shutdown
         if quiet and not self.head and not self.conn.trailing_data[0]:
             self.transport.close()
             return

@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import re
+import resource
 import sys
 import time
 from contextlib import asynccontextmanager
@@ -51,6 +52,7 @@ from reports.documents.weekly import MANIFEST, PDF, IsoWeek, week_folder, weekly
 from reports.errors import ReportError
 from reports.names import Engine
 from reports.run.connections import (
+    DEFAULT_MAX_CONNECTIONS,
     MAX_HEAD,
     MAX_HEADER,
     MAX_HEADERS,
@@ -278,6 +280,7 @@ class Service:
                                        if options.cache_mb > 0 else None)
         self.catalogs: dict[str, dict | ReportError] = {}
         self.first_weeks: dict[str, IsoWeek | None] = {}
+        self.connections: ConnectionLimits | None = None  # the server's, once serve() has made them
 
     @property
     def root(self) -> str:
@@ -340,7 +343,9 @@ class Service:
     def stats(self) -> dict:
         cache = ({"entries": len(self.cache), "bytes": self.cache.currsize, "limit_bytes": self.cache.maxsize}
                  if self.cache is not None else {"entries": 0, "bytes": 0, "limit_bytes": 0})
-        return {"status": "ok", "version": __version__, "pool": self.pool.stats(), "cache": cache}
+        connections = self.connections.stats() if self.connections is not None else None
+        return {"status": "ok", "version": __version__, "pool": self.pool.stats(), "cache": cache,
+                "connections": connections}
 
 
 def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -> FastAPI:
@@ -484,11 +489,16 @@ def serve(project_dir: Path | str, options: ServiceOptions) -> None:
 
         check_broker(options.broker)  # before listening: an unreachable broker is an error naming it, exit 1
     cap, room = connection_cap(options.max_connections, options.workers + options.queue)
+    files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     if cap > room:
-        log.warning("--max-connections %d is more than the file limit leaves room for (about %d); past that, "
-                    "accepting fails (logged with a count) until connections close", cap, room)
+        log.warning("--max-connections %d is more than the file limit (ulimit -n: %d) leaves room for, about %d; "
+                    "past that, accepting fails (logged with a count) until connections close", cap, files, room)
+    elif options.max_connections is None and cap < DEFAULT_MAX_CONNECTIONS:
+        log.warning("at most %d connections: what the file limit (ulimit -n: %d) leaves room for; raise it "
+                    "(LimitNOFILE= under systemd) for up to %d", cap, files, DEFAULT_MAX_CONNECTIONS)
     limits = ConnectionLimits(head_timeout=options.head_timeout, max_connections=cap)
     app = create_app(project_dir, options)
+    app.state.service.connections = limits
     # The h11 protocol named, not "auto", and asyncio's loop, not "auto": the connection limits are
     # built on them, and installing httptools or uvloop must not change them. uvicorn's own settings
     # do the rest: what it buffers of a head, the idle time between requests (5 s), the listen queue.

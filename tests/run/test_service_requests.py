@@ -385,6 +385,19 @@ def test_at_the_connection_cap_a_new_connection_replaces_one_still_waiting_or_el
     assert "Traceback" not in log
 
 
+def test_the_connection_cap_is_what_the_file_limit_leaves_room_for_and_the_log_says_so(tmp_path):
+    """A file limit of 150: 64 files for the service's own, and 4 for each of the 1 + 8 renders it
+    admits (--workers, --queue), leave room for 50 connections."""
+    limited = Server(write_project(tmp_path / "project"), "--workers", "1", files=150)
+    try:
+        connections = limited.get("/healthz").json()["connections"]
+        assert (connections["limit"], connections["head_timeout_s"]) == (50, 10.0) and connections["open"] >= 1
+        assert ("at most 50 connections: what the file limit (ulimit -n: 150) leaves room for; raise it "
+                "(LimitNOFILE= under systemd) for up to 1000") in limited.logged()
+    finally:
+        limited.stop()
+
+
 def test_out_of_file_descriptors_the_server_logs_one_line_with_a_count_and_answers_again_once_they_close(server):
     """The server's file limit lowered under it (prlimit) to a few more than it has open: the
     connections it cannot accept wait in the listen queue; asyncio's accept() fails thousands of
