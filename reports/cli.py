@@ -512,11 +512,18 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: Pape
               help="Renders after which a worker process is replaced, to bound its memory.")
 @click.option("--cache-mb", type=click.IntRange(0, 65536), default=256, show_default=True,
               help="Memory for rendered PDFs and previews, reused until an input changes; 0 caches nothing.")
+@click.option("--head-timeout", type=click.FloatRange(0.1, 3600), default=10, show_default=True,
+              help="Seconds a client has to send a whole request head (the request line and headers); a slower "
+                   "one is answered 408 and closed.")
+@click.option("--max-connections", type=click.IntRange(1, 1_000_000), metavar="N",
+              help="Open connections at most; a new one beyond them replaces a connection still waiting over 1 s "
+                   "for its request, else is answered 503. Default: 1000, or fewer if the file limit (ulimit -n) "
+                   "leaves room for fewer.")
 @engine_option
 @broker_option
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int, queue: int, timeout: float, max_renders: int,
-          cache_mb: int, engine: str, broker: str | None) -> None:
+          cache_mb: int, head_timeout: float, max_connections: int | None, engine: str, broker: str | None) -> None:
     """Serve briefings, weekly briefings and handouts over HTTP, rendered on request.
 
     Open http://127.0.0.1:8000/ for the list: /briefings/car-t+car-nk.pdf?script=zh-Hant,
@@ -537,7 +544,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, queue: int, ti
     broker = _broker(ctx, broker, "--engine celery") if engine == "celery" else None
     serve_forever(project.root, ServiceOptions(host=host, port=port, workers=workers, queue=queue, timeout=timeout,
                                                max_renders=max_renders, cache_mb=cache_mb, engine=engine,
-                                               broker=broker))
+                                               broker=broker, head_timeout=head_timeout,
+                                               max_connections=max_connections))
 
 
 def _class_ids(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:

@@ -30,7 +30,8 @@ ID_PATTERN = rf"[a-z0-9][a-z0-9-]{{0,{ID_MAX - 1}}}"
 ID = re.compile(ID_PATTERN)  # use fullmatch
 
 # An ISO week, as written in a file name, a URL and --week: 2026-W47 (reports.documents.weekly.IsoWeek).
-WEEK_PATTERN = r"\d{4}-W\d{2}"
+# ASCII digits: \d matches any script's digits, and int() reads them, so ٢٠٢٦-W46 was taken for 2026-W46.
+WEEK_PATTERN = r"[0-9]{4}-W[0-9]{2}"
 WEEK = re.compile(WEEK_PATTERN)  # use fullmatch
 
 

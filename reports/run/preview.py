@@ -42,12 +42,16 @@ from reports.content.evidence import evidence_paths
 from reports.content.project import BUILTIN_ROOT, Project, input_files
 from reports.errors import ReportError
 from reports.render.html import render_html
+from reports.run.connections import (
+    MAX_HEAD,
+    ConnectionLimits,
+    connection_cap,
+    protocol_class,
+)
 from reports.run.dates import issue_date
 from reports.run.jobs import Job, catalog, run_job
 from reports.run.service import (
-    MAX_HEAD,
     PREVIEW_POLICY,
-    BoundedH11Protocol,
     Inputs,
     RequestLimits,
     Scrubber,
@@ -61,6 +65,7 @@ POLL_SECONDS = 0.5  # how often the inputs are looked at: below the time a rende
 STREAM_TICK = 0.25  # how often an open event stream looks at its page
 HEARTBEAT_SECONDS = 15.0  # a comment on a quiet event stream, so a closed tab is noticed
 RENDER_ATTEMPTS = 3  # renders of one page while the inputs keep changing under it
+HEAD_TIMEOUT = 10.0  # seconds a browser has to send a request head, as reports serve's default
 TEMPLATE = "preview.html"
 # The preview's own pages (the index, the problems) are the built-in template only: the project's
 # templates are what is being edited, and the page that says what is wrong must not depend on them.
@@ -302,8 +307,8 @@ def serve_preview(project_dir: Path | str, host: str = "127.0.0.1", port: int = 
     log.addHandler(handler)
     preview = LivePreview(Project.at(project_dir))
     config = uvicorn.Config(preview.app(), host=host, port=port, log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=5, http=BoundedH11Protocol,
-                            h11_max_incomplete_event_size=MAX_HEAD)
+                            timeout_graceful_shutdown=5, h11_max_incomplete_event_size=MAX_HEAD, loop="asyncio",
+                            http=protocol_class(ConnectionLimits(HEAD_TIMEOUT, connection_cap(None, 1)[0])))
 
     class PreviewServer(stopped_server_class()):
         async def startup(self, sockets=None) -> None:

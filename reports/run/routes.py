@@ -115,7 +115,7 @@ async def today_and_catalog(request: Request, weekly: bool = False) -> tuple[Iss
     return issue_date(timezone=known["timezone"] if weekly else None), fingerprint, known
 
 
-def class_ids(text: str, known: dict) -> list[str]:
+def class_ids(text: str, known: dict, parameter: str = "path.classes") -> list[str]:
     """The classes named in the path, in the briefing's order; 404 for one that does not exist."""
     ids = [entry["id"] for entry in known["classes"]]
     if text == "all":
@@ -123,8 +123,8 @@ def class_ids(text: str, known: dict) -> list[str]:
     wanted = text.split("+")
     unknown = [name for name in wanted if name not in ids]
     if unknown:
-        raise ServiceError(404, f"no therapy class {', '.join(repr(name) for name in unknown)}; "
-                                f"the classes are {', '.join(ids)} (or all)", classes=ids)
+        message = f"no therapy class {', '.join(repr(name) for name in unknown)}; the classes are {', '.join(ids)} (or all)"
+        raise ServiceError(404, message, classes=ids, problems=[{"parameter": parameter, "message": message}])
     return [class_id for class_id in ids if class_id in wanted]
 
 
@@ -168,9 +168,10 @@ async def briefing_preview(request: Request, classes: ClassList, script: ScriptN
 
 
 def handout_parts(therapy_class: str, paper: names.Paper, marks: bool, issue: IssueDate, known: dict):
-    class_id = class_ids(therapy_class, known)[0] if therapy_class != "all" else None
+    class_id = class_ids(therapy_class, known, "path.therapy_class")[0] if therapy_class != "all" else None
     if class_id is None:
-        raise ServiceError(404, "a handout is for one therapy class; name it, e.g. /handouts/car-t.pdf")
+        message = "a handout is for one therapy class; name it, e.g. /handouts/car-t.pdf"
+        raise ServiceError(404, message, problems=[{"parameter": "path.therapy_class", "message": message}])
     job = Job("handout", class_id=class_id, paper=paper, marks=marks, build_date=issue.day.isoformat(),
               date_from=issue.origin)
     return class_id, job, f"{class_id}-{paper}{'-marks' if marks else ''}"
@@ -212,10 +213,12 @@ async def week_of(service: Service, name: str, fingerprint: str, known: dict, is
         week = IsoWeek.parse(name)
         check_week_has_ended(week, issue, known["timezone"])
     except ReportError as error:
-        raise ServiceError(422, f"{error.problems[0].message}; {available}", weeks=weeks) from None
+        message = f"{error.problems[0].message}; {available}"
+        raise ServiceError(422, message, weeks=weeks, problems=[{"parameter": "path.week", "message": message}]) from None
     if first is None or week < first:
         earliest = f"{first}, the week of the earliest dated article" if first else "any dated article"
-        raise ServiceError(422, f"{week} is before {earliest}, so it has no news; {available}", weeks=weeks)
+        message = f"{week} is before {earliest}, so it has no news; {available}"
+        raise ServiceError(422, message, weeks=weeks, problems=[{"parameter": "path.week", "message": message}])
     return week
 
 

@@ -14,32 +14,36 @@ If-None-Match is answered 304 without rendering -> the cached body, or a render 
 pool (see pool.py), shared by identical requests under way.
 
 Before any of that, in this order: the request log (so refusals are logged too), the size limits
-(414/431, before anything reads the request), then HEAD turned into GET. The server itself
-(uvicorn's h11 protocol, bounded below) answers a request head too large to buffer.
+(414/431, before anything reads the request), redirects made relative, then HEAD turned into GET.
+Before a request exists at all, the connection is connections.py's: a deadline for the request
+head, a cap on connections, a head too large to buffer or malformed, failed accepts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
 import logging
 import re
+import resource
 import sys
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import h11
 from cachetools import LRUCache
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from reports import __version__
 from reports.content.project import BUILTIN_ROOT, Project, input_files, sha256_of
@@ -47,26 +51,32 @@ from reports.documents.base import Rendered
 from reports.documents.weekly import MANIFEST, PDF, IsoWeek, week_folder, weekly_root
 from reports.errors import ReportError
 from reports.names import Engine
+from reports.run.connections import (
+    DEFAULT_MAX_CONNECTIONS,
+    MAX_HEAD,
+    MAX_HEADER,
+    MAX_HEADERS,
+    MAX_URL,
+    ConnectionLimits,
+    connection_cap,
+    protocol_class,
+    shown_target,
+)
 from reports.run.jobs import Job
 from reports.run.pool import Busy, CeleryPool, RenderFailed, RenderPool
-from reports.run.routes import CACHE_CONTROL, ServiceError, check_query_parameters, etag_matches, router
+from reports.run.routes import (
+    CACHE_CONTROL,
+    ServiceError,
+    check_query_parameters,
+    etag_matches,
+    router,
+)
 
 log = logging.getLogger("reports.service")
 
 # The preview is article text in a browser: it may show its own inline styles and data: images, and fetch nothing.
 PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 CATALOG_TIMEOUT = 60.0  # reading and verifying the seeds is not a render: not held to --timeout
-
-# Request limits, in bytes as sent. Every real URL here is under 200 bytes; browsers send about 1 KB of headers.
-MAX_URL = 2048  # path and query string: 414 URI Too Long
-MAX_HEADER = 4096  # one header, name and value: 431 Request Header Fields Too Large
-MAX_HEADERS = 8192  # all headers together: 431
-# What the server buffers of an incomplete request head (h11's own default): a head that does not fit
-# is answered by the protocol below; one that fits reaches the limits above, which answer first.
-MAX_HEAD = 16384
-LINGER_SECONDS = 5.0  # after refusing an oversized head: how long what the client still sends is read and dropped
-LOGGED_TARGET = 200  # characters of a path logged; a longer one is cut and its length given
-
 
 @dataclass
 class ServiceOptions:
@@ -79,6 +89,8 @@ class ServiceOptions:
     cache_mb: int = 256  # rendered PDFs and previews kept in memory; 0 keeps none
     engine: Engine = "local"  # local: this machine's processes; celery: the reports workers of ``broker``
     broker: str | None = None  # redis://HOST:PORT/N, for the celery engine
+    head_timeout: float = 10.0  # seconds a client has to send a whole request head (connections.py)
+    max_connections: int | None = None  # open connections at most; None: what the file limit leaves, up to 1000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,11 +164,6 @@ def problems_of(error: ReportError, scrub: Scrubber) -> list[dict]:
     return [{"location": scrub(str(problem.location)), "message": scrub(problem.message)} for problem in error.problems]
 
 
-def json_bytes(status: int, message: str) -> bytes:
-    """An error body, for the answers given before FastAPI is reached."""
-    return json.dumps(error_body(status, message), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
 # ---------------------------------------------------------------------------------------------
 # Before routing: request limits, and HEAD. Plain ASGI middleware: they see the request as uvicorn
 # parsed it (path, query string, headers) and answer without FastAPI's routing or validation.
@@ -182,7 +189,7 @@ def oversized(scope: dict) -> tuple[int, str] | None:
 class RequestLimits:
     """Refuses a request whose URL or headers are over the limits: 414 or 431, as JSON.
 
-    By hand: uvicorn bounds only the bytes it buffers (see BoundedH11Protocol), Starlette nothing.
+    By hand: uvicorn bounds only the bytes it buffers (see connections.py), Starlette nothing.
     """
 
     def __init__(self, app):
@@ -221,43 +228,37 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
-class BoundedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, answering a request head larger than it buffers with 414 or 431.
+class RelativeRedirects:
+    """Every Location the service sends is a path on this server, whatever the request's Host says.
 
-    Plain uvicorn answers it with a text 400 and closes at once, while the client may still be
-    sending: the client then sees a broken pipe or a reset rather than the answer. Here the answer
-    is JSON like every other error, the server stops writing (FIN), and reads and drops what the
-    client still sends for a few seconds, so the client can read the answer before the close.
+    Starlette builds its redirects (redirect_slashes' /healthz/ -> /healthz, a mount's /x -> /x/)
+    as absolute URLs from the Host header: ``Host: evil.example`` came back as
+    ``Location: http://evil.example/healthz``, a redirect anyone could aim elsewhere.
     """
 
-    refused = False
+    def __init__(self, app):
+        self.app = app
 
-    def send_400_response(self, msg: str) -> None:
-        pending, _ = self.conn.trailing_data
-        if len(pending) <= MAX_HEAD:  # malformed, not oversized: uvicorn's own answer
-            return super().send_400_response(msg)
-        line, complete, _ = pending.partition(b"\n")
-        method, _, rest = line.partition(b" ")
-        target = rest.rpartition(b" ")[0] if complete else rest
-        if not complete or len(target) > MAX_URL:
-            status, message = 414, f"the URL is over {MAX_URL} bytes; this service accepts at most {MAX_URL}"
-        else:
-            status, message = 431, f"the headers are over {MAX_HEAD} bytes; this service accepts at most {MAX_HEADERS}"
-        body = json_bytes(status, message)
-        log.info("%s %s %d cache=- render_ms=- total_ms=0", method[:16].decode("latin-1"),
-                 logged_target(target.decode("latin-1")), status)
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                   (b"connection", b"close")]
-        response = h11.Response(status_code=status, headers=headers, reason=HTTPStatus(status).phrase.encode())
-        for event in (response, h11.Data(data=body), h11.EndOfMessage()):
-            self.transport.write(self.conn.send(event))
-        self.refused = True
-        self.transport.write_eof()
-        self.loop.call_later(LINGER_SECONDS, self.transport.close)
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
 
-    def data_received(self, data: bytes) -> None:
-        if not self.refused:  # after a refusal, what the client still sends is dropped unread
-            super().data_received(data)
+        async def relative(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if "location" in headers:
+                    headers["location"] = local_location(headers["location"])
+            await send(message)
+
+        await self.app(scope, receive, relative)
+
+
+def local_location(location: str) -> str:
+    """The path, query and fragment of a URL, as a path that cannot leave this server: one leading
+    slash (``//host/x`` would be another host to a browser) and no backslash (which browsers read as one)."""
+    parts = urlsplit(location.replace("\\", "%5C"))
+    path = "/" + parts.path.lstrip("/")
+    return path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,6 +280,7 @@ class Service:
                                        if options.cache_mb > 0 else None)
         self.catalogs: dict[str, dict | ReportError] = {}
         self.first_weeks: dict[str, IsoWeek | None] = {}
+        self.connections: ConnectionLimits | None = None  # the server's, once serve() has made them
 
     @property
     def root(self) -> str:
@@ -341,7 +343,9 @@ class Service:
     def stats(self) -> dict:
         cache = ({"entries": len(self.cache), "bytes": self.cache.currsize, "limit_bytes": self.cache.maxsize}
                  if self.cache is not None else {"entries": 0, "bytes": 0, "limit_bytes": 0})
-        return {"status": "ok", "version": __version__, "pool": self.pool.stats(), "cache": cache}
+        connections = self.connections.stats() if self.connections is not None else None
+        return {"status": "ok", "version": __version__, "pool": self.pool.stats(), "cache": cache,
+                "connections": connections}
 
 
 def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -> FastAPI:
@@ -369,6 +373,7 @@ def create_app(project_dir: Path | str, options: ServiceOptions | None = None) -
     install_error_handlers(app, service)
     # Added innermost first: the log, outermost, sees every request (refused ones, and HEAD as HEAD).
     app.add_middleware(HeadAsGet)
+    app.add_middleware(RelativeRedirects)
     app.add_middleware(RequestLimits)
     install_request_log(app)
     app.include_router(router)
@@ -405,6 +410,9 @@ def install_error_handlers(app: FastAPI, service: Service) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 404 and (problem := path_parameter_problem(request.url.path)):
+            return JSONResponse(error_body(422, f"bad parameters: {problem['parameter']}; see /docs for what each "
+                                                "accepts", problems=[problem]), 422)
         message = "no such page; / lists what this service offers" if error.status_code == 404 else str(error.detail)
         headers = dict(error.headers or {})
         if "GET" in headers.get("Allow", "").split(", "):
@@ -433,14 +441,38 @@ def install_request_log(app: FastAPI) -> None:
             return response
         finally:
             render = f"{request.state.render_ms:.0f}" if request.state.render_ms is not None else "-"
-            target = logged_target(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+            # As sent (percent-encoded): a decoded path could write a line end or a NUL into the log.
+            raw = request.scope.get("raw_path") or request.url.path.encode("utf-8")
+            query = request.scope["query_string"]
+            target = shown_target(raw + (b"?" + query if query else b""))
             log.info("%s %s %d cache=%s render_ms=%s total_ms=%.0f", request.method, target, status,
                      request.state.cache, render, (time.perf_counter() - started) * 1000)
 
 
-def logged_target(target: str) -> str:
-    """The path and query as logged: an oversized one is cut, with its length, to keep the log readable."""
-    return target if len(target) <= LOGGED_TARGET else f"{target[:LOGGED_TARGET]}...({len(target)} characters)"
+def path_parameter_problem(path: str) -> dict | None:
+    """For a path no route matched: the path parameter it misses, if it is an endpoint's path with one
+    empty or holding a / (``/briefings/.pdf``, ``/weekly/2026/W47.pdf``), so the answer names it.
+    (The endpoints' router is included without a prefix: its paths are the app's.)"""
+    for route in router.routes:
+        if not isinstance(route, APIRoute) or not route.param_convertors:
+            continue
+        loose = "".join(f"(?P<{part[1:-1]}>.*)" if part.startswith("{") else re.escape(part)
+                        for part in re.split(r"(\{\w+\})", route.path_format))
+        found = re.fullmatch(loose, path)
+        if found is None:
+            continue
+        for name, value in found.groupdict().items():
+            if value == "" or "/" in value:
+                wrong = "is empty" if value == "" else "holds a /"
+                description = parameter_description(route, name)
+                return {"parameter": f"path.{name}", "message": f"{wrong}; {description[:1].lower()}{description[1:]}"}
+    return None
+
+
+def parameter_description(route: APIRoute, name: str) -> str:
+    field = next((field for field in route.dependant.path_params if field.name == name), None)
+    description = getattr(getattr(field, "field_info", None), "description", None)
+    return description or "see /docs"
 
 
 def serve(project_dir: Path | str, options: ServiceOptions) -> None:
@@ -450,16 +482,36 @@ def serve(project_dir: Path | str, options: ServiceOptions) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    # Malformed requests get their own line in the request log (connections.py), not uvicorn's too.
+    logging.getLogger("uvicorn.error").addFilter(lambda record: record.getMessage() != "Invalid HTTP request received.")
     if options.engine == "celery":
         from reports.run.distributed import check_broker
 
         check_broker(options.broker)  # before listening: an unreachable broker is an error naming it, exit 1
+    cap, room = connection_cap(options.max_connections, options.workers + options.queue)
+    files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if cap > room:
+        log.warning("--max-connections %d is more than the file limit (ulimit -n: %d) leaves room for, about %d; "
+                    "past that, accepting fails (logged with a count) until connections close", cap, files, room)
+    elif options.max_connections is None and cap < DEFAULT_MAX_CONNECTIONS:
+        log.warning("at most %d connections: what the file limit (ulimit -n: %d) leaves room for; raise it "
+                    "(LimitNOFILE= under systemd) for up to %d", cap, files, DEFAULT_MAX_CONNECTIONS)
+    limits = ConnectionLimits(head_timeout=options.head_timeout, max_connections=cap)
     app = create_app(project_dir, options)
-    # h11 named, not "auto": the limits are set for it, and installing httptools must not change them.
+    app.state.service.connections = limits
+    # The h11 protocol named, not "auto", and asyncio's loop, not "auto": the connection limits are
+    # built on them, and installing httptools or uvloop must not change them. uvicorn's own settings
+    # do the rest: what it buffers of a head, the idle time between requests (5 s), the listen queue.
     config = uvicorn.Config(app, host=options.host, port=options.port, log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=int(options.timeout) + 5, http=BoundedH11Protocol,
-                            h11_max_incomplete_event_size=MAX_HEAD)
-    stopped_server_class()(config).run()
+                            timeout_graceful_shutdown=int(options.timeout) + 5, http=protocol_class(limits),
+                            loop="asyncio", h11_max_incomplete_event_size=MAX_HEAD)
+
+    class ServiceServer(stopped_server_class()):
+        async def serve(self, sockets=None) -> None:
+            asyncio.get_running_loop().set_exception_handler(limits.exception_handler)  # failed accepts counted
+            await super().serve(sockets)
+
+    ServiceServer(config).run()
 
 
 def stopped_server_class():

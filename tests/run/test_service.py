@@ -57,15 +57,18 @@ def free_port() -> int:
 
 
 class Server:
-    """``reports --project ROOT serve`` in its own process, stopped by its pid."""
+    """``reports --project ROOT serve`` in its own process, stopped by its pid; ``files``: the
+    process's file limit (ulimit -n), if it is to be lower than the tests' own."""
 
-    def __init__(self, root: Path, *options: str):
+    def __init__(self, root: Path, *options: str, files: int | None = None):
         self.root = root
         self.port = free_port()
         self.log_path = root / "serve.log"
         self.log = open(self.log_path, "w", encoding="utf-8")
+        limit = ["prlimit", f"--nofile={files}"] if files else []  # util-linux's: preexec_fn is unsafe with threads
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "reports", "--project", str(root), "serve", "--port", str(self.port), *options],
+            [*limit, sys.executable, "-m", "reports", "--project", str(root), "serve", "--port", str(self.port),
+             *options],
             stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "SOURCE_DATE_EPOCH": FIXED_EPOCH},
         )
         deadline = time.monotonic() + 60
