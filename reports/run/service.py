@@ -46,7 +46,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reports import __version__
-from reports.content.project import BUILTIN_ROOT, Project, input_files, sha256_of
+from reports.content.project import BUILTIN_ROOT, Project, input_files, sha256_of, tool_digest
 from reports.documents.base import Rendered
 from reports.documents.weekly import MANIFEST, PDF, IsoWeek, week_folder, weekly_root
 from reports.errors import ReportError
@@ -121,8 +121,9 @@ class Inputs:
         return digest
 
     def fingerprint(self) -> str:
+        """The inputs' hashes and the tool's: an ETag given before an upgrade is not answered 304 after it."""
         files = input_files(self.project, self.hash_of)
-        return digest_of([__version__, files])
+        return digest_of([tool_digest(), files])
 
     def weekly_record(self, week: IsoWeek) -> str:
         """What a week's briefing depends on in build/weekly/, read only: the manifests of the weeks
