@@ -446,6 +446,99 @@ def schedule(ctx: click.Context, broker: str | None) -> None:
     WeeklyScheduler(_project(ctx).root, broker=broker).run_forever()
 
 
+class _Echo(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
+@contextmanager
+def _echoed(name: str):
+    """A library logger's warnings on stderr while a command runs."""
+    logger, handler = logging.getLogger(name), _Echo(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+def _smtp_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from reports.content.settings import _check_smtp
+
+    try:
+        return _check_smtp(value) if value else None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@cli.command()
+@click.option("--week", "week_name", required=True, metavar="YYYY-Www",
+              help="The week to send, produced before by reports weekly or reports schedule, e.g. 2026-W47.")
+@click.option("--to", "targets", multiple=True, metavar="TARGET",
+              help="mailto:ADDRESS or a webhook's http(s):// URL (repeatable). Default: delivery.to and "
+                   "delivery.recipients_file in seeds/project.yaml.")
+@click.option("--format", "webhook_format", type=click.Choice(["json", "wecom", "dingtalk"]),
+              help="The webhooks' body: generic JSON, or the WeCom or DingTalk group robot's markdown message. "
+                   "Default: by the webhook's host (qyapi.weixin.qq.com, oapi.dingtalk.com), else json.")
+@click.option("--smtp", callback=_smtp_url, metavar="smtp://HOST:PORT",
+              help="The mail server (smtps:// for TLS from the start; STARTTLS when offered). Default: delivery.smtp. "
+                   "User and password from REPORTS_SMTP_USER and REPORTS_SMTP_PASSWORD or delivery.credentials_file.")
+@click.option("--from", "sender", metavar="ADDRESS", help="The From: address. Default: delivery.sender.")
+@click.option("--base-url", metavar="URL",
+              help="Where readers reach reports serve: a PDF over the attachment limit is linked under it. "
+                   "Default: base_url in seeds/project.yaml.")
+@click.option("--dry-run", is_flag=True, help="Compose every message and say what would be sent; send and record nothing.")
+@broker_option
+@click.pass_context
+def deliver(ctx: click.Context, week_name: str, targets: tuple[str, ...], webhook_format: str | None,
+            smtp: str | None, sender: str | None, base_url: str | None, dry_run: bool, broker: str | None) -> None:
+    """Send a produced week to its readers: mail with the PDF, group robots, webhooks; each once.
+
+    Each (week, target) is sent once: recorded in build/delivery.sqlite when its server accepts it,
+    so a second run sends nothing and says "already delivered". A failed target (server down,
+    timeout, SMTP 4xx, HTTP 5xx) is tried again with a growing wait, delivery.attempts times, then
+    reported with its place and reason (exit status 1); the other targets still get theirs. With a
+    broker, each target is also locked and marked in Redis: several machines deliver it once.
+    """
+    from reports.content.settings import _check_base_url, read_settings_at
+    from reports.documents.weekly import IsoWeek
+    from reports.errors import Problems
+    from reports.run.delivery import DeliveryOptions, deliver_week, targets_of
+    from reports.run.schedule import broker_identity
+
+    project = _project(ctx)
+    week = IsoWeek.parse(week_name)
+    problems = Problems(project.root)
+    settings, positions = read_settings_at(project.seeds, problems)
+    problems.raise_if_any()
+    if base_url:
+        try:
+            base_url = _check_base_url(base_url)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--base-url") from None
+    broker = _broker(ctx, broker, None)
+    if broker:
+        _needs_extra("deliver with a broker", "schedule")
+    placed = targets_of(project, settings, positions, list(targets), webhook_format)
+    if not placed:
+        raise click.UsageError("no targets: give --to mailto:ADDRESS or a webhook URL, or list them under "
+                               "delivery: to: in seeds/project.yaml")
+    with _echoed("reports.delivery"):  # each retry said on stderr as it happens
+        outcomes = deliver_week(project, week, settings, placed, broker_identity(project, settings).key,
+                                DeliveryOptions(smtp=smtp, sender=sender, base_url=base_url, format=webhook_format,
+                                                dry_run=dry_run, broker=broker))
+    failed = [outcome for outcome in outcomes if outcome.status == "failed"]
+    for outcome in outcomes:
+        if outcome.status != "failed":
+            click.echo(outcome.line(str(week)))
+    for outcome in failed:
+        click.echo(str(outcome.problem(str(week))), err=True)
+    if failed:
+        click.echo(f"{len(failed)} of {len(outcomes)} target{'s' if len(outcomes) != 1 else ''} not delivered; "
+                   "the others were (run again to retry: what was delivered is not sent twice)", err=True)
+        sys.exit(1)
+
+
 @cli.command()
 @click.option("--jobs", type=click.IntRange(1, 256),
               help="Documents rendered at once, each in its own process. Default: one per CPU core.")

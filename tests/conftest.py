@@ -52,6 +52,8 @@ NEEDS = {
     "server": {"server"},  # run/test_service_requests.py: reports serve
     "served": {"server"},  # run/test_service.py: reports serve
     "spawn": {"server"},  # run/test_schedule.py: reports schedule processes
+    "smtp": {"server"}, "hooks": {"server"},  # run/test_delivery.py: an SMTP server and a webhook server on loopback
+    "feed_server": {"server"},  # run/test_feed.py: reports serve
 }
 
 

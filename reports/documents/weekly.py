@@ -142,6 +142,7 @@ class WeeklyResult:
     version: str
     pages: int | None = None  # None when nothing was rendered
     warnings: list[Problem] = field(default_factory=list)
+    highlights: dict | None = None  # what the week's 本周要点 printed (``highlights_record``), when it was rendered
 
 
 MANIFEST = "manifest.json"
@@ -660,12 +661,41 @@ class WeekPlan:
     manifest: dict
     timezone: str
 
-    def html(self, issue: IssueDate, inline_css: str | None = None) -> str:
+    def context(self, issue: IssueDate) -> dict:
         # The dates it prints beside its date of issue (the evidence cut-off, the curation) are the week's.
         check_issue_date(self.selected.content, issue, whole=self.content)
         changes = compare(self.previous, self.manifest["rows"], self.manifest["articles"])
-        context = weekly_context(self.selected, changes, self.manifest["version"], self.timezone, issue.day)
-        return document_html(self.project, context, TEMPLATE, inline_css)
+        return weekly_context(self.selected, changes, self.manifest["version"], self.timezone, issue.day)
+
+    def html(self, issue: IssueDate, inline_css: str | None = None, context: dict | None = None) -> str:
+        return document_html(self.project, context or self.context(issue), TEMPLATE, inline_css)
+
+
+def highlights_record(context: dict) -> dict:
+    """What the week's 本周要点 printed, as the manifest keeps it for delivery (reports deliver): the
+    same verified strings the template was given, as text and as the HTML it printed (escaped, with
+    its lang spans and its † and ‡ marks), so that a message sent later says exactly what the PDF says,
+    whatever the seeds have become since."""
+
+    def html(value) -> str:
+        return str(escape(value))
+
+    def text(value) -> str:
+        return Markup(escape(value)).striptags()
+
+    groups = [{
+        "heading": group.heading, "start": group.start,
+        "items": [{"kind": item.kind, "title": item.title, "lang": item.lang,
+                   "line": text(item.line), "line_html": html(item.line),
+                   "dating": text(item.dating) if item.dating else None,
+                   "dating_html": html(item.dating) if item.dating else None,
+                   "references": list(item.references)} for item in group.items],
+    } for group in context["highlights"]]
+    own = any("own-mark" in item["line_html"] for group in groups for item in group["items"])
+    return {"title": context["title"], "week": context["week"], "organisation": context["organisation"],
+            "week_start": context["week_start_text"], "week_end": context["week_end_text"],
+            "build_date": context["build_date_text"], "previous_week": context["changes"].previous_week,
+            "own_marks": own, "groups": groups}
 
 
 def plan_week(project: Project, week: IsoWeek, timezone: str) -> WeekPlan:
@@ -696,8 +726,12 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
 
         stylesheets = read_stylesheets(project.style_dirs, STYLESHEET)
         fetcher = ProjectURLFetcher(project.readable_roots)
-        document = render_pdf(plan.html(options.issue), project.template_dirs[0], stylesheets, fetcher)
+        context = plan.context(options.issue)
+        document = render_pdf(plan.html(options.issue, context=context), project.template_dirs[0], stylesheets,
+                              fetcher)
         pdf_bytes = document.write_pdf()
+        # Kept beside what the week contained (not part of its version): delivery sends these words.
+        highlights = manifest["highlights"] = highlights_record(context)
         manifest["build_date"] = options.build_date.isoformat()
         manifest["pdf"] = {"file": PDF, "sha256": hashlib.sha256(pdf_bytes).hexdigest(), "bytes": len(pdf_bytes),
                            "pages": len(document.pages)}
@@ -708,7 +742,7 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
         except OSError as error:
             raise ReportError(f"{error.filename or folder}: cannot write the weekly briefing: {error.strerror}") from None
     return WeeklyResult(week, pdf_path, manifest_path, "built", manifest["version"], len(document.pages),
-                        build_warnings(plan.content, fetcher))
+                        build_warnings(plan.content, fetcher), highlights)
 
 
 def render_weekly(project_dir: Path | str, week: IsoWeek, issue: IssueDate) -> Rendered:

@@ -296,3 +296,27 @@ def index_page(service: Service, known: dict | None, problems: list[dict], first
         "version": __version__, "classes": known["classes"] if known else [], "weeks": weeks,
         "papers": PAPERS, "problems": problems, "links": class_links,
     })
+
+
+# ---------------------------------------------------------------------------------------------
+# The feed of the published weeklies (issue 25).
+
+
+@router.get("/weekly/feed.xml", response_class=Response, summary="Atom feed of the weekly briefings produced",
+            responses={200: {"content": {"application/atom+xml": {}}, "description": "The Atom feed"}})
+async def weekly_feed(request: Request) -> Response:
+    """The weeks reports weekly or reports schedule produced (build/weekly/), newest first, each linking its PDF:
+    under base_url in seeds/project.yaml, else relative to the feed; never from the Host header."""
+    import asyncio
+
+    from reports.content.settings import read_settings
+    from reports.errors import Problems
+    from reports.run.feed import weekly_feed as feed_of
+    from reports.run.schedule import broker_identity
+
+    project = service_of(request).project
+    problems = Problems(project.root)
+    settings = read_settings(project.seeds, problems)
+    problems.raise_if_any()
+    body = await asyncio.to_thread(feed_of, project, settings, broker_identity(project, settings).key)
+    return Response(body, media_type="application/atom+xml; charset=utf-8", headers={"Cache-Control": CACHE_CONTROL})

@@ -42,7 +42,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from reports.content.model import ProjectSettings
 from reports.content.project import Project
-from reports.content.settings import read_settings
+from reports.content.settings import read_settings, read_settings_at
 from reports.documents.weekly import (
     MANIFEST,
     IsoWeek,
@@ -123,6 +123,7 @@ class Run:
     message: str
     problems: list[str] = field(default_factory=list)
     pid: int = field(default_factory=os.getpid)
+    delivery: list[str] = field(default_factory=list)  # each target's outcome, once the week is there
 
     def record(self) -> dict:
         return {
@@ -133,6 +134,7 @@ class Run:
             "outcome": self.outcome,
             "message": self.message,
             **({"problems": self.problems} if self.problems else {}),
+            **({"delivery": self.delivery} if self.delivery else {}),
             "pid": self.pid,
         }
 
@@ -150,6 +152,7 @@ class WeeklyScheduler:
         settings = read_settings(self.project.seeds, problems)
         problems.raise_if_any()
         self._apply(settings)
+        self.settings = settings  # the last valid settings: who is alerted when an edit breaks them
         self.settings_seen = self._settings_signature()
         self.clock = clock
         self.broker = broker
@@ -254,7 +257,9 @@ class WeeklyScheduler:
         except Exception as unexpected:  # a bug: recorded and logged, and the scheduler goes on
             error = unexpected
             outcome, message, warnings = "failed", f"failed: {type(unexpected).__name__}: {unexpected}", []
-        run = Run(trigger, week, self._local(started), self._local(self.clock()), outcome, message, problems)
+        delivered, undelivered = ([], []) if outcome == "failed" else self._deliver(week)
+        run = Run(trigger, week, self._local(started), self._local(self.clock()), outcome, message,
+                  problems + undelivered, delivery=delivered)
         self._append(run)
         self._log(logging.ERROR if outcome == "failed" else logging.INFO, started, f"{trigger} {week}: {message}",
                   exc_info=error)
@@ -262,7 +267,57 @@ class WeeklyScheduler:
             log.error("%s", line)
         for line in warnings:
             log.warning("%s", line)
+        for line in delivered:
+            log.info("%s", line)
+        for line in undelivered:
+            log.error("%s", line)
+        if outcome == "failed":
+            self._alert(week, "周报构建失败", [message, *problems])
+        elif undelivered:
+            self._alert(week, "投递失败", undelivered)
         return run
+
+    def _current_settings(self) -> tuple[object, object]:
+        """seeds/project.yaml as it is now (delivery targets apply without a restart), else the last valid."""
+        problems = Problems(self.project.root)
+        settings, positions = read_settings_at(self.project.seeds, problems)
+        if problems.errors:
+            return self.settings, None
+        self.settings = settings
+        return settings, positions
+
+    def _deliver(self, week: IsoWeek) -> tuple[list[str], list[str]]:
+        """The produced week to its targets (each once: reports.run.delivery); (outcomes, failures)."""
+        from reports.run.delivery import DeliveryOptions, deliver_week, targets_of
+
+        settings, positions = self._current_settings()
+        try:
+            targets = targets_of(self.project, settings, positions)
+            if not targets:
+                return [], []
+            if not (week_folder(self.project, week) / MANIFEST).is_file():
+                # Produced by a scheduler on another machine, into its own build/: it delivers it.
+                return [f"{week}: not delivered from here: produced on another machine, whose scheduler delivers it"], []
+            outcomes = deliver_week(self.project, week, settings, targets, self.identity.key,
+                                    DeliveryOptions(broker=self.broker), clock=self.clock)
+        except ReportError as failure:
+            return [], [str(problem) for problem in failure.problems]
+        return ([outcome.line(str(week)) for outcome in outcomes if outcome.status != "failed"],
+                [str(outcome.problem(str(week))) for outcome in outcomes if outcome.status == "failed"])
+
+    def _alert(self, week: IsoWeek, reason: str, lines: list[str]) -> None:
+        """The editors told (alerts: in seeds/project.yaml) that the week did not go out, and why."""
+        from reports.run.delivery import alert_targets, send_alerts
+
+        settings, positions = self._current_settings()
+        try:
+            outcomes = send_alerts(self.project, settings, alert_targets(settings, positions), str(week), reason, lines)
+        except ReportError as failure:
+            for problem in failure.problems:
+                log.error("alert not sent: %s", problem)
+            return
+        for outcome in outcomes:
+            log.log(logging.ERROR if outcome.status == "failed" else logging.INFO, "alert %s", outcome.line(str(week)))
 
     def _week_key(self, week: IsoWeek) -> str:
         return f"reports:weekly:{self.identity.key}:{week}"
