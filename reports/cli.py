@@ -534,8 +534,9 @@ def deliver(ctx: click.Context, week_name: str, targets: tuple[str, ...], webhoo
     for outcome in failed:
         click.echo(str(outcome.problem(str(week))), err=True)
     if failed:
-        click.echo(f"{len(failed)} of {len(outcomes)} target{'s' if len(outcomes) != 1 else ''} not delivered; "
-                   "the others were (run again to retry: what was delivered is not sent twice)", err=True)
+        others = "; the others were" if len(failed) < len(outcomes) else ""
+        click.echo(f"{len(failed)} of {len(outcomes)} target{'s' if len(outcomes) != 1 else ''} not delivered{others} "
+                   "(run again to retry: what was delivered is not sent twice)", err=True)
         sys.exit(1)
 
 
