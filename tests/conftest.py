@@ -186,7 +186,8 @@ def celery_cluster(tmp_path_factory):
     cluster = CeleryCluster(broker, folder, [], [])
     try:
         for number in (1, 2):
-            start_worker(cluster, f"test{number}@loopback", "--time-limit", "60")
+            # Given again after 400 s if lost: past the callers' default time limit (300 s), which travels with each job.
+            start_worker(cluster, f"test{number}@loopback", "--time-limit", "60", "--redeliver-after", "400")
         cluster.wait_until_ready(2)
         yield cluster
     finally:

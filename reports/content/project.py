@@ -62,12 +62,26 @@ def _copied_out(package: Traversable) -> Path:
 BUILTIN_ROOT = builtin_root()
 
 
-@cache
 def tool_digest() -> str:
     """What this installation of the tool is: its version, its code and its built-in templates and
     styles, hashed. A build's up-to-date stamp, the service's ETags and the workers' stored results
     carry it, so none made by other code is reused: a changed template or module changes the
-    documents, whether or not the version number was raised."""
+    documents, whether or not the version number was raised. The templates and styles are read at
+    each call, as rendering reads them (a running service or worker sees an edit at once); the code
+    once per process, which runs the code it imported."""
+    files: dict[str, str] = {}
+    for name in BUILTIN_FOLDERS:
+        folder = BUILTIN_ROOT / name
+        for path in tree_files(folder, folder):
+            if path.is_file():
+                files[f"{name}/{path.relative_to(folder).as_posix()}"] = sha256_of(path)
+    canonical = json.dumps([code_digest(), files], sort_keys=True).encode("utf-8")
+    return hashlib.sha256(canonical).hexdigest()
+
+
+@cache
+def code_digest() -> str:
+    """The version and a hash of the package's own files (modules and their data), once per process."""
     from reports import __version__
 
     package = Path(__file__).resolve().parents[1]
@@ -79,13 +93,7 @@ def tool_digest() -> str:
     else:  # imported from an archive (a zipped wheel): the archive is the code
         archive = next((parent for parent in package.parents if parent.is_file()), None)
         files["archive"] = sha256_of(archive) if archive else ""
-    for name in BUILTIN_FOLDERS:
-        folder = BUILTIN_ROOT / name
-        for path in tree_files(folder, folder):
-            if path.is_file():
-                files[f"{name}/{path.relative_to(folder).as_posix()}"] = sha256_of(path)
-    canonical = json.dumps([__version__, files], sort_keys=True).encode("utf-8")
-    return hashlib.sha256(canonical).hexdigest()
+    return hashlib.sha256(json.dumps([__version__, files], sort_keys=True).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -361,8 +361,8 @@ def test_a_broken_seed_on_a_worker_is_the_located_error_unchanged(celery_cluster
 
 
 def test_a_job_that_may_render_past_the_workers_redelivery_is_refused_not_rendered_twice(celery_cluster, tmp_path):
-    """The session's workers run with --time-limit 60, so their jobs are given again after 120 s; a
-    caller's time limit of 150 s travels with the job and would let the broker hand it to a second
+    """The session's workers give a lost job to another after 400 s (--redeliver-after); a caller's
+    time limit of 450 s travels with the job and would let the broker hand it to a second
     worker while the first still renders. The worker refuses it, saying why, and renders nothing."""
     from reports.run.distributed import JobFailed
 
@@ -370,10 +370,10 @@ def test_a_job_that_may_render_past_the_workers_redelivery_is_refused_not_render
     project = Project.at(write_project(tmp_path / "project", {"seeds/project.yaml": f"# {tmp_path}\n"}))
     engine = celery_cluster.engine()
     job = Job("handout", class_id="car-x", build_date="2026-12-01")
-    ticket = engine.submit(project, job, time_limit=150)
+    ticket = engine.submit(project, job, time_limit=450)
     with pytest.raises(JobFailed) as refused:
         engine.wait(ticket)
-    assert "the job may render for 150 s, but the broker gives a job to another worker after 120 s" in str(refused.value)
+    assert "the job may render for 450 s, but the broker gives a job to another worker after 400 s" in str(refused.value)
     assert engine.renders(ticket.key) == 0
     assert engine.run(project, job, time_limit=30).value.pdf.startswith(b"%PDF")
     assert engine.renders(ticket.key) == 1
