@@ -19,6 +19,7 @@ pid is reused, and means nothing to another machine that shares the folder).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -28,13 +29,14 @@ import stat
 import tempfile
 from pathlib import Path
 
-# tempfile's names: PREFIX, 8 characters of this alphabet, SUFFIX.
+# Any temporary as tempfile names ours: a dot, a name, 8 characters of this alphabet, .tmp.
 LEFTOVER = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 def leftover_pattern(target: Path) -> re.Pattern[str]:
-    """The names of ``target``'s temporaries, as ``staged_file`` and ``write_folder`` make them."""
-    return re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")
+    """The names of ``target``'s temporaries: ``.NAME.*.tmp`` beside it (tempfile puts 8 random
+    characters in the middle; any middle is taken, since no one else names files so)."""
+    return re.compile(rf"\.{re.escape(target.name)}\..+\.tmp")
 
 
 def staged_file(target: Path, data: bytes | str) -> Path:
@@ -81,8 +83,8 @@ def write_folder(folder: Path, files: dict[str, bytes]) -> None:
     in one step (Linux's renameat2 with RENAME_EXCHANGE) and the previous one is removed. Until
     that step nothing in ``folder`` has changed; after it, every new file is there at once.
 
-    Where the folder cannot be swapped (it is a mount point, it holds subfolders, its parent is
-    not writable), every file is first staged beside its target in the folder, then each is
+    Where the folder cannot be swapped (it is a mount point or the working folder, it holds
+    subfolders, its parent is not writable), every file is first staged beside its target in the folder, then each is
     renamed into place: a failure while writing (a full disk) still changes nothing, but a reader
     may see the files change one after another within a few milliseconds.
     """
@@ -104,10 +106,15 @@ def write_folder(folder: Path, files: dict[str, bytes]) -> None:
             (staging / name).write_bytes(data)  # a new file in a new folder: the umask's permissions
         if folder.is_dir():
             _carry_over(folder, staging, set(files))
-            os.chmod(staging, stat.S_IMODE(folder.stat().st_mode))
+            previous = folder.stat()  # the folder's permissions and owner go on with it
+            os.chmod(staging, stat.S_IMODE(previous.st_mode))
+            with contextlib.suppress(OSError):  # (only root may give a folder away)
+                os.chown(staging, previous.st_uid, previous.st_gid)
             _swap(staging, folder)
-            # ``staging`` is now the previous folder. Anything added to it since it was carried over is kept.
-            _carry_over(staging, folder, set(os.listdir(folder)), move=True)
+            # ``staging`` is now the previous folder: what was added to it since it was carried over
+            # moves on, then it goes. The batch is written: nothing here may fail it.
+            with contextlib.suppress(OSError):
+                _carry_over(staging, folder, set(os.listdir(folder)), move=True)
             shutil.rmtree(staging, ignore_errors=True)
         else:
             os.chmod(staging, 0o777 & ~_umask())
@@ -240,10 +247,17 @@ def _swappable(folder: Path) -> bool:
     (not a mount point) of files and symlinks only, which can be carried over by hard links."""
     if not folder.is_dir():
         return True
-    if os.path.ismount(folder):
+    if os.path.ismount(folder) or folder == _working_folder():  # (a shell there would stay in the old one)
         return False
     with os.scandir(folder) as entries:
         return all(entry.is_symlink() or entry.is_file(follow_symlinks=False) for entry in entries)
+
+
+def _working_folder() -> Path | None:
+    try:
+        return Path.cwd().resolve()
+    except OSError:
+        return None
 
 
 def _carry_over(source: Path, into: Path, skip: set[str], move: bool = False) -> None:
@@ -279,7 +293,10 @@ def _swap(new: Path, old: Path) -> None:
         except BaseException:
             os.rename(aside, old)
             raise
-        os.rename(aside, new)  # the caller finds the previous folder where ``new`` was
+        try:
+            os.rename(aside, new)  # the caller finds the previous folder where ``new`` was
+        except OSError:
+            shutil.rmtree(aside, ignore_errors=True)
     finally:
         os.close(handle)
 

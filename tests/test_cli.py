@@ -196,6 +196,18 @@ def test_every_impossible_value_of_an_option_is_refused_in_one_line(case, tmp_pa
     assert {path.name for path in (project / "seeds/articles").iterdir()} <= {"demo.md", "link.md"}
 
 
+@pytest.mark.parametrize("epoch, said", [
+    ("-62135596800", "the date 0001-01-01 from SOURCE_DATE_EPOCH is out of range"),
+    ("253402214400", "the date 9999-12-31 from SOURCE_DATE_EPOCH is out of range"),
+    ("9" * 30, "is not a Unix time in seconds"), ("soon", "is not a Unix time in seconds")])
+@pytest.mark.parametrize("command", ["build", "weekly", "batch"])
+def test_an_impossible_source_date_epoch_is_refused_in_one_line(project: Path, command: str, epoch: str, said: str):
+    result = reports("--project", str(project), command, env={"SOURCE_DATE_EPOCH": epoch})
+    assert result.returncode == 1
+    assert said in result.stderr and result.stderr.endswith("\n1 problem found; nothing was written.\n")
+    assert not (project / "build").exists()
+
+
 @pytest.mark.render
 def test_build_writes_the_pdf_and_html_where_asked_and_clears_what_a_killed_build_left(project: Path, tmp_path: Path):
     out = tmp_path / "elsewhere" / "demo.pdf"

@@ -14,16 +14,19 @@ from helpers.writes import begin_write, end, killed_midway
 
 from reports.files import remove_leftovers, write_atomically, write_folder
 
+
 def test_a_write_killed_midway_is_cleared_by_the_next_write_of_the_file_and_a_live_one_is_left(tmp_path: Path):
     target = tmp_path / "build" / "briefing.pdf"
     target.parent.mkdir()
     left = killed_midway(target)
+    by_hand = target.parent / ".briefing.pdf.XXXX.tmp"  # as an older version, or anyone, names it
+    by_hand.write_bytes(b"%PDF-1.7 a third of a PDF")
     live, writing = begin_write(target)
     try:
         assert left.name.startswith(".briefing.pdf.") and left.name.endswith(".tmp") and left.is_file()
         write_atomically(target, b"%PDF-1.7 whole")
         assert target.read_bytes() == b"%PDF-1.7 whole"
-        assert not left.exists()  # its writer is gone: nothing else would ever remove it
+        assert not left.exists() and not by_hand.exists()  # no writer holds them: nothing else would remove them
         assert writing.read_bytes() == b"%PDF-1.7 half of a PDF"  # its writer is still at work
     finally:
         end(live)
@@ -43,7 +46,7 @@ def test_a_folder_is_replaced_at_once_keeping_its_other_files_and_a_killed_batch
     write_folder(folder, {"car-x-briefing.pdf": b"2", "car-x-handout-a4.pdf": b"2"})
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == {
         "car-x-briefing.pdf": b"2", "car-x-handout-a4.pdf": b"2", "car-x-handout-a5.pdf": b"an earlier batch's",
-        "notes.txt": "the editors'".encode()}
+        "notes.txt": b"the editors'"}
     assert folder.stat().st_ino != before  # another folder took its place, whole: no file was changed in it
     assert os.listdir(tmp_path) == ["batch"]  # the killed batch's temporary folder went, and so did the old one
 
