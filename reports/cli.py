@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
+import os
+import re
 import sys
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,7 +16,7 @@ import click
 
 from reports.errors import Problem, ReportError
 from reports.files import write_atomically
-from reports.names import ENGINES, PAPERS, SCRIPTS, Paper, Script
+from reports.names import ENGINES, FIRST_YEAR, LAST_YEAR, PAPERS, SCRIPTS, Paper, Script
 
 
 def _print_warnings(warnings: list[Problem]) -> None:
@@ -86,6 +90,152 @@ def _build_progress():
         line.clear()
 
 
+# ---------------------------------------------------------------------------------------------
+# The options' values, checked before any work: an impossible one is a one-line usage error that
+# names the option (exit status 2), never a traceback nor a render that fails at its end.
+
+
+def _shown(value: str) -> str:
+    """A value as a message quotes it: a very long one cut."""
+    return repr(value if len(value) <= 60 else f"{value[:57]}...")
+
+
+NAME_MAX, PATH_MAX = 255, 4095  # bytes: the longest file name and path Linux takes
+
+
+class PathParam(click.Path):
+    """``click.Path`` that also refuses what no file system takes: an empty path, a NUL character,
+    a name longer than NAME_MAX or a path longer than PATH_MAX; and for a path to be written
+    (``written``), a file where one of the folders above it should be."""
+
+    def __init__(self, *, written: bool = False, **kwargs):
+        super().__init__(path_type=Path, **kwargs)
+        self.written = written
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str):
+            problem = _path_problem(value, self.written)
+            if problem:
+                self.fail(problem, param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _path_problem(text: str, written: bool) -> str | None:
+    if not text:
+        return "the path is empty; give a file or folder name"
+    if "\x00" in text:
+        return f"{_shown(text)} holds a NUL character, which no path can"
+    encoded = os.fsencode(text)
+    if len(encoded) > PATH_MAX or any(len(name) > NAME_MAX for name in encoded.split(b"/")):
+        return f"{_shown(text)} is too long for a path (at most {NAME_MAX} bytes a name, {PATH_MAX} in all)"
+    if written:
+        for above in Path(text).absolute().parents:
+            try:
+                if above.is_dir():
+                    return None
+                if above.exists():
+                    return f"{above} is a file, so {text} cannot be written inside it; choose another path"
+            except OSError as error:
+                return f"{above}: {error.strerror}"
+    return None
+
+
+class DateParam(click.ParamType):
+    """A day written YYYY-MM-DD, of the years a week can be named in (reports.names)."""
+
+    name = "date"
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            self.fail(f"{_shown(value)} is not a date; write it as YYYY-MM-DD, like 2026-11-30", param, ctx)
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError as error:
+            self.fail(f"{value} is not a day of the calendar ({error}); write it as YYYY-MM-DD", param, ctx)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            self.fail(f"{value} is out of range; give a date of the years {FIRST_YEAR} to {LAST_YEAR}", param, ctx)
+        return day
+
+
+class Seconds(click.FloatRange):
+    """``click.FloatRange`` that refuses nan, which no comparison with the range's ends rules out."""
+
+    def convert(self, value, param, ctx):
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            self.fail(f"{_shown(str(value))} is not a number of seconds", param, ctx)
+        return seconds
+
+
+def _host(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """An address to listen on: an IP address, or a host name this machine resolves."""
+    import ipaddress
+    import socket
+
+    advice = "give 127.0.0.1 (this machine only) or 0.0.0.0 (every network)"
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    labels = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
+    if (len(value) > 253 or not re.fullmatch(rf"{labels}(\.{labels})*\.?", value)
+            or re.fullmatch(r"[\d.]+", value)):
+        raise click.BadParameter(f"{_shown(value)} is not an IP address or a host name; {advice}")
+    try:
+        socket.getaddrinfo(value, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise click.BadParameter(f"{_shown(value)} does not resolve ({reason}); {advice}") from None
+    return value
+
+
+def _line(longest: int):
+    """A callback for a text option of one line: not empty, no control character, at most ``longest``
+    characters (more is a paste gone wrong, not an outlet or a title)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.strip():
+            raise click.BadParameter("the value is empty; give one, or leave the option out")
+        control = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+        if control is not None:
+            raise click.BadParameter(f"{_shown(value)} holds a control character ({control!r}); give one line of text")
+        if len(value) > longest:
+            raise click.BadParameter(f"the value is {len(value)} characters long; at most {longest}")
+        return value
+
+    return check
+
+
+def _worker_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    # It travels in Celery's messages and in Redis keys: plain characters only (Celery's %h, %n allowed).
+    if value is not None and not re.fullmatch(r"[A-Za-z0-9._@%-]{1,200}", value):
+        raise click.BadParameter(f"{_shown(value)} is not a worker name; use letters, digits and . _ @ % - "
+                                 "(at most 200), like render1@host")
+    return value
+
+
+def _class_ids(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    from reports.names import is_id
+
+    for name in value:
+        if not is_id(name):
+            raise click.BadParameter(f"{_shown(name)} is not a therapy class's id (its evidence table's file name, "
+                                     "e.g. car-t)")
+    return value
+
+
+def _class_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    return value if value is None else _class_ids(ctx, param, (value,))[0]
+
+
 class ReportsGroup(click.Group):
     """Turns a ``ReportError`` into its messages on stderr and exit status 1, never a traceback."""
 
@@ -98,10 +248,14 @@ class ReportsGroup(click.Group):
             count = len(error.problems)
             click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
             sys.exit(1)
+        except OSError as error:
+            # What the file system refused that no command put in words of its own: one line, its path.
+            click.echo(f"reports: {error.filename or 'error'}: {error.strerror or error}", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=ReportsGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+@click.option("--project", "project_dir", type=PathParam(file_okay=False), default=".",
               show_default=True, help="The project folder: seeds/, and optionally templates/ and styles/.")
 @click.version_option(package_name="reports")
 @click.pass_context
@@ -117,21 +271,24 @@ def _project(ctx: click.Context):
     return Project.at(ctx.obj)
 
 
-def _issue_date(given: dt.datetime | None, timezone: str | None = None):
+def _issue_date(given: dt.date | None, timezone: str | None = None):
     """--date, else SOURCE_DATE_EPOCH, else today (in ``timezone``, for a weekly): resolved here, once,
     and handed to the library with where it came from (an ``IssueDate``)."""
     from reports.run.dates import issue_date
 
-    return issue_date(given.date() if given else None, timezone=timezone)
+    return issue_date(given, timezone=timezone)
 
 
-def _build_date(given: dt.datetime | None) -> dt.date:
+def _build_date(given: dt.date | None) -> dt.date:
     return _issue_date(given).day
 
 
 def _broker_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     from reports.content.settings import broker_url_problem
 
+    if value == "":  # given so: REPORTS_BROKER empty is as if unset
+        raise click.BadParameter("the URL is empty; give redis://HOST:6379/0, or leave --broker out to use "
+                                 "REPORTS_BROKER or broker: in seeds/project.yaml")
     problem = broker_url_problem(value) if value else None
     if problem:
         raise click.BadParameter(problem)
@@ -208,18 +365,18 @@ def check(ctx: click.Context) -> None:
 
 
 @cli.command("add-article")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=PathParam())
 @click.option("--id", "article_id", metavar="ID",
               help="The article's id, its file name in seeds/articles/ without .md (lower-case letters, digits, "
                    "hyphens). Default: made from PATH's file name.")
-@click.option("--outlet", metavar="TEXT",
+@click.option("--outlet", metavar="TEXT", callback=_line(200),
               help="The site, account or journal that published it. Required unless the front matter has outlet:.")
-@click.option("--url", metavar="URL", help="The article's web address (https://...).")
-@click.option("--published", metavar="DATE",
+@click.option("--url", metavar="URL", callback=_line(2000), help="The article's web address (https://...).")
+@click.option("--published", metavar="DATE", callback=_line(100),
               help="The publication date as the article prints it: YYYY-MM-DD, YYYY-MM or YYYY. Required unless "
                    "the front matter has date:.")
-@click.option("--author", metavar="TEXT", help="The byline, when the front matter has no author:.")
-@click.option("--title", metavar="TEXT",
+@click.option("--author", metavar="TEXT", callback=_line(200), help="The byline, when the front matter has no author:.")
+@click.option("--title", metavar="TEXT", callback=_line(500),
               help="The title as the article prints it. Default: the front matter's title:, else the first '# ' "
                    "heading.")
 @click.option("--script", type=click.Choice(SCRIPTS),
@@ -253,7 +410,7 @@ def add_article(ctx: click.Context, path: Path, article_id: str | None, outlet: 
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+@click.option("-o", "--output", type=PathParam(file_okay=False, written=True), metavar="DIR",
               help="Write evidence.schema.json, articles.schema.json, glossary.schema.json and project.schema.json "
                    "into this folder (e.g. seeds/schemas). Default: print all four as one JSON object on stdout.")
 def schema(output: Path | None) -> None:
@@ -274,12 +431,12 @@ def schema(output: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--class", "classes", multiple=True, metavar="CLASS",
+@click.option("--class", "classes", multiple=True, metavar="CLASS", callback=_class_ids,
               help="Only this therapy class (repeatable), e.g. --class car-t. Default: all classes.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=PathParam(dir_okay=False, written=True),
               help="Where to write the PDF. Default: build/briefing.pdf in the project.")
 @click.option("--html", "write_html", is_flag=True, help="Also write the HTML beside the PDF (opens in a browser).")
-@click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "build_date", type=DateParam(),
               help="The date of issue printed in the briefing (YYYY-MM-DD), not before the evidence cut-off and "
                    "the curation date it prints beside it. Default: SOURCE_DATE_EPOCH, else today.")
 @click.option("--script", type=click.Choice(SCRIPTS),
@@ -297,7 +454,7 @@ def schema(output: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Render again even when the PDF is up to date with its inputs.")
 @click.pass_context
 def build(ctx: click.Context, classes: tuple[str, ...], output: Path | None, write_html: bool,
-          build_date: dt.datetime | None, script: Script | None, pdfa: bool, pdfua: bool, full_text: bool,
+          build_date: dt.date | None, script: Script | None, pdfa: bool, pdfua: bool, full_text: bool,
           force: bool) -> None:
     """Build the briefing PDF from seeds/ (default build/briefing.pdf).
 
@@ -336,25 +493,25 @@ def _iso_week(ctx: click.Context, param: click.Parameter, value: str | None):
     from reports.documents.weekly import IsoWeek
 
     try:
-        return IsoWeek.parse(value) if value else None
+        return IsoWeek.parse(value) if value is not None else None
     except ReportError as error:
         raise click.BadParameter(error.problems[0].message) from None
 
 
 @cli.command()
-@click.argument("therapy_class", metavar="[CLASS]", required=False)
+@click.argument("therapy_class", metavar="[CLASS]", required=False, callback=_class_id)
 @click.option("--all", "all_classes", is_flag=True, help="A handout for every therapy class, one file each.")
 @click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True,
               help="The paper size (letter: US Letter).")
 @click.option("--marks", is_flag=True, help="Add crop marks and a bleed, for a print shop (the trim is the paper size).")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
+@click.option("-o", "--output", type=PathParam(written=True),
               help="Where to write the PDF; with --all, the folder. Default: build/handouts/CLASS-PAPER.pdf.")
-@click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "build_date", type=DateParam(),
               help="The date of issue printed on the handout (YYYY-MM-DD), not before the evidence cut-off it "
                    "prints beside it. Default: SOURCE_DATE_EPOCH, else today.")
 @click.pass_context
 def handout(ctx: click.Context, therapy_class: str | None, all_classes: bool, paper: Paper, marks: bool,
-            output: Path | None, build_date: dt.datetime | None) -> None:
+            output: Path | None, build_date: dt.date | None) -> None:
     """Build a printable handout for one therapy class, e.g. reports handout car-t --paper a5.
 
     One or two pages: the key message, a condensed evidence table, charts of the rates and the
@@ -366,6 +523,11 @@ def handout(ctx: click.Context, therapy_class: str | None, all_classes: bool, pa
 
     if bool(therapy_class) == all_classes:
         raise click.UsageError("name one therapy class (e.g. reports handout car-t) or give --all, not both")
+    if output is not None and output.exists() and output.is_dir() != all_classes:
+        raise click.BadParameter(f"{output} is a folder; give the PDF's file name (or --all, to write every class "
+                                 "into the folder)" if not all_classes else
+                                 f"{output} is a file; with --all, give the folder to write every class's PDF into",
+                                 param_hint="'-o' / '--output'")
     issue = _issue_date(build_date)
     options = HandoutOptions(paper=paper, marks=marks, output=output, build_date=issue.day, date_from=issue.origin)
     result = build_handouts(_project(ctx).root, None if all_classes else [therapy_class], options)
@@ -382,12 +544,12 @@ def handout(ctx: click.Context, therapy_class: str | None, all_classes: bool, pa
               help="IANA time zone of the week's start and end, e.g. Asia/Shanghai. "
                    "Default: timezone in seeds/project.yaml (Asia/Shanghai).")
 @click.option("--force", is_flag=True, help="Render again even when the week's briefing is up to date.")
-@click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "build_date", type=DateParam(),
               help="The date of issue printed in the briefing (YYYY-MM-DD), and the day its week is reckoned from: "
                    "one clock. Default: SOURCE_DATE_EPOCH, else today in the time zone.")
 @click.pass_context
 def weekly(ctx: click.Context, week, timezone: str | None, force: bool,
-           build_date: dt.datetime | None) -> None:
+           build_date: dt.date | None) -> None:
     """Build the weekly briefing: build/weekly/YYYY-Www/briefing.pdf and manifest.json.
 
     It lists the articles published in the week, the evidence rows added or revised in it, what
@@ -543,20 +705,21 @@ def deliver(ctx: click.Context, week_name: str, targets: tuple[str, ...], webhoo
 @cli.command()
 @click.option("--jobs", type=click.IntRange(1, 256),
               help="Documents rendered at once, each in its own process. Default: one per CPU core.")
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
-              help="The folder to write to. Default: build/batch/ in the project.")
+@click.option("-o", "--output", type=PathParam(file_okay=False, written=True),
+              help="The folder to write to, all at once: it holds the previous documents or the new ones, never "
+                   "some of each. Default: build/batch/ in the project.")
 @click.option("--paper", type=click.Choice(PAPERS), default="a4", show_default=True,
               help="The handouts' paper size.")
-@click.option("--date", "build_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "build_date", type=DateParam(),
               help="The build date printed in every document (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today.")
 @engine_option
 @broker_option
-@click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=300.0, show_default=True, metavar="SECONDS",
+@click.option("--time-limit", type=Seconds(0.1, 3600), default=300.0, show_default=True, metavar="SECONDS",
               help="With --engine celery: the longest one document may take on a worker; past it the batch "
                    "stops, names the document and writes nothing.")
 @click.pass_context
 def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: Paper,
-          build_date: dt.datetime | None, engine: str, broker: str | None, time_limit: float) -> None:
+          build_date: dt.date | None, engine: str, broker: str | None, time_limit: float) -> None:
     """Build every therapy class as a briefing and a handout, on all CPU cores: build/batch/.
 
     CLASS-briefing.pdf and CLASS-handout-PAPER.pdf for each class. The seeds are checked once
@@ -592,7 +755,7 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: Pape
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, callback=_host,
               help="The address to listen on; 0.0.0.0 serves every network the machine is on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The TCP port.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
@@ -600,7 +763,7 @@ def batch(ctx: click.Context, jobs: int | None, output: Path | None, paper: Pape
                    "rendering the full briefing, 280 MB once one has printed in a script: docs/performance.md).")
 @click.option("--queue", type=click.IntRange(0, 1000), default=8, show_default=True,
               help="Renders that may wait for a free worker; beyond them requests get 503 with Retry-After.")
-@click.option("--timeout", type=click.FloatRange(0.01, 3600), default=120, show_default=True,
+@click.option("--timeout", type=Seconds(0.01, 3600), default=120, show_default=True,
               help="Seconds one render may take; a render that overruns is stopped and its request gets 504.")
 @click.option("--max-renders", type=click.IntRange(1, 100000), default=25, show_default=True,
               help="Renders after which a worker process is replaced, to bound its memory.")
@@ -642,18 +805,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, queue: int, ti
                                                max_connections=max_connections))
 
 
-def _class_ids(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
-    from reports.names import is_id
-
-    for name in value:
-        if not is_id(name):
-            raise click.BadParameter(f"{name!r} is not a therapy class's id (its evidence table's file name, "
-                                     "e.g. car-t)")
-    return value
-
-
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, callback=_host,
               help="The address to listen on. The preview is for the person editing: keep it on this machine.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="The TCP port.")
 @click.option("--class", "classes", multiple=True, metavar="CLASS", callback=_class_ids,
@@ -671,25 +824,32 @@ def preview(ctx: click.Context, host: str, port: int, classes: tuple[str, ...]) 
     SIGTERM (exit status 0).
     """
     _needs_extra("preview", "serve")
+    from reports.content.evidence import evidence_paths
     from reports.run.preview import serve_preview
 
-    serve_preview(_project(ctx).root, host, port, classes)
+    project = _project(ctx)
+    known = sorted({path.stem for path in evidence_paths(project.seeds)})
+    unknown = [name for name in classes if name not in known]
+    if unknown and known:  # (with no table at all, the preview's page says what is missing)
+        raise click.BadParameter(f"no therapy class {', '.join(map(repr, unknown))} in seeds/evidence/; the classes "
+                                 f"are: {', '.join(known)}", param_hint="'--class'")
+    serve_preview(project.root, host, port, classes)
 
 
 @cli.command()
 @broker_option
 @click.option("--processes", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Rendering processes of this worker, each rendering one document at a time.")
-@click.option("--time-limit", type=click.FloatRange(0.1, 86400), default=300, show_default=True,
+@click.option("--time-limit", type=Seconds(0.1, 86400), default=300, show_default=True,
               help="Seconds one render may take; its process is then killed and replaced, the job fails (504).")
-@click.option("--redeliver-after", type=click.FloatRange(1, 86400),
+@click.option("--redeliver-after", type=Seconds(1, 86400),
               help="Seconds after which a job taken by a worker that vanished (machine lost) is given to another; "
                    "must be longer than --time-limit. Default: the time limit plus 60.")
 @click.option("--max-renders", type=click.IntRange(1, 100000), default=25, show_default=True,
               help="Renders after which a rendering process is replaced, to bound its memory.")
-@click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--cache", type=PathParam(file_okay=False, written=True),
               help="The folder of unpacked content snapshots. Default: ~/.cache/reports/snapshots.")
-@click.option("--name", help="The worker's name in the broker. Default: reports@HOST-PID.")
+@click.option("--name", callback=_worker_name, help="The worker's name in the broker. Default: reports@HOST-PID.")
 @click.pass_context
 def worker(ctx: click.Context, broker: str | None, processes: int, time_limit: float, redeliver_after: float | None,
            max_renders: int, cache: Path | None, name: str | None) -> None:
@@ -711,15 +871,15 @@ def worker(ctx: click.Context, broker: str | None, processes: int, time_limit: f
 
 
 @cli.command()
-@click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("article", type=PathParam(dir_okay=False))
 @click.option("--class", "class_id", required=True, metavar="CLASS",
               help="The therapy class whose table the row is for (car-t, car-nk, car-m …).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=PathParam(dir_okay=False, written=True),
               help="Write the draft to this file instead of printing it.")
-@click.option("--date", "added", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "added", type=DateParam(),
               help="The row's added: date (default: SOURCE_DATE_EPOCH, else today).")
 @click.pass_context
-def draft(ctx: click.Context, article: Path, class_id: str, output: Path | None, added: dt.datetime | None) -> None:
+def draft(ctx: click.Context, article: Path, class_id: str, output: Path | None, added: dt.date | None) -> None:
     """Propose a study row from an article of seeds/articles/, as YAML to paste under studies:.
 
     Each figure comes with the sentence that states it, as an excerpt; what the rules cannot decide is
@@ -729,12 +889,16 @@ def draft(ctx: click.Context, article: Path, class_id: str, output: Path | None,
     from reports.names import is_id
 
     if not is_id(class_id):
-        raise ReportError(f"--class {class_id!r} is not a class id (lower-case letters, digits and -, e.g. car-t)")
+        raise ReportError(f"--class {_shown(class_id)} is not a class id (lower-case letters, digits and -, e.g. car-t)")
     text = draft_article(_project(ctx), article, class_id, _build_date(added))
     if output is None:
         click.echo(text, nl=False)
         return
-    write_atomically(output, text)
+    try:
+        write_atomically(output, text)
+    except OSError as error:
+        raise ReportError(f"{error.filename or output}: cannot write the draft: {error.strerror}; "
+                          "choose another place with -o") from None
     click.echo(f"draft: wrote {output}; decide its TODO, paste it under studies: in seeds/evidence/{class_id}.yaml, "
                "then run reports check", err=True)
 

@@ -34,6 +34,10 @@ ID = re.compile(ID_PATTERN)  # use fullmatch
 WEEK_PATTERN = r"[0-9]{4}-W[0-9]{2}"
 WEEK = re.compile(WEEK_PATTERN)  # use fullmatch
 
+# The years of a week and of a date of issue: a week must have a week before it and days after it
+# (the previous briefing, the day of issue); past these years the calendar arithmetic would overflow.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+
 
 def is_id(value: object) -> bool:
     return isinstance(value, str) and ID.fullmatch(value) is not None

@@ -823,8 +823,9 @@ def check_timezone(value: str) -> str:
 
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{value}' is not an IANA time zone; write it like Asia/Shanghai or Europe/Berlin") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file, a folder of zones
+        shown = value if len(value) <= 60 else f"{value[:57]}..."
+        raise ValueError(f"'{shown}' is not an IANA time zone; write it like Asia/Shanghai or Europe/Berlin") from None
     return value
 
 

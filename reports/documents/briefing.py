@@ -25,7 +25,7 @@ from reports.documents.base import (
 )
 from reports.documents.dating import IssueDate, check_issue_date
 from reports.errors import ReportError
-from reports.files import write_atomically
+from reports.files import remove_leftovers, write_atomically
 from reports.names import Script
 
 if TYPE_CHECKING:
@@ -135,6 +135,8 @@ def build_briefing(project_dir: Path | str, options: BriefingOptions) -> BuildRe
     output = (options.output or project.build / "briefing.pdf").absolute()
     html_path = output.with_suffix(".html") if options.write_html else None
     key = build_key(project, options)
+    # What a killed build left beside the output goes first, even when nothing is rendered now.
+    remove_leftovers(output, output.with_suffix(".html"), stamp_path(output))
     if not options.force:
         made = read_stamp(output, html_path, key)
         if made is not None:

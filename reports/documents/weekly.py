@@ -35,8 +35,8 @@ from reports.content.settings import read_settings
 from reports.documents.base import Rendered, build_warnings, document_html, inline_css
 from reports.documents.dating import IssueDate, check_issue_date
 from reports.errors import Location, Problem, Problems, ReportError
-from reports.files import write_atomically
-from reports.names import WEEK
+from reports.files import remove_leftovers, write_atomically
+from reports.names import FIRST_YEAR, LAST_YEAR, WEEK
 from reports.render.context import (
     SUPPLIED_MARK,
     ClassView,
@@ -52,8 +52,6 @@ from reports.render.context import (
 )
 from reports.render.html import read_stylesheets
 
-FIRST_YEAR, LAST_YEAR = 1900, 9998
-
 
 @dataclass(frozen=True, order=True)
 class IsoWeek:
@@ -65,12 +63,11 @@ class IsoWeek:
     @classmethod
     def parse(cls, text: str) -> "IsoWeek":
         if not WEEK.fullmatch(text.strip()):
-            raise ReportError(f"'{text}' is not an ISO week; write it as YYYY-Www, like 2026-W47")
+            shown = text if len(text) <= 60 else f"{text[:57]}..."
+            raise ReportError(f"'{shown}' is not an ISO week; write it as YYYY-Www, like 2026-W47")
         year, _, week = text.strip().partition("-W")
         year, week = int(year), int(week)
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            # A week must have a week before it and days after it (the previous briefing, the day of
-            # issue); past these years the calendar arithmetic would overflow.
+        if not FIRST_YEAR <= year <= LAST_YEAR:  # (reports.names: why these years)
             raise ReportError(f"'{text.strip()}' is out of range; a week of the years {FIRST_YEAR} to {LAST_YEAR}, "
                               "like 2026-W47")
         try:
@@ -713,6 +710,8 @@ def build_weekly(project_dir: Path | str, options: WeeklyOptions) -> WeeklyResul
     pdf_path, manifest_path = folder / PDF, folder / MANIFEST
 
     with week_lock(project, week):
+        # What a killed build left beside the week's files goes first, even when nothing is rendered now.
+        remove_leftovers(pdf_path, manifest_path)
         if options.only_if_missing and manifest_path.is_file():
             made = read_manifest(manifest_path, project)
             return WeeklyResult(week, pdf_path, manifest_path, "already-produced", made["version"])

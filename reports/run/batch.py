@@ -3,7 +3,8 @@
 WeasyPrint renders one document on one core, so a batch of documents is split across worker
 processes (started with ``spawn``, as in the service: WeasyPrint must not be forked). The seeds
 are read and verified once before any worker starts, every document is rendered in memory, and
-only when all of them have succeeded are they written, so a failure writes nothing.
+only when all of them have succeeded are they written, all at once (``write_batch``), so a
+failure writes nothing and the folder never holds some documents of one batch and some of another.
 
 With the Celery engine the same jobs (reports.jobs) go to the reports workers of a broker instead
 of local processes; the seeds are still checked here first, and the files written here. The batch
@@ -14,6 +15,7 @@ worker was lost is waited for until it is given to another (distributed.CeleryEn
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -26,7 +28,7 @@ from reports.content.load import Content, load_content
 from reports.content.project import Project
 from reports.documents.base import BuildResult, Rendered
 from reports.errors import ReportError
-from reports.files import write_atomically
+from reports.files import write_folder
 from reports.names import Engine, Paper
 from reports.run.dates import issue_date
 from reports.run.jobs import Job, run_job, warm_up
@@ -141,16 +143,21 @@ def documents_of(content: Content) -> list[Document]:
 
 
 def write_batch(project: Project, documents: list[Document], rendered: list[Rendered],
-                options: BatchOptions) -> list[BuildResult]:
-
+                 options: BatchOptions) -> list[BuildResult]:
+    """Every document into the batch's folder at once, or none (reports.files.write_folder): a
+    reader of the folder sees the previous batch or this one, never some of each, and a failure
+    while writing (a full disk) leaves the previous batch as it was. Other files in the folder
+    (another paper's handouts, a class no longer in the seeds) stay."""
     folder = (options.output or project.build / "batch").absolute()
-    results = []
-    for document, result in zip(documents, rendered):
-        path = folder / document.file_name(options.paper)
-        try:
-            write_atomically(path, result.pdf)
-        except OSError as error:
-            raise ReportError(f"{error.filename or path}: cannot write the batch: {error.strerror}; "
-                              "choose another folder with -o") from None
-        results.append(BuildResult(path, None, result.pages, result.warnings))
-    return results
+    names = [document.file_name(options.paper) for document in documents]
+    existed = folder.is_dir()
+    try:
+        write_folder(folder, {name: result.pdf for name, result in zip(names, rendered)})
+    except OSError as error:
+        raise ReportError(f"{folder}: cannot write the batch: {error.strerror}; "
+                          + (f"nothing in {folder} has changed (the documents there are the previous batch's)"
+                             if existed else f"{folder} was not made")
+                          + ("; free some space or choose another folder with -o"
+                             if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else
+                             "; choose another folder with -o")) from None
+    return [BuildResult(folder / name, None, result.pages, result.warnings) for name, result in zip(names, rendered)]

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from reports.documents.dating import IssueDate
 from reports.errors import ReportError
+from reports.names import FIRST_YEAR, LAST_YEAR
 
 
 def build_date_from_environment(environ: Mapping[str, str] | None = None) -> dt.date:
@@ -26,13 +27,21 @@ def issue_date(given: dt.date | None = None, environ: Mapping[str, str] | None =
     """``given`` (the command line's --date), else SOURCE_DATE_EPOCH, else today: in ``timezone`` when
     one is given (a weekly's weeks are that zone's), else on the machine's clock."""
     if given is not None:
-        return IssueDate(given, "--date")
+        return in_range(IssueDate(given, "--date"))
     environ = os.environ if environ is None else environ
     epoch = environ.get("SOURCE_DATE_EPOCH")
     if not epoch:
         today = dt.datetime.now(ZoneInfo(timezone)).date() if timezone else dt.date.today()
         return IssueDate(today, "today")
     try:
-        return IssueDate(dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date(), "SOURCE_DATE_EPOCH")
+        day = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     except (ValueError, OverflowError, OSError):
         raise ReportError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time in seconds; unset it or fix it") from None
+    return in_range(IssueDate(day, "SOURCE_DATE_EPOCH"))
+
+
+def in_range(issue: IssueDate) -> IssueDate:
+    """A date of issue in the years whose weeks a weekly can name (reports.names: why)."""
+    if not FIRST_YEAR <= issue.day.year <= LAST_YEAR:
+        raise ReportError(f"{issue} is out of range; give a date of the years {FIRST_YEAR} to {LAST_YEAR}")
+    return issue
