@@ -31,7 +31,7 @@ from reports.documents.base import (
 )
 from reports.documents.dating import IssueDate, check_issue_date
 from reports.errors import Location, Problem, ReportError
-from reports.files import write_atomically
+from reports.files import write_atomically, write_folder
 from reports import names
 from reports.render.context import (
     GRADE_LABELS,
@@ -529,13 +529,19 @@ def build_handouts(project_dir: Path | str, classes: list[str] | None, options: 
     laid_out = lay_out_handouts(project_dir, classes, options)
 
     several = classes is None or len(classes) > 1
-    results = []
-    for table, document in zip(laid_out.tables, laid_out.documents):
-        path = handout_path(laid_out.project, table.table.therapy_class.id, options, several)
-        try:
-            write_atomically(path, document.write_pdf())
-        except OSError as error:
-            raise ReportError(f"{error.filename or path}: cannot write the handout: {error.strerror}; "
-                              "choose another place with -o") from None
-        results.append(BuildResult(path, None, len(document.pages), []))
+    paths = [handout_path(laid_out.project, table.table.therapy_class.id, options, several) for table in laid_out.tables]
+    pdfs = [document.write_pdf() for document in laid_out.documents]
+    if not pdfs:
+        return HandoutsResult([], laid_out.warnings)
+    try:
+        if several:  # one folder: all the handouts at once or none, as a batch (reports.files.write_folder)
+            write_folder(paths[0].parent, {path.name: pdf for path, pdf in zip(paths, pdfs)})
+        else:
+            write_atomically(paths[0], pdfs[0])
+    except OSError as error:
+        where = error.filename or (paths[0].parent if several else paths[0])
+        unchanged = "; nothing there has changed" if several else ""
+        raise ReportError(f"{where}: cannot write the handout{'s' if several else ''}: {error.strerror}{unchanged}; "
+                          "choose another place with -o") from None
+    results = [BuildResult(path, None, len(document.pages), []) for path, document in zip(paths, laid_out.documents)]
     return HandoutsResult(results, laid_out.warnings)
