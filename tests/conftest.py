@@ -104,7 +104,7 @@ def seed_pdfua(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def long_briefing(tmp_path_factory):
-    """The seed briefing with every study 8 times (about 70 pages, 48 rated-down footnotes in the CAR-T
+    """The seed briefing with every study 6 times (about 70 pages, 36 rated-down footnotes in the CAR-T
     table), as benchmarks/compare.py scales it: the layout at a length no seed reaches. Its BuildResult
     (pdf, pages, warnings)."""
 
@@ -113,7 +113,7 @@ def long_briefing(tmp_path_factory):
         from compare import replicate_evidence
 
         shutil.copytree(ROOT / "seeds", folder / "seeds")
-        replicate_evidence(folder / "seeds", 8)
+        replicate_evidence(folder / "seeds", 6)
         return build_briefing(folder, BriefingOptions(output=folder / "briefing.pdf",
                                                       build_date=dt.date.fromisoformat(FIXED_DATE)))
 

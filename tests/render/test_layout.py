@@ -34,8 +34,8 @@ def test_the_pdfa_and_pdfua_variants_are_laid_out_line_for_line_as_the_checked_b
     assert pdftotext(pdf, "-layout") == pdftotext(seed_briefing, "-layout")
 
 
-def test_a_briefing_eight_times_as_long_passes_a_typesetters_eye(long_briefing):
-    """Every study 8 times: pages break where no seed page does (a chart at the top of a page,
+def test_a_briefing_six_times_as_long_passes_a_typesetters_eye(long_briefing):
+    """Every study 6 times: pages break where no seed page does (a chart at the top of a page,
     a table over many pages, 26 and more rated-down footnotes in one table: marks aa, ab, ...)."""
     assert long_briefing.pages > 60
     assert re.search(r"^ *a[b-z] .+｜.+（降 1 级）", pdftotext(long_briefing.pdf, "-layout"), re.MULTILINE)  # 28th mark on
