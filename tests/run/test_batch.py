@@ -13,6 +13,7 @@ import pytest
 from helpers.cli import reports as reports_here
 from helpers.pdf import pdftotext
 from helpers.projects import EVIDENCE, write_project
+from helpers.writes import pages_on_tmpfs, small_disk
 
 pytestmark = pytest.mark.render
 
@@ -61,20 +62,11 @@ def test_a_batch_that_runs_out_of_disk_midway_leaves_the_folder_as_it_was(two_pr
     new briefing but not for the new handout after it: a real ENOSPC, midway through the writing.
     (Written one by one, the new briefing was left beside the older handout, and the batch said
     nothing was written.)"""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small file system (tmpfs) needs root")
     project, _ = two_processes
     older = project.parent / "two"
-    briefing, handout = ((older / name).stat().st_size for name in ("car-x-briefing.pdf", "car-x-handout-a4.pdf"))
-    pages = {name: -(-size // 4096) for name, size in (("briefing", briefing), ("handout", handout))}  # on tmpfs
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    size = 4096 * (pages["handout"] + pages["briefing"] + pages["handout"] // 2)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:  # root without the right to mount (a container without CAP_SYS_ADMIN)
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    try:
+    briefing, handout = (pages_on_tmpfs((older / name).stat().st_size)
+                         for name in ("car-x-briefing.pdf", "car-x-handout-a4.pdf"))
+    with small_disk(tmp_path / "disk", handout + briefing + handout // 8192 * 4096) as disk:
         folder = disk / "batch"
         folder.mkdir()
         shutil.copy(older / "car-x-handout-a4.pdf", folder)
@@ -89,5 +81,3 @@ def test_a_batch_that_runs_out_of_disk_midway_leaves_the_folder_as_it_was(two_pr
         assert os.listdir(folder) == ["car-x-handout-a4.pdf"]  # no new briefing beside the older handout
         assert (folder / "car-x-handout-a4.pdf").read_bytes() == (older / "car-x-handout-a4.pdf").read_bytes()
         assert os.listdir(disk) == ["batch"]  # and nothing half-written beside it
-    finally:
-        subprocess.run(["umount", str(disk)], check=True)
