@@ -284,3 +284,20 @@ def test_the_pdf_is_readable_by_others_as_a_normal_file_is(project: Path):
         os.umask(old)
     assert result.returncode == 0, result.stderr
     assert stat.S_IMODE((project / "build/briefing.pdf").stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize("command", ["serve", "preview"])
+def test_a_port_in_use_is_one_line_before_anything_is_loaded(tmp_path: Path, command: str):
+    """uvicorn's own answer was a log line and exit status 3, after the seeds were read."""
+    import socket
+
+    project = write_project(tmp_path / "project")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = reports("--project", str(project), command, "--port", str(port))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (f"reports: cannot listen on 127.0.0.1:{port}: Address already in use; "
+                                             "another server listens there; stop it or choose another port with --port")
+    assert "Traceback" not in result.stderr and "ERROR" not in result.stderr

@@ -44,11 +44,14 @@ import json
 import logging
 import re
 import resource
+import socket
 from collections import Counter
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from reports.errors import ReportError
 
 log = logging.getLogger("reports.service")
 
@@ -358,3 +361,21 @@ class GuardedH11Protocol(H11Protocol):
 def protocol_class(limits: ConnectionLimits) -> type[GuardedH11Protocol]:
     """The protocol class for one server: uvicorn makes one instance per connection, with its own arguments."""
     return type("ServiceH11Protocol", (GuardedH11Protocol,), {"limits": limits})
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The address bound before the server starts, so that a port in use (or an address that is not
+    this machine's) is a one-line error before anything is loaded, not uvicorn's log line and exit 3."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, kind, protocol, _, address = infos[0]
+    listening = socket.socket(family, kind, protocol)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a restart reuses the port
+    try:
+        listening.bind(address)
+    except OSError as error:
+        listening.close()
+        advice = ("another server listens there; stop it or choose another port with --port"
+                  if error.errno == errno.EADDRINUSE else "choose another address with --host or port with --port")
+        raise ReportError(f"cannot listen on {host}:{port}: {error.strerror}; {advice}") from None
+    listening.set_inheritable(True)
+    return listening

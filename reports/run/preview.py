@@ -46,6 +46,7 @@ from reports.run.connections import (
     MAX_HEAD,
     ConnectionLimits,
     connection_cap,
+    listening_socket,
     protocol_class,
 )
 from reports.run.dates import issue_date
@@ -302,6 +303,7 @@ def serve_preview(project_dir: Path | str, host: str = "127.0.0.1", port: int = 
     """Serve the live preview until SIGTERM or Ctrl-C; print its address once it is listening."""
     import uvicorn
 
+    listening = listening_socket(host, port)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     log.addHandler(handler)
@@ -320,5 +322,5 @@ def serve_preview(project_dir: Path | str, host: str = "127.0.0.1", port: int = 
             preview.stopping = True  # the open event streams end, so the server can stop
             super().handle_exit(sig, frame)
 
-    PreviewServer(config).run()
+    PreviewServer(config).run(sockets=[listening])
     say("预览已停止")

@@ -59,6 +59,7 @@ from reports.run.connections import (
     MAX_URL,
     ConnectionLimits,
     connection_cap,
+    listening_socket,
     protocol_class,
     shown_target,
 )
@@ -485,6 +486,7 @@ def serve(project_dir: Path | str, options: ServiceOptions) -> None:
     log.setLevel(logging.INFO)
     # Malformed requests get their own line in the request log (connections.py), not uvicorn's too.
     logging.getLogger("uvicorn.error").addFilter(lambda record: record.getMessage() != "Invalid HTTP request received.")
+    listening = listening_socket(options.host, options.port)
     if options.engine == "celery":
         from reports.run.distributed import check_broker
 
@@ -512,7 +514,7 @@ def serve(project_dir: Path | str, options: ServiceOptions) -> None:
             asyncio.get_running_loop().set_exception_handler(limits.exception_handler)  # failed accepts counted
             await super().serve(sockets)
 
-    ServiceServer(config).run()
+    ServiceServer(config).run(sockets=[listening])
 
 
 def stopped_server_class():
