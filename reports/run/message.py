@@ -11,6 +11,7 @@ Read and checked before anything is sent: a PDF that is not the one its manifest
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,6 +120,15 @@ def compose(project: Project, record: WeekRecord, settings: Settings, base_url: 
     return WeekMessage(week, subject, text, html, highlights, record.pdf, pdf_name, attached, link, note)
 
 
+ISO_DATE = re.compile(r"(?<![0-9-])[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?(?![0-9-])")
+
+
+def unbroken_dates(html: str) -> str:
+    """A date kept on one line (a mail reader may break 2026-11-21 at its hyphen, as the PDF does not):
+    mail readers ignore style sheets, so the style is inline."""
+    return ISO_DATE.sub(lambda date: f'<span style="white-space: nowrap">{date.group()}</span>', html)
+
+
 def _cleaned(groups: list[dict]) -> list[dict]:
     """The groups with their HTML fragments reduced to what a message keeps (read back from a file,
     so cleaned again, whoever wrote it)."""
@@ -127,7 +137,7 @@ def _cleaned(groups: list[dict]) -> list[dict]:
     def clean(fragment: str | None) -> Markup | None:
         if fragment is None:
             return None
-        return Markup(nh3.clean(fragment, tags=KEPT_TAGS, attributes=KEPT_ATTRIBUTES))
+        return Markup(unbroken_dates(nh3.clean(fragment, tags=KEPT_TAGS, attributes=KEPT_ATTRIBUTES)))
 
     return [{**group, "items": [{**item, "line_html": clean(item["line_html"]),
                                  "dating_html": clean(item.get("dating_html"))} for item in group["items"]]}

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -104,6 +105,9 @@ def test_each_recipient_gets_the_week_with_its_pdf_its_highlights_and_a_stable_m
         assert item["title"] in html
     assert "截至2026年11月22日的一周" in text and "仅供医疗卫生专业人士参考" in text
     assert '<html lang="zh-Hans">' in html and '<span lang="zh-Hant">觀察者網·風聞（轉載）</span>' in html
+    # A date is never broken at its hyphen by a narrow mail window: 收入证据表：2026- / 11-21.
+    assert '收入证据表：<span style="white-space: nowrap">2026-11-21</span>' in html
+    assert not re.search(r"(?<![>0-9-])20[0-9]{2}-[0-9]{2}-[0-9]{2}", html.split("<body", 1)[1])
     assert first["List-Unsubscribe"].strip() == "<mailto:weekly@example.org?subject=%E9%80%80%E8%AE%A2%202026-W47>"
     assert first["Message-ID"].startswith("<weekly.2026-W47.") and first["Message-ID"].endswith("@example.org>")
     assert first["Message-ID"] != second["Message-ID"]
