@@ -62,19 +62,21 @@ def _copied_out(package: Traversable) -> Path:
 BUILTIN_ROOT = builtin_root()
 
 
-def tool_digest() -> str:
+def tool_digest(hash_of: Callable[[Path], str] | None = None) -> str:
     """What this installation of the tool is: its version, its code and its built-in templates and
     styles, hashed. A build's up-to-date stamp, the service's ETags and the workers' stored results
     carry it, so none made by other code is reused: a changed template or module changes the
     documents, whether or not the version number was raised. The templates and styles are read at
-    each call, as rendering reads them (a running service or worker sees an edit at once); the code
-    once per process, which runs the code it imported."""
+    each call, as rendering reads them (a running service or worker sees an edit at once), with
+    ``hash_of`` (the service's hashes kept by file signature), else read whole; the code once per
+    process, which runs the code it imported."""
+    hash_of = hash_of or sha256_of
     files: dict[str, str] = {}
     for name in BUILTIN_FOLDERS:
         folder = BUILTIN_ROOT / name
         for path in tree_files(folder, folder):
             if path.is_file():
-                files[f"{name}/{path.relative_to(folder).as_posix()}"] = sha256_of(path)
+                files[f"{name}/{path.relative_to(folder).as_posix()}"] = hash_of(path)
     canonical = json.dumps([code_digest(), files], sort_keys=True).encode("utf-8")
     return hashlib.sha256(canonical).hexdigest()
 

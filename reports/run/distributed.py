@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from reports.content.project import tool_digest
 from reports.content.settings import broker_url_problem, shown_url
 from reports.errors import Failure, ReportError
 from reports.run.jobs import Job, error_from_data, problems_as_data, problems_from_data, run_job
@@ -147,13 +148,6 @@ def celery_app(broker: str, redeliver_after: float = DEFAULT_TIME_LIMIT + GRACE)
     )
     app.task(name=TASK, acks_late=True, reject_on_worker_lost=True)(render_task)
     return app
-
-
-def builtin_digest() -> str:
-    """This installation's code, built-in templates and styles: submitter and worker must agree."""
-    from reports.content.project import tool_digest
-
-    return tool_digest()
 
 
 
@@ -267,7 +261,7 @@ def render_task(payload: dict) -> dict:
     job = Job.from_dict(payload.get("job"))
     key, snapshot_id = str(payload["key"]), str(payload["snapshot"])
     # Read at every job, as the templates themselves are: an update on disk is seen at once.
-    if payload.get("builtin") != builtin_digest():
+    if payload.get("builtin") != tool_digest():
         raise WrongVersion(f"the worker {socket.gethostname()} has other built-in templates or another version of "
                            "reports than the submitter; install the same version on every machine")
     store = _worker_redis()
@@ -466,7 +460,7 @@ class CeleryEngine:
     def submit(self, project, job: Job, time_limit: float = DEFAULT_TIME_LIMIT) -> Ticket | Delivery:
         """Submit ``job``, or join the identical one under way; a stored result is returned at once."""
         snapshot_id, sent = self.upload_snapshot(project, job)
-        builtin = builtin_digest()
+        builtin = tool_digest()
         key = result_key(snapshot_id, job, builtin)
         try:
             stored = self._stored(key)

@@ -124,7 +124,7 @@ class Inputs:
     def fingerprint(self) -> str:
         """The inputs' hashes and the tool's: an ETag given before an upgrade is not answered 304 after it."""
         files = input_files(self.project, self.hash_of)
-        return digest_of([tool_digest(), files])
+        return digest_of([tool_digest(self.hash_of), files])
 
     def weekly_record(self, week: IsoWeek) -> str:
         """What a week's briefing depends on in build/weekly/, read only: the manifests of the weeks
