@@ -95,9 +95,13 @@ def connection_cap(requested: int | None, renders: int) -> tuple[int, int]:
 # Answers given before the app: JSON, as the app's own errors are.
 
 
+def error_body(status: int, message: str, **details) -> dict:
+    """Every error the service answers, here or in the app: its status, reason and message as JSON."""
+    return {"status": status, "error": HTTPStatus(status).phrase, "message": message, **details}
+
+
 def json_bytes(status: int, message: str) -> bytes:
-    body = {"status": status, "error": HTTPStatus(status).phrase, "message": message}
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(error_body(status, message), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def response_bytes(status: int, message: str, *headers: str) -> bytes:

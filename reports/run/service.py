@@ -32,7 +32,6 @@ import sys
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -59,6 +58,7 @@ from reports.run.connections import (
     MAX_URL,
     ConnectionLimits,
     connection_cap,
+    error_body,
     listening_socket,
     protocol_class,
     shown_target,
@@ -156,10 +156,6 @@ class Scrubber:
         for server_path, shown in self.replacements:
             text = text.replace(server_path, shown)
         return self.ABSOLUTE_PATH.sub("(server path)", text)
-
-
-def error_body(status: int, message: str, **details) -> dict:
-    return {"status": status, "error": HTTPStatus(status).phrase, "message": message, **details}
 
 
 def problems_of(error: ReportError, scrub: Scrubber) -> list[dict]:
