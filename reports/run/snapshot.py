@@ -123,6 +123,24 @@ def checked_members(archive: tarfile.TarFile) -> list[tarfile.TarInfo]:
     return members
 
 
+def write_members(archive: tarfile.TarFile, members: list[tarfile.TarInfo], folder: Path) -> None:
+    """Plain folders and files with their bytes only: no mode, owner or time from the archive.
+    Written here rather than by ``extractall(filter="data")``, which Python 3.11 has only from
+    3.11.4 (Debian 12's python3 is 3.11.2)."""
+    for member in members:
+        target = folder / member.name
+        try:
+            if member.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = archive.extractfile(member)
+            assert source is not None  # a regular file (checked_members)
+            target.write_bytes(source.read())
+        except (FileExistsError, NotADirectoryError, IsADirectoryError):
+            raise UnsafeSnapshot(f"refused: {member.name[:80]!r} is both a file and a folder") from None
+
+
 def unpack(snapshot_id: str, data: bytes, cache: Path) -> Path:
     """The snapshot's folder in ``cache``, unpacked now unless it is there already."""
     folder = cache / snapshot_id
@@ -135,9 +153,7 @@ def unpack(snapshot_id: str, data: bytes, cache: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=cache))
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-            members = checked_members(archive)
-            # The "data" filter refuses again what is checked above, and drops modes and owners.
-            archive.extractall(staging, members=members, filter="data")
+            write_members(archive, checked_members(archive), staging)
         (staging / "seeds").mkdir(exist_ok=True)
         try:
             staging.rename(folder)

@@ -118,6 +118,7 @@ def member(name: str, kind: bytes = tarfile.REGTYPE, target: str = "") -> tarfil
     ([(member("seeds/articles/x.md", tarfile.SYMTYPE, "/etc/passwd"), b"")], "not a regular file"),
     ([(member("seeds/a.md"), b"x"), (member("seeds/b.md", tarfile.LNKTYPE, "seeds/a.md"), b"")], "not a regular file"),
     ([(member("seeds/dev", tarfile.CHRTYPE), b"")], "not a regular file"),
+    ([(member("seeds/a.md"), b"x"), (member("seeds/a.md/b.md"), b"y")], "both a file and a folder"),
 ])
 def test_unpacking_refuses_anything_but_plain_files_under_the_input_folders(tmp_path: Path, members, refused):
     data = archive(*members)
@@ -125,6 +126,16 @@ def test_unpacking_refuses_anything_but_plain_files_under_the_input_folders(tmp_
         unpack(hashlib.sha256(data).hexdigest(), data, tmp_path / "cache")
     assert not (tmp_path / "escaped.md").exists()
     assert [path.name for path in (tmp_path / "cache").iterdir()] == []  # nothing half-unpacked left
+
+
+def test_unpacked_files_carry_their_bytes_only_not_the_archives_modes(tmp_path: Path):
+    setuid = member("seeds/articles/a.md")
+    setuid.mode, setuid.uid, setuid.gid = 0o6777, 4242, 4242
+    data = archive((setuid, "正文".encode()))
+    folder = unpack(hashlib.sha256(data).hexdigest(), data, tmp_path / "cache")
+    unpacked = folder / "seeds/articles/a.md"
+    assert unpacked.read_text(encoding="utf-8") == "正文"
+    assert unpacked.stat().st_mode & 0o7111 == 0 and unpacked.stat().st_uid == os.getuid()
 
 
 def test_unpacking_refuses_bytes_that_do_not_hash_to_the_name_and_oversized_archives(tmp_path: Path, monkeypatch):
