@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from helpers.cli import reports
 from helpers.corpora import (
     ADDED,
@@ -27,6 +26,7 @@ from helpers.corpora import (
     expected_row,
     names_in,
     project_with,
+    read_yaml,
     with_rows,
 )
 
@@ -69,7 +69,7 @@ def decided(draft: str, expected: dict[str, Any]) -> dict[str, Any]:
     """The drafted row with each TODO decided as the curator's row has it; every other value as drafted.
     A decided text may give figures (the intervention's doses), so the curator's excerpts that the draft
     does not quote are added, as a curator quotes the sentence behind what they write."""
-    row = yaml.safe_load(draft)[0]
+    row = read_yaml(draft)[0]
     for path in todo_paths(row):
         parent = at(row, path[:-1])
         try:
@@ -142,7 +142,7 @@ def test_the_drafts_hold_the_curators_figures_with_their_kind_and_label(tmp_path
     names = [name for name, entry in ARTICLES.items() if entry["folder"] in CORPORA[corpus]]
     for name in names:
         project = project_with(tmp_path / name, name)
-        draft = yaml.safe_load(drafted(project, name))[0]
+        draft = read_yaml(drafted(project, name))[0]
         expected = expected_row(name)
         hits, missed = recall(draft, expected)
         figures = len(figures_of(expected))
@@ -161,7 +161,7 @@ def test_the_drafts_hold_the_curators_figures_with_their_kind_and_label(tmp_path
 @pytest.mark.parametrize("name", list(ARTICLES))
 def test_every_drafted_figure_is_a_number_of_the_article(tmp_path, name):
     project = project_with(tmp_path, name)
-    draft = yaml.safe_load(drafted(project, name))[0]
+    draft = read_yaml(drafted(project, name))[0]
     article = ARTICLES[name]["folder"] / f"{name}.md"
     stated = {figure.value for figure in figures_in(normal_form(article.read_text(encoding="utf-8")))}
     # A 0 is read from an absence (未发生, 未观察到), which `reports check` verifies below.
@@ -179,7 +179,7 @@ def test_drafts_are_refused_until_their_todos_are_decided_then_pass_check_as_dra
     assert min(undecided.values()) >= 1  # the row's id and title are the curator's, always
 
     project = project_with(tmp_path / "undecided", *names)
-    with_rows(project, [(ARTICLES[name]["class"], yaml.safe_load(draft)[0]) for name, draft in drafts.items()])
+    with_rows(project, [(ARTICLES[name]["class"], read_yaml(draft)[0]) for name, draft in drafts.items()])
     refused = reports("--project", str(project), "check")
     assert refused.returncode == 1
     todo_errors = [line for line in refused.stderr.splitlines() if ": draft: decide " in line]

@@ -13,9 +13,15 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-import yaml
 from helpers.cli import reports
-from helpers.corpora import ARTICLES, expected_row, names_in, project_with, with_rows
+from helpers.corpora import (
+    ARTICLES,
+    expected_row,
+    names_in,
+    project_with,
+    read_yaml,
+    with_rows,
+)
 
 CORPUS_FOLDERS = sorted(path for path in Path(__file__).parent.glob("draft_*") if path.is_dir())
 
@@ -28,7 +34,7 @@ def test_every_corpus_is_measured_by_the_draft_test():
 
 @pytest.mark.parametrize("folder", CORPUS_FOLDERS, ids=lambda folder: folder.name)
 def test_a_corpus_has_an_expected_row_and_an_index_entry_per_article(folder: Path):
-    listed = yaml.safe_load((folder / "classes.yaml").read_text(encoding="utf-8"))
+    listed = read_yaml((folder / "classes.yaml").read_text(encoding="utf-8"))
     rows = sorted(path.name.removesuffix(".expected.yaml") for path in folder.glob("*.expected.yaml"))
     assert rows == sorted(listed)
     for name, entry in listed.items():
