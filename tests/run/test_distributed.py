@@ -294,13 +294,13 @@ def test_the_repositorys_own_folder_renders_the_same_weekly_on_a_worker(celery_c
     assert delivery.value.pdf == run_job(ROOT, job).pdf
 
 
-def test_a_rendering_process_killed_mid_render_is_redelivered_and_completes_once(celery_cluster, seed_briefing,
+def test_a_rendering_process_killed_mid_render_is_redelivered_and_completes_once(celery_cluster, seed_batch,
                                                                                  tmp_path):
-    """The result is compared with the session's briefing of the seeds (tests/conftest.py, the same date)."""
-    project = Project.at(seed_copy(tmp_path / "project"))
+    """The result is compared with the session's batch of the seeds (tests/conftest.py, the same date)."""
+    project = Project.at(car_t_copy(tmp_path / "project"))  # inputs of its own: its result is not stored yet
     engine = celery_cluster.engine()
     celery_cluster.wait_until_ready(2)
-    job = Job("briefing", build_date="2026-12-01")  # every class: the longest render, about 2 s
+    job = Job("briefing", classes=("car-t",), build_date="2026-12-01")  # the longest class: about a second
     ticket = engine.submit(project, job)
     task = engine.app.AsyncResult(ticket.task_id)
     deadline = time.monotonic() + 60
@@ -313,10 +313,10 @@ def test_a_rendering_process_killed_mid_render_is_redelivered_and_completes_once
     os.kill(killed, signal.SIGKILL)
 
     delivery = engine.wait(ticket, timeout=120)
-    assert delivery.value.pages > 20
+    assert delivery.value.pages > 15
     assert engine.renders(ticket.key) == 1  # rendered once, by the process that took it again
     assert delivery.pid != killed
-    assert delivery.value.pdf == seed_briefing.read_bytes()
+    assert delivery.value.pdf == seed_batch["car-t-briefing.pdf"].read_bytes()
     assert f"pid:{killed} exited with 'signal 9 (SIGKILL)'" in celery_cluster.logged()
     # The killed process's worker replaced it and went on: both workers warm again.
     processes = celery_cluster.wait_until_ready(2)
@@ -403,14 +403,14 @@ def test_a_job_that_may_render_past_the_workers_redelivery_is_refused_not_render
 def test_a_job_over_its_time_limit_fails_and_the_worker_goes_on(celery_cluster, tmp_path):
     from reports.run.distributed import JobFailed
 
-    project = Project.at(seed_copy(tmp_path / "project"))
+    project = Project.at(car_t_copy(tmp_path / "project"))
     engine = celery_cluster.engine()
     with pytest.raises(JobFailed) as failed:
         engine.run(project, Job("briefing", build_date="2026-12-04"), time_limit=0.2)
     assert (failed.value.status, failed.value.message) == (504, "rendering took longer than 0.2 s and was stopped")
-    # Given again with time enough, the same job renders: the failure was not stored as its result.
-    assert engine.run(project, Job("briefing", build_date="2026-12-04")).value.pages > 20
-    assert engine.run(project, Job("handout", class_id="car-m", build_date="2026-12-04")).value.pages >= 1
+    # Given again with time enough, the same job renders, on the process that replaced the stopped one or
+    # the other worker's: the failure was not stored as its result.
+    assert engine.run(project, Job("briefing", build_date="2026-12-04")).value.pages > 15
 
 
 @pytest.mark.server  # a redis-server and two workers of its own, not the session's cluster: its wait overlaps others
