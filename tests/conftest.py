@@ -47,6 +47,7 @@ NEEDS = {
     "stress_pdf": {"render"},  # text/test_typography.py
     "converted": {"render"},  # documents/test_script_option.py
     "built": {"render"},  # documents/test_appendix.py
+    "tiny_violations": {"render"},  # render/test_layout.py
     # real servers and processes
     "celery_cluster": {"server", "redis"},
     "server": {"server"},  # run/test_service_requests.py: reports serve

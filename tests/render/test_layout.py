@@ -91,18 +91,28 @@ OVERFLOWING_SUMMARY = """\
 """
 
 
-def test_the_check_catches_a_summary_table_past_the_right_margin(tmp_path: Path):
+def tiny_briefing(root: Path, css: str | None = None) -> Path:
+    """The tiny project's briefing, with a stylesheet of the project's own (styles/briefing.css) if given."""
+    write_project(root, {"styles/briefing.css": css} if css else {})
+    build_briefing(root, BriefingOptions(output=root / "briefing.pdf", build_date=dt.date.fromisoformat(FIXED_DATE)))
+    return root / "briefing.pdf"
+
+
+@pytest.fixture(scope="module")
+def tiny_violations(tmp_path_factory) -> list[Violation]:
+    """What the check finds in the tiny project's briefing with the built-in styles: the control the
+    stylesheets of before the fixes are compared with."""
+    return layout_violations(tiny_briefing(tmp_path_factory.mktemp("tiny") / "project"), briefing_margins())
+
+
+def test_the_check_catches_a_summary_table_past_the_right_margin(tmp_path: Path, tiny_violations):
     """The project's own stylesheet brings back the summary table of before the fix: the check
     finds its last column past the right margin, on the summary page and nowhere else."""
-    out = {}
-    for name, css in [("fixed", None), ("overflowing", OVERFLOWING_SUMMARY)]:
-        root = write_project(tmp_path / name, {"styles/briefing.css": css} if css else {})
-        out[name] = tmp_path / f"{name}.pdf"
-        build_briefing(root, BriefingOptions(output=out[name], build_date=dt.date.fromisoformat(FIXED_DATE)))
-    assert outside(layout_violations(out["fixed"], briefing_margins())) == []
-    found = [v for v in layout_violations(out["overflowing"], briefing_margins()) if v.rule == "outside"]
+    assert outside(tiny_violations) == []
+    violations = layout_violations(tiny_briefing(tmp_path / "project", OVERFLOWING_SUMMARY), briefing_margins())
+    found = [v for v in violations if v.rule == "outside"]
     assert {v.page for v in found} == {3}
-    drawn = [v for v in layout_violations(out["overflowing"], briefing_margins()) if v.rule == "ink-outside"]
+    drawn = [v for v in violations if v.rule == "ink-outside"]
     assert [v.page for v in drawn] == [3]  # the table's rules and the text past the margin, as printed
     texts = [v.text.split(" (")[0] for v in found]
     assert "证据确定性" in texts and "极低" in texts  # the last column's header and its cell
@@ -120,17 +130,12 @@ table.evidence td.certainty { padding-left: 1.5mm; padding-right: 1.5mm; }
 """
 
 
-def test_the_check_catches_the_certainty_past_the_evidence_tables_edge(tmp_path: Path):
+def test_the_check_catches_the_certainty_past_the_evidence_tables_edge(tmp_path: Path, tiny_violations):
     """Issue 24: "OCEBM 4 级" ran about 4 pt past the table's right edge, still inside the text
     block, so the rules about the margins saw nothing; past-cell reads the table's rules as drawn.
     The project's own stylesheet brings back the column of before the fix."""
-    out = {}
-    for name, css in [("fixed", None), ("narrow", NARROW_CERTAINTY)]:
-        root = write_project(tmp_path / name, {"styles/briefing.css": css} if css else {})
-        out[name] = tmp_path / f"{name}.pdf"
-        build_briefing(root, BriefingOptions(output=out[name], build_date=dt.date.fromisoformat(FIXED_DATE)))
-    assert layout_violations(out["fixed"], briefing_margins()) == []
-    found = layout_violations(out["narrow"], briefing_margins())
+    assert tiny_violations == []
+    found = layout_violations(tiny_briefing(tmp_path / "project", NARROW_CERTAINTY), briefing_margins())
     assert {v.rule for v in found} == {"past-cell"}  # inside the margins: no other rule sees it
     assert [v.text.split(" (")[0] for v in found] == ["级"]
     x_end, cell_end = re.search(r"x \d+-(\d+),.*cell x \d+-(\d+)\)", found[0].text).groups()
