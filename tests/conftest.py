@@ -48,6 +48,7 @@ NEEDS = {
     "converted": {"render"},  # documents/test_script_option.py
     "built": {"render"},  # documents/test_appendix.py
     "tiny_violations": {"render"},  # render/test_layout.py
+    "trials_handouts": {"render"},  # documents/test_handout.py
     # real servers and processes
     "celery_cluster": {"server", "redis"},
     "server": {"server"},  # run/test_service_requests.py: reports serve

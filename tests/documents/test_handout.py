@@ -106,13 +106,10 @@ def test_no_text_is_smaller_than_8_pt_on_any_paper(seed_handouts):
         assert not small, f"{name} on {paper}: text under 8 pt: {small[:5]}"
 
 
-@pytest.mark.render
-def test_chart_texts_are_measured_too(tmp_path):
+def test_chart_texts_are_measured_too(trials_handouts):
     """The size check above reaches into the charts: their labels and scales are counted at their
     printed size, on the smallest paper."""
-    project = trials_project(tmp_path / "project", TRIALS)
-    pdf = build_handouts(project, ["car-x"], HandoutOptions(paper="a5", output=tmp_path / "x.pdf",
-                                                            build_date=dt.date.fromisoformat(FIXED_DATE))).handouts[0].pdf
+    pdf = trials_handouts["a5"]
     sizes = text_sizes(pdf)
     chart_labels = [size for size, text in sizes if text in ("患者比例（%）", "中位随访（年）", "80", "3.5 年")]
     assert len(chart_labels) == 4
@@ -321,12 +318,18 @@ def test_one_precision_per_chart_or_the_reason_in_its_caption(tmp_path):
     assert scale_figures(texts) and all(text.isdigit() for text in scale_figures(texts))
 
 
-@pytest.mark.render
-def test_three_studies_rates_print_on_a_scale_from_0_to_100_on_every_paper(tmp_path):
-    project = trials_project(tmp_path / "project", TRIALS)
-    for paper in PAPERS:
-        pdf = build_handouts(project, ["car-x"], HandoutOptions(paper=paper, output=tmp_path / f"{paper}.pdf",
-                                                                build_date=dt.date.fromisoformat(FIXED_DATE))).handouts[0].pdf
+@pytest.fixture(scope="module")
+def trials_handouts(tmp_path_factory) -> dict[str, Path]:
+    """The handout of a class of three studies with rates (TRIALS), on every paper: {paper: pdf}."""
+    folder = tmp_path_factory.mktemp("trials")
+    project = trials_project(folder / "project", TRIALS)
+    return {paper: build_handouts(project, ["car-x"], HandoutOptions(
+        paper=paper, output=folder / f"{paper}.pdf", build_date=dt.date.fromisoformat(FIXED_DATE))).handouts[0].pdf
+        for paper in PAPERS}
+
+
+def test_three_studies_rates_print_on_a_scale_from_0_to_100_on_every_paper(trials_handouts):
+    for paper, pdf in trials_handouts.items():
         assert len(pypdf.PdfReader(pdf).pages) <= 2, paper
         lines = [line.split() for line in pdftotext(pdf, "-layout").splitlines()]
         assert any(line[:6] == ["0", "20", "40", "60", "80", "100"] for line in lines), paper
