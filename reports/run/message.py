@@ -121,12 +121,16 @@ def compose(project: Project, record: WeekRecord, settings: Settings, base_url: 
 
 
 ISO_DATE = re.compile(r"(?<![0-9-])[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?(?![0-9-])")
+TAG = re.compile(r"(<[^>]*>)")  # in cleaned HTML (nh3), a "<" in text is written &lt;
 
 
 def unbroken_dates(html: str) -> str:
-    """A date kept on one line (a mail reader may break 2026-11-21 at its hyphen, as the PDF does not):
-    mail readers ignore style sheets, so the style is inline."""
-    return ISO_DATE.sub(lambda date: f'<span style="white-space: nowrap">{date.group()}</span>', html)
+    """A date of the text kept on one line (a mail reader may break 2026-11-21 at its hyphen, as the
+    PDF does not), never one inside a tag's attribute; mail readers ignore style sheets, so the
+    style is inline."""
+    return "".join(part if part.startswith("<") else
+                   ISO_DATE.sub(lambda date: f'<span style="white-space: nowrap">{date.group()}</span>', part)
+                   for part in TAG.split(html))
 
 
 def _cleaned(groups: list[dict]) -> list[dict]:

@@ -775,9 +775,9 @@ def sampled(mutants: list[ClaimMutant], size: int | None = SAMPLE) -> list[Claim
     places: dict[str, list[int]] = {}
     for index, one in enumerate(mutants):
         places.setdefault(repr((one.path, one.edits[0][0])), []).append(index)
-    if size is None or len(mutants) <= max(size, len(places)):
+    size = None if size is None else max(size, len(places))
+    if size is None or len(mutants) <= size:
         return mutants
-    size = max(size, len(places))
     shuffle = random.Random(SEED)
     queues = [shuffle.sample(indices, len(indices)) for indices in places.values()]
     chosen: list[int] = []

@@ -79,6 +79,13 @@ def manifest(project: Path) -> dict:
 # The message a reader gets
 
 
+def test_a_date_in_the_mails_text_is_kept_on_one_line_but_one_in_an_attribute_is_left_alone():
+    from reports.run.message import unbroken_dates
+
+    assert unbroken_dates('<sup class="n 2026-11-21">1</sup> 收入：2026-11-21、2026-W47') == (
+        '<sup class="n 2026-11-21">1</sup> 收入：<span style="white-space: nowrap">2026-11-21</span>、2026-W47')
+
+
 def test_each_recipient_gets_the_week_with_its_pdf_its_highlights_and_a_stable_message_id(
         tmp_path: Path, seed_weeks, smtp, inbox):
     project = week_project(tmp_path / "p", seed_weeks, delivery_yaml(smtp[0], ["mailto:a@example.org",
