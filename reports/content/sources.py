@@ -395,6 +395,8 @@ def parse_yaml(
         return construct(node)
 
     def construct(node: yaml.Node) -> Any:
+        if node.tag == "tag:yaml.org,2002:str" and isinstance(node, yaml.ScalarNode):
+            return node.value  # what the safe constructor makes of it, without its bookkeeping (most values)
         if node.tag == "tag:yaml.org,2002:value":
             return node.value  # a bare '=', which the safe constructor cannot make
         try:

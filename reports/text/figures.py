@@ -327,6 +327,7 @@ def _qualified_between(before: str, rest: str, bound: str) -> bool:
     return re.match(rf"\s*(?:{after})", rest) is not None
 
 
+@lru_cache(maxsize=8192)
 def states_absence(sentence: str) -> bool:
     """True when the sentence says something did not occur (backing a figure of 0)."""
     lowered = NOT_ABSENCE.sub(" ", sentence.lower())

@@ -157,22 +157,30 @@ OVERLAP = 1 / 3  # of the smaller box: words that merely touch (kerning, a tight
 
 
 def _overlaps(number: int, words: list[tuple[float, float, float, float, str]]) -> list[Violation]:
-    """Words whose boxes overlap by more than OVERLAP of the smaller one's area."""
+    """Words whose boxes overlap by more than OVERLAP of the smaller one's area.
+
+    Only pairs whose boxes share some height can overlap: with the words sorted by their top, a
+    word is compared with those whose top lies above its bottom (a line's neighbours), not with
+    the whole page (which cost a square of the page's words)."""
     import numpy
 
     if len(words) < 2:
         return []
     boxes = numpy.array([w[:4] for w in words])
-    x0, y0, x1, y1 = (boxes[:, i] for i in range(4))
-    width = numpy.clip(numpy.minimum.outer(x1, x1) - numpy.maximum.outer(x0, x0), 0, None)
-    height = numpy.clip(numpy.minimum.outer(y1, y1) - numpy.maximum.outer(y0, y0), 0, None)
+    order = numpy.argsort(boxes[:, 1], kind="stable")
+    x0, y0, x1, y1 = (boxes[order, i] for i in range(4))
+    # For the i-th word by top, the candidates are the words after it whose top is above its bottom.
+    ends = numpy.searchsorted(y0, y1, side="left")
+    counts = numpy.maximum(ends - numpy.arange(len(words)) - 1, 0)
+    first = numpy.repeat(numpy.arange(len(words)), counts)
+    second = numpy.arange(counts.sum()) - numpy.repeat(numpy.cumsum(counts) - counts, counts) + first + 1
+    width = numpy.clip(numpy.minimum(x1[first], x1[second]) - numpy.maximum(x0[first], x0[second]), 0, None)
+    height = numpy.clip(numpy.minimum(y1[first], y1[second]) - numpy.maximum(y0[first], y0[second]), 0, None)
     area = (x1 - x0) * (y1 - y0)
-    shared = width * height / numpy.maximum(numpy.minimum.outer(area, area), 1e-6)
-    numpy.fill_diagonal(shared, 0)
-    found = []
-    for a, b in zip(*numpy.nonzero(numpy.triu(shared) > OVERLAP)):
-        found.append(Violation("overlap", number, f"{words[a][4]} / {words[b][4]} (y {words[a][1]:.0f} pt)"))
-    return found
+    shared = width * height / numpy.maximum(numpy.minimum(area[first], area[second]), 1e-6)
+    hits = shared > OVERLAP
+    pairs = sorted((min(a, b), max(a, b)) for a, b in zip(order[first[hits]].tolist(), order[second[hits]].tolist()))
+    return [Violation("overlap", number, f"{words[a][4]} / {words[b][4]} (y {words[a][1]:.0f} pt)") for a, b in pairs]
 
 
 # Operators that may come between one table's border segments: the graphics state and the path.

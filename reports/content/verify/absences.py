@@ -9,6 +9,7 @@ patients is held to the same (``figures.check_event_named``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from reports.content.verify.claims import simplified
@@ -27,15 +28,21 @@ def severe_before(text: str, at: int, start: int) -> bool:
     return bool(SEVERE_BEFORE.search(text[max(start, at - 8):at]))
 
 
-def absence_clauses(quoted: Quoted) -> list[tuple[int, int]]:
+def absence_clauses(quoted: Quoted) -> tuple[tuple[int, int], ...]:
     """(start, end) of each clause that says something did not occur (未观察到…, 无…), up to the next ，or ；."""
+    return _absence_clauses(quoted.text)
+
+
+@lru_cache(maxsize=4096)
+def _absence_clauses(text: str) -> tuple[tuple[int, int], ...]:
+    """Found once per text: a check asks for an excerpt's absences for every figure it compares."""
     clauses, start = [], 0
-    for match in [*CONTEXT_BREAK.finditer(quoted.text), None]:
-        end = match.start() if match else len(quoted.text)
-        if states_absence(quoted.text[start:end]) or re.search(r"未见|未見|(?<![无無])无(?!论|需|法|对照|论)", quoted.text[start:end]):
+    for match in [*CONTEXT_BREAK.finditer(text), None]:
+        end = match.start() if match else len(text)
+        if states_absence(text[start:end]) or re.search(r"未见|未見|(?<![无無])无(?!论|需|法|对照|论)", text[start:end]):
             clauses.append((start, end))
         start = match.end() if match else end
-    return clauses
+    return tuple(clauses)
 
 
 def bigrams(text: str) -> set[str]:

@@ -173,8 +173,11 @@ def _lexicon_cached(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> Lexicon:
 # Phases, anchors and certainty words.
 
 
-def phase_tokens(text: str) -> set[str]:
-    """The phases (or stages) a text names, normalised: {'I'}, {'I/II'}, {'早期I'}, {'IV'}."""
+@lru_cache(maxsize=8192)
+def phase_tokens(text: str) -> frozenset[str]:
+    """The phases (or stages) a text names, normalised: {'I'}, {'I/II'}, {'早期I'}, {'IV'}.
+
+    Kept per text: a check asks again for every pair of numbers it compares."""
     found = set()
     for match in PHASE_TOKEN.finditer(fold(text)):
         early, first, second, zh_first, zh_second, en_early, en_first, en_second = match.groups()
@@ -188,7 +191,7 @@ def phase_tokens(text: str) -> set[str]:
             first_token = numbers.get(en_first) or ROMAN_PHASE[en_first]
             token = first_token + (f"/{numbers.get(en_second) or ROMAN_PHASE[en_second]}" if en_second else "")
             found.add(("早期" if en_early else "") + token)
-    return found
+    return frozenset(found)
 
 
 def anchors(sentence: str) -> set[str]:

@@ -10,6 +10,7 @@ itself occur (``check_own_used``). Rules 4 and 9 of docs/rules.md.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from reports.content.model import OwnFigure, own_figure_spans
@@ -48,20 +49,30 @@ def context_words(quoted: Quoted, figure: Figure, labels: Iterable[Labels] = (),
     """The words of a count's or a percentage's clause (or sentence), in simplified script, its own number
     and unit left out, with the row's names it holds as one word each (CRS and 细胞因子释放综合征 alike):
     what tells 18 例复发或难治性 from 1 例出现细胞因子释放综合征."""
-    start, end = quoted.spans[figure.sentence]
-    if not whole_sentence:
-        start = max((m.end() for m in CONTEXT_BREAK.finditer(quoted.text, start, figure.start)), default=start)
-        end = next((m.start() for m in CONTEXT_BREAK.finditer(quoted.text, figure.end, end)), end)
-    after = figure.end + unit_length(quoted.text, figure.end)
-    window = quoted.text[start:figure.start] + " " + quoted.text[after:end]
-    folded = simplified(window).lower()
-    words = set(re.findall(r"[a-z][a-z0-9+\-]+", folded))
-    for run in re.findall(r"[\u3400-\u9fff]+", folded):
-        words.update(run[i:i + 2] for i in range(len(run) - 1))
+    start, end, found = _window_words(quoted.text, *quoted.spans[figure.sentence], figure.start, figure.end,
+                                      whole_sentence)
+    words = set(found)
     for group in labels:
         for _, _, owners in group.occurrences(quoted.text, start, end):
             words.update(f"#{owner}" for owner in owners)
     return words - GENERIC_CONTEXT
+
+
+@lru_cache(maxsize=16384)
+def _window_words(text: str, start: int, end: int, figure_start: int, figure_end: int,
+                  whole_sentence: bool) -> tuple[int, int, frozenset[str]]:
+    """context_words without the names: the clause's (or sentence's) start, end and words, found once
+    per text and place (a check compares each excerpt's number with every number of the prose)."""
+    if not whole_sentence:
+        start = max((m.end() for m in CONTEXT_BREAK.finditer(text, start, figure_start)), default=start)
+        end = next((m.start() for m in CONTEXT_BREAK.finditer(text, figure_end, end)), end)
+    after = figure_end + unit_length(text, figure_end)
+    window = text[start:figure_start] + " " + text[after:end]
+    folded = simplified(window).lower()
+    words = set(re.findall(r"[a-z][a-z0-9+\-]+", folded))
+    for run in re.findall(r"[\u3400-\u9fff]+", folded):
+        words.update(run[i:i + 2] for i in range(len(run) - 1))
+    return start, end, frozenset(words)
 
 
 def prose_matches(figure: Figure, pool: Iterable[Figure]) -> bool:

@@ -77,6 +77,7 @@ def read_prose(text: str) -> Quoted:
     return Quoted.of_text("", text)
 
 
+@lru_cache(maxsize=16384)
 def clause_around(text: str, offset: int, start: int, end: int) -> tuple[int, int]:
     """(start, end) of the clause of ``text`` that holds ``offset``, within the sentence start..end."""
     left = max((m.end() for m in CLAUSE_BREAK.finditer(text, start, offset)), default=start)
