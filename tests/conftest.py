@@ -106,7 +106,7 @@ def seed_pdfua(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def long_briefing(tmp_path_factory):
-    """The seed briefing with every study 6 times (about 70 pages, 36 rated-down footnotes in the CAR-T
+    """The seed briefing with every study 5 times (67 pages, 30 rated-down footnotes in the CAR-T
     table), as benchmarks/compare.py scales it: the layout at a length no seed reaches. Its BuildResult
     (pdf, pages, warnings)."""
 
@@ -115,7 +115,7 @@ def long_briefing(tmp_path_factory):
         from compare import replicate_evidence
 
         shutil.copytree(ROOT / "seeds", folder / "seeds")
-        replicate_evidence(folder / "seeds", 6)
+        replicate_evidence(folder / "seeds", 5)
         return build_briefing(folder, BriefingOptions(output=folder / "briefing.pdf",
                                                       build_date=dt.date.fromisoformat(FIXED_DATE)))
 
