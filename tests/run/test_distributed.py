@@ -269,9 +269,13 @@ def test_a_batch_on_the_workers_is_byte_identical_to_the_local_batch_and_renders
     # Submitted again: every result is there already, nothing is rendered twice.
     engine = celery_cluster.engine()
     # The batch's jobs, its date named as given (--date): a refused date's message would name it so.
-    keys = [engine.submit(Project.at(project), job).key for job in (
+    # Each is answered from what the batch stored (a Delivery), not sent to be rendered (a Ticket).
+    answers = [engine.submit(Project.at(project), job) for job in (
         Job("briefing", classes=("car-m",), build_date="2026-12-01", date_from="--date"),
         Job("handout", class_id="car-m", paper="a4", build_date="2026-12-01", date_from="--date"))]
+    assert [type(answer).__name__ for answer in answers] == ["Delivery", "Delivery"]
+    keys = [answer.key for answer in answers]
+    assert [engine.renders(key) for key in keys] == [1, 1]
     again = reports("--project", str(project), "batch", "--engine", "celery", "--broker", celery_cluster.broker,
                     "-o", str(tmp_path / "again"), "--date", "2026-12-01")
     assert again.returncode == 0, again.stderr
