@@ -765,6 +765,11 @@ def generate(kind: str, tables: list[Shipped]) -> list[ClaimMutant]:
     return list(found.values())
 
 
+def place_of(mutant: ClaimMutant) -> str:
+    """Where a mutant changes its table: the file and the first value it edits."""
+    return repr((mutant.path, mutant.edits[0][0]))
+
+
 def sampled(mutants: list[ClaimMutant], size: int | None = SAMPLE) -> list[ClaimMutant]:
     """At most ``size`` of the mutants, but one of every place mutated at least; the same ones on
     every run (all of them with size None).
@@ -774,7 +779,7 @@ def sampled(mutants: list[ClaimMutant], size: int | None = SAMPLE) -> list[Claim
     larger one."""
     places: dict[str, list[int]] = {}
     for index, one in enumerate(mutants):
-        places.setdefault(repr((one.path, one.edits[0][0])), []).append(index)
+        places.setdefault(place_of(one), []).append(index)
     size = None if size is None else max(size, len(places))
     if size is None or len(mutants) <= size:
         return mutants
@@ -884,13 +889,9 @@ def test_every_claim_mutant_of_this_kind_fails_check(kind, outcome_of, summary, 
 
 def test_a_sample_keeps_a_mutant_of_every_place_and_a_smaller_sample_is_part_of_a_larger_one(tables):
     mutants = generate("label-swap", tables)
-
-    def place(one: ClaimMutant) -> str:
-        return repr((one.path, one.edits[0][0]))
-
     small, large = sampled(mutants, 10), sampled(mutants, len(mutants) - 1)
-    assert len(small) == len({place(one) for one in mutants}) < len(large)
-    assert {place(one) for one in small} == {place(one) for one in mutants}
+    assert len(small) == len({place_of(one) for one in mutants}) < len(large)
+    assert {place_of(one) for one in small} == {place_of(one) for one in mutants}
     assert {repr((one.path, one.edits)) for one in small} < {repr((one.path, one.edits)) for one in large}
 
 

@@ -348,7 +348,7 @@ def test_a_batch_document_over_its_time_limit_stops_the_batch_and_writes_nothing
 def test_a_job_that_loses_its_process_every_time_fails_after_three_starts(celery_cluster, tmp_path):
     """A job whose render is killed at every start (as a document that exhausts memory would be)
     is not given again for ever: the third loss fails it, with a message saying why."""
-    from reports.run.distributed import MAX_STARTS, JobFailed
+    from reports.run.distributed import MAX_STARTS, PREFIX, JobFailed
 
     project = Project.at(seed_copy(tmp_path / "project"))
     engine = celery_cluster.engine()
@@ -362,7 +362,7 @@ def test_a_job_that_loses_its_process_every_time_fails_after_three_starts(celery
         assert time.monotonic() < deadline, (task.state, killed)
         # A start once the worker has counted it (its record, written before the render; Celery's STARTED
         # comes earlier, and a process killed before the count was not a start lost to the job).
-        start = json.loads(store.get(f"reports:started:{ticket.task_id}") or "null")
+        start = json.loads(store.get(f"{PREFIX}started:{ticket.task_id}") or "null")
         # Each of the first MAX_STARTS starts is killed; the next one must fail by itself.
         if start and start["pid"] not in killed and len(killed) < MAX_STARTS:
             killed.append(start["pid"])
@@ -433,6 +433,8 @@ def test_a_batch_whose_worker_is_lost_mid_render_completes_once_the_job_is_given
     rendered once, none by the lost worker. The caller's slack is taken away here, so that a deadline
     counted from the submission (the time limit plus that slack, 360 s by default) falls before the
     redelivery, as it always did with the defaults (issue 26: "no worker finished the job within 100 s")."""
+    from reports.run.distributed import PREFIX
+
     monkeypatch.setattr("reports.run.distributed.GRACE", 0.0)
     server, broker = start_redis_server(tmp_path)
     cluster = CeleryCluster(broker, tmp_path, [], [])
@@ -469,9 +471,9 @@ def test_a_batch_whose_worker_is_lost_mid_render_completes_once_the_job_is_given
         assert sorted(path.name for path in (tmp_path / "out").iterdir()) == names
         for name in names:
             assert (tmp_path / "out" / name).read_bytes() == seed_batch[name].read_bytes(), name
-        rendered = [json.loads(store.hget(key, "meta"))["worker"] for key in store.scan_iter("reports:result:*")]
+        rendered = [json.loads(store.hget(key, "meta"))["worker"] for key in store.scan_iter(f"{PREFIX}result:*")]
         assert len(rendered) == 2 and lost[0] not in rendered, (lost, rendered)
-        assert [int(store.get(key)) for key in store.scan_iter("reports:renders:*")] == [1, 1]
+        assert [int(store.get(key)) for key in store.scan_iter(f"{PREFIX}renders:*")] == [1, 1]
     finally:
         for process in [*cluster.workers, server]:
             stop_group(process)

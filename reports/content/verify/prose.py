@@ -51,11 +51,11 @@ def context_words(quoted: Quoted, figure: Figure, labels: Iterable[Labels] = (),
     what tells 18 例复发或难治性 from 1 例出现细胞因子释放综合征."""
     start, end, found = _window_words(quoted.text, *quoted.spans[figure.sentence], figure.start, figure.end,
                                       whole_sentence)
-    words = set(found)
+    words = set(found)  # generic words taken out already; a name ("#1") is never one
     for group in labels:
         for _, _, owners in group.occurrences(quoted.text, start, end):
             words.update(f"#{owner}" for owner in owners)
-    return words - GENERIC_CONTEXT
+    return words
 
 
 @lru_cache(maxsize=16384)
@@ -72,7 +72,7 @@ def _window_words(text: str, start: int, end: int, figure_start: int, figure_end
     words = set(re.findall(r"[a-z][a-z0-9+\-]+", folded))
     for run in re.findall(r"[\u3400-\u9fff]+", folded):
         words.update(run[i:i + 2] for i in range(len(run) - 1))
-    return start, end, frozenset(words)
+    return start, end, frozenset(words - GENERIC_CONTEXT)
 
 
 def prose_matches(figure: Figure, pool: Iterable[Figure]) -> bool:
